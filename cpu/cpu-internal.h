@@ -1,0 +1,573 @@
+/*
+ * cpu/ private interface: vCPU state, lazy flags, translation blocks,
+ * micro-operations, the soft TLB fast path and the exception channel.
+ *
+ * Execution model (DESIGN.md, CPU):
+ *   decode (decode.c) -> translate (translate.c: one uop per guest
+ *   instruction, operands pre-resolved) -> execute (exec.c: threaded code,
+ *   `do { cpu->cur = u; u = u->fn(cpu, u); } while (u);`).
+ *
+ * Rules every uop handler follows (they make exceptions precise without
+ * any undo log):
+ *   1. Do every access that can fault (loads, then stores) before writing
+ *      any register, RSP or flag.  A store that is the instruction's last
+ *      side effect may come after register reads, never after register
+ *      writes that a fault would have to undo.
+ *   2. Return u + 1 to continue with the next instruction of the block;
+ *      block-ending handlers set cpu->rip and return uop_goto()/NULL.
+ *   3. Guest faults only through cpu_raise_exception*() (longjmp back to
+ *      cpu_run, which restores RIP from cpu->cur and delivers the event).
+ *   4. Flags are written only through the lazy-flag fields (cc_op,
+ *      cc_dst, cc_src, cc_src2) or, for instructions that set them
+ *      explicitly, by materialising into eflags with CC_OP_EFLAGS.
+ */
+#ifndef SATORI_CPU_INTERNAL_H
+#define SATORI_CPU_INTERNAL_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cpu/cpu.h"
+#include "hw/hw.h"
+
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+typedef uint64_t gva_t; /* guest linear (virtual) address */
+typedef uint64_t gpa_t; /* guest physical address */
+
+/* ---- architectural constants (SDM vol. 3, 2.5 / 4.x) ------------------- */
+
+#define CR0_PE (1ull << 0)
+#define CR0_MP (1ull << 1)
+#define CR0_EM (1ull << 2)
+#define CR0_TS (1ull << 3)
+#define CR0_ET (1ull << 4)
+#define CR0_NE (1ull << 5)
+#define CR0_WP (1ull << 16)
+#define CR0_AM (1ull << 18)
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
+#define CR0_PG (1ull << 31)
+
+#define CR4_VME        (1ull << 0)
+#define CR4_PVI        (1ull << 1)
+#define CR4_TSD        (1ull << 2)
+#define CR4_DE         (1ull << 3)
+#define CR4_PSE        (1ull << 4)
+#define CR4_PAE        (1ull << 5)
+#define CR4_MCE        (1ull << 6)
+#define CR4_PGE        (1ull << 7)
+#define CR4_PCE        (1ull << 8)
+#define CR4_OSFXSR     (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
+#define CR4_UMIP       (1ull << 11)
+#define CR4_FSGSBASE   (1ull << 16)
+#define CR4_PCIDE      (1ull << 17)
+#define CR4_OSXSAVE    (1ull << 18)
+#define CR4_SMEP       (1ull << 20)
+#define CR4_SMAP       (1ull << 21)
+
+#define EFER_SCE (1ull << 0)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+#define EFER_NXE (1ull << 11)
+
+#define EFLAGS_CF   (1u << 0)
+#define EFLAGS_FIXED (1u << 1)
+#define EFLAGS_PF   (1u << 2)
+#define EFLAGS_AF   (1u << 4)
+#define EFLAGS_ZF   (1u << 6)
+#define EFLAGS_SF   (1u << 7)
+#define EFLAGS_TF   (1u << 8)
+#define EFLAGS_IF   (1u << 9)
+#define EFLAGS_DF   (1u << 10)
+#define EFLAGS_OF   (1u << 11)
+#define EFLAGS_IOPL (3u << 12)
+#define EFLAGS_NT   (1u << 14)
+#define EFLAGS_RF   (1u << 16)
+#define EFLAGS_VM   (1u << 17)
+#define EFLAGS_AC   (1u << 18)
+#define EFLAGS_VIF  (1u << 19)
+#define EFLAGS_VIP  (1u << 20)
+#define EFLAGS_ID   (1u << 21)
+#define EFLAGS_ARITH (EFLAGS_CF | EFLAGS_PF | EFLAGS_AF | EFLAGS_ZF | EFLAGS_SF | EFLAGS_OF)
+
+/* Exception vectors (SDM vol. 3, table 6-1). */
+enum {
+    EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5,
+    EXC_UD = 6, EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11,
+    EXC_SS = 12, EXC_GP = 13, EXC_PF = 14, EXC_MF = 16, EXC_AC = 17,
+    EXC_MC = 18, EXC_XM = 19,
+};
+
+/* Page-fault error code bits (SDM vol. 3, 4.7). */
+#define PFEC_P    (1u << 0)
+#define PFEC_W    (1u << 1)
+#define PFEC_U    (1u << 2)
+#define PFEC_RSVD (1u << 3)
+#define PFEC_I    (1u << 4)
+
+/* Architectural MSRs handled by cpu/ (SDM vol. 4). */
+#define MSR_IA32_TSC              0x00000010
+#define MSR_IA32_APIC_BASE        0x0000001b
+#define MSR_IA32_FEATURE_CONTROL  0x0000003a
+#define MSR_IA32_TSC_ADJUST       0x0000003b
+#define MSR_IA32_SYSENTER_CS      0x00000174
+#define MSR_IA32_SYSENTER_ESP     0x00000175
+#define MSR_IA32_SYSENTER_EIP     0x00000176
+#define MSR_IA32_MISC_ENABLE      0x000001a0
+#define MSR_IA32_PAT              0x00000277
+#define MSR_EFER                  0xc0000080
+#define MSR_STAR                  0xc0000081
+#define MSR_LSTAR                 0xc0000082
+#define MSR_CSTAR                 0xc0000083
+#define MSR_FMASK                 0xc0000084
+#define MSR_FS_BASE               0xc0000100
+#define MSR_GS_BASE               0xc0000101
+#define MSR_KERNEL_GS_BASE        0xc0000102
+#define MSR_TSC_AUX               0xc0000103
+
+/* ---- segments ----------------------------------------------------------- */
+
+enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_NONE = 7 };
+
+/* Descriptor attribute bits, kept as bits 8..23 of the descriptor's high dword. */
+#define DESC_TYPE_MASK (0xfu << 8)
+#define DESC_S   (1u << 12)
+#define DESC_DPL_SHIFT 13
+#define DESC_P   (1u << 15)
+#define DESC_AVL (1u << 20)
+#define DESC_L   (1u << 21)
+#define DESC_B   (1u << 22) /* D/B */
+#define DESC_G   (1u << 23)
+
+struct seg {
+    uint16_t sel;
+    uint64_t base;
+    uint32_t limit; /* byte-granular, after G scaling */
+    uint32_t attr;  /* DESC_* bits */
+};
+
+struct dtr {
+    uint64_t base;
+    uint16_t limit;
+};
+
+/* ---- lazy flags (flags.c) ----------------------------------------------- */
+
+/*
+ * cc_op says how to recompute the arithmetic flags from cc_dst (result),
+ * cc_src (second operand) and cc_src2 (first operand / carry-in).  The
+ * size is part of the op: CC_OP_ADD + SZ_IDX(size).  CC_OP_EFLAGS means
+ * the arithmetic bits are already materialised in cpu->eflags.
+ */
+enum { SZ_B, SZ_W, SZ_L, SZ_Q }; /* size index: 1, 2, 4, 8 bytes */
+#define CC_OP_GROUP(name) CC_OP_##name##B, CC_OP_##name##W, CC_OP_##name##L, CC_OP_##name##Q
+
+enum cc_op {
+    CC_OP_EFLAGS,
+    CC_OP_GROUP(ADD),   /* dst = res, src = operand2, src2 = operand1 */
+    CC_OP_GROUP(ADC),   /* as ADD, plus carry-in stored in bit 63 of... see flags.c */
+    CC_OP_GROUP(SUB),   /* dst = res, src = operand2, src2 = operand1 */
+    CC_OP_GROUP(SBB),
+    CC_OP_GROUP(LOGIC), /* dst = res; CF = OF = 0, AF = 0 */
+    CC_OP_GROUP(INC),   /* dst = res, src = old CF */
+    CC_OP_GROUP(DEC),   /* dst = res, src = old CF */
+    CC_OP_GROUP(SHL),   /* dst = res, src = value shifted by count-1 */
+    CC_OP_GROUP(SAR),   /* dst = res, src = value shifted by count-1 (SHR too) */
+    CC_OP_GROUP(MUL),   /* dst = low result, src = nonzero if CF=OF=1 */
+    CC_OP_COUNT,
+};
+
+/* ---- soft TLB ----------------------------------------------------------- */
+
+#define TLB_BITS 8
+#define TLB_SIZE (1u << TLB_BITS)
+#define TLB_MASK (TLB_SIZE - 1)
+#define PAGE_BITS 12
+#define PAGE_SIZE (1ull << PAGE_BITS)
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define TLB_INVALID 1ull /* low bit in a tag: never matches an address */
+
+/*
+ * mmu_idx: 0 = supervisor, 1 = user, 2 = user with alignment checking
+ * (CR0.AM && EFLAGS.AC: every access takes the slow path so #AC is exact).
+ */
+#define MMU_IDX_COUNT 3
+
+struct tlb_entry {
+    uint64_t tag_r;     /* page address if readable, else TLB_INVALID */
+    uint64_t tag_w;     /* page address if writable RAM without code */
+    uint64_t tag_x;     /* page address if fetchable */
+    uintptr_t addend;   /* host = linear + addend */
+    gpa_t paddr;        /* physical page */
+};
+
+/* ---- x87 / SSE state ---------------------------------------------------- */
+
+struct fpu_state {
+    uint16_t fcw, fsw, ftw; /* ftw in abridged form: bit per register, 1 = valid */
+    uint8_t top;
+    uint16_t fop;
+    uint64_t fip, fdp;
+    long double st[8];      /* physical registers (host long double) */
+    uint32_t mxcsr;
+    uint64_t xmm[16][2];
+};
+
+/* ---- translation blocks and uops ---------------------------------------- */
+
+struct uop;
+typedef const struct uop *(*uop_fn)(struct cpu *cpu, const struct uop *u);
+
+#define UOP_NOREG 0xff
+
+struct uop {
+    uop_fn fn;
+    uint64_t rip;       /* RIP of this instruction (next = rip + len) */
+    uint8_t len;        /* instruction length in bytes */
+    uint8_t idx;        /* instruction index within the block */
+    uint8_t osize;      /* operand size in bytes: 1, 2, 4, 8 */
+    uint8_t asize;      /* address size in bytes: 2, 4, 8 */
+    /*
+     * reg/rm: register operands.  For osize 1 they hold a byte offset into
+     * cpu->regs (n * 8, or (n - 4) * 8 + 1 for AH..BH), else a register
+     * number; UOP_NOREG when the operand is memory or absent.
+     */
+    uint8_t reg;
+    uint8_t rm;
+    uint8_t base;       /* EA base register or UOP_NOREG */
+    uint8_t index;      /* EA index register or UOP_NOREG */
+    uint8_t scale;      /* EA index shift, 0..3 */
+    uint8_t seg;        /* segment of the memory operand (enum seg_reg) */
+    uint8_t rep;        /* 0, 0xf3 (REP/REPE) or 0xf2 (REPNE) */
+    uint8_t cc;         /* condition code 0..15, or sub-operation */
+    uint16_t aux;       /* handler-specific (e.g. a second size) */
+    uint8_t lock;       /* LOCK prefix present */
+    uint8_t opsz2;      /* handler-specific second size */
+    int64_t disp;       /* EA displacement; RIP-relative already folded */
+    uint64_t imm;       /* immediate, sign/zero-extended as the insn defines */
+    uint64_t imm2;      /* second immediate, branch target, far selector */
+    struct tb *chain[2];/* linked targets for direct exits (taken, not taken) */
+};
+
+struct tb {
+    gva_t pc;           /* linear address of the first instruction (CS base + RIP) */
+    gpa_t phys_pc;      /* physical address of the first byte */
+    gpa_t phys_page2;   /* second page when the block crosses a page, or -1 */
+    uint64_t cs_base;
+    uint32_t hflags;    /* mode bits that change decoding (HF_*) */
+    uint16_t size;      /* guest bytes covered */
+    uint16_t ninsns;
+    uint16_t nuops;
+    bool invalid;
+    struct tb *hash_next;
+    struct tb *page_next[2];   /* blocks on the same physical page */
+    /* incoming direct jumps, so the block can be unlinked */
+    struct tb_link { struct uop *from; int slot; struct tb_link *next; } *jmp_in;
+    struct uop ops[];
+};
+
+/*
+ * hflags: everything that changes how bytes decode or translate.  Part of
+ * the block key; recomputed by cpu_update_hflags() after any change to
+ * CS, SS, CR0, CR4, EFER or EFLAGS.TF/VM/AC.
+ */
+#define HF_CPL_MASK   3u
+#define HF_CS32       (1u << 2)  /* CS.D: 32-bit default operand/address size */
+#define HF_CS64       (1u << 3)  /* 64-bit code segment in long mode */
+#define HF_SS32       (1u << 4)  /* SS.B: 32-bit stack */
+#define HF_PE         (1u << 5)  /* protected mode */
+#define HF_LMA        (1u << 6)  /* long mode active */
+#define HF_VM         (1u << 7)  /* virtual-8086 */
+#define HF_TF         (1u << 8)  /* single step: one-instruction blocks */
+#define HF_EM         (1u << 9)  /* CR0.EM */
+#define HF_TS         (1u << 10) /* CR0.TS */
+#define HF_MP         (1u << 11) /* CR0.MP */
+#define HF_OSFXSR     (1u << 12) /* CR4.OSFXSR */
+#define HF_ADDSEG     (1u << 13) /* DS/ES/SS bases may be nonzero (16/32-bit) */
+#define HF_INHIBIT    (1u << 14) /* MOV SS / STI interrupt shadow (not in key) */
+#define HF_KEY_MASK   (~HF_INHIBIT)
+
+/*
+ * An exception or interrupt raised while executing: cpu_raise_*() fills
+ * cpu->pend and longjmps to cpu_run(), which sets RIP (cur->rip for
+ * faults, next_rip for traps/soft interrupts/exits), corrects icount for
+ * the instructions of the block that did not retire, then calls
+ * cpu_deliver_event() unless exit_only.
+ */
+struct cpu_event {
+    int vector;
+    bool has_error;
+    bool is_soft;       /* INT n, INT3, INTO: trap, DPL checked against CPL */
+    bool is_trap;       /* return RIP is next_rip */
+    bool exit_only;     /* no event: just leave the block (cpu_exit_block) */
+    uint32_t error;
+    uint64_t next_rip;
+};
+
+/* ---- the vCPU ----------------------------------------------------------- */
+
+struct cpu {
+    uint64_t regs[16];
+    uint64_t rip;
+
+    /* arithmetic flags (lazy) and the rest of RFLAGS */
+    uint64_t cc_dst, cc_src, cc_src2;
+    uint32_t cc_op;
+    uint32_t eflags;    /* non-arithmetic bits; arithmetic ones when CC_OP_EFLAGS */
+
+    uint32_t hflags;
+    uint8_t mmu_idx;
+
+    struct seg seg[6];
+    struct seg ldtr, tr;
+    struct dtr gdtr, idtr;
+    uint64_t cr0, cr2, cr3, cr4, cr8;
+    uint64_t efer;
+    uint64_t dr[8];
+
+    uint64_t star, lstar, cstar, fmask, kernel_gs_base;
+    uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t pat, apic_base, misc_enable, tsc_aux;
+    int64_t tsc_offset;     /* guest TSC = vclock TSC + tsc_offset */
+
+    struct fpu_state fpu;
+    uint64_t xcr0;
+
+    struct tlb_entry tlb[MMU_IDX_COUNT][TLB_SIZE];
+
+    /* execution engine */
+    const struct uop *cur;  /* uop being executed (precise RIP on faults) */
+    struct tb *cur_tb;
+    int64_t budget;         /* instructions left in this slice */
+    uint64_t icount;        /* instructions retired since power-on */
+    volatile bool exit_request;
+    bool halted;
+    bool intr_line;
+    bool nmi_pending;
+    int exc_nesting;        /* for #DF / triple fault */
+    struct cpu_event pend;  /* set by cpu_raise_*() */
+    enum cpu_exit exit_reason;
+    jmp_buf jmp_env;
+    uint64_t runtime_ns;
+    int64_t run_start_ns;
+
+    struct bus *bus;
+    struct cpu_config cfg;
+    struct cpu_hv_hooks hv;
+    struct cpu_intc intc;
+    int index;
+
+    struct tb_cache *tbc;   /* translation block cache (tb-cache.c) */
+    struct cpu_stats {
+        uint64_t tb_translated, tb_chained, tb_invalidated, tb_lookups;
+        uint64_t tlb_fills, tlb_flushes, exceptions, interrupts;
+    } stats;
+};
+
+/* ---- register helpers ---------------------------------------------------- */
+
+static inline uint64_t size_mask(unsigned size)
+{
+    return size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
+/* Read a register operand encoded as in struct uop (reg/rm). */
+static inline uint64_t reg_get(const struct cpu *cpu, unsigned r, unsigned size)
+{
+    switch (size) {
+    case 1: return ((const uint8_t *)cpu->regs)[r];
+    case 2: return (uint16_t)cpu->regs[r];
+    case 4: return (uint32_t)cpu->regs[r];
+    default: return cpu->regs[r];
+    }
+}
+
+/* Write a register operand: 32-bit writes zero-extend, 8/16-bit merge. */
+static inline void reg_set(struct cpu *cpu, unsigned r, unsigned size, uint64_t v)
+{
+    switch (size) {
+    case 1: ((uint8_t *)cpu->regs)[r] = (uint8_t)v; break;
+    case 2: cpu->regs[r] = (cpu->regs[r] & ~0xffffull) | (uint16_t)v; break;
+    case 4: cpu->regs[r] = (uint32_t)v; break;
+    default: cpu->regs[r] = v; break;
+    }
+}
+
+/* Effective address (offset within the segment) of a uop's memory operand. */
+static inline uint64_t uop_ea(const struct cpu *cpu, const struct uop *u)
+{
+    uint64_t ea = (uint64_t)u->disp;
+
+    if (u->base != UOP_NOREG)
+        ea += cpu->regs[u->base];
+    if (u->index != UOP_NOREG)
+        ea += cpu->regs[u->index] << u->scale;
+    return ea & size_mask(u->asize);
+}
+
+/* Linear address of segment:offset (64-bit mode: only FS/GS have bases). */
+static inline gva_t seg_linear(const struct cpu *cpu, unsigned seg, uint64_t off)
+{
+    return cpu->seg[seg].base + off;
+}
+
+static inline gva_t uop_la(const struct cpu *cpu, const struct uop *u)
+{
+    uint64_t ea = uop_ea(cpu, u);
+
+    if (u->seg == SEG_NONE)
+        return ea;
+    return seg_linear(cpu, u->seg, ea);
+}
+
+/* ---- memory access (mmu.c owns the slow paths) -------------------------- */
+
+uint64_t mmu_ld_slow(struct cpu *cpu, gva_t la, unsigned size);
+void mmu_st_slow(struct cpu *cpu, gva_t la, unsigned size, uint64_t v);
+
+/*
+ * Loads and stores by linear address.  They may raise #PF, #GP (non-
+ * canonical), #SS, #AC.  Fast path: one TLB compare and a host access.
+ */
+#define DEFINE_MEM_ACCESS(bits, type)                                          \
+static inline type cpu_ld##bits(struct cpu *cpu, gva_t la)                     \
+{                                                                              \
+    const struct tlb_entry *e = &cpu->tlb[cpu->mmu_idx][(la >> PAGE_BITS) & TLB_MASK]; \
+    if (likely(e->tag_r == (la & PAGE_MASK) &&                                 \
+               (la & ~PAGE_MASK) <= PAGE_SIZE - sizeof(type))) {               \
+        type v;                                                                \
+        memcpy(&v, (const void *)(uintptr_t)(la + e->addend), sizeof v);       \
+        return v;                                                              \
+    }                                                                          \
+    return (type)mmu_ld_slow(cpu, la, sizeof(type));                           \
+}                                                                              \
+static inline void cpu_st##bits(struct cpu *cpu, gva_t la, type v)             \
+{                                                                              \
+    const struct tlb_entry *e = &cpu->tlb[cpu->mmu_idx][(la >> PAGE_BITS) & TLB_MASK]; \
+    if (likely(e->tag_w == (la & PAGE_MASK) &&                                 \
+               (la & ~PAGE_MASK) <= PAGE_SIZE - sizeof(type))) {               \
+        memcpy((void *)(uintptr_t)(la + e->addend), &v, sizeof v);             \
+        return;                                                                \
+    }                                                                          \
+    mmu_st_slow(cpu, la, sizeof(type), v);                                     \
+}
+
+DEFINE_MEM_ACCESS(8, uint8_t)
+DEFINE_MEM_ACCESS(16, uint16_t)
+DEFINE_MEM_ACCESS(32, uint32_t)
+DEFINE_MEM_ACCESS(64, uint64_t)
+
+static inline uint64_t cpu_ld(struct cpu *cpu, gva_t la, unsigned size)
+{
+    switch (size) {
+    case 1: return cpu_ld8(cpu, la);
+    case 2: return cpu_ld16(cpu, la);
+    case 4: return cpu_ld32(cpu, la);
+    default: return cpu_ld64(cpu, la);
+    }
+}
+
+static inline void cpu_st(struct cpu *cpu, gva_t la, unsigned size, uint64_t v)
+{
+    switch (size) {
+    case 1: cpu_st8(cpu, la, (uint8_t)v); break;
+    case 2: cpu_st16(cpu, la, (uint16_t)v); break;
+    case 4: cpu_st32(cpu, la, (uint32_t)v); break;
+    default: cpu_st64(cpu, la, v); break;
+    }
+}
+
+/*
+ * Check that [la, la+size) is writable without writing (for instructions
+ * that must fault before any side effect, e.g. a push before RSP moves).
+ * May raise #PF/#GP/#SS.
+ */
+void mmu_probe_write(struct cpu *cpu, gva_t la, unsigned size);
+
+/* Supervisor (implicit) accesses: descriptor tables, TSS, IDT; ignore CPL. */
+uint64_t mmu_ld_sys(struct cpu *cpu, gva_t la, unsigned size);
+void mmu_st_sys(struct cpu *cpu, gva_t la, unsigned size, uint64_t v);
+
+/* Instruction fetch for the translator: host pointer to the page of la or
+ * raises #PF/#GP; *pa receives the physical address of la. */
+const uint8_t *mmu_fetch_page(struct cpu *cpu, gva_t la, gpa_t *pa);
+
+void tlb_flush_all(struct cpu *cpu);
+void tlb_flush_page(struct cpu *cpu, gva_t la);
+/* Recompute mmu_idx from CPL, CR0.AM and EFLAGS.AC. */
+void cpu_update_mmu_idx(struct cpu *cpu);
+
+/* ---- exceptions and interrupts (excp.c) --------------------------------- */
+
+/* Fault: RIP of the faulting instruction is pushed. */
+_Noreturn void cpu_raise_exception(struct cpu *cpu, int vector);
+_Noreturn void cpu_raise_exception_err(struct cpu *cpu, int vector, uint32_t error_code);
+/* INT n / INT3 / INTO: a trap that pushes next_rip; software-interrupt rules. */
+_Noreturn void cpu_raise_softint(struct cpu *cpu, int vector, uint64_t next_rip);
+/* Leave the current block after this instruction, RIP = next_rip. */
+_Noreturn void cpu_exit_block(struct cpu *cpu, uint64_t next_rip);
+
+/* Deliver an event through the IDT (real, protected, long mode).  Faults
+ * during delivery escalate (#DF, then triple fault: cpu->exit_reason =
+ * CPU_EXIT_TRIPLE_FAULT and cpu->exit_request set). */
+void cpu_do_interrupt(struct cpu *cpu, int vector, bool is_soft, bool has_error,
+                      uint32_t error_code, uint64_t return_rip);
+/* Deliver cpu->pend after cpu_run() landed from a longjmp (RIP already set). */
+void cpu_deliver_event(struct cpu *cpu);
+/*
+ * At a block boundary: deliver a pending NMI or, if EFLAGS.IF and no
+ * interrupt shadow, an INTR acknowledged from cpu->intc.  Clears
+ * cpu->halted when something was delivered.  Returns true if it delivered.
+ */
+bool cpu_check_interrupts(struct cpu *cpu);
+
+/* ---- flags (flags.c) ----------------------------------------------------- */
+
+/* Materialise all arithmetic flags (EFLAGS_ARITH bits). */
+uint32_t cc_compute_all(const struct cpu *cpu);
+bool cc_compute_cf(const struct cpu *cpu);
+/* Evaluate condition code cc (Jcc/SETcc/CMOVcc encoding 0..15). */
+bool cpu_cond(const struct cpu *cpu, unsigned cc);
+/* Full RFLAGS value, and the inverse (writes mask-selected bits). */
+uint64_t cpu_get_rflags(const struct cpu *cpu);
+void cpu_set_rflags(struct cpu *cpu, uint64_t value, uint64_t mask);
+
+/* ---- mode (cpu.c / seg.c) ------------------------------------------------ */
+
+void cpu_update_hflags(struct cpu *cpu);
+static inline unsigned cpu_cpl_fast(const struct cpu *cpu) { return cpu->hflags & HF_CPL_MASK; }
+
+/* ---- execution engine (exec.c, tb-cache.c) ------------------------------- */
+
+/*
+ * Direct exit from a block to target RIP through chain slot `slot` of u:
+ * sets cpu->rip and returns the next uop (a linked block's first uop) or
+ * NULL to return to the main loop.
+ */
+const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, int slot, uint64_t rip);
+/* Indirect exit (RET, JMP r/m): sets cpu->rip, may look the target up. */
+const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip);
+
+/* Invalidate blocks overlapping [pa, pa+len); called on writes to code pages. */
+void tb_invalidate_phys(struct cpu *cpu, gpa_t pa, size_t len);
+/* True if the physical page holds translated code (stores must invalidate). */
+bool tb_page_has_code(struct cpu *cpu, gpa_t pa);
+void tb_flush_all(struct cpu *cpu);
+
+/* ---- system services used by handlers ------------------------------------ */
+
+enum msr_result cpu_rdmsr(struct cpu *cpu, uint32_t msr, uint64_t *val);
+enum msr_result cpu_wrmsr(struct cpu *cpu, uint32_t msr, uint64_t val);
+void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+uint64_t cpu_rdtsc(struct cpu *cpu);
+
+/* Emulator bug: dump state and the current block, then abort. */
+_Noreturn void cpu_abort(struct cpu *cpu, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,1 @@
+cpu_decode_sources =

@@ -1,0 +1,1 @@
+# firmware/: filled in by its owner

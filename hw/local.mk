@@ -1,0 +1,1 @@
+# hw/: filled in by its owner

@@ -1,0 +1,58 @@
+/*
+ * hyperv/ public interface: the Hyper-V enlightenments (and KVM's
+ * paravirtual signature leaves) as KVM + QEMU present them.
+ *
+ * One table (hv-table.c) describes every enlightenment; flag parsing,
+ * dependency checks, CPUID construction, MSR and hypercall gating and the
+ * -d hyperv trace all come from it.  The CPU reaches this module only
+ * through struct cpu_hv_hooks (cpu/cpu.h); this module reaches the machine
+ * through the bus (guest-physical pages), the CPU register accessors, the
+ * virtual clock, and the board's request functions.
+ */
+#ifndef SATORI_HYPERV_H
+#define SATORI_HYPERV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cpu/cpu.h"
+
+struct bus;
+struct hv_config;
+struct hv_partition;
+struct hv_vcpu;
+
+struct hv_config *hv_config_new(void);
+void hv_config_free(struct hv_config *cfg);
+
+/*
+ * Offer one -cpu property (e.g. name "hv-spinlocks", value "0x1fff"; value
+ * NULL for a bare flag; name "kvm" for kvm=on|off).  Returns 1 if the name
+ * is not one of this module's (the caller tries cpu/), 0 if accepted, -1
+ * with a message in err (bad value, or an enlightenment satori cannot
+ * provide yet, saying so).
+ */
+int hv_config_prop(struct hv_config *cfg, const char *name, const char *value,
+                   char *err, size_t errlen);
+/* Dependency check after all properties: 0, or -1 naming both flags. */
+int hv_config_finish(struct hv_config *cfg, char *err, size_t errlen);
+/* Any Hyper-V enlightenment visible to the guest? */
+bool hv_config_enabled(const struct hv_config *cfg);
+/* Print the known hv-* flags (for errors and -cpu help). */
+void hv_list_flags(FILE *out);
+
+/* One partition per machine; one hv_vcpu per vCPU. */
+struct hv_partition *hv_partition_new(const struct hv_config *cfg, struct bus *bus,
+                                      int ncpus);
+void hv_partition_free(struct hv_partition *p);
+struct hv_vcpu *hv_vcpu_new(struct hv_partition *p, struct cpu *cpu, int index);
+/* Fill the hooks to install with cpu_set_hv_hooks(). */
+void hv_vcpu_hooks(struct hv_vcpu *v, struct cpu_hv_hooks *out);
+/* Machine reset: MSRs back to their reset values (QEMU's hyperv_init_vcpu). */
+void hv_partition_reset(struct hv_partition *p);
+/* 'info hyperv': the state of every enlightenment of every vCPU. */
+void hv_dump(struct hv_partition *p, FILE *out);
+
+#endif

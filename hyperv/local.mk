@@ -1,0 +1,1 @@
+# hyperv/: filled in by its owner

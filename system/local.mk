@@ -1,0 +1,1 @@
+# system/: filled in by its owner

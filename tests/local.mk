@@ -1,0 +1,5 @@
+# tests/: host-side unit tests, one fragment per owner.
+include tests/decode.mk
+include tests/cpu.mk
+include tests/platform.mk
+include tests/hyperv.mk

@@ -1,0 +1,1 @@
+# timers/: filled in by its owner

@@ -1,0 +1,1 @@
+# ui/: filled in by its owner

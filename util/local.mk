@@ -1,0 +1,2 @@
+noinst_LTLIBRARIES += libutil.la
+libutil_la_SOURCES = util/log.c util/log.h
