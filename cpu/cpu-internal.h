@@ -565,6 +565,11 @@ enum msr_result cpu_rdmsr(struct cpu *cpu, uint32_t msr, uint64_t *val);
 enum msr_result cpu_wrmsr(struct cpu *cpu, uint32_t msr, uint64_t val);
 void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 uint64_t cpu_rdtsc(struct cpu *cpu);
+/*
+ * I/O permission check for IN/OUT/INS/OUTS (SDM vol. 1, 19.5): in protected
+ * mode with CPL > IOPL (or VM86) consult the TSS I/O bitmap; raises #GP(0).
+ */
+void io_check_perm(struct cpu *cpu, uint16_t port, unsigned size);
 
 /* Emulator bug: dump state and the current block, then abort. */
 _Noreturn void cpu_abort(struct cpu *cpu, const char *fmt, ...)

@@ -1,0 +1,855 @@
+/*
+ * Differential test of the CPU core against the host CPU (x86-64 hosts).
+ *
+ * Generates short random sequences of general-purpose instructions from a
+ * template list, runs each sequence natively (user mode, through a
+ * trampoline that loads and stores every GPR and RFLAGS) and in satori's
+ * CPU (64-bit mode, identity paging, the same virtual addresses), and
+ * compares all 16 GPRs, the arithmetic flags the sequence defines, DF, and
+ * the 4 KiB data buffer the instructions may touch.
+ *
+ * Flags that the SDM leaves undefined are masked: each template says which
+ * flags it defines and which it leaves undefined; a template that reads
+ * flags is only placed where every flag it reads is defined.
+ *
+ *   difftest [-n CASES] [-s SEED] [-v]
+ *
+ * `make check` runs a short version; `make difftest-full` runs at least
+ * 10^6 instructions.  Exit 77 (skip) on non-x86-64 hosts.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if defined(__x86_64__)
+
+#include "cpu/cpu-internal.h"
+#include "hw/hw.h"
+#include "timers/timers.h"
+
+#define DATA_VA   0x10000000ull   /* data buffer, same VA natively and in the guest */
+#define DATA_SIZE 0x1000ull
+#define STACK_VA  0x10001000ull   /* stack page below STACK_TOP */
+#define STACK_TOP 0x10001f00ull
+#define CODE_VA   0x10002000ull
+#define CODE_SIZE 0x1000ull
+#define GUEST_RAM (512ull << 20)
+
+/* ---- templates ------------------------------------------------------------ */
+
+enum {
+    F_CF = EFLAGS_CF, F_PF = EFLAGS_PF, F_AF = EFLAGS_AF, F_ZF = EFLAGS_ZF,
+    F_SF = EFLAGS_SF, F_OF = EFLAGS_OF,
+    F_ALL = EFLAGS_ARITH,
+    F_SZP = F_SF | F_ZF | F_PF,
+};
+
+/* How the ModRM byte of a template is completed. */
+enum form {
+    FORM_NONE,      /* no ModRM: bytes used as they are */
+    FORM_RR,        /* mod=3, reg and rm random registers */
+    FORM_RM,        /* memory operand [rbx + disp8], reg random */
+    FORM_R,         /* mod=3, rm random, reg fixed by the template (/digit) */
+    FORM_M,         /* memory [rbx + disp8], reg fixed (/digit) */
+    FORM_OPREG,     /* register in the low 3 bits of the last opcode byte */
+};
+
+enum { IMM_NONE, IMM8, IMM16, IMM32, IMM64, IMMSZ /* by operand size: 2 or 4 */ };
+
+struct tmpl {
+    const char *name;
+    uint8_t op[3];
+    uint8_t oplen;
+    uint8_t digit;      /* ModRM.reg for FORM_R / FORM_M */
+    uint8_t form;
+    uint8_t imm;
+    uint8_t size;       /* operand size: 1, 2, 4, 8 (prefix 66 / REX.W added) */
+    uint16_t defines;   /* flags written with defined values */
+    uint16_t undef;     /* flags left undefined */
+    uint16_t reads;     /* flags read */
+    uint8_t special;    /* SP_* */
+    bool dst_reg_rm;    /* the rm register is written (else the reg field) */
+    bool no_dst;        /* writes no register (CMP, TEST, BT) */
+};
+
+enum { SP_NONE, SP_SHIFT_CL, SP_SHIFT_IMM, SP_DIV, SP_IDIV, SP_STRING, SP_BSF };
+
+#define T(...) { __VA_ARGS__ }
+
+/* Fill the table programmatically for the regular families. */
+static struct tmpl tmpls[1024];
+static unsigned ntmpls;
+
+static void add(struct tmpl t)
+{
+    if (ntmpls < sizeof tmpls / sizeof tmpls[0])
+        tmpls[ntmpls++] = t;
+}
+
+static const char *const alu_names[8] = { "add", "or", "adc", "sbb", "and", "sub", "xor", "cmp" };
+
+static void add_sizes(struct tmpl t, const uint8_t byte_op, const uint8_t v_op)
+{
+    static const uint8_t sizes[] = { 1, 2, 4, 8 };
+
+    for (unsigned i = 0; i < 4; i++) {
+        struct tmpl x = t;
+
+        x.size = sizes[i];
+        x.op[x.oplen - 1] = sizes[i] == 1 ? byte_op : v_op;
+        if (sizes[i] == 1 && byte_op == 0xff)
+            continue;
+        add(x);
+    }
+}
+
+static void build_templates(void)
+{
+    for (unsigned op = 0; op < 8; op++) {
+        uint16_t def = op == 1 || op == 4 || op == 6 ? F_ALL & ~F_AF : F_ALL;
+        uint16_t undef = op == 1 || op == 4 || op == 6 ? F_AF : 0;
+        uint16_t reads = op == 2 || op == 3 ? F_CF : 0;
+        bool nd = op == 7;
+
+        add_sizes(T(.name = alu_names[op], .oplen = 1, .form = FORM_RR, .defines = def,
+                    .undef = undef, .reads = reads, .dst_reg_rm = true, .no_dst = nd),
+                  (uint8_t)(op * 8), (uint8_t)(op * 8 + 1));
+        add_sizes(T(.name = alu_names[op], .oplen = 1, .form = FORM_RM, .defines = def,
+                    .undef = undef, .reads = reads, .no_dst = nd),
+                  (uint8_t)(op * 8 + 2), (uint8_t)(op * 8 + 3));
+        add_sizes(T(.name = alu_names[op], .oplen = 1, .form = FORM_RM, .defines = def,
+                    .undef = undef, .reads = reads, .no_dst = true),
+                  (uint8_t)(op * 8), (uint8_t)(op * 8 + 1)); /* memory destination */
+        add_sizes(T(.name = alu_names[op], .oplen = 1, .form = FORM_R, .digit = (uint8_t)op,
+                    .imm = IMMSZ, .defines = def, .undef = undef, .reads = reads,
+                    .dst_reg_rm = true, .no_dst = nd), 0x80, 0x81);
+        add_sizes(T(.name = alu_names[op], .oplen = 1, .form = FORM_M, .digit = (uint8_t)op,
+                    .imm = IMMSZ, .defines = def, .undef = undef, .reads = reads, .no_dst = true),
+                  0x80, 0x81);
+        add_sizes(T(.name = alu_names[op], .oplen = 1, .form = FORM_R, .digit = (uint8_t)op,
+                    .imm = IMM8, .defines = def, .undef = undef, .reads = reads,
+                    .dst_reg_rm = true, .no_dst = nd), 0xff, 0x83);
+        add_sizes(T(.name = alu_names[op], .oplen = 1, .form = FORM_NONE, .imm = IMMSZ,
+                    .defines = def, .undef = undef, .reads = reads),
+                  (uint8_t)(op * 8 + 4), (uint8_t)(op * 8 + 5));
+    }
+    add_sizes(T(.name = "test", .oplen = 1, .form = FORM_RR, .defines = F_ALL & ~F_AF,
+                .undef = F_AF, .no_dst = true), 0x84, 0x85);
+    add_sizes(T(.name = "test", .oplen = 1, .form = FORM_R, .digit = 0, .imm = IMMSZ,
+                .defines = F_ALL & ~F_AF, .undef = F_AF, .no_dst = true), 0xf6, 0xf7);
+    add_sizes(T(.name = "not", .oplen = 1, .form = FORM_R, .digit = 2, .dst_reg_rm = true), 0xf6, 0xf7);
+    add_sizes(T(.name = "neg", .oplen = 1, .form = FORM_R, .digit = 3, .defines = F_ALL,
+                .dst_reg_rm = true), 0xf6, 0xf7);
+    add_sizes(T(.name = "neg", .oplen = 1, .form = FORM_M, .digit = 3, .defines = F_ALL,
+                .no_dst = true), 0xf6, 0xf7);
+    add_sizes(T(.name = "inc", .oplen = 1, .form = FORM_R, .digit = 0,
+                .defines = F_ALL & ~F_CF, .dst_reg_rm = true), 0xfe, 0xff);
+    add_sizes(T(.name = "dec", .oplen = 1, .form = FORM_R, .digit = 1,
+                .defines = F_ALL & ~F_CF, .dst_reg_rm = true), 0xfe, 0xff);
+    add_sizes(T(.name = "dec", .oplen = 1, .form = FORM_M, .digit = 1,
+                .defines = F_ALL & ~F_CF, .no_dst = true), 0xfe, 0xff);
+    add_sizes(T(.name = "mul", .oplen = 1, .form = FORM_R, .digit = 4, .defines = F_CF | F_OF,
+                .undef = F_SZP | F_AF, .dst_reg_rm = false, .no_dst = true), 0xf6, 0xf7);
+    add_sizes(T(.name = "imul1", .oplen = 1, .form = FORM_R, .digit = 5, .defines = F_CF | F_OF,
+                .undef = F_SZP | F_AF, .no_dst = true), 0xf6, 0xf7);
+    add_sizes(T(.name = "imul2", .op = { 0x0f }, .oplen = 2, .form = FORM_RR,
+                .defines = F_CF | F_OF, .undef = F_SZP | F_AF), 0xff, 0xaf);
+    add_sizes(T(.name = "imul3", .oplen = 1, .form = FORM_RR, .imm = IMMSZ,
+                .defines = F_CF | F_OF, .undef = F_SZP | F_AF), 0xff, 0x69);
+    add_sizes(T(.name = "imul3b", .oplen = 1, .form = FORM_RR, .imm = IMM8,
+                .defines = F_CF | F_OF, .undef = F_SZP | F_AF), 0xff, 0x6b);
+    add_sizes(T(.name = "div", .oplen = 1, .form = FORM_R, .digit = 6, .undef = F_ALL,
+                .special = SP_DIV, .no_dst = true), 0xf6, 0xf7);
+    add_sizes(T(.name = "idiv", .oplen = 1, .form = FORM_R, .digit = 7, .undef = F_ALL,
+                .special = SP_IDIV, .no_dst = true), 0xf6, 0xf7);
+    for (unsigned d = 0; d < 8; d++) {
+        static const char *const sn[8] = { "rol", "ror", "rcl", "rcr", "shl", "shr", "sal", "sar" };
+        if (d == 6)
+            continue;
+        uint16_t rd = d == 2 || d == 3 ? F_CF : 0;
+        add_sizes(T(.name = sn[d], .oplen = 1, .form = FORM_R, .digit = (uint8_t)d,
+                    .imm = IMM8, .reads = rd, .special = SP_SHIFT_IMM, .dst_reg_rm = true),
+                  0xc0, 0xc1);
+        add_sizes(T(.name = sn[d], .oplen = 1, .form = FORM_R, .digit = (uint8_t)d,
+                    .reads = rd, .special = SP_SHIFT_CL, .dst_reg_rm = true), 0xd2, 0xd3);
+        add_sizes(T(.name = sn[d], .oplen = 1, .form = FORM_R, .digit = (uint8_t)d,
+                    .reads = rd, .special = SP_SHIFT_IMM, .dst_reg_rm = true), 0xd0, 0xd1);
+    }
+    /* SHLD/SHRD by imm8 and by CL */
+    add_sizes(T(.name = "shld", .op = { 0x0f }, .oplen = 2, .form = FORM_RR, .imm = IMM8,
+                .special = SP_SHIFT_IMM, .dst_reg_rm = true), 0xff, 0xa4);
+    add_sizes(T(.name = "shld", .op = { 0x0f }, .oplen = 2, .form = FORM_RR,
+                .special = SP_SHIFT_CL, .dst_reg_rm = true), 0xff, 0xa5);
+    add_sizes(T(.name = "shrd", .op = { 0x0f }, .oplen = 2, .form = FORM_RR, .imm = IMM8,
+                .special = SP_SHIFT_IMM, .dst_reg_rm = true), 0xff, 0xac);
+    add_sizes(T(.name = "shrd", .op = { 0x0f }, .oplen = 2, .form = FORM_RR,
+                .special = SP_SHIFT_CL, .dst_reg_rm = true), 0xff, 0xad);
+    /* moves */
+    add_sizes(T(.name = "mov", .oplen = 1, .form = FORM_RR, .dst_reg_rm = true), 0x88, 0x89);
+    add_sizes(T(.name = "mov", .oplen = 1, .form = FORM_RM), 0x8a, 0x8b);
+    add_sizes(T(.name = "mov", .oplen = 1, .form = FORM_RM, .no_dst = true), 0x88, 0x89);
+    add_sizes(T(.name = "mov", .oplen = 1, .form = FORM_R, .digit = 0, .imm = IMMSZ,
+                .dst_reg_rm = true), 0xc6, 0xc7);
+    add_sizes(T(.name = "movzxb", .op = { 0x0f }, .oplen = 2, .form = FORM_RR), 0xff, 0xb6);
+    add_sizes(T(.name = "movzxw", .op = { 0x0f }, .oplen = 2, .form = FORM_RR), 0xff, 0xb7);
+    add_sizes(T(.name = "movsxb", .op = { 0x0f }, .oplen = 2, .form = FORM_RR), 0xff, 0xbe);
+    add_sizes(T(.name = "movsxw", .op = { 0x0f }, .oplen = 2, .form = FORM_RM), 0xff, 0xbf);
+    add(T(.name = "movsxd", .op = { 0x63 }, .oplen = 1, .form = FORM_RR, .size = 8));
+    add_sizes(T(.name = "lea", .oplen = 1, .form = FORM_RM), 0xff, 0x8d);
+    add_sizes(T(.name = "xchg", .oplen = 1, .form = FORM_RR, .dst_reg_rm = true), 0x86, 0x87);
+    add_sizes(T(.name = "xchgm", .oplen = 1, .form = FORM_RM), 0x86, 0x87);
+    add_sizes(T(.name = "xadd", .op = { 0x0f }, .oplen = 2, .form = FORM_RR, .defines = F_ALL,
+                .dst_reg_rm = true), 0xc0, 0xc1);
+    add_sizes(T(.name = "cmpxchg", .op = { 0x0f }, .oplen = 2, .form = FORM_RR, .defines = F_ALL,
+                .dst_reg_rm = true), 0xb0, 0xb1);
+    add_sizes(T(.name = "cmpxchgm", .op = { 0x0f }, .oplen = 2, .form = FORM_RM, .defines = F_ALL,
+                .no_dst = true), 0xb0, 0xb1);
+    add_sizes(T(.name = "mov-imm", .oplen = 1, .form = FORM_OPREG, .imm = IMMSZ), 0xb0, 0xb8);
+    add(T(.name = "movabs", .op = { 0xb8 }, .oplen = 1, .form = FORM_OPREG, .imm = IMM64, .size = 8));
+    add(T(.name = "bswap32", .op = { 0x0f, 0xc8 }, .oplen = 2, .form = FORM_OPREG, .size = 4));
+    add(T(.name = "bswap64", .op = { 0x0f, 0xc8 }, .oplen = 2, .form = FORM_OPREG, .size = 8));
+    add(T(.name = "cbw", .op = { 0x98 }, .oplen = 1, .size = 2));
+    add(T(.name = "cwde", .op = { 0x98 }, .oplen = 1, .size = 4));
+    add(T(.name = "cdqe", .op = { 0x98 }, .oplen = 1, .size = 8));
+    add(T(.name = "cwd", .op = { 0x99 }, .oplen = 1, .size = 2));
+    add(T(.name = "cdq", .op = { 0x99 }, .oplen = 1, .size = 4));
+    add(T(.name = "cqo", .op = { 0x99 }, .oplen = 1, .size = 8));
+    /* bits */
+    add_sizes(T(.name = "bt", .op = { 0x0f }, .oplen = 2, .form = FORM_RR, .defines = F_CF,
+                .undef = F_OF | F_SF | F_AF | F_PF, .no_dst = true), 0xff, 0xa3);
+    add_sizes(T(.name = "bts", .op = { 0x0f }, .oplen = 2, .form = FORM_RR, .defines = F_CF,
+                .undef = F_OF | F_SF | F_AF | F_PF, .dst_reg_rm = true), 0xff, 0xab);
+    add_sizes(T(.name = "btr", .op = { 0x0f }, .oplen = 2, .form = FORM_RR, .defines = F_CF,
+                .undef = F_OF | F_SF | F_AF | F_PF, .dst_reg_rm = true), 0xff, 0xb3);
+    add_sizes(T(.name = "btc", .op = { 0x0f }, .oplen = 2, .form = FORM_RR, .defines = F_CF,
+                .undef = F_OF | F_SF | F_AF | F_PF, .dst_reg_rm = true), 0xff, 0xbb);
+    for (uint8_t d = 4; d < 8; d++)
+        add_sizes(T(.name = "btimm", .op = { 0x0f }, .oplen = 2, .form = FORM_R, .digit = d,
+                    .imm = IMM8, .defines = F_CF, .undef = F_OF | F_SF | F_AF | F_PF,
+                    .dst_reg_rm = true), 0xff, 0xba);
+    add_sizes(T(.name = "bsf", .op = { 0x0f }, .oplen = 2, .form = FORM_RR, .defines = F_ZF,
+                .undef = F_ALL & ~F_ZF, .special = SP_BSF), 0xff, 0xbc);
+    add_sizes(T(.name = "bsr", .op = { 0x0f }, .oplen = 2, .form = FORM_RR, .defines = F_ZF,
+                .undef = F_ALL & ~F_ZF, .special = SP_BSF), 0xff, 0xbd);
+    /* flag consumers */
+    for (uint8_t cc = 0; cc < 16; cc++) {
+        static const uint16_t rd[8] = { F_OF, F_CF, F_ZF, F_CF | F_ZF, F_SF, F_PF,
+                                        F_SF | F_OF, F_ZF | F_SF | F_OF };
+        struct tmpl s = T(.name = "setcc", .op = { 0x0f, (uint8_t)(0x90 + cc) }, .oplen = 2,
+                          .form = FORM_R, .digit = 0, .size = 1, .reads = rd[cc >> 1],
+                          .dst_reg_rm = true);
+        add(s);
+        add_sizes(T(.name = "cmovcc", .op = { 0x0f }, .oplen = 2, .form = FORM_RR,
+                    .reads = rd[cc >> 1]), 0xff, (uint8_t)(0x40 + cc));
+    }
+    add(T(.name = "clc", .op = { 0xf8 }, .oplen = 1, .defines = F_CF));
+    add(T(.name = "stc", .op = { 0xf9 }, .oplen = 1, .defines = F_CF));
+    add(T(.name = "cmc", .op = { 0xf5 }, .oplen = 1, .defines = F_CF, .reads = F_CF));
+    add(T(.name = "lahf", .op = { 0x9f }, .oplen = 1, .reads = F_ALL & ~F_OF));
+    add(T(.name = "sahf", .op = { 0x9e }, .oplen = 1, .defines = F_ALL & ~F_OF));
+    add(T(.name = "pushf-pop", .op = { 0x9c, 0x58 }, .oplen = 2, .reads = F_ALL));
+    /* stack */
+    add(T(.name = "push-pop", .op = { 0x50 }, .oplen = 1, .form = FORM_OPREG, .size = 8));
+    add(T(.name = "pop", .op = { 0x58 }, .oplen = 1, .form = FORM_OPREG, .size = 8));
+    add(T(.name = "pushimm", .op = { 0x6a }, .oplen = 1, .imm = IMM8, .size = 8));
+    add(T(.name = "pushm", .op = { 0xff }, .oplen = 1, .form = FORM_M, .digit = 6, .size = 8));
+    /* strings (composite: operands set up by the generator) */
+    static const uint8_t str_ops[] = { 0xa4, 0xa5, 0xa6, 0xa7, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf };
+    for (unsigned i = 0; i < sizeof str_ops; i++) {
+        bool cmp = str_ops[i] == 0xa6 || str_ops[i] == 0xa7 || str_ops[i] == 0xae || str_ops[i] == 0xaf;
+        add(T(.name = "string", .op = { str_ops[i] }, .oplen = 1, .special = SP_STRING,
+              .size = (str_ops[i] & 1) ? 4 : 1, .defines = cmp ? F_ALL : 0));
+    }
+}
+
+/* ---- machine state -------------------------------------------------------- */
+
+struct regs {
+    uint64_t r[16];
+    uint64_t rflags;
+};
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static uint64_t rnd_value(void)
+{
+    switch (rnd() % 8) {
+    case 0: return 0;
+    case 1: return ~0ull;
+    case 2: return 1ull << (rnd() % 64);
+    case 3: return rnd() % 256;
+    case 4: return 0x8000000000000000ull >> (rnd() % 4 * 8);
+    case 5: return (uint64_t)-(int64_t)(rnd() % 256);
+    default: return rnd();
+    }
+}
+
+/* Registers a generated instruction may write (not RBX = data pointer, RSP). */
+static unsigned rnd_dst(unsigned size)
+{
+    for (;;) {
+        unsigned r = (unsigned)(rnd() % 16);
+        if (r == 3 || r == 4)
+            continue;
+        if (size == 1 && r == 7) /* BH without REX, DIL with REX: avoid BH */
+            continue;
+        return r;
+    }
+}
+
+struct gen {
+    uint8_t code[CODE_SIZE];
+    unsigned len;
+    unsigned ninsns;
+    uint16_t undef;     /* currently undefined flags */
+    uint64_t rcx_known; /* valid when rcx_is_known */
+    bool rcx_is_known;
+};
+
+static void emit(struct gen *g, const void *p, unsigned n)
+{
+    memcpy(g->code + g->len, p, n);
+    g->len += n;
+}
+
+static void emit_imm(struct gen *g, uint64_t v, unsigned n)
+{
+    emit(g, &v, n);
+}
+
+/* mov r64, imm64 */
+static void emit_movabs(struct gen *g, unsigned r, uint64_t v)
+{
+    uint8_t b[2] = { (uint8_t)(0x48 | (r >> 3)), (uint8_t)(0xb8 | (r & 7)) };
+
+    emit(g, b, 2);
+    emit_imm(g, v, 8);
+    g->ninsns++;
+    if (r == 1) {
+        g->rcx_known = v;
+        g->rcx_is_known = true;
+    }
+}
+
+/* Emit a template with random operands; false if it cannot be placed now. */
+static bool emit_tmpl(struct gen *g, const struct tmpl *t)
+{
+    unsigned size = t->size ? t->size : 4;
+    uint8_t rex = size == 8 ? 0x48 : 0;
+    unsigned reg, rm;
+    int8_t disp = (int8_t)((int)(rnd() % 200) - 100);
+    uint64_t shift_count = 0;
+    uint64_t immv = rnd_value();
+    bool dbl_shift = t->oplen == 2 && (t->special == SP_SHIFT_IMM || t->special == SP_SHIFT_CL);
+
+    if (t->reads & g->undef)
+        return false;
+    if (t->special == SP_SHIFT_CL && !g->rcx_is_known)
+        return false;
+    /* SHLD/SHRD on 16 bits with a count above 16: result undefined */
+    if (dbl_shift && size == 2) {
+        if (t->special == SP_SHIFT_CL && (g->rcx_known & 31) > 16)
+            return false;
+        if ((immv & 31) > 16)
+            immv %= 17;
+    }
+
+    /* registers */
+    if (t->dst_reg_rm) {
+        rm = rnd_dst(size);
+        reg = rnd_dst(size); /* XCHG/XADD/CMPXCHG write both */
+    } else {
+        reg = t->no_dst ? (unsigned)(rnd() % 16) : rnd_dst(size);
+        rm = (unsigned)(rnd() % 16);
+    }
+    if (t->form == FORM_R || t->form == FORM_M)
+        reg = t->digit;
+    if (t->special == SP_DIV || t->special == SP_IDIV) {
+        /* divisor in a register other than rax/rdx; dividend prepared */
+        do
+            rm = rnd_dst(size);
+        while (rm == 0 || rm == 2);
+        uint64_t divisor = (rnd_value() | 2) & (size == 8 ? 0x7fffffffffffffffull
+                                                 : (1ull << (size * 8 - 1)) - 1);
+        if (!divisor)
+            divisor = 3;
+        emit_movabs(g, rm, divisor);
+        if (size == 1) {
+            /* movzx eax, al: AH = 0 < divisor */
+            emit(g, "\x0f\xb6\xc0", 3);
+            g->ninsns++;
+            if (t->special == SP_IDIV) {
+                emit(g, "\x66\x98", 2); /* cbw */
+                g->ninsns++;
+            }
+        } else if (t->special == SP_DIV) {
+            emit(g, "\x31\xd2", 2); /* xor edx, edx */
+            g->ninsns++;
+            g->undef &= (uint16_t)~F_ALL; /* xor defines all but AF */
+            g->undef |= F_AF;
+        } else {
+            /* cwd/cdq/cqo */
+            if (size == 2)
+                emit(g, "\x66", 1);
+            if (size == 8)
+                emit(g, "\x48", 1);
+            emit(g, "\x99", 1);
+            g->ninsns++;
+        }
+    }
+    if (t->special == SP_BSF) {
+        /* a zero source leaves the destination undefined (SDM BSF/BSR) */
+        uint64_t v = rnd_value() | (1ull << (rnd() % (size * 8)));
+        rm = rnd_dst(size);
+        emit_movabs(g, rm, v);
+    }
+    if (t->special == SP_STRING) {
+        /* rsi, rdi inside the buffer, rcx small, optional rep */
+        bool df = false;
+        emit_movabs(g, 6, DATA_VA + 0x400 + rnd() % 0x200);
+        emit_movabs(g, 7, DATA_VA + 0x800 + rnd() % 0x200);
+        emit_movabs(g, 1, rnd() % 16);
+        if (rnd() % 4 == 0) {
+            emit(g, "\xfd", 1); /* std */
+            g->ninsns++;
+            df = true;
+        }
+        if (rnd() % 3) {
+            uint8_t rep = (rnd() & 1) ? 0xf3 : 0xf2;
+            emit(g, &rep, 1);
+        }
+        if (size == 4 && rnd() % 2)
+            emit(g, "\x48", 1);
+        emit(g, t->op, t->oplen);
+        g->ninsns++;
+        if (df) {
+            emit(g, "\xfc", 1); /* cld */
+            g->ninsns++;
+        }
+        g->rcx_is_known = false;
+        g->undef &= (uint16_t)~t->defines;
+        return true;
+    }
+    if (t->special == SP_SHIFT_CL)
+        shift_count = g->rcx_known & 0xff;
+
+    if ((t->special == SP_DIV || t->special == SP_IDIV) && size == 1)
+        rex |= 0x40; /* divisor is the low byte of rm */
+    if (size == 2)
+        emit(g, "\x66", 1);
+    if (t->form == FORM_OPREG) {
+        unsigned r = rnd_dst(size);
+        if (!strcmp(t->name, "pop") || !strcmp(t->name, "push-pop"))
+            r = rnd_dst(8);
+        rex |= (uint8_t)((r & 8) ? 0x41 : 0);
+        if (size == 1 && (r & 4) && !(r & 8) && (rnd() & 1))
+            rex |= 0x40; /* SPL.. with REX vs AH.. without */
+        if (size == 1 && !(rex & 0x40) && r == 7)
+            r = 6;
+        if (rex)
+            emit(g, &rex, 1);
+        uint8_t ops[3];
+        memcpy(ops, t->op, t->oplen);
+        if (!strcmp(t->name, "push-pop")) {
+            uint8_t b = (uint8_t)(0x50 | (rnd() % 8));
+            emit(g, &b, 1);      /* push random low register */
+            if (rex)
+                emit(g, &rex, 1);
+            b = (uint8_t)(0x58 | (r & 7));
+            emit(g, &b, 1);
+            g->ninsns += 2;
+            if ((r & 7) == 1 && !(r & 8))
+                g->rcx_is_known = false;
+            return true;
+        }
+        ops[t->oplen - 1] = (uint8_t)(ops[t->oplen - 1] | (r & 7));
+        emit(g, ops, t->oplen);
+        if (r == 1)
+            g->rcx_is_known = false;
+    } else {
+        if (t->form != FORM_NONE) {
+            if (reg & 8)
+                rex |= 0x44;
+            if ((t->form == FORM_RR || t->form == FORM_R) && (rm & 8))
+                rex |= 0x41;
+            if (size == 1 && !(rex & 0x40) && (rnd() & 1))
+                rex |= 0x40;
+            /* without REX, byte rm 7 = BH (rbx): keep rbx intact */
+            if (size == 1 && !(rex & 0x40) && (t->form == FORM_RR || t->form == FORM_R)
+                && (rm & 7) == 7 && t->dst_reg_rm)
+                rm = 6;
+            if (size == 1 && (rex & 0x40) && (rm & 7) == 4 && !(rm & 8) && t->dst_reg_rm)
+                rm = 5; /* SPL */
+            if (size == 1 && !(rex & 0x40) && (reg & 7) == 7 && !t->dst_reg_rm && !t->no_dst)
+                reg = 6;
+            if (size == 1 && (rex & 0x40) && reg == 4 && !t->dst_reg_rm && !t->no_dst)
+                reg = 5;
+        }
+        if (rex)
+            emit(g, &rex, 1);
+        emit(g, t->op, t->oplen);
+        switch (t->form) {
+        case FORM_RR:
+        case FORM_R: {
+            uint8_t m = (uint8_t)(0xc0 | ((reg & 7) << 3) | (rm & 7));
+            emit(g, &m, 1);
+            break;
+        }
+        case FORM_RM:
+        case FORM_M: {
+            uint8_t m[2] = { (uint8_t)(0x40 | ((reg & 7) << 3) | 3), (uint8_t)disp };
+            emit(g, m, 2);
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    switch (t->imm) {
+    case IMM8:
+        if (t->special == SP_SHIFT_IMM)
+            shift_count = immv & 0xff;
+        emit_imm(g, immv, 1);
+        break;
+    case IMMSZ:
+        /* B8+r with REX.W takes a full 64-bit immediate */
+        emit_imm(g, immv, size == 1 ? 1 : size == 2 ? 2 : (size == 8 && t->form == FORM_OPREG) ? 8 : 4);
+        break;
+    case IMM64:
+        emit_imm(g, immv, 8);
+        break;
+    default:
+        break;
+    }
+    if (t->special == SP_SHIFT_IMM && t->imm == IMM_NONE)
+        shift_count = 1;
+    g->ninsns++;
+    if (!strcmp(t->name, "pushf-pop"))
+        g->ninsns++;
+
+    /* flags after this instruction */
+    uint16_t def = t->defines, und = t->undef;
+    if (t->special == SP_SHIFT_IMM || t->special == SP_SHIFT_CL) {
+        unsigned mask = size == 8 ? 63 : 31;
+        unsigned cnt = (unsigned)(shift_count & mask);
+        bool rot = t->digit <= 3 && t->op[t->oplen - 1] != 0xa4 && t->op[t->oplen - 1] != 0xa5
+                   && t->op[t->oplen - 1] != 0xac && t->op[t->oplen - 1] != 0xad;
+        bool dbl = t->oplen == 2;
+        if (cnt == 0) {
+            def = 0;
+            und = 0;
+        } else if (rot && !dbl) {
+            def = F_CF | (cnt == 1 ? F_OF : 0);
+            und = cnt == 1 ? 0 : F_OF;
+        } else {
+            def = F_ALL & ~F_AF & ~(cnt == 1 ? 0 : F_OF);
+            und = F_AF | (cnt == 1 ? 0 : F_OF);
+            if (size < 4 && (t->digit == 4 || t->digit == 5 || t->digit == 7) && !dbl
+                && cnt >= size * 8) {
+                /* CF undefined when count >= width for SHL/SHR on 8/16 bits */
+                def &= (uint16_t)~(F_CF | F_OF);
+                und |= F_CF | F_OF;
+            }
+        }
+    }
+    g->undef = (uint16_t)((g->undef & ~def) | und);
+    if ((t->dst_reg_rm && (rm == 1)) || (!t->dst_reg_rm && !t->no_dst && reg == 1)
+        || t->special == SP_DIV || t->special == SP_IDIV)
+        g->rcx_is_known = false;
+    if (t->special == SP_DIV || t->special == SP_IDIV)
+        g->rcx_is_known = g->rcx_is_known && rm != 1;
+    return true;
+}
+
+/* ---- native execution ------------------------------------------------------ */
+
+extern void difftest_native(struct regs *r, uint64_t code);
+uint64_t saved_host_rsp;
+
+__asm__(
+    ".text\n"
+    ".globl difftest_native\n"
+    "difftest_native:\n"
+    "  push %rbx; push %rbp; push %r12; push %r13; push %r14; push %r15\n"
+    "  push %rdi\n"
+    "  mov %rsp, saved_host_rsp(%rip)\n"
+    "  mov %rsi, %rax\n"
+    "  mov %rax, difftest_target(%rip)\n"
+    "  pushq 128(%rdi)\n"
+    "  popfq\n"
+    "  mov 32(%rdi), %rsp\n"
+    "  mov 0(%rdi), %rax\n"
+    "  mov 8(%rdi), %rcx\n"
+    "  mov 16(%rdi), %rdx\n"
+    "  mov 24(%rdi), %rbx\n"
+    "  mov 40(%rdi), %rbp\n"
+    "  mov 48(%rdi), %rsi\n"
+    "  mov 64(%rdi), %r8\n"
+    "  mov 72(%rdi), %r9\n"
+    "  mov 80(%rdi), %r10\n"
+    "  mov 88(%rdi), %r11\n"
+    "  mov 96(%rdi), %r12\n"
+    "  mov 104(%rdi), %r13\n"
+    "  mov 112(%rdi), %r14\n"
+    "  mov 120(%rdi), %r15\n"
+    "  mov 56(%rdi), %rdi\n"
+    "  jmp *difftest_target(%rip)\n"
+    ".globl difftest_back\n"
+    "difftest_back:\n"
+    "  mov %rsp, difftest_guest_rsp(%rip)\n"
+    "  mov saved_host_rsp(%rip), %rsp\n"
+    "  pushfq\n"
+    "  push %rdi\n"
+    "  mov 16(%rsp), %rdi\n"
+    "  pop 56(%rdi)\n"
+    "  pop 128(%rdi)\n"
+    "  mov %rax, 0(%rdi)\n"
+    "  mov %rcx, 8(%rdi)\n"
+    "  mov %rdx, 16(%rdi)\n"
+    "  mov %rbx, 24(%rdi)\n"
+    "  mov difftest_guest_rsp(%rip), %rax\n"
+    "  mov %rax, 32(%rdi)\n"
+    "  mov %rbp, 40(%rdi)\n"
+    "  mov %rsi, 48(%rdi)\n"
+    "  mov %r8, 64(%rdi)\n"
+    "  mov %r9, 72(%rdi)\n"
+    "  mov %r10, 80(%rdi)\n"
+    "  mov %r11, 88(%rdi)\n"
+    "  mov %r12, 96(%rdi)\n"
+    "  mov %r13, 104(%rdi)\n"
+    "  mov %r14, 112(%rdi)\n"
+    "  mov %r15, 120(%rdi)\n"
+    "  pop %rdi\n"
+    "  pop %r15; pop %r14; pop %r13; pop %r12; pop %rbp; pop %rbx\n"
+    "  cld\n"
+    "  ret\n");
+
+uint64_t difftest_target, difftest_guest_rsp;
+extern char difftest_back[];
+
+/* ---- guest execution ------------------------------------------------------- */
+
+struct guest {
+    struct bus *bus;
+    uint8_t *ram;
+    struct cpu *cpu;
+};
+
+static void guest_init(struct guest *g)
+{
+    struct cpu_config cfg;
+    char err[256];
+
+    memset(&cfg, 0, sizeof cfg);
+    vclock_init(VCLOCK_REALTIME, 0, VCLOCK_DEFAULT_TSC_HZ);
+    if (cpu_config_model(&cfg, "max", err, sizeof err) < 0) {
+        fprintf(stderr, "difftest: %s\n", err);
+        exit(1);
+    }
+    g->bus = bus_new();
+    g->ram = mmap(NULL, GUEST_RAM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (g->ram == MAP_FAILED || bus_map_ram(g->bus, 0, GUEST_RAM, g->ram, false, "ram") < 0) {
+        fprintf(stderr, "difftest: cannot map guest RAM\n");
+        exit(1);
+    }
+    /* identity map the first 1 GiB with 2 MiB pages: PML4 0x1000, PDPT 0x2000, PD 0x3000 */
+    uint64_t *pml4 = (uint64_t *)(g->ram + 0x1000);
+    uint64_t *pdpt = (uint64_t *)(g->ram + 0x2000);
+    uint64_t *pd = (uint64_t *)(g->ram + 0x3000);
+    pml4[0] = 0x2000 | 7;
+    pdpt[0] = 0x3000 | 7;
+    for (unsigned i = 0; i < 512; i++)
+        pd[i] = ((uint64_t)i << 21) | 0x87;
+    g->cpu = cpu_new(g->bus, &cfg, 0);
+}
+
+/* 64-bit flat state at CPL0. */
+static void guest_enter_long_mode(struct cpu *cpu)
+{
+    cpu->cr0 = CR0_PE | CR0_PG | CR0_ET | CR0_NE | CR0_WP;
+    cpu->cr4 = CR4_PAE;
+    cpu->cr3 = 0x1000;
+    cpu->efer = EFER_LME | EFER_LMA | EFER_SCE | EFER_NXE;
+    for (int s = 0; s < 6; s++) {
+        cpu->seg[s].sel = s == SEG_CS ? 0x8 : 0x10;
+        cpu->seg[s].base = 0;
+        cpu->seg[s].limit = 0xffffffff;
+        cpu->seg[s].attr = DESC_P | DESC_S | DESC_G | (s == SEG_CS ? (0xbu << 8) | DESC_L
+                                                                    : (0x3u << 8) | DESC_B);
+    }
+    cpu->halted = false;
+    cpu_update_hflags(cpu);
+    cpu_update_mmu_idx(cpu);
+    tlb_flush_all(cpu);
+}
+
+static void run_guest(struct guest *g, const struct gen *gen, struct regs *r, uint8_t *data)
+{
+    struct cpu *cpu = g->cpu;
+
+    memcpy(g->ram + DATA_VA - 0, data, DATA_SIZE);
+    memcpy(g->ram + CODE_VA, gen->code, gen->len);
+    g->ram[CODE_VA + gen->len] = 0xf4; /* hlt */
+    cpu_invalidate_phys(cpu, CODE_VA, CODE_SIZE);
+    guest_enter_long_mode(cpu);
+    for (int i = 0; i < 16; i++)
+        cpu->regs[i] = r->r[i];
+    cpu_set_reg(cpu, CPU_RFLAGS, r->rflags);
+    cpu_set_reg(cpu, CPU_RIP, CODE_VA);
+    for (int i = 0; i < 100 && !cpu->halted; i++)
+        cpu_run(cpu, 100000);
+    for (int i = 0; i < 16; i++)
+        r->r[i] = cpu->regs[i];
+    r->rflags = cpu_get_rflags(cpu);
+    memcpy(data, g->ram + DATA_VA, DATA_SIZE);
+}
+
+/* ---- driver -------------------------------------------------------------- */
+
+static const char *const reg_names[16] = {
+    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+};
+
+static void dump_code(const struct gen *g)
+{
+    for (unsigned i = 0; i < g->len; i++)
+        fprintf(stderr, "%02x ", g->code[i]);
+    fprintf(stderr, "\n");
+}
+
+int main(int argc, char **argv)
+{
+    unsigned long cases = 20000;
+    uint64_t seed = 0x5a70121;
+    bool verbose = false;
+    int opt;
+
+    while ((opt = getopt(argc, argv, "n:s:v")) != -1) {
+        switch (opt) {
+        case 'n': cases = strtoul(optarg, NULL, 0); break;
+        case 's': seed = strtoull(optarg, NULL, 0); break;
+        case 'v': verbose = true; break;
+        default:
+            fprintf(stderr, "usage: difftest [-n CASES] [-s SEED] [-v]\n");
+            return 2;
+        }
+    }
+    rng_state = seed | 1;
+    build_templates();
+
+    uint8_t *host = mmap((void *)DATA_VA, DATA_SIZE * 2 + CODE_SIZE,
+                         PROT_READ | PROT_WRITE | PROT_EXEC,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (host != (uint8_t *)DATA_VA) {
+        fprintf(stderr, "difftest: cannot map host buffers at 0x%llx\n",
+                (unsigned long long)DATA_VA);
+        return 77;
+    }
+    uint8_t *host_data = host;
+    uint8_t *host_code = host + 2 * DATA_SIZE;
+
+    struct guest guest;
+    guest_init(&guest);
+
+    static uint8_t init_data[DATA_SIZE], guest_data[DATA_SIZE];
+    unsigned long executed = 0, mismatches = 0;
+
+    for (unsigned long c = 0; c < cases; c++) {
+        struct gen g = { .len = 0 };
+        struct regs in, nat, emu;
+
+        for (int i = 0; i < 16; i++)
+            in.r[i] = rnd_value();
+        in.r[3] = DATA_VA + 0x800;
+        in.r[4] = STACK_TOP;
+        in.rflags = 0x202 | (rnd() & F_ALL);
+        g.rcx_known = in.r[1];
+        g.rcx_is_known = true;
+        for (unsigned i = 0; i < DATA_SIZE; i++)
+            init_data[i] = (uint8_t)rnd();
+
+        unsigned n = 1 + (unsigned)(rnd() % 8);
+        for (unsigned k = 0; k < n && g.len < CODE_SIZE - 64;) {
+            const struct tmpl *t = &tmpls[rnd() % ntmpls];
+            if (emit_tmpl(&g, t))
+                k++;
+        }
+
+        /* native: code followed by jmp *difftest_back */
+        memcpy(host_code, g.code, g.len);
+        host_code[g.len] = 0xff;
+        host_code[g.len + 1] = 0x25;
+        memset(host_code + g.len + 2, 0, 4);
+        uint64_t back = (uint64_t)(uintptr_t)difftest_back;
+        memcpy(host_code + g.len + 6, &back, 8);
+        memcpy(host_data, init_data, DATA_SIZE);
+        memcpy(host_data + DATA_SIZE, init_data, DATA_SIZE); /* stack page */
+        nat = in;
+        difftest_native(&nat, (uint64_t)(uintptr_t)host_code);
+
+        emu = in;
+        memcpy(guest_data, init_data, DATA_SIZE);
+        memcpy(guest.ram + STACK_VA, init_data, DATA_SIZE);
+        run_guest(&guest, &g, &emu, guest_data);
+        executed += g.ninsns;
+
+        bool bad = false;
+        for (int i = 0; i < 16; i++)
+            if (nat.r[i] != emu.r[i])
+                bad = true;
+        uint64_t fmask = (F_ALL & ~g.undef) | EFLAGS_DF;
+        if ((nat.rflags & fmask) != (emu.rflags & fmask))
+            bad = true;
+        if (memcmp(host_data, guest_data, DATA_SIZE)
+            || memcmp(host_data + DATA_SIZE, guest.ram + STACK_VA, DATA_SIZE))
+            bad = true;
+        if (bad) {
+            mismatches++;
+            if (mismatches <= 20) {
+                fprintf(stderr, "MISMATCH case %lu: code ", c);
+                dump_code(&g);
+                for (int i = 0; i < 16; i++)
+                    if (nat.r[i] != emu.r[i] || verbose)
+                        fprintf(stderr, "  %-3s in %016llx native %016llx satori %016llx\n",
+                                reg_names[i], (unsigned long long)in.r[i],
+                                (unsigned long long)nat.r[i], (unsigned long long)emu.r[i]);
+                fprintf(stderr, "  rflags in %llx native %llx satori %llx (compared %llx)\n",
+                        (unsigned long long)in.rflags, (unsigned long long)nat.rflags,
+                        (unsigned long long)emu.rflags, (unsigned long long)fmask);
+                if (memcmp(host_data, guest_data, DATA_SIZE))
+                    fprintf(stderr, "  data buffer differs\n");
+                if (memcmp(host_data + DATA_SIZE, guest.ram + STACK_VA, DATA_SIZE))
+                    fprintf(stderr, "  stack page differs\n");
+            }
+        }
+    }
+    printf("difftest: %lu cases, %lu instructions executed, %u templates, %lu mismatches\n",
+           cases, executed, ntmpls, mismatches);
+    return mismatches ? 1 : 0;
+}
+
+#else
+
+int main(void)
+{
+    printf("difftest: not an x86-64 host, skipped\n");
+    return 77;
+}
+
+#endif

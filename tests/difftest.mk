@@ -1,0 +1,11 @@
+# Differential test against the host CPU (tests/difftest.c).
+check_PROGRAMS += tests/difftest
+TESTS += tests/difftest
+tests_difftest_SOURCES = tests/difftest.c
+tests_difftest_CFLAGS = $(AM_CFLAGS) -O2
+tests_difftest_LDADD = libcpu.la libhw.la libtimers.la libutil.la $(CAPSTONE_LIBS) -lm
+
+# The full run: at least 10^6 executed instructions.
+difftest-full: tests/difftest$(EXEEXT)
+	./tests/difftest$(EXEEXT) -n 250000
+.PHONY: difftest-full
