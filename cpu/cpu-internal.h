@@ -350,6 +350,8 @@ struct cpu {
     bool intr_line;
     bool nmi_pending;
     int exc_nesting;        /* for #DF / triple fault */
+    int delivering;         /* vector being delivered, -1 when none */
+    bool nmi_blocked;
     struct cpu_event pend;  /* set by cpu_raise_*() */
     enum cpu_exit exit_reason;
     jmp_buf jmp_env;
@@ -362,7 +364,12 @@ struct cpu {
     struct cpu_intc intc;
     int index;
 
-    struct tb_cache *tbc;   /* translation block cache (tb-cache.c) */
+    struct tb_cache *tbc;   /* translation block cache (exec.c) */
+    struct uop *link_from;  /* direct exit waiting to be linked */
+    int link_slot;
+    gva_t link_src_pc_page;
+    bool large_pages;       /* a 2M/4M/1G page is in the TLB (INVLPG flushes all) */
+    unsigned decode_features; /* DECODE_F_* from the CPU model */
     struct cpu_stats {
         uint64_t tb_translated, tb_chained, tb_invalidated, tb_lookups;
         uint64_t tlb_fills, tlb_flushes, exceptions, interrupts;
@@ -526,6 +533,31 @@ void cpu_deliver_event(struct cpu *cpu);
  */
 bool cpu_check_interrupts(struct cpu *cpu);
 
+/* ---- stack (ops-int.c) ---------------------------------------------------- */
+
+/* Stack width in bytes for the current mode: 8 in 64-bit code, else SS.B. */
+static inline unsigned stack_width(const struct cpu *cpu)
+{
+    return (cpu->hflags & HF_CS64) ? 8 : (cpu->hflags & HF_SS32) ? 4 : 2;
+}
+/* Linear address of SS:rSP + off with the stack width applied; raises #SS
+ * for a non-canonical address in 64-bit mode. */
+gva_t stack_la(struct cpu *cpu, uint64_t rsp);
+/* Push/pop `size` bytes; RSP moves only after the access succeeded. */
+void stack_push(struct cpu *cpu, unsigned size, uint64_t v);
+uint64_t stack_pop(struct cpu *cpu, unsigned size);
+/* Read the value `off` bytes above rSP without moving rSP. */
+uint64_t stack_peek(struct cpu *cpu, unsigned size, unsigned off);
+/* rSP += delta within the stack width. */
+void stack_adjust(struct cpu *cpu, int64_t delta);
+
+/* ---- segments (excp.c) --------------------------------------------------- */
+
+/* Load a data/stack segment register (MOV/POP Sreg, LxS): all checks. */
+void seg_load(struct cpu *cpu, int seg, uint16_t sel);
+/* Set a segment register in real/VM86 style (base = sel << 4). */
+void seg_load_real(struct cpu *cpu, int seg, uint16_t sel);
+
 /* ---- flags (flags.c) ----------------------------------------------------- */
 
 /* Materialise all arithmetic flags (EFLAGS_ARITH bits). */
@@ -558,6 +590,12 @@ void tb_invalidate_phys(struct cpu *cpu, gpa_t pa, size_t len);
 /* True if the physical page holds translated code (stores must invalidate). */
 bool tb_page_has_code(struct cpu *cpu, gpa_t pa);
 void tb_flush_all(struct cpu *cpu);
+void cpu_exec_init(struct cpu *cpu);
+void cpu_exec_free(struct cpu *cpu);
+/* DECODE_F_* bits for the enabled CPUID features (cpu-models.c). */
+unsigned cpu_decode_features(const struct cpu *cpu);
+/* Like mmu_fetch_page but returns NULL instead of raising. */
+const uint8_t *mmu_fetch_probe(struct cpu *cpu, gva_t la, gpa_t *pa);
 
 /* ---- system services used by handlers ------------------------------------ */
 

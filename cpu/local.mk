@@ -1,12 +1,8 @@
-# cpu/: one convenience library, assembled from per-part fragments.
+# cpu/: the translating x86-64 CPU (one convenience library).
 noinst_LTLIBRARIES += libcpu.la
-include cpu/decode.mk
-include cpu/engine.mk
-include cpu/alu.mk
-include cpu/system.mk
-include cpu/priv.mk
 libcpu_la_SOURCES = cpu/cpu.h cpu/cpu-internal.h cpu/decode.h cpu/translate.h \
-	cpu/insn-list.h \
-	$(cpu_decode_sources) $(cpu_engine_sources) $(cpu_alu_sources) \
-	$(cpu_system_sources) $(cpu_priv_sources)
+	cpu/insn-list.h cpu/decode-tables.h \
+	cpu/decode.c cpu/decode-tables.c \
+	cpu/exec.c cpu/cpu.c cpu/flags.c cpu/mmu.c cpu/excp.c \
+	cpu/ops-int.c cpu/ops-ctl.c cpu/ops-sys.c
 libcpu_la_CFLAGS = $(AM_CFLAGS) $(CAPSTONE_CFLAGS)

@@ -1,1 +1,47 @@
-# firmware/: filled in by its owner
+# firmware/: the guest runtime, the built-in demo guest and the test guests.
+# Guests are freestanding 64-bit code linked at 1 MiB and wrapped in an
+# ELF32 container (as kvm-unit-tests does) so QEMU's multiboot loader
+# accepts them too.
+guest_cflags = -m64 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-builtin -O2 -Wall -Wextra \
+	-Wno-unused-parameter -I$(srcdir)/firmware
+guest_ldflags = -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-T,$(srcdir)/firmware/link.ld
+GUEST_RUNTIME_SRC = $(srcdir)/firmware/entry.S $(srcdir)/firmware/runtime.c
+GUEST_RUNTIME_DEPS = firmware/entry.S firmware/runtime.c firmware/runtime.h firmware/link.ld
+OBJCOPY ?= objcopy
+
+# build one guest: $(1) sources -> $@ (ELF32 container)
+guest_link = $(CC) $(guest_cflags) $(guest_ldflags) -o $@.64 $(GUEST_RUNTIME_SRC) $(1) \
+	&& $(OBJCOPY) -O elf32-i386 $@.64 $@ && rm -f $@.64
+
+firmware/demo.elf: firmware/demo.c $(GUEST_RUNTIME_DEPS)
+	@$(MKDIR_P) firmware
+	$(call guest_link,$(srcdir)/firmware/demo.c)
+
+# The demo embedded in the satori binary (generated; generator below).
+firmware/demo-blob.c: firmware/demo.elf
+	@$(MKDIR_P) firmware
+	{ echo '/* generated from firmware/demo.elf by firmware/local.mk */'; \
+	  echo 'const unsigned char firmware_demo_elf[] = {'; \
+	  od -An -v -tx1 firmware/demo.elf | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '};'; \
+	  echo 'const unsigned int firmware_demo_elf_len = sizeof firmware_demo_elf;'; } > $@.tmp
+	mv $@.tmp $@
+
+noinst_LTLIBRARIES += libfirmware.la
+nodist_libfirmware_la_SOURCES = firmware/demo-blob.c
+libfirmware_la_CFLAGS = -w
+BUILT_SOURCES += firmware/demo-blob.c
+CLEANFILES += firmware/demo-blob.c firmware/demo.elf
+EXTRA_DIST += firmware/entry.S firmware/runtime.c firmware/runtime.h firmware/link.ld \
+	firmware/demo.c
+
+# Test guests (built by make check; run by the DejaGnu suite)
+GUEST_TESTS = alu shift muldiv string stack bits control pagefault smc exceptions icount
+GUEST_ELFS = $(GUEST_TESTS:%=testsuite/satori.cpu/%.elf)
+testsuite/satori.cpu/%.elf: testsuite/satori.cpu/%.c $(GUEST_RUNTIME_DEPS)
+	@$(MKDIR_P) testsuite/satori.cpu
+	$(call guest_link,$<)
+check_DATA = $(GUEST_ELFS)
+CLEANFILES += $(GUEST_ELFS)
+EXTRA_DIST += $(GUEST_TESTS:%=testsuite/satori.cpu/%.c) $(GUEST_TESTS:%=testsuite/satori.cpu/%.exp)

@@ -1,1 +1,6 @@
-# hw/: filled in by its owner
+noinst_LTLIBRARIES += libhw.la
+libhw_la_SOURCES = hw/hw.h hw/bus.c \
+	hw/char/uart16550.c hw/char/uart16550.h \
+	hw/misc/debug-exit.c \
+	hw/loader/multiboot.c \
+	hw/pc/pc.c hw/pc/pc.h

@@ -1,1 +1,2 @@
-# hyperv/: filled in by its owner
+noinst_LTLIBRARIES += libhyperv.la
+libhyperv_la_SOURCES = hyperv/hyperv.h hyperv/hv-config.c

@@ -1,1 +1,3 @@
-# system/: filled in by its owner
+satori_SOURCES = system/main.c
+satori_LDADD = libhw.la libhyperv.la libcpu.la libtimers.la libutil.la libfirmware.la \
+	$(CAPSTONE_LIBS) $(ZLIB_LIBS) -lm

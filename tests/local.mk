@@ -1,9 +1,2 @@
-# tests/: host-side unit tests, one fragment per owner.
-include tests/decode.mk
-include tests/cpu.mk
-include tests/platform.mk
-include tests/hyperv.mk
-include tests/alu.mk
-include tests/priv.mk
-include tests/sys.mk
+# tests/: host-side unit tests.
 include tests/difftest.mk

@@ -1,0 +1,620 @@
+/*
+ * cpu/cpu.c: vCPU lifetime and state access, CPU models as data, CPUID
+ * and the architectural MSRs (SDM vol. 2 CPUID; vol. 3 ch. 9 reset
+ * state; vol. 4 MSRs).
+ *
+ * CPUID describes exactly what satori implements: no x87/MMX/SSE yet, so
+ * no model advertises them (DESIGN.md: CPU).  Leaves 0x40000000..0x4fffffff
+ * go to the hypervisor hooks; with none, they follow Intel's rule for
+ * leaves above the maximum (the highest basic leaf's data).
+ */
+#include "cpu/cpu-internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/decode.h"
+#include "timers/timers.h"
+
+/* feature words (struct cpu_config.feat[]) */
+enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, FW_COUNT };
+
+struct feature {
+    const char *name;
+    uint8_t word, bit;
+    bool implemented;
+};
+
+static const struct feature features[] = {
+    { "fpu", FW_1_EDX, 0, false }, { "vme", FW_1_EDX, 1, false },
+    { "de", FW_1_EDX, 2, true }, { "pse", FW_1_EDX, 3, true },
+    { "tsc", FW_1_EDX, 4, true }, { "msr", FW_1_EDX, 5, true },
+    { "pae", FW_1_EDX, 6, true }, { "mce", FW_1_EDX, 7, false },
+    { "cx8", FW_1_EDX, 8, true }, { "apic", FW_1_EDX, 9, false },
+    { "sep", FW_1_EDX, 11, true }, { "mtrr", FW_1_EDX, 12, false },
+    { "pge", FW_1_EDX, 13, true }, { "mca", FW_1_EDX, 14, false },
+    { "cmov", FW_1_EDX, 15, true }, { "pat", FW_1_EDX, 16, true },
+    { "pse36", FW_1_EDX, 17, true }, { "clflush", FW_1_EDX, 19, true },
+    { "mmx", FW_1_EDX, 23, false }, { "fxsr", FW_1_EDX, 24, false },
+    { "sse", FW_1_EDX, 25, false }, { "sse2", FW_1_EDX, 26, false },
+    { "sse3", FW_1_ECX, 0, false }, { "ssse3", FW_1_ECX, 9, false },
+    { "cx16", FW_1_ECX, 13, true }, { "sse4.1", FW_1_ECX, 19, false },
+    { "sse4.2", FW_1_ECX, 20, false }, { "x2apic", FW_1_ECX, 21, false },
+    { "movbe", FW_1_ECX, 22, false }, { "popcnt", FW_1_ECX, 23, true },
+    { "xsave", FW_1_ECX, 26, false }, { "avx", FW_1_ECX, 28, false },
+    { "rdrand", FW_1_ECX, 30, false },
+    { "fsgsbase", FW_7_EBX, 0, true }, { "bmi1", FW_7_EBX, 3, true },
+    { "smep", FW_7_EBX, 7, false }, { "erms", FW_7_EBX, 9, false },
+    { "smap", FW_7_EBX, 20, false },
+    { "rdpid", FW_7_ECX, 22, true },
+    { "syscall", FW_81_EDX, 11, true }, { "nx", FW_81_EDX, 20, true },
+    { "pdpe1gb", FW_81_EDX, 26, true }, { "rdtscp", FW_81_EDX, 27, true },
+    { "lm", FW_81_EDX, 29, true },
+    { "lahf_lm", FW_81_ECX, 0, true }, { "abm", FW_81_ECX, 5, true },
+};
+
+#define NFEATURES (sizeof features / sizeof features[0])
+
+struct model {
+    const char *name;
+    const char *desc;
+    uint32_t family, model, stepping;
+    const char *vendor;
+    const char *brand;
+    const char *const *feats;
+};
+
+static const char *const qemu64_feats[] = {
+    "de", "pse", "tsc", "msr", "pae", "cx8", "sep", "pge", "cmov", "pat", "pse36",
+    "clflush", "cx16", "popcnt", "syscall", "nx", "lm", "lahf_lm", "abm", NULL,
+};
+
+static const char *const max_feats[] = {
+    "de", "pse", "tsc", "msr", "pae", "cx8", "sep", "pge", "cmov", "pat", "pse36",
+    "clflush", "cx16", "popcnt", "fsgsbase", "bmi1", "rdpid", "syscall", "nx", "pdpe1gb",
+    "rdtscp", "lm", "lahf_lm", "abm", NULL,
+};
+
+static const struct model models[] = {
+    { "qemu64", "QEMU's default 64-bit model (without what satori lacks)", 15, 107, 1,
+      "GenuineIntel", "QEMU Virtual CPU version 2.5+", qemu64_feats },
+    { "max", "everything satori implements", 6, 0x55, 7, "GenuineIntel",
+      "satori virtual CPU", max_feats },
+    { "host", "alias of max: satori's CPU does not depend on the host", 6, 0x55, 7,
+      "GenuineIntel", "satori virtual CPU", max_feats },
+};
+
+static const struct feature *find_feature(const char *name)
+{
+    for (size_t i = 0; i < NFEATURES; i++) {
+        if (!strcmp(features[i].name, name))
+            return &features[i];
+        /* QEMU accepts '_' and '-' interchangeably */
+        const char *a = features[i].name, *b = name;
+        while (*a && *b && (*a == *b || ((*a == '_' || *a == '-') && (*b == '_' || *b == '-')))) {
+            a++;
+            b++;
+        }
+        if (!*a && !*b)
+            return &features[i];
+    }
+    return NULL;
+}
+
+int cpu_config_model(struct cpu_config *cfg, const char *name, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
+        if (strcmp(models[i].name, name))
+            continue;
+        memset(cfg->feat, 0, sizeof cfg->feat);
+        cfg->model = models[i].name;
+        for (const char *const *f = models[i].feats; *f; f++) {
+            const struct feature *ft = find_feature(*f);
+            cfg->feat[ft->word] |= 1u << ft->bit;
+        }
+        return 0;
+    }
+    size_t off = (size_t)snprintf(err, errlen, "unknown CPU model '%s'; models:", name);
+    for (size_t i = 0; i < sizeof models / sizeof models[0] && off < errlen; i++)
+        off += (size_t)snprintf(err + off, errlen - off, " %s", models[i].name);
+    return -1;
+}
+
+int cpu_config_feature(struct cpu_config *cfg, const char *name, bool on, char *err, size_t errlen)
+{
+    const struct feature *f = find_feature(name);
+
+    if (!f) {
+        size_t off = (size_t)snprintf(err, errlen, "unknown CPU feature '%s'; features:", name);
+        for (size_t i = 0; i < NFEATURES && off < errlen; i++)
+            off += (size_t)snprintf(err + off, errlen - off, " %s", features[i].name);
+        return -1;
+    }
+    if (on && !f->implemented) {
+        snprintf(err, errlen, "CPU feature '%s' is not implemented by satori yet", name);
+        return -1;
+    }
+    if (on)
+        cfg->feat[f->word] |= 1u << f->bit;
+    else
+        cfg->feat[f->word] &= ~(1u << f->bit);
+    return 0;
+}
+
+void cpu_list_models(FILE *out)
+{
+    fprintf(out, "Available CPUs:\n");
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
+        fprintf(out, "  %-10s %s\n", models[i].name, models[i].desc);
+    fprintf(out, "\nRecognized CPUID flags (* = implemented):\n ");
+    for (size_t i = 0; i < NFEATURES; i++)
+        fprintf(out, " %s%s", features[i].name, features[i].implemented ? "*" : "");
+    fprintf(out, "\n");
+}
+
+static bool has(const struct cpu *cpu, const char *name)
+{
+    const struct feature *f = find_feature(name);
+    return f && (cpu->cfg.feat[f->word] >> f->bit) & 1;
+}
+
+unsigned cpu_decode_features(const struct cpu *cpu)
+{
+    return cpu->decode_features;
+}
+
+static unsigned compute_decode_features(const struct cpu *cpu)
+{
+    unsigned f = 0;
+
+    if (has(cpu, "popcnt")) f |= DECODE_F_POPCNT;
+    if (has(cpu, "abm")) f |= DECODE_F_LZCNT;
+    if (has(cpu, "bmi1")) f |= DECODE_F_BMI1;
+    if (has(cpu, "rdtscp")) f |= DECODE_F_RDTSCP;
+    if (has(cpu, "fsgsbase")) f |= DECODE_F_FSGSBASE;
+    if (has(cpu, "rdpid")) f |= DECODE_F_RDPID;
+    if (has(cpu, "cx16")) f |= DECODE_F_CX16;
+    if (has(cpu, "syscall")) f |= DECODE_F_SYSCALL;
+    return f;
+}
+
+static const struct model *model_of(const struct cpu *cpu)
+{
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
+        if (cpu->cfg.model && !strcmp(models[i].name, cpu->cfg.model))
+            return &models[i];
+    return &models[0];
+}
+
+static void str_regs(const char *s, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+    char buf[16] = { 0 };
+
+    strncpy(buf, s, sizeof buf);
+    memcpy(a, buf, 4);
+    memcpy(b, buf + 4, 4);
+    memcpy(c, buf + 8, 4);
+    if (d)
+        memcpy(d, buf + 12, 4);
+}
+
+#define MAX_BASIC_LEAF 0xd
+#define MAX_EXT_LEAF 0x80000008u
+
+void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    const struct model *m = model_of(cpu);
+    const uint32_t *fw = cpu->cfg.feat;
+
+    memset(r, 0, 4 * sizeof r[0]);
+    if (leaf >= 0x40000000u && leaf <= 0x4fffffffu) {
+        if (cpu->hv.cpuid && cpu->hv.cpuid(cpu->hv.opaque, leaf, sub, r))
+            return;
+        leaf = MAX_BASIC_LEAF; /* Intel: out-of-range leaves give the highest basic leaf */
+    }
+    if (leaf > MAX_BASIC_LEAF && leaf < 0x80000000u)
+        leaf = MAX_BASIC_LEAF;
+    if (leaf > MAX_EXT_LEAF)
+        leaf = MAX_BASIC_LEAF;
+    switch (leaf) {
+    case 0: {
+        char v[13];
+        memcpy(v, m->vendor, 12);
+        r[0] = MAX_BASIC_LEAF;
+        memcpy(&r[1], v, 4);
+        memcpy(&r[3], v + 4, 4);
+        memcpy(&r[2], v + 8, 4);
+        break;
+    }
+    case 1: {
+        uint32_t fam = m->family, mod = m->model;
+        uint32_t eax = m->stepping | ((mod & 0xf) << 4) | ((fam > 15 ? 15 : fam) << 8);
+        if (fam >= 6)
+            eax |= ((mod >> 4) & 0xf) << 16;
+        if (fam > 15)
+            eax |= (fam - 15) << 20;
+        r[0] = eax;
+        r[1] = (8u << 8) | (1u << 16) | ((uint32_t)cpu->index << 24); /* CLFLUSH 64 bytes */
+        r[2] = fw[FW_1_ECX] | (cpu->hv.present ? 1u << 31 : 0);
+        r[3] = fw[FW_1_EDX];
+        break;
+    }
+    case 2:
+        r[0] = 1;
+        r[3] = 0x002c307d; /* QEMU's legacy descriptors */
+        break;
+    case 4:
+        /* deterministic cache parameters: L1d 32K, L1i 32K, L2 4M as QEMU's defaults */
+        switch (sub) {
+        case 0: r[0] = 0x121; r[1] = 0x01c0003f; r[2] = 0x3f; break;
+        case 1: r[0] = 0x122; r[1] = 0x01c0003f; r[2] = 0x3f; break;
+        case 2: r[0] = 0x143; r[1] = 0x03c0003f; r[2] = 0xfff; r[3] = 1; break;
+        default: break;
+        }
+        break;
+    case 7:
+        if (sub == 0) {
+            r[1] = fw[FW_7_EBX];
+            r[2] = fw[FW_7_ECX];
+            r[3] = fw[FW_7_EDX];
+        }
+        break;
+    case 0x80000000u:
+        r[0] = MAX_EXT_LEAF;
+        break;
+    case 0x80000001u:
+        r[2] = fw[FW_81_ECX];
+        r[3] = fw[FW_81_EDX];
+        break;
+    case 0x80000002u: case 0x80000003u: case 0x80000004u: {
+        char brand[48] = { 0 };
+        strncpy(brand, m->brand, sizeof brand - 1);
+        memcpy(r, brand + (leaf - 0x80000002u) * 16, 16);
+        break;
+    }
+    case 0x80000008u:
+        r[0] = 0x3028; /* 40 physical, 48 virtual address bits */
+        break;
+    default:
+        break;
+    }
+    (void)str_regs;
+}
+
+/* ---- MSRs ------------------------------------------------------------------- */
+
+static bool canonical64(uint64_t v)
+{
+    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
+}
+
+uint64_t cpu_rdtsc(struct cpu *cpu)
+{
+    return vclock_tsc() + (uint64_t)cpu->tsc_offset;
+}
+
+enum msr_result cpu_rdmsr(struct cpu *cpu, uint32_t msr, uint64_t *v)
+{
+    switch (msr) {
+    case MSR_IA32_TSC: *v = cpu_rdtsc(cpu); return MSR_OK;
+    case MSR_IA32_APIC_BASE: *v = cpu->apic_base; return MSR_OK;
+    case MSR_IA32_FEATURE_CONTROL: *v = 0; return MSR_OK;
+    case MSR_IA32_SYSENTER_CS: *v = cpu->sysenter_cs; return MSR_OK;
+    case MSR_IA32_SYSENTER_ESP: *v = cpu->sysenter_esp; return MSR_OK;
+    case MSR_IA32_SYSENTER_EIP: *v = cpu->sysenter_eip; return MSR_OK;
+    case MSR_IA32_MISC_ENABLE: *v = cpu->misc_enable; return MSR_OK;
+    case MSR_IA32_PAT: *v = cpu->pat; return MSR_OK;
+    case MSR_EFER: *v = cpu->efer; return MSR_OK;
+    case MSR_STAR: *v = cpu->star; return MSR_OK;
+    case MSR_LSTAR: *v = cpu->lstar; return MSR_OK;
+    case MSR_CSTAR: *v = cpu->cstar; return MSR_OK;
+    case MSR_FMASK: *v = cpu->fmask; return MSR_OK;
+    case MSR_FS_BASE: *v = cpu->seg[SEG_FS].base; return MSR_OK;
+    case MSR_GS_BASE: *v = cpu->seg[SEG_GS].base; return MSR_OK;
+    case MSR_KERNEL_GS_BASE: *v = cpu->kernel_gs_base; return MSR_OK;
+    case MSR_TSC_AUX:
+        if (!has(cpu, "rdtscp") && !has(cpu, "rdpid"))
+            return MSR_GP;
+        *v = cpu->tsc_aux;
+        return MSR_OK;
+    default:
+        break;
+    }
+    if (cpu->hv.rdmsr) {
+        enum msr_result r = cpu->hv.rdmsr(cpu->hv.opaque, msr, v);
+        if (r != MSR_UNHANDLED)
+            return r;
+    }
+    return MSR_GP;
+}
+
+enum msr_result cpu_wrmsr(struct cpu *cpu, uint32_t msr, uint64_t v)
+{
+    switch (msr) {
+    case MSR_IA32_TSC:
+        cpu->tsc_offset = (int64_t)(v - vclock_tsc());
+        return MSR_OK;
+    case MSR_IA32_APIC_BASE:
+        if (v & ~0xffffff000ull & ~0xd00ull)
+            return MSR_GP;
+        cpu->apic_base = v;
+        return MSR_OK;
+    case MSR_IA32_SYSENTER_CS: cpu->sysenter_cs = v & 0xffff; return MSR_OK;
+    case MSR_IA32_SYSENTER_ESP:
+    case MSR_IA32_SYSENTER_EIP:
+        if (!canonical64(v))
+            return MSR_GP;
+        if (msr == MSR_IA32_SYSENTER_ESP)
+            cpu->sysenter_esp = v;
+        else
+            cpu->sysenter_eip = v;
+        return MSR_OK;
+    case MSR_IA32_MISC_ENABLE:
+        cpu->misc_enable = v;
+        return MSR_OK;
+    case MSR_IA32_PAT:
+        for (int i = 0; i < 8; i++) {
+            unsigned t = (v >> (i * 8)) & 0xff;
+            if (t == 2 || t == 3 || t > 7)
+                return MSR_GP;
+        }
+        cpu->pat = v;
+        return MSR_OK;
+    case MSR_EFER: {
+        uint64_t ok = EFER_LME | (has(cpu, "syscall") ? EFER_SCE : 0) | (has(cpu, "nx") ? EFER_NXE : 0);
+        if (v & ~(ok | EFER_LMA))
+            return MSR_GP;
+        if ((cpu->cr0 & CR0_PG) && ((v ^ cpu->efer) & EFER_LME))
+            return MSR_GP;
+        cpu->efer = (v & ok) | (cpu->efer & EFER_LMA);
+        tlb_flush_all(cpu);
+        cpu_update_hflags(cpu);
+        return MSR_OK;
+    }
+    case MSR_STAR: cpu->star = v; return MSR_OK;
+    case MSR_LSTAR: case MSR_CSTAR: case MSR_KERNEL_GS_BASE:
+    case MSR_FS_BASE: case MSR_GS_BASE:
+        if (!canonical64(v))
+            return MSR_GP;
+        if (msr == MSR_LSTAR) cpu->lstar = v;
+        else if (msr == MSR_CSTAR) cpu->cstar = v;
+        else if (msr == MSR_KERNEL_GS_BASE) cpu->kernel_gs_base = v;
+        else if (msr == MSR_FS_BASE) cpu->seg[SEG_FS].base = v;
+        else cpu->seg[SEG_GS].base = v;
+        return MSR_OK;
+    case MSR_FMASK: cpu->fmask = (uint32_t)v; return MSR_OK;
+    case MSR_TSC_AUX:
+        if ((!has(cpu, "rdtscp") && !has(cpu, "rdpid")) || (v >> 32))
+            return MSR_GP;
+        cpu->tsc_aux = v;
+        return MSR_OK;
+    default:
+        break;
+    }
+    if (cpu->hv.wrmsr) {
+        enum msr_result r = cpu->hv.wrmsr(cpu->hv.opaque, msr, v);
+        if (r != MSR_UNHANDLED)
+            return r;
+    }
+    return MSR_GP;
+}
+
+/* ---- lifetime ------------------------------------------------------------------ */
+
+struct cpu *cpu_new(struct bus *bus, const struct cpu_config *cfg, int index)
+{
+    struct cpu *cpu = calloc(1, sizeof *cpu);
+
+    if (!cpu)
+        abort();
+    cpu->bus = bus;
+    cpu->cfg = *cfg;
+    cpu->index = index;
+    cpu->decode_features = compute_decode_features(cpu);
+    cpu_exec_init(cpu);
+    cpu_reset(cpu);
+    return cpu;
+}
+
+void cpu_free(struct cpu *cpu)
+{
+    if (!cpu)
+        return;
+    cpu_exec_free(cpu);
+    free(cpu);
+}
+
+void cpu_reset(struct cpu *cpu)
+{
+    memset(cpu->regs, 0, sizeof cpu->regs);
+    cpu->regs[2] = 0x600 | (model_of(cpu)->stepping & 0xf);
+    cpu->rip = 0xfff0;
+    cpu->eflags = EFLAGS_FIXED;
+    cpu->cc_op = CC_OP_EFLAGS;
+    cpu->cr0 = CR0_ET | CR0_NW | CR0_CD;
+    cpu->cr2 = cpu->cr3 = cpu->cr4 = cpu->cr8 = 0;
+    cpu->efer = 0;
+    for (int i = 0; i < 6; i++)
+        cpu->seg[i] = (struct seg){ 0, 0, 0xffff, DESC_P | DESC_S | (3u << 8) };
+    cpu->seg[SEG_CS] = (struct seg){ 0xf000, 0xffff0000u, 0xffff, DESC_P | DESC_S | (0xbu << 8) };
+    cpu->ldtr = (struct seg){ 0, 0, 0xffff, DESC_P | (2u << 8) };
+    cpu->tr = (struct seg){ 0, 0, 0xffff, DESC_P | (0xbu << 8) };
+    cpu->gdtr = (struct dtr){ 0, 0xffff };
+    cpu->idtr = (struct dtr){ 0, 0xffff };
+    memset(cpu->dr, 0, sizeof cpu->dr);
+    cpu->dr[6] = 0xffff0ff0;
+    cpu->dr[7] = 0x400;
+    cpu->star = cpu->lstar = cpu->cstar = cpu->fmask = cpu->kernel_gs_base = 0;
+    cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
+    cpu->pat = 0x0007040600070406ull;
+    cpu->apic_base = 0xfee00000ull | (cpu->index == 0 ? 0x100 : 0) | 0x800;
+    cpu->misc_enable = 1;
+    cpu->tsc_aux = 0;
+    cpu->tsc_offset = -(int64_t)vclock_tsc();
+    cpu->xcr0 = 1;
+    cpu->halted = false;
+    cpu->intr_line = false;
+    cpu->nmi_pending = cpu->nmi_blocked = false;
+    cpu->delivering = -1;
+    cpu->hflags = 0;
+    cpu_update_hflags(cpu);
+    tlb_flush_all(cpu);
+    tb_flush_all(cpu);
+}
+
+void cpu_enter_multiboot(struct cpu *cpu, uint32_t entry, uint32_t eax, uint32_t ebx)
+{
+    uint32_t code = DESC_P | DESC_S | DESC_B | DESC_G | (0xbu << 8);
+    uint32_t data = DESC_P | DESC_S | DESC_B | DESC_G | (0x3u << 8);
+
+    cpu->cr0 = CR0_PE | CR0_ET;
+    for (int i = 0; i < 6; i++)
+        cpu->seg[i] = (struct seg){ 0x10, 0, 0xffffffffu, data };
+    cpu->seg[SEG_CS] = (struct seg){ 0x08, 0, 0xffffffffu, code };
+    cpu->eflags = EFLAGS_FIXED;
+    cpu->cc_op = CC_OP_EFLAGS;
+    cpu->regs[0] = eax;
+    cpu->regs[3] = ebx;
+    cpu->rip = entry;
+    cpu_update_hflags(cpu);
+    tlb_flush_all(cpu);
+}
+
+/* ---- accessors ---------------------------------------------------------------- */
+
+uint64_t cpu_reg(struct cpu *cpu, enum cpu_reg r)
+{
+    if (r <= CPU_R15)
+        return cpu->regs[r];
+    switch (r) {
+    case CPU_RIP: return cpu->rip;
+    case CPU_RFLAGS: return cpu_get_rflags(cpu);
+    case CPU_CR0: return cpu->cr0;
+    case CPU_CR2: return cpu->cr2;
+    case CPU_CR3: return cpu->cr3;
+    case CPU_CR4: return cpu->cr4;
+    case CPU_CR8: return cpu->cr8;
+    case CPU_EFER: return cpu->efer;
+    default: return 0;
+    }
+}
+
+void cpu_set_reg(struct cpu *cpu, enum cpu_reg r, uint64_t v)
+{
+    if (r <= CPU_R15) {
+        cpu->regs[r] = v;
+        return;
+    }
+    switch (r) {
+    case CPU_RIP: cpu->rip = v; break;
+    case CPU_RFLAGS:
+        cpu_set_rflags(cpu, v, ~0ull);
+        cpu_update_hflags(cpu);
+        break;
+    case CPU_CR0: cpu->cr0 = v; cpu_update_hflags(cpu); tlb_flush_all(cpu); break;
+    case CPU_CR2: cpu->cr2 = v; break;
+    case CPU_CR3: cpu->cr3 = v; tlb_flush_all(cpu); break;
+    case CPU_CR4: cpu->cr4 = v; cpu_update_hflags(cpu); tlb_flush_all(cpu); break;
+    case CPU_CR8: cpu->cr8 = v; break;
+    case CPU_EFER: cpu->efer = v; cpu_update_hflags(cpu); tlb_flush_all(cpu); break;
+    default: break;
+    }
+}
+
+void cpu_xmm(struct cpu *cpu, int n, uint64_t out[2])
+{
+    out[0] = cpu->fpu.xmm[n & 15][0];
+    out[1] = cpu->fpu.xmm[n & 15][1];
+}
+
+void cpu_set_xmm(struct cpu *cpu, int n, const uint64_t in[2])
+{
+    cpu->fpu.xmm[n & 15][0] = in[0];
+    cpu->fpu.xmm[n & 15][1] = in[1];
+}
+
+int cpu_cpl(const struct cpu *cpu) { return (int)cpu_cpl_fast(cpu); }
+int cpu_code_bits(const struct cpu *cpu)
+{
+    return (cpu->hflags & HF_CS64) ? 64 : (cpu->hflags & HF_CS32) ? 32 : 16;
+}
+bool cpu_long_mode(const struct cpu *cpu) { return cpu->efer & EFER_LMA; }
+bool cpu_halted(const struct cpu *cpu) { return cpu->halted; }
+uint64_t cpu_icount(const struct cpu *cpu) { return cpu->icount; }
+uint64_t cpu_runtime_ns(const struct cpu *cpu) { return cpu->runtime_ns; }
+int cpu_index(const struct cpu *cpu) { return cpu->index; }
+
+void cpu_set_hv_hooks(struct cpu *cpu, const struct cpu_hv_hooks *hooks)
+{
+    cpu->hv = *hooks;
+}
+
+void cpu_set_intc(struct cpu *cpu, const struct cpu_intc *intc)
+{
+    cpu->intc = *intc;
+}
+
+void cpu_set_intr(struct cpu *cpu, bool level)
+{
+    cpu->intr_line = level;
+    if (level)
+        cpu->exit_request = true;
+}
+
+void cpu_raise_nmi(struct cpu *cpu)
+{
+    cpu->nmi_pending = true;
+    cpu->exit_request = true;
+}
+
+void cpu_invalidate_phys(struct cpu *cpu, uint64_t paddr, size_t len)
+{
+    tb_invalidate_phys(cpu, paddr, len);
+}
+
+void cpu_dump_state(struct cpu *cpu, FILE *out)
+{
+    static const char *const names[16] = {
+        "RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
+        "R8 ", "R9 ", "R10", "R11", "R12", "R13", "R14", "R15",
+    };
+    static const char *const sn[6] = { "ES", "CS", "SS", "DS", "FS", "GS" };
+    uint64_t fl = cpu_get_rflags(cpu);
+
+    for (int i = 0; i < 16; i++)
+        fprintf(out, "%s=%016llx%s", names[i], (unsigned long long)cpu->regs[i],
+                (i & 3) == 3 ? "\n" : " ");
+    fprintf(out, "RIP=%016llx RFL=%08llx [%c%c%c%c%c%c%c] CPL=%u II=%d HLT=%d\n",
+            (unsigned long long)cpu->rip, (unsigned long long)fl,
+            fl & EFLAGS_DF ? 'D' : '-', fl & EFLAGS_OF ? 'O' : '-', fl & EFLAGS_SF ? 'S' : '-',
+            fl & EFLAGS_ZF ? 'Z' : '-', fl & EFLAGS_AF ? 'A' : '-', fl & EFLAGS_PF ? 'P' : '-',
+            fl & EFLAGS_CF ? 'C' : '-', cpu_cpl_fast(cpu), !!(cpu->hflags & HF_INHIBIT),
+            cpu->halted);
+    for (int i = 0; i < 6; i++)
+        fprintf(out, "%s =%04x %016llx %08x %08x\n", sn[i], cpu->seg[i].sel,
+                (unsigned long long)cpu->seg[i].base, cpu->seg[i].limit, cpu->seg[i].attr);
+    fprintf(out, "LDT=%04x %016llx %08x %08x\n", cpu->ldtr.sel,
+            (unsigned long long)cpu->ldtr.base, cpu->ldtr.limit, cpu->ldtr.attr);
+    fprintf(out, "TR =%04x %016llx %08x %08x\n", cpu->tr.sel,
+            (unsigned long long)cpu->tr.base, cpu->tr.limit, cpu->tr.attr);
+    fprintf(out, "GDT=     %016llx %08x\nIDT=     %016llx %08x\n",
+            (unsigned long long)cpu->gdtr.base, cpu->gdtr.limit,
+            (unsigned long long)cpu->idtr.base, cpu->idtr.limit);
+    fprintf(out, "CR0=%08llx CR2=%016llx CR3=%016llx CR4=%08llx\n",
+            (unsigned long long)cpu->cr0, (unsigned long long)cpu->cr2,
+            (unsigned long long)cpu->cr3, (unsigned long long)cpu->cr4);
+    fprintf(out, "EFER=%016llx\n", (unsigned long long)cpu->efer);
+}
+
+void cpu_dump_stats(struct cpu *cpu, FILE *out)
+{
+    fprintf(out, "blocks translated %llu, chained jumps %llu, invalidated %llu, lookups %llu\n"
+                 "tlb fills %llu, tlb flushes %llu, exceptions %llu, interrupts %llu\n"
+                 "instructions %llu\n",
+            (unsigned long long)cpu->stats.tb_translated, (unsigned long long)cpu->stats.tb_chained,
+            (unsigned long long)cpu->stats.tb_invalidated, (unsigned long long)cpu->stats.tb_lookups,
+            (unsigned long long)cpu->stats.tlb_fills, (unsigned long long)cpu->stats.tlb_flushes,
+            (unsigned long long)cpu->stats.exceptions, (unsigned long long)cpu->stats.interrupts,
+            (unsigned long long)cpu->icount);
+}

@@ -1,0 +1,853 @@
+/*
+ * cpu/excp.c: exceptions and interrupts, segment loading and the far
+ * control transfers (SDM vol. 3 ch. 3, 5, 6; vol. 2 for the instructions).
+ *
+ * Events are raised with cpu_raise_*(), which longjmp back to cpu_run();
+ * it sets RIP and calls cpu_deliver_event(), which delivers through the
+ * IDT in real, protected (32-bit gates) or IA-32e mode (16-byte gates,
+ * IST, forced stack switch).  A fault while delivering escalates per
+ * SDM table 6-5: contributory after contributory or #PF, or #PF after
+ * #PF, gives #DF; a fault while delivering #DF is a triple fault.
+ *
+ * Known deviations: task gates and task switches are not implemented
+ * (they raise #GP with the gate's selector error code); far transfers
+ * through call gates raise #GP(selector); VM86 mode is not entered by IRET.
+ */
+#include "cpu/cpu-internal.h"
+
+#include <stdio.h>
+
+#include "cpu/translate.h"
+#include "util/log.h"
+
+/* ---- raising -------------------------------------------------------------- */
+
+_Noreturn static void raise_event(struct cpu *cpu, struct cpu_event ev)
+{
+    cpu->pend = ev;
+    cpu->stats.exceptions++;
+    longjmp(cpu->jmp_env, 1);
+}
+
+void cpu_raise_exception(struct cpu *cpu, int vector)
+{
+    raise_event(cpu, (struct cpu_event){ .vector = vector });
+}
+
+void cpu_raise_exception_err(struct cpu *cpu, int vector, uint32_t error_code)
+{
+    raise_event(cpu, (struct cpu_event){ .vector = vector, .has_error = true,
+                                         .error = error_code });
+}
+
+void cpu_raise_softint(struct cpu *cpu, int vector, uint64_t next_rip)
+{
+    raise_event(cpu, (struct cpu_event){ .vector = vector, .is_soft = true, .is_trap = true,
+                                         .next_rip = next_rip });
+}
+
+/* A trap-like hardware exception (INT1, INTO's #OF, INT3's #BP use softint). */
+_Noreturn static void raise_trap(struct cpu *cpu, int vector, uint64_t next_rip)
+{
+    raise_event(cpu, (struct cpu_event){ .vector = vector, .is_trap = true,
+                                         .next_rip = next_rip });
+}
+
+void cpu_exit_block(struct cpu *cpu, uint64_t next_rip)
+{
+    raise_event(cpu, (struct cpu_event){ .exit_only = true, .next_rip = next_rip });
+}
+
+/* ---- descriptors ---------------------------------------------------------- */
+
+static uint32_t desc_attr(uint32_t hi)
+{
+    return hi & 0x00f0ff00u;
+}
+
+static uint64_t desc_base(uint32_t lo, uint32_t hi)
+{
+    return (lo >> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000u);
+}
+
+static uint32_t desc_limit(uint32_t lo, uint32_t hi)
+{
+    uint32_t l = (lo & 0xffff) | (hi & 0x000f0000u);
+    return (hi & DESC_G) ? (l << 12) | 0xfff : l;
+}
+
+/* Read the 8-byte descriptor for sel; false if outside the table limit. */
+static bool read_desc(struct cpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi, gva_t *where)
+{
+    uint64_t base;
+    uint32_t limit;
+
+    if (sel & 4) {
+        base = cpu->ldtr.base;
+        limit = cpu->ldtr.limit;
+        if (!(cpu->ldtr.attr & DESC_P))
+            return false;
+    } else {
+        base = cpu->gdtr.base;
+        limit = cpu->gdtr.limit;
+    }
+    if ((uint32_t)(sel & ~7u) + 7 > limit)
+        return false;
+    *where = base + (sel & ~7u);
+    *lo = (uint32_t)mmu_ld_sys(cpu, *where, 4);
+    *hi = (uint32_t)mmu_ld_sys(cpu, *where + 4, 4);
+    return true;
+}
+
+static void set_accessed(struct cpu *cpu, gva_t where, uint32_t hi)
+{
+    if (!(hi & (1u << 8)))
+        mmu_st_sys(cpu, where + 4, 4, hi | (1u << 8));
+}
+
+static void seg_set(struct cpu *cpu, int seg, uint16_t sel, uint64_t base, uint32_t limit,
+                    uint32_t attr)
+{
+    cpu->seg[seg].sel = sel;
+    cpu->seg[seg].base = base;
+    cpu->seg[seg].limit = limit;
+    cpu->seg[seg].attr = attr;
+}
+
+void seg_load_real(struct cpu *cpu, int seg, uint16_t sel)
+{
+    uint32_t attr = DESC_P | DESC_S | (3u << 8) | (seg == SEG_CS ? (0xbu << 8) : 0);
+
+    if (cpu->eflags & EFLAGS_VM)
+        attr |= 3u << DESC_DPL_SHIFT;
+    seg_set(cpu, seg, sel, (uint64_t)sel << 4, 0xffff, attr);
+}
+
+void seg_load(struct cpu *cpu, int seg, uint16_t sel)
+{
+    uint32_t lo, hi;
+    gva_t where;
+    unsigned cpl = cpu_cpl_fast(cpu), rpl = sel & 3;
+
+    if (!(cpu->cr0 & CR0_PE) || (cpu->eflags & EFLAGS_VM)) {
+        seg_load_real(cpu, seg, sel);
+        return;
+    }
+    if ((sel & ~3u) == 0) {
+        if (seg == SEG_SS && !((cpu->hflags & HF_CS64) && cpl != 3 && rpl == cpl))
+            cpu_raise_exception_err(cpu, EXC_GP, 0);
+        /* null: unusable (64-bit mode keeps the base of FS/GS as is) */
+        seg_set(cpu, seg, sel, (cpu->hflags & HF_CS64) ? cpu->seg[seg].base : 0, 0,
+                seg == SEG_SS ? ((uint32_t)cpl << DESC_DPL_SHIFT) | DESC_B : 0);
+        return;
+    }
+    if (!read_desc(cpu, sel, &lo, &hi, &where))
+        cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
+    unsigned dpl = (hi >> DESC_DPL_SHIFT) & 3;
+    unsigned type = (hi >> 8) & 0xf;
+    if (!(hi & DESC_S))
+        cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
+    if (seg == SEG_SS) {
+        /* writable data, RPL = DPL = CPL */
+        if ((type & 8) || !(type & 2) || rpl != cpl || dpl != cpl)
+            cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
+        if (!(hi & DESC_P))
+            cpu_raise_exception_err(cpu, EXC_SS, sel & ~3u);
+    } else {
+        /* readable; data or non-conforming code needs max(CPL, RPL) <= DPL */
+        if ((type & 0xa) == 0x8)
+            cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
+        if ((!(type & 8) || !(type & 4)) && (rpl > dpl || cpl > dpl))
+            cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
+        if (!(hi & DESC_P))
+            cpu_raise_exception_err(cpu, EXC_NP, sel & ~3u);
+    }
+    set_accessed(cpu, where, hi);
+    seg_set(cpu, seg, sel, desc_base(lo, hi), desc_limit(lo, hi), desc_attr(hi) | (1u << 8));
+    if (seg == SEG_SS)
+        cpu_update_hflags(cpu);
+}
+
+/* Load CS for a far transfer to privilege level new_cpl (checks done by caller). */
+static void load_cs(struct cpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, gva_t where,
+                    unsigned new_cpl)
+{
+    set_accessed(cpu, where, hi);
+    seg_set(cpu, SEG_CS, (uint16_t)((sel & ~3u) | new_cpl), desc_base(lo, hi),
+            desc_limit(lo, hi), desc_attr(hi) | (1u << 8));
+}
+
+/* Fetch and check a code-segment descriptor for a far JMP/CALL/RET/IRET. */
+static void check_code_desc(struct cpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi,
+                            gva_t *where)
+{
+    if ((sel & ~3u) == 0)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    if (!read_desc(cpu, sel, lo, hi, where))
+        cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
+    if (!(*hi & DESC_S) || !(*hi & (1u << 11)))
+        cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u); /* gates are not supported */
+    if (!(*hi & DESC_P))
+        cpu_raise_exception_err(cpu, EXC_NP, sel & ~3u);
+}
+
+void cpu_update_hflags(struct cpu *cpu)
+{
+    uint32_t f = cpu->hflags & HF_INHIBIT;
+    const struct seg *cs = &cpu->seg[SEG_CS];
+
+    if (cpu->cr0 & CR0_PE) {
+        f |= HF_PE;
+        if (cpu->eflags & EFLAGS_VM)
+            f |= HF_VM | 3;
+        else
+            f |= (cs->attr >> DESC_DPL_SHIFT) & 3;
+    }
+    if (cpu->efer & EFER_LMA) {
+        f |= HF_LMA;
+        if (cs->attr & DESC_L)
+            f |= HF_CS64;
+    }
+    if (!(f & HF_CS64) && (cs->attr & DESC_B) && (f & HF_PE) && !(f & HF_VM))
+        f |= HF_CS32;
+    if ((cpu->seg[SEG_SS].attr & DESC_B) && (f & HF_PE) && !(f & HF_VM))
+        f |= HF_SS32;
+    if (cpu->eflags & EFLAGS_TF) f |= HF_TF;
+    if (cpu->cr0 & CR0_EM) f |= HF_EM;
+    if (cpu->cr0 & CR0_TS) f |= HF_TS;
+    if (cpu->cr0 & CR0_MP) f |= HF_MP;
+    if (cpu->cr4 & CR4_OSFXSR) f |= HF_OSFXSR;
+    if (!(f & HF_CS64))
+        f |= HF_ADDSEG;
+    cpu->hflags = f;
+    cpu_update_mmu_idx(cpu);
+}
+
+/* ---- delivery --------------------------------------------------------------- */
+
+static bool contributory(int v)
+{
+    return v == EXC_DE || v == EXC_TS || v == EXC_NP || v == EXC_SS || v == EXC_GP;
+}
+
+static bool pushes_error(int v)
+{
+    return v == EXC_DF || v == EXC_TS || v == EXC_NP || v == EXC_SS || v == EXC_GP
+        || v == EXC_PF || v == EXC_AC;
+}
+
+static void deliver_real(struct cpu *cpu, int vector, uint64_t ret)
+{
+    gva_t ent = cpu->idtr.base + (uint64_t)vector * 4;
+
+    if ((uint32_t)vector * 4 + 3 > cpu->idtr.limit)
+        cpu_raise_exception_err(cpu, EXC_GP, (uint32_t)vector * 8 + 2);
+    uint32_t v = (uint32_t)mmu_ld_sys(cpu, ent, 4);
+    stack_push(cpu, 2, cpu_get_rflags(cpu));
+    stack_push(cpu, 2, cpu->seg[SEG_CS].sel);
+    stack_push(cpu, 2, ret);
+    cpu->eflags &= ~(EFLAGS_IF | EFLAGS_TF | EFLAGS_AC | EFLAGS_RF);
+    seg_load_real(cpu, SEG_CS, (uint16_t)(v >> 16));
+    cpu->rip = v & 0xffff;
+}
+
+/* Protected-mode (32-bit gates) and IA-32e (16-byte gates) delivery. */
+static void deliver_prot(struct cpu *cpu, int vector, bool is_soft, bool has_error,
+                         uint32_t error, uint64_t ret)
+{
+    bool lm = cpu->efer & EFER_LMA;
+    unsigned esz = lm ? 16 : 8;
+    uint32_t gerr = (uint32_t)vector * 8 + 2 + (is_soft ? 0 : 1);
+    unsigned cpl = cpu_cpl_fast(cpu);
+
+    if ((uint32_t)vector * esz + esz - 1 > cpu->idtr.limit)
+        cpu_raise_exception_err(cpu, EXC_GP, gerr);
+    gva_t ent = cpu->idtr.base + (uint64_t)vector * esz;
+    uint32_t lo = (uint32_t)mmu_ld_sys(cpu, ent, 4), hi = (uint32_t)mmu_ld_sys(cpu, ent + 4, 4);
+    uint64_t off_hi = lm ? (uint32_t)mmu_ld_sys(cpu, ent + 8, 4) : 0;
+    unsigned type = (hi >> 8) & 0x1f, gdpl = (hi >> DESC_DPL_SHIFT) & 3;
+    bool is32 = true, trap;
+
+    switch (type) {
+    case 0x0e: trap = false; break;
+    case 0x0f: trap = true; break;
+    case 0x06: trap = false; is32 = false; break;
+    case 0x07: trap = true; is32 = false; break;
+    default:
+        cpu_raise_exception_err(cpu, EXC_GP, gerr); /* task gates: not implemented */
+    }
+    if (lm && !is32)
+        cpu_raise_exception_err(cpu, EXC_GP, gerr);
+    if (is_soft && gdpl < cpl)
+        cpu_raise_exception_err(cpu, EXC_GP, gerr);
+    if (!(hi & DESC_P))
+        cpu_raise_exception_err(cpu, EXC_NP, gerr);
+    uint16_t csel = (uint16_t)(lo >> 16);
+    uint64_t target = (lo & 0xffff) | (hi & 0xffff0000u) | (off_hi << 32);
+    uint32_t clo, chi;
+    gva_t cwhere;
+    if ((csel & ~3u) == 0)
+        cpu_raise_exception_err(cpu, EXC_GP, is_soft ? 0 : 1);
+    if (!read_desc(cpu, csel, &clo, &chi, &cwhere) || !(chi & DESC_S) || !(chi & (1u << 11)))
+        cpu_raise_exception_err(cpu, EXC_GP, (csel & ~3u) + (is_soft ? 0 : 1));
+    unsigned dpl = (chi >> DESC_DPL_SHIFT) & 3;
+    if (dpl > cpl)
+        cpu_raise_exception_err(cpu, EXC_GP, (csel & ~3u) + (is_soft ? 0 : 1));
+    if (!(chi & DESC_P))
+        cpu_raise_exception_err(cpu, EXC_NP, (csel & ~3u) + (is_soft ? 0 : 1));
+    if (lm && (!(chi & DESC_L) || (chi & DESC_B)))
+        cpu_raise_exception_err(cpu, EXC_GP, (csel & ~3u) + (is_soft ? 0 : 1));
+    unsigned new_cpl = (chi & (1u << 10)) ? cpl : dpl; /* conforming keeps CPL */
+    uint64_t old_rsp = cpu->regs[4], old_flags = cpu_get_rflags(cpu);
+    uint16_t old_ss = cpu->seg[SEG_SS].sel, old_cs = cpu->seg[SEG_CS].sel;
+    unsigned ist = lm ? (unsigned)(hi & 7) : 0;
+    struct seg saved_ss = cpu->seg[SEG_SS];
+    uint32_t saved_hflags = cpu->hflags;
+
+    if (lm) {
+        uint64_t rsp = cpu->regs[4];
+        if (new_cpl != cpl || ist) {
+            gva_t tss = cpu->tr.base;
+            unsigned off = ist ? 0x24 + (ist - 1) * 8 : 4 + new_cpl * 8;
+            if (off + 7 > cpu->tr.limit)
+                cpu_raise_exception_err(cpu, EXC_TS, cpu->tr.sel & ~3u);
+            rsp = mmu_ld_sys(cpu, tss + off, 8);
+        }
+        rsp &= ~0xfull;
+        /* push the frame with supervisor accesses */
+        uint64_t frame[6];
+        int n = 0;
+        frame[n++] = old_ss;
+        frame[n++] = old_rsp;
+        frame[n++] = old_flags;
+        frame[n++] = old_cs;
+        frame[n++] = ret;
+        bool err = has_error && pushes_error(vector);
+        if (err)
+            frame[n++] = error;
+        for (int i = 0; i < n; i++) {
+            rsp -= 8;
+            if ((uint64_t)((int64_t)(rsp << 16) >> 16) != rsp)
+                cpu_raise_exception_err(cpu, EXC_SS, 0);
+            mmu_st_sys(cpu, rsp, 8, frame[i]);
+        }
+        if (new_cpl != cpl)
+            seg_set(cpu, SEG_SS, (uint16_t)new_cpl, 0, 0,
+                    ((uint32_t)new_cpl << DESC_DPL_SHIFT) | DESC_B | DESC_P | DESC_S | (3u << 8));
+        load_cs(cpu, csel, clo, chi, cwhere, new_cpl);
+        cpu->regs[4] = rsp;
+        cpu->rip = target;
+    } else {
+        uint32_t esp = (uint32_t)cpu->regs[4];
+        gva_t ss_base = cpu->seg[SEG_SS].base;
+        bool ss32 = cpu->hflags & HF_SS32;
+        unsigned w = is32 ? 4 : 2;
+        if (new_cpl != cpl) {
+            gva_t tss = cpu->tr.base;
+            unsigned off = 4 + new_cpl * 8;
+            if (off + 5 > cpu->tr.limit)
+                cpu_raise_exception_err(cpu, EXC_TS, cpu->tr.sel & ~3u);
+            esp = (uint32_t)mmu_ld_sys(cpu, tss + off, 4);
+            uint16_t ss = (uint16_t)mmu_ld_sys(cpu, tss + off + 4, 2);
+            uint32_t slo, shi;
+            gva_t swhere;
+            if ((ss & 3) != new_cpl || !read_desc(cpu, ss, &slo, &shi, &swhere)
+                || ((shi >> DESC_DPL_SHIFT) & 3) != new_cpl || !(shi & DESC_S)
+                || (shi & (1u << 11)) || !(shi & (1u << 9)))
+                cpu_raise_exception_err(cpu, EXC_TS, ss & ~3u);
+            if (!(shi & DESC_P))
+                cpu_raise_exception_err(cpu, EXC_SS, ss & ~3u);
+            seg_set(cpu, SEG_SS, ss, desc_base(slo, shi), desc_limit(slo, shi),
+                    desc_attr(shi) | (1u << 8));
+            ss_base = cpu->seg[SEG_SS].base;
+            ss32 = shi & DESC_B;
+        }
+        uint64_t frame[6];
+        int n = 0;
+        if (new_cpl != cpl) {
+            frame[n++] = old_ss;
+            frame[n++] = old_rsp;
+        }
+        frame[n++] = old_flags;
+        frame[n++] = old_cs;
+        frame[n++] = ret;
+        if (has_error && pushes_error(vector))
+            frame[n++] = error;
+        for (int i = 0; i < n; i++) {
+            esp -= w;
+            if (!ss32)
+                esp &= 0xffff;
+            mmu_st_sys(cpu, ss_base + esp, w, frame[i]);
+        }
+        (void)saved_ss;
+        (void)saved_hflags;
+        load_cs(cpu, csel, clo, chi, cwhere, new_cpl);
+        if (ss32)
+            cpu->regs[4] = esp;
+        else
+            cpu->regs[4] = (cpu->regs[4] & ~0xffffull) | (esp & 0xffff);
+        cpu->rip = is32 ? (uint32_t)target : (target & 0xffff);
+    }
+    cpu->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
+    if (!trap)
+        cpu->eflags &= ~EFLAGS_IF;
+    cpu_update_hflags(cpu);
+}
+
+void cpu_do_interrupt(struct cpu *cpu, int vector, bool is_soft, bool has_error,
+                      uint32_t error_code, uint64_t return_rip)
+{
+    if (log_on(LOG_INT))
+        log_printf("exception/interrupt 0x%02x%s err=0x%x at %04x:%016llx cpl=%u\n", vector,
+                   is_soft ? " (soft)" : "", has_error ? error_code : 0,
+                   cpu->seg[SEG_CS].sel, (unsigned long long)cpu->rip, cpu_cpl_fast(cpu));
+    cpu->delivering = vector;
+    cpu->halted = false;
+    if (!(cpu->cr0 & CR0_PE))
+        deliver_real(cpu, vector, return_rip);
+    else
+        deliver_prot(cpu, vector, is_soft, has_error, error_code, return_rip);
+    cpu->delivering = -1;
+    cpu->stats.interrupts++;
+}
+
+void cpu_deliver_event(struct cpu *cpu)
+{
+    struct cpu_event ev = cpu->pend;
+    int prev = cpu->delivering;
+
+    if (prev >= 0 && !ev.is_soft) {
+        /* a fault while delivering `prev` (SDM vol. 3, table 6-5) */
+        cpu->delivering = -1;
+        if (prev == EXC_DF) {
+            if (log_on(LOG_INT))
+                log_printf("triple fault\n");
+            cpu->exit_reason = CPU_EXIT_TRIPLE_FAULT;
+            cpu->exit_request = true;
+            return;
+        }
+        if ((contributory(prev) && contributory(ev.vector))
+            || (prev == EXC_PF && (ev.vector == EXC_PF || contributory(ev.vector)))) {
+            ev = (struct cpu_event){ .vector = EXC_DF, .has_error = true, .error = 0 };
+        }
+    }
+    cpu->delivering = -1;
+    uint64_t ret = cpu->rip;
+    if (cpu->pend.is_trap)
+        ret = cpu->pend.next_rip;
+    cpu_do_interrupt(cpu, ev.vector, ev.is_soft, ev.has_error, ev.error, ret);
+}
+
+bool cpu_check_interrupts(struct cpu *cpu)
+{
+    if (cpu->nmi_pending && !cpu->nmi_blocked) {
+        cpu->nmi_pending = false;
+        cpu->nmi_blocked = true;
+        cpu_do_interrupt(cpu, EXC_NMI, false, false, 0, cpu->rip);
+        return true;
+    }
+    if (cpu->intr_line && (cpu->eflags & EFLAGS_IF) && cpu->intc.ack) {
+        int v = cpu->intc.ack(cpu->intc.opaque);
+        if (v < 0)
+            return false;
+        cpu_do_interrupt(cpu, v, false, false, 0, cpu->rip);
+        return true;
+    }
+    return false;
+}
+
+/* ---- far transfers (tr_far) ----------------------------------------------- */
+
+static const struct uop *uop_int(struct cpu *cpu, const struct uop *u)
+{
+    if ((cpu->eflags & EFLAGS_VM) && ((cpu->eflags & EFLAGS_IOPL) >> 12) < 3)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    cpu_raise_softint(cpu, (int)(u->imm & 0xff), u->rip + u->len);
+}
+
+static const struct uop *uop_int3(struct cpu *cpu, const struct uop *u)
+{
+    cpu_raise_softint(cpu, EXC_BP, u->rip + u->len);
+}
+
+static const struct uop *uop_into(struct cpu *cpu, const struct uop *u)
+{
+    if (cpu_cond(cpu, 0))
+        cpu_raise_softint(cpu, EXC_OF, u->rip + u->len);
+    return uop_goto(cpu, u, 0, u->rip + u->len);
+}
+
+static const struct uop *uop_int1(struct cpu *cpu, const struct uop *u)
+{
+    raise_trap(cpu, EXC_DB, u->rip + u->len);
+}
+
+static const struct uop *uop_bound(struct cpu *cpu, const struct uop *u)
+{
+    gva_t la = uop_la(cpu, u);
+    unsigned sz = u->osize;
+    int64_t idx, lo, hi;
+
+    if (sz == 2) {
+        idx = (int16_t)reg_get(cpu, u->reg, 2);
+        lo = (int16_t)cpu_ld16(cpu, la);
+        hi = (int16_t)cpu_ld16(cpu, la + 2);
+    } else {
+        idx = (int32_t)reg_get(cpu, u->reg, 4);
+        lo = (int32_t)cpu_ld32(cpu, la);
+        hi = (int32_t)cpu_ld32(cpu, la + 4);
+    }
+    if (idx < lo || idx > hi)
+        cpu_raise_exception(cpu, EXC_BR);
+    return u + 1;
+}
+
+/* Far JMP/CALL to sel:off through a code-segment descriptor. */
+static void far_transfer(struct cpu *cpu, const struct uop *u, uint16_t sel, uint64_t off,
+                         bool call)
+{
+    unsigned os = u->osize;
+
+    if (!(cpu->cr0 & CR0_PE) || (cpu->eflags & EFLAGS_VM)) {
+        if (call) {
+            stack_push(cpu, os, cpu->seg[SEG_CS].sel);
+            stack_push(cpu, os, u->rip + u->len);
+        }
+        seg_load_real(cpu, SEG_CS, sel);
+        cpu->rip = off & size_mask(os);
+        return;
+    }
+    uint32_t lo, hi;
+    gva_t where;
+    unsigned cpl = cpu_cpl_fast(cpu), rpl = sel & 3;
+    check_code_desc(cpu, sel, &lo, &hi, &where);
+    unsigned dpl = (hi >> DESC_DPL_SHIFT) & 3;
+    if (hi & (1u << 10)) {
+        if (dpl > cpl)
+            cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
+    } else if (rpl > cpl || dpl != cpl) {
+        cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
+    }
+    if (call) {
+        uint64_t cs = cpu->seg[SEG_CS].sel, ret = u->rip + u->len;
+        uint64_t rsp = cpu->regs[4];
+        /* both pushes must succeed before anything changes */
+        mmu_probe_write(cpu, stack_la(cpu, rsp - 2 * os), 2 * os);
+        stack_push(cpu, os, cs);
+        stack_push(cpu, os, ret);
+    }
+    load_cs(cpu, sel, lo, hi, where, cpl);
+    cpu_update_hflags(cpu);
+    cpu->rip = (cpu->hflags & HF_CS64) ? off : off & size_mask(os == 8 ? 4 : os);
+}
+
+static const struct uop *uop_jmpf(struct cpu *cpu, const struct uop *u)
+{
+    uint16_t sel;
+    uint64_t off;
+
+    if (u->aux) { /* ptr16:16/32 immediate */
+        sel = (uint16_t)u->imm2;
+        off = u->imm;
+    } else {
+        gva_t la = uop_la(cpu, u);
+        off = cpu_ld(cpu, la, u->osize);
+        sel = cpu_ld16(cpu, la + u->osize);
+    }
+    far_transfer(cpu, u, sel, off, false);
+    return NULL;
+}
+
+static const struct uop *uop_callf(struct cpu *cpu, const struct uop *u)
+{
+    uint16_t sel;
+    uint64_t off;
+
+    if (u->aux) {
+        sel = (uint16_t)u->imm2;
+        off = u->imm;
+    } else {
+        gva_t la = uop_la(cpu, u);
+        off = cpu_ld(cpu, la, u->osize);
+        sel = cpu_ld16(cpu, la + u->osize);
+    }
+    far_transfer(cpu, u, sel, off, true);
+    return NULL;
+}
+
+static const struct uop *uop_retf(struct cpu *cpu, const struct uop *u)
+{
+    unsigned os = u->osize;
+    uint64_t off = stack_peek(cpu, os, 0);
+    uint16_t sel = (uint16_t)stack_peek(cpu, os, os);
+
+    if (!(cpu->cr0 & CR0_PE) || (cpu->eflags & EFLAGS_VM)) {
+        stack_adjust(cpu, 2 * os + (int64_t)u->imm);
+        seg_load_real(cpu, SEG_CS, sel);
+        cpu->rip = off & size_mask(os);
+        return NULL;
+    }
+    uint32_t lo, hi;
+    gva_t where;
+    unsigned cpl = cpu_cpl_fast(cpu), rpl = sel & 3;
+    if (rpl < cpl)
+        cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
+    check_code_desc(cpu, sel, &lo, &hi, &where);
+    unsigned dpl = (hi >> DESC_DPL_SHIFT) & 3;
+    if ((hi & (1u << 10)) ? dpl > rpl : dpl != rpl)
+        cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
+    if (rpl > cpl) {
+        /* return to an outer level: pop SS:rSP too */
+        uint64_t nrsp = stack_peek(cpu, os, 2 * os + (unsigned)u->imm);
+        uint16_t nss = (uint16_t)stack_peek(cpu, os, 3 * os + (unsigned)u->imm);
+        load_cs(cpu, sel, lo, hi, where, rpl);
+        cpu_update_hflags(cpu);
+        seg_load(cpu, SEG_SS, nss);
+        cpu->regs[4] = nrsp + u->imm;
+        for (int s = SEG_ES; s <= SEG_GS; s++) {
+            if (s == SEG_CS || s == SEG_SS)
+                continue;
+            unsigned d = (cpu->seg[s].attr >> DESC_DPL_SHIFT) & 3;
+            bool conf_code = (cpu->seg[s].attr & (3u << 10)) == (3u << 10);
+            if (d < rpl && !conf_code)
+                seg_set(cpu, s, 0, cpu->seg[s].base, 0, 0);
+        }
+    } else {
+        stack_adjust(cpu, 2 * os + (int64_t)u->imm);
+        load_cs(cpu, sel, lo, hi, where, cpl);
+    }
+    cpu_update_hflags(cpu);
+    cpu->rip = (cpu->hflags & HF_CS64) ? off : off & size_mask(os == 8 ? 4 : os);
+    return NULL;
+}
+
+static const struct uop *uop_iret(struct cpu *cpu, const struct uop *u)
+{
+    unsigned os = u->osize;
+    unsigned cpl = cpu_cpl_fast(cpu);
+
+    if (!(cpu->cr0 & CR0_PE)) {
+        uint64_t ip = stack_peek(cpu, os, 0);
+        uint16_t cs = (uint16_t)stack_peek(cpu, os, os);
+        uint64_t fl = stack_peek(cpu, os, 2 * os);
+        stack_adjust(cpu, 3 * os);
+        seg_load_real(cpu, SEG_CS, cs);
+        cpu->rip = ip & size_mask(os);
+        uint64_t mask = EFLAGS_ARITH | EFLAGS_TF | EFLAGS_IF | EFLAGS_DF | EFLAGS_IOPL | EFLAGS_NT
+                      | (os == 4 ? EFLAGS_AC | EFLAGS_ID | EFLAGS_RF : 0);
+        cpu_set_rflags(cpu, fl, mask);
+        cpu->nmi_blocked = false;
+        cpu_update_hflags(cpu);
+        return NULL;
+    }
+    if (cpu->eflags & EFLAGS_VM)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    if (cpu->eflags & EFLAGS_NT)
+        cpu_raise_exception_err(cpu, EXC_GP, 0); /* task return: not implemented */
+    uint64_t ip = stack_peek(cpu, os, 0);
+    uint16_t cs = (uint16_t)stack_peek(cpu, os, os);
+    uint64_t fl = stack_peek(cpu, os, 2 * os);
+    unsigned rpl = cs & 3;
+    bool lm64 = cpu->hflags & HF_CS64;
+    uint32_t lo, hi;
+    gva_t where;
+
+    if (rpl < cpl)
+        cpu_raise_exception_err(cpu, EXC_GP, cs & ~3u);
+    check_code_desc(cpu, cs, &lo, &hi, &where);
+    unsigned dpl = (hi >> DESC_DPL_SHIFT) & 3;
+    if ((hi & (1u << 10)) ? dpl > rpl : dpl != rpl)
+        cpu_raise_exception_err(cpu, EXC_GP, cs & ~3u);
+    if ((cpu->efer & EFER_LMA) && (hi & DESC_L) && (hi & DESC_B))
+        cpu_raise_exception_err(cpu, EXC_GP, cs & ~3u);
+    bool outer = rpl > cpl || lm64;
+    uint64_t nrsp = 0;
+    uint16_t nss = 0;
+    if (outer) {
+        nrsp = stack_peek(cpu, os, 3 * os);
+        nss = (uint16_t)stack_peek(cpu, os, 4 * os);
+    }
+    /* flags this CPL may change */
+    uint64_t mask = EFLAGS_ARITH | EFLAGS_TF | EFLAGS_DF | EFLAGS_NT | EFLAGS_RF;
+    if (os >= 4)
+        mask |= EFLAGS_AC | EFLAGS_ID;
+    if (cpl <= ((cpu->eflags & EFLAGS_IOPL) >> 12))
+        mask |= EFLAGS_IF;
+    if (cpl == 0)
+        mask |= EFLAGS_IOPL | (os >= 4 ? EFLAGS_VIF | EFLAGS_VIP : 0);
+    if (os == 2)
+        mask &= 0xffff;
+    if (!outer)
+        stack_adjust(cpu, 3 * os);
+    load_cs(cpu, cs, lo, hi, where, rpl);
+    cpu_set_rflags(cpu, fl, mask);
+    cpu->nmi_blocked = false;
+    cpu_update_hflags(cpu);
+    if (outer) {
+        if ((nss & ~3u) == 0 && (cpu->hflags & HF_CS64) && rpl != 3) {
+            seg_set(cpu, SEG_SS, nss, 0, 0, ((uint32_t)rpl << DESC_DPL_SHIFT) | DESC_B);
+        } else {
+            seg_load(cpu, SEG_SS, nss);
+        }
+        cpu->regs[4] = (cpu->hflags & HF_CS64) || (cpu->seg[SEG_SS].attr & DESC_B)
+                     ? (os == 8 ? nrsp : (uint32_t)nrsp)
+                     : (cpu->regs[4] & ~0xffffull) | (nrsp & 0xffff);
+        if (rpl > cpl) {
+            for (int s = SEG_ES; s <= SEG_GS; s++) {
+                if (s == SEG_CS || s == SEG_SS)
+                    continue;
+                unsigned d = (cpu->seg[s].attr >> DESC_DPL_SHIFT) & 3;
+                bool conf_code = (cpu->seg[s].attr & (3u << 10)) == (3u << 10);
+                if (d < rpl && !conf_code)
+                    seg_set(cpu, s, 0, cpu->seg[s].base, 0, 0);
+            }
+        }
+    }
+    cpu_update_hflags(cpu);
+    cpu->rip = (cpu->hflags & HF_CS64) ? ip : ip & size_mask(os == 8 ? 4 : os);
+    return NULL;
+}
+
+static void set_flat(struct cpu *cpu, int seg, uint16_t sel, bool code, bool l, unsigned dpl)
+{
+    uint32_t attr = DESC_P | DESC_S | DESC_G | ((uint32_t)dpl << DESC_DPL_SHIFT)
+                  | (code ? (0xbu << 8) : (0x3u << 8));
+    if (code && l)
+        attr |= DESC_L;
+    else
+        attr |= DESC_B;
+    seg_set(cpu, seg, sel, 0, 0xffffffffu, attr);
+}
+
+static const struct uop *uop_syscall(struct cpu *cpu, const struct uop *u)
+{
+    if (!(cpu->efer & EFER_SCE))
+        cpu_raise_exception(cpu, EXC_UD);
+    uint16_t sel = (uint16_t)(cpu->star >> 32);
+    uint64_t next = u->rip + u->len;
+
+    if (cpu->efer & EFER_LMA) {
+        bool from64 = cpu->hflags & HF_CS64;
+        cpu->regs[1] = next;
+        cpu->regs[11] = cpu_get_rflags(cpu) & ~(uint64_t)EFLAGS_RF;
+        set_flat(cpu, SEG_CS, sel & ~3u, true, true, 0);
+        set_flat(cpu, SEG_SS, (uint16_t)((sel + 8) & ~3u), false, false, 0);
+        cpu_set_rflags(cpu, cpu_get_rflags(cpu) & ~cpu->fmask & ~(uint64_t)EFLAGS_RF, ~0ull);
+        cpu_update_hflags(cpu);
+        cpu->rip = from64 ? cpu->lstar : cpu->cstar;
+        return NULL;
+    }
+    cpu->regs[1] = (uint32_t)next;
+    set_flat(cpu, SEG_CS, sel & ~3u, true, false, 0);
+    set_flat(cpu, SEG_SS, (uint16_t)((sel + 8) & ~3u), false, false, 0);
+    cpu->eflags &= ~(EFLAGS_VM | EFLAGS_IF | EFLAGS_RF);
+    cpu_update_hflags(cpu);
+    cpu->rip = (uint32_t)cpu->star;
+    return NULL;
+}
+
+static const struct uop *uop_sysret(struct cpu *cpu, const struct uop *u)
+{
+    if (!(cpu->efer & EFER_SCE))
+        cpu_raise_exception(cpu, EXC_UD);
+    uint16_t sel = (uint16_t)(cpu->star >> 48);
+
+    if (cpu->efer & EFER_LMA) {
+        uint64_t rip = cpu->regs[1];
+        if (u->osize == 8) {
+            if ((uint64_t)((int64_t)(rip << 16) >> 16) != rip)
+                cpu_raise_exception_err(cpu, EXC_GP, 0);
+            set_flat(cpu, SEG_CS, (uint16_t)((sel + 16) | 3), true, true, 3);
+        } else {
+            set_flat(cpu, SEG_CS, (uint16_t)(sel | 3), true, false, 3);
+            rip = (uint32_t)rip;
+        }
+        cpu->seg[SEG_SS].sel = (uint16_t)((sel + 8) | 3);
+        cpu->seg[SEG_SS].attr = DESC_P | DESC_S | DESC_G | DESC_B | (3u << DESC_DPL_SHIFT) | (3u << 8);
+        cpu_set_rflags(cpu, (cpu->regs[11] & ~(uint64_t)(EFLAGS_RF | EFLAGS_VM)) | 2, ~0ull);
+        cpu_update_hflags(cpu);
+        cpu->rip = rip;
+        return NULL;
+    }
+    set_flat(cpu, SEG_CS, (uint16_t)(sel | 3), true, false, 3);
+    cpu->seg[SEG_SS].sel = (uint16_t)((sel + 8) | 3);
+    cpu->seg[SEG_SS].attr |= 3u << DESC_DPL_SHIFT;
+    cpu->eflags |= EFLAGS_IF;
+    cpu_update_hflags(cpu);
+    cpu->rip = (uint32_t)cpu->regs[1];
+    return NULL;
+}
+
+static const struct uop *uop_sysenter(struct cpu *cpu, const struct uop *u)
+{
+    uint16_t cs = (uint16_t)cpu->sysenter_cs;
+
+    if (!(cpu->cr0 & CR0_PE) || (cs & ~3u) == 0)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    bool lm = cpu->efer & EFER_LMA;
+    cpu->eflags &= ~(EFLAGS_VM | EFLAGS_IF | EFLAGS_RF);
+    set_flat(cpu, SEG_CS, cs & ~3u, true, lm, 0);
+    set_flat(cpu, SEG_SS, (uint16_t)((cs + 8) & ~3u), false, false, 0);
+    cpu_update_hflags(cpu);
+    cpu->regs[4] = lm ? cpu->sysenter_esp : (uint32_t)cpu->sysenter_esp;
+    cpu->rip = lm ? cpu->sysenter_eip : (uint32_t)cpu->sysenter_eip;
+    return NULL;
+}
+
+static const struct uop *uop_sysexit(struct cpu *cpu, const struct uop *u)
+{
+    uint16_t cs = (uint16_t)cpu->sysenter_cs;
+
+    if ((cs & ~3u) == 0)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    if (u->osize == 8) {
+        set_flat(cpu, SEG_CS, (uint16_t)((cs + 32) | 3), true, true, 3);
+        set_flat(cpu, SEG_SS, (uint16_t)((cs + 40) | 3), false, false, 3);
+        cpu->regs[4] = cpu->regs[1];
+        cpu->rip = cpu->regs[2];
+    } else {
+        set_flat(cpu, SEG_CS, (uint16_t)((cs + 16) | 3), true, false, 3);
+        set_flat(cpu, SEG_SS, (uint16_t)((cs + 24) | 3), false, false, 3);
+        cpu->regs[4] = (uint32_t)cpu->regs[1];
+        cpu->rip = (uint32_t)cpu->regs[2];
+    }
+    cpu_update_hflags(cpu);
+    return NULL;
+}
+
+void tr_far(struct tr_ctx *tc, const struct insn *in)
+{
+    struct uop *u;
+
+    switch (in->op) {
+    case OP_INT: u = tr_emit(tc, in, uop_int); break;
+    case OP_INT3: u = tr_emit(tc, in, uop_int3); break;
+    case OP_INTO: u = tr_emit(tc, in, uop_into); break;
+    case OP_INT1: u = tr_emit(tc, in, uop_int1); break;
+    case OP_BOUND:
+        tr_emit(tc, in, uop_bound);
+        return;
+    case OP_JMPF:
+        u = tr_emit(tc, in, uop_jmpf);
+        u->aux = in->o[0].kind == OPND_FAR;
+        break;
+    case OP_CALLF:
+        u = tr_emit(tc, in, uop_callf);
+        u->aux = in->o[0].kind == OPND_FAR;
+        break;
+    case OP_RETF:
+        u = tr_emit(tc, in, uop_retf);
+        u->imm = in->nopnds ? in->imm & 0xffff : 0;
+        break;
+    case OP_IRET: u = tr_emit(tc, in, uop_iret); break;
+    case OP_SYSCALL: u = tr_emit(tc, in, uop_syscall); break;
+    case OP_SYSRET: u = tr_emit(tc, in, uop_sysret); break;
+    case OP_SYSENTER: u = tr_emit(tc, in, uop_sysenter); break;
+    case OP_SYSEXIT: u = tr_emit(tc, in, uop_sysexit); break;
+    default:
+        tr_emit_fault(tc, in, EXC_UD);
+        return;
+    }
+    (void)u;
+    tc->end = TR_END_BRANCH;
+}

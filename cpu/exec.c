@@ -1,0 +1,678 @@
+/*
+ * cpu/exec.c: the execution engine.  Translation blocks (TBs) are built
+ * from decoded instructions (one uop per instruction), cached by (linear
+ * PC, physical PC, CS base, hflags), found through a per-vCPU jump cache in
+ * front of a hash table, chained directly to each other, and invalidated
+ * per byte range when their code is written.
+ *
+ * Invalidation rules (kept simple on purpose):
+ *   - a block covers at most two physical pages; each page that holds
+ *     code has a list of its blocks; writable TLB entries are never made
+ *     for such pages, so every store to them reaches tb_invalidate_phys();
+ *   - direct chaining only links blocks whose targets lie on the virtual
+ *     page where the source block starts (the mapping the source was found
+ *     under), so page-table changes never leave a stale link;
+ *   - a block invalidated while it runs finishes the current instruction
+ *     and then exits (the next uop is patched into an exit); its memory is
+ *     freed only back in the main loop.
+ */
+#include "cpu/cpu-internal.h"
+
+#include <capstone/capstone.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cpu/decode.h"
+#include "cpu/translate.h"
+#include "timers/timers.h"
+#include "util/log.h"
+
+#define TB_MAX_INSNS 64
+#define TB_HASH_BITS 16
+#define JC_BITS 12
+#define CODE_PAGE_BITS 14
+
+struct code_page {
+    gpa_t page;
+    struct tb **tbs;
+    int n, cap;
+    struct code_page *next;
+};
+
+struct tb_cache {
+    struct tb *hash[1u << TB_HASH_BITS];
+    struct tb *jc[1u << JC_BITS];
+    struct code_page *pages[1u << CODE_PAGE_BITS];
+    struct tb *graveyard;           /* invalidated, freed in the main loop */
+    size_t bytes;
+};
+
+static const tr_fn tr_table[OP_COUNT] = {
+#define X(name, family) [OP_##name] = tr_##family,
+#include "cpu/insn-list.h"
+#undef X
+};
+
+static inline unsigned tb_hash(gpa_t phys, uint32_t flags)
+{
+    uint64_t h = phys * 0x9e3779b97f4a7c15ull ^ flags;
+    return (unsigned)(h >> (64 - TB_HASH_BITS));
+}
+
+static inline unsigned jc_hash(gva_t pc)
+{
+    return (unsigned)((pc ^ (pc >> JC_BITS)) & ((1u << JC_BITS) - 1));
+}
+
+/* ---- code pages ----------------------------------------------------------- */
+
+static struct code_page *code_page_find(struct tb_cache *c, gpa_t page, bool create)
+{
+    unsigned h = (unsigned)((page >> PAGE_BITS) & ((1u << CODE_PAGE_BITS) - 1));
+    struct code_page *p;
+
+    for (p = c->pages[h]; p; p = p->next)
+        if (p->page == page)
+            return p;
+    if (!create)
+        return NULL;
+    p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
+    p->page = page;
+    p->next = c->pages[h];
+    c->pages[h] = p;
+    return p;
+}
+
+/* Drop writable TLB entries of a physical page that now holds code. */
+static void tlb_protect_code(struct cpu *cpu, gpa_t page)
+{
+    for (int i = 0; i < MMU_IDX_COUNT; i++)
+        for (unsigned j = 0; j < TLB_SIZE; j++)
+            if (cpu->tlb[i][j].paddr == page)
+                cpu->tlb[i][j].tag_w = TLB_INVALID;
+}
+
+static void code_page_add(struct cpu *cpu, gpa_t page, struct tb *tb)
+{
+    struct code_page *p = code_page_find(cpu->tbc, page, true);
+
+    if (p->n == 0)
+        tlb_protect_code(cpu, page);
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 8;
+        p->tbs = realloc(p->tbs, (size_t)p->cap * sizeof *p->tbs);
+        if (!p->tbs)
+            abort();
+    }
+    p->tbs[p->n++] = tb;
+}
+
+static void code_page_remove(struct tb_cache *c, gpa_t page, struct tb *tb)
+{
+    struct code_page *p = code_page_find(c, page, false);
+
+    if (!p)
+        return;
+    for (int i = 0; i < p->n; i++) {
+        if (p->tbs[i] == tb) {
+            p->tbs[i] = p->tbs[--p->n];
+            return;
+        }
+    }
+}
+
+bool tb_page_has_code(struct cpu *cpu, gpa_t pa)
+{
+    struct code_page *p = code_page_find(cpu->tbc, pa & PAGE_MASK, false);
+
+    return p && p->n > 0;
+}
+
+/* ---- linking ------------------------------------------------------------ */
+
+static void tb_link(struct tb *from_tb, struct uop *from, int slot, struct tb *to)
+{
+    struct tb_link *l = malloc(sizeof *l);
+
+    if (!l)
+        abort();
+    (void)from_tb;
+    l->from = from;
+    l->slot = slot;
+    l->next = to->jmp_in;
+    to->jmp_in = l;
+    from->chain[slot] = to;
+}
+
+/* Remove every link into tb, and every link out of tb from its targets. */
+static void tb_unlink(struct tb *tb)
+{
+    struct tb_link *l, *next;
+
+    for (l = tb->jmp_in; l; l = next) {
+        next = l->next;
+        l->from->chain[l->slot] = NULL;
+        free(l);
+    }
+    tb->jmp_in = NULL;
+    for (unsigned i = 0; i < tb->nuops; i++) {
+        for (int s = 0; s < 2; s++) {
+            struct tb *t = tb->ops[i].chain[s];
+            if (!t)
+                continue;
+            for (struct tb_link **pp = &t->jmp_in; *pp; pp = &(*pp)->next) {
+                if ((*pp)->from == &tb->ops[i] && (*pp)->slot == s) {
+                    struct tb_link *dead = *pp;
+                    *pp = dead->next;
+                    free(dead);
+                    break;
+                }
+            }
+            tb->ops[i].chain[s] = NULL;
+        }
+    }
+}
+
+static const struct uop *uop_exit_here(struct cpu *cpu, const struct uop *u)
+{
+    cpu->rip = u->rip;
+    cpu->icount -= (uint64_t)(cpu->cur_tb->ninsns - u->idx);
+    cpu->budget += cpu->cur_tb->ninsns - u->idx;
+    return NULL;
+}
+
+static void tb_remove(struct cpu *cpu, struct tb *tb)
+{
+    struct tb_cache *c = cpu->tbc;
+    struct tb **pp = &c->hash[tb_hash(tb->phys_pc, tb->hflags)];
+
+    for (; *pp; pp = &(*pp)->hash_next) {
+        if (*pp == tb) {
+            *pp = tb->hash_next;
+            break;
+        }
+    }
+    unsigned j = jc_hash(tb->pc);
+    if (c->jc[j] == tb)
+        c->jc[j] = NULL;
+    code_page_remove(c, tb->phys_pc & PAGE_MASK, tb);
+    if (tb->phys_page2 != (gpa_t)-1)
+        code_page_remove(c, tb->phys_page2, tb);
+    tb_unlink(tb);
+    tb->invalid = true;
+    cpu->stats.tb_invalidated++;
+    if (tb == cpu->cur_tb && cpu->cur && cpu->cur >= tb->ops
+        && cpu->cur < tb->ops + tb->nuops - 1) {
+        /* running: finish this instruction, then leave the block */
+        struct uop *next = (struct uop *)(cpu->cur + 1);
+        next->fn = uop_exit_here;
+    }
+    tb->hash_next = c->graveyard;
+    c->graveyard = tb;
+}
+
+void tb_invalidate_phys(struct cpu *cpu, gpa_t pa, size_t len)
+{
+    gpa_t end = pa + len;
+
+    for (gpa_t page = pa & PAGE_MASK; page < end; page += PAGE_SIZE) {
+        struct code_page *p = code_page_find(cpu->tbc, page, false);
+        if (!p)
+            continue;
+        for (int i = 0; i < p->n;) {
+            struct tb *tb = p->tbs[i];
+            gpa_t s1 = tb->phys_pc, e1, s2 = 0, e2 = 0;
+            size_t first = PAGE_SIZE - (tb->phys_pc & ~PAGE_MASK);
+            if (first >= tb->size) {
+                e1 = s1 + tb->size;
+            } else {
+                e1 = s1 + first;
+                s2 = tb->phys_page2;
+                e2 = s2 + (tb->size - first);
+            }
+            if ((pa < e1 && s1 < end) || (s2 != e2 && pa < e2 && s2 < end))
+                tb_remove(cpu, tb); /* removes p->tbs[i] */
+            else
+                i++;
+        }
+    }
+}
+
+static void free_graveyard(struct tb_cache *c)
+{
+    while (c->graveyard) {
+        struct tb *t = c->graveyard;
+        c->graveyard = t->hash_next;
+        c->bytes -= sizeof *t + t->nuops * sizeof(struct uop);
+        free(t);
+    }
+}
+
+void tb_flush_all(struct cpu *cpu)
+{
+    struct tb_cache *c = cpu->tbc;
+
+    for (unsigned i = 0; i < (1u << TB_HASH_BITS); i++) {
+        while (c->hash[i])
+            tb_remove(cpu, c->hash[i]);
+    }
+}
+
+/* ---- translation ---------------------------------------------------------- */
+
+struct fetch_ctx {
+    struct cpu *cpu;
+    gva_t la;               /* linear address of the instruction */
+    bool first;             /* first instruction: faults are raised */
+    gpa_t page2;            /* physical second page touched, or -1 */
+    uint64_t cs_limit_end;
+};
+
+
+static unsigned fetch_bytes(void *opaque, uint64_t off, uint8_t *buf, unsigned len)
+{
+    struct fetch_ctx *f = opaque;
+    unsigned done = 0;
+
+    while (done < len) {
+        gva_t a = f->la + off + done;
+        gpa_t pa;
+        const uint8_t *page = f->first ? mmu_fetch_page(f->cpu, a, &pa)
+                                       : mmu_fetch_probe(f->cpu, a, &pa);
+        if (!page)
+            break;
+        if ((a & PAGE_MASK) != (f->la & PAGE_MASK))
+            f->page2 = pa & PAGE_MASK;
+        unsigned n = (unsigned)(PAGE_SIZE - (a & ~PAGE_MASK));
+        if (n > len - done)
+            n = len - done;
+        memcpy(buf + done, page + (a & ~PAGE_MASK), n);
+        done += n;
+    }
+    return done;
+}
+
+struct uop *tr_emit(struct tr_ctx *tc, const struct insn *in, uop_fn fn)
+{
+    struct uop *u = &tc->tb->ops[tc->nuops++];
+    bool has_mem = false;
+
+    memset(u, 0, sizeof *u);
+    u->fn = fn;
+    u->rip = tc->tb->pc - tc->tb->cs_base + (uint64_t)tc->tb->size;
+    u->len = in->len;
+    u->idx = (uint8_t)tc->tb->ninsns;
+    u->osize = in->osize;
+    u->asize = in->asize;
+    u->reg = u->rm = u->base = u->index = UOP_NOREG;
+    for (int i = 0; i < in->nopnds; i++)
+        has_mem |= in->o[i].kind == OPND_MEM;
+    if (has_mem) {
+        u->base = in->ea_base;
+        u->index = in->ea_index;
+        u->scale = in->ea_scale;
+        u->disp = in->disp;
+        u->seg = in->ea_seg;
+    } else {
+        u->seg = in->seg_override != SEG_NONE ? in->seg_override : SEG_DS;
+    }
+    if (tc->mode == 64 && u->seg != SEG_FS && u->seg != SEG_GS)
+        u->seg = SEG_NONE;
+    if (in->nopnds > 0 && (in->o[0].kind == OPND_REG || in->o[0].kind == OPND_SEG
+                           || in->o[0].kind == OPND_CR || in->o[0].kind == OPND_DR))
+        u->reg = in->o[0].reg;
+    if (in->nopnds > 1 && (in->o[1].kind == OPND_REG || in->o[1].kind == OPND_SEG
+                           || in->o[1].kind == OPND_CR || in->o[1].kind == OPND_DR))
+        u->rm = in->o[1].reg;
+    u->rep = in->rep;
+    u->lock = in->lock;
+    u->cc = in->cc;
+    u->imm = in->imm;
+    u->imm2 = in->imm2;
+    return u;
+}
+
+static const struct uop *uop_fault(struct cpu *cpu, const struct uop *u)
+{
+    if (u->aux == EXC_PF || u->aux == EXC_GP || u->aux == EXC_SS)
+        cpu_raise_exception_err(cpu, u->aux, 0);
+    cpu_raise_exception(cpu, u->aux);
+}
+
+struct uop *tr_emit_fault(struct tr_ctx *tc, const struct insn *in, int vector)
+{
+    struct uop *u = tr_emit(tc, in, uop_fault);
+
+    u->aux = (uint16_t)vector;
+    tc->end = TR_END_BRANCH;
+    return u;
+}
+
+static const struct uop *uop_exit_next_chain(struct cpu *cpu, const struct uop *u)
+{
+    return uop_goto(cpu, u, 0, u->rip);
+}
+
+static const struct uop *uop_exit_next(struct cpu *cpu, const struct uop *u)
+{
+    cpu->rip = u->rip;
+    return NULL;
+}
+
+static void log_in_asm(struct cpu *cpu, struct tb *tb, int mode)
+{
+    csh h;
+    cs_insn *insn;
+    uint8_t buf[TB_MAX_INSNS * INSN_MAX_LEN];
+    struct fetch_ctx f = { .cpu = cpu, .la = tb->pc, .first = false };
+    unsigned n = fetch_bytes(&f, 0, buf, tb->size);
+
+    if (cs_open(CS_ARCH_X86, mode == 64 ? CS_MODE_64 : mode == 32 ? CS_MODE_32 : CS_MODE_16,
+                &h) != CS_ERR_OK)
+        return;
+    log_printf("----------------\nIN:\n");
+    size_t count = cs_disasm(h, buf, n, tb->pc, 0, &insn);
+    for (size_t i = 0; i < count; i++)
+        log_printf("0x%016llx:  %s %s\n", (unsigned long long)insn[i].address,
+                   insn[i].mnemonic, insn[i].op_str);
+    if (count)
+        cs_free(insn, count);
+    cs_close(&h);
+    log_printf("\n");
+}
+
+
+static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t flags)
+{
+    size_t bytes = sizeof(struct tb) + (TB_MAX_INSNS + 1) * sizeof(struct uop);
+    struct tb *tb = calloc(1, bytes);
+    int mode = (flags & HF_CS64) ? 64 : (flags & HF_CS32) ? 32 : 16;
+    unsigned max = (flags & HF_TF) ? 1 : TB_MAX_INSNS;
+    struct tr_ctx tc = { .cpu = cpu, .tb = tb, .hflags = flags, .mode = mode };
+    unsigned features = cpu_decode_features(cpu);
+
+    if (!tb)
+        abort();
+    tb->pc = pc;
+    tb->phys_pc = phys;
+    tb->phys_page2 = (gpa_t)-1;
+    tb->cs_base = cpu->seg[SEG_CS].base;
+    tb->hflags = flags;
+    cpu->cur = NULL;
+    for (;;) {
+        struct insn in;
+        struct fetch_ctx f = { .cpu = cpu, .la = pc + tb->size, .first = tb->ninsns == 0,
+                               .page2 = (gpa_t)-1 };
+        unsigned fault_off;
+        uint64_t rip = pc - tb->cs_base + tb->size;
+
+        if (mode != 64)
+            rip &= 0xffffffffu;
+        if (decode_insn(&in, mode, features, rip, fetch_bytes, &f, &fault_off)
+            != DECODE_OK) {
+            if (tb->ninsns == 0)
+                cpu_abort(cpu, "instruction fetch at %llx failed without a fault",
+                          (unsigned long long)f.la);
+            tc.end = TR_END_NEXT;
+            break;
+        }
+        /* a block stays within two pages: stop before a third */
+        if (f.page2 != (gpa_t)-1) {
+            if (tb->phys_page2 != (gpa_t)-1 && tb->phys_page2 != f.page2) {
+                tc.end = TR_END_NEXT;
+                break;
+            }
+            tb->phys_page2 = f.page2;
+        }
+        unsigned before = tc.nuops;
+        if (in.op == OP_INVALID) {
+            tr_emit_fault(&tc, &in, in.invalid_vector);
+        } else if ((in.attrs & INSN_PRIV) && (flags & HF_CPL_MASK)) {
+            tr_emit_fault(&tc, &in, EXC_GP);
+        } else {
+            tr_table[in.op](&tc, &in);
+        }
+        if (tc.nuops != before + 1)
+            cpu_abort(cpu, "translator for %s emitted %u uops", insn_op_name[in.op],
+                      tc.nuops - before);
+        tb->size = (uint16_t)(tb->size + in.len);
+        tb->ninsns++;
+        if (tc.end != TR_CONTINUE)
+            break;
+        if (tb->ninsns >= max || ((pc + tb->size) & PAGE_MASK) != (pc & PAGE_MASK)) {
+            tc.end = TR_END_NEXT;
+            break;
+        }
+    }
+    if (tc.end == TR_END_NEXT || tc.end == TR_END_NEXT_NOCHAIN) {
+        struct uop *u = &tb->ops[tc.nuops++];
+        memset(u, 0, sizeof *u);
+        u->fn = tc.end == TR_END_NEXT ? uop_exit_next_chain : uop_exit_next;
+        u->rip = pc - tb->cs_base + tb->size;
+        if (mode != 64)
+            u->rip &= 0xffffffffu;
+        u->idx = (uint8_t)tb->ninsns;
+    }
+    tb->nuops = (uint16_t)tc.nuops;
+    cpu->stats.tb_translated++;
+    cpu->tbc->bytes += bytes;
+    if (log_on(LOG_IN_ASM))
+        log_in_asm(cpu, tb, mode);
+
+    /* insert */
+    unsigned h = tb_hash(phys, flags);
+    tb->hash_next = cpu->tbc->hash[h];
+    cpu->tbc->hash[h] = tb;
+    code_page_add(cpu, phys & PAGE_MASK, tb);
+    if (tb->phys_page2 != (gpa_t)-1)
+        code_page_add(cpu, tb->phys_page2, tb);
+    return tb;
+}
+
+static struct tb *tb_lookup(struct cpu *cpu, gva_t pc, uint32_t flags)
+{
+    struct tb_cache *c = cpu->tbc;
+    const struct tlb_entry *e = &cpu->tlb[cpu->mmu_idx][(pc >> PAGE_BITS) & TLB_MASK];
+    gpa_t phys;
+
+    if (e->tag_x == (pc & PAGE_MASK)) {
+        phys = e->paddr | (pc & ~PAGE_MASK);
+    } else {
+        mmu_fetch_page(cpu, pc, &phys); /* may raise #PF */
+    }
+    struct tb *tb = c->jc[jc_hash(pc)];
+    cpu->stats.tb_lookups++;
+    if (tb && tb->pc == pc && tb->phys_pc == phys && tb->hflags == flags
+        && tb->cs_base == cpu->seg[SEG_CS].base)
+        return tb;
+    for (tb = c->hash[tb_hash(phys, flags)]; tb; tb = tb->hash_next) {
+        if (tb->phys_pc == phys && tb->pc == pc && tb->hflags == flags
+            && tb->cs_base == cpu->seg[SEG_CS].base)
+            break;
+    }
+    if (!tb) {
+        if (c->bytes > (256u << 20)) {
+            tb_flush_all(cpu);
+            free_graveyard(c);
+        }
+        tb = tb_translate(cpu, pc, phys, flags);
+    }
+    c->jc[jc_hash(pc)] = tb;
+    return tb;
+}
+
+/* ---- block exits ---------------------------------------------------------- */
+
+const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, int slot, uint64_t rip)
+{
+    struct tb *t = u->chain[slot];
+
+    cpu->rip = rip;
+    if (t && cpu->budget > 0 && !cpu->exit_request) {
+        cpu->budget -= t->ninsns;
+        cpu->icount += t->ninsns;
+        cpu->cur_tb = t;
+        cpu->stats.tb_chained++;
+        return t->ops;
+    }
+    /* ask the main loop to link this exit once it has found the target */
+    cpu->link_from = (struct uop *)u;
+    cpu->link_slot = slot;
+    return NULL;
+}
+
+const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip)
+{
+    cpu->rip = rip;
+    return NULL;
+}
+
+/* ---- run loop ------------------------------------------------------------- */
+
+void cpu_exec_init(struct cpu *cpu)
+{
+    cpu->tbc = calloc(1, sizeof *cpu->tbc);
+    if (!cpu->tbc)
+        abort();
+}
+
+void cpu_exec_free(struct cpu *cpu)
+{
+    struct tb_cache *c = cpu->tbc;
+
+    if (!c)
+        return;
+    tb_flush_all(cpu);
+    free_graveyard(c);
+    for (unsigned i = 0; i < (1u << CODE_PAGE_BITS); i++) {
+        while (c->pages[i]) {
+            struct code_page *p = c->pages[i];
+            c->pages[i] = p->next;
+            free(p->tbs);
+            free(p);
+        }
+    }
+    free(c);
+    cpu->tbc = NULL;
+}
+
+void cpu_kick(struct cpu *cpu)
+{
+    cpu->exit_request = true;
+}
+
+static void log_exec(struct cpu *cpu, struct tb *tb)
+{
+    if (log_on(LOG_CPU))
+        cpu_dump_state(cpu, log_file());
+    if (log_on(LOG_EXEC))
+        log_printf("Trace 0: %p [%016llx/%016llx/%08x]\n", (void *)tb,
+                   (unsigned long long)tb->cs_base, (unsigned long long)tb->pc, tb->hflags);
+}
+
+enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
+{
+    int64_t start_ns = vclock_ns();
+    bool logging = log_on(LOG_EXEC | LOG_CPU);
+
+    cpu->budget = max_insns;
+    cpu->exit_request = false;
+    cpu->exit_reason = CPU_EXIT_BUDGET;
+    if (setjmp(cpu->jmp_env)) {
+        /* landed from cpu_raise_*() */
+        const struct uop *u = cpu->cur;
+        struct cpu_event ev = cpu->pend;
+        if (u && cpu->cur_tb) {
+            unsigned undone = cpu->cur_tb->ninsns - u->idx;
+            if (ev.is_trap || ev.exit_only)
+                undone--;
+            cpu->icount -= undone;
+            cpu->budget += undone;
+            if (!ev.is_trap && !ev.exit_only)
+                cpu->rip = u->rip;
+        }
+        if (ev.is_trap || ev.exit_only)
+            cpu->rip = ev.next_rip;
+        cpu->cur = NULL;
+        cpu->cur_tb = NULL;
+        cpu->link_from = NULL;
+        if (!ev.exit_only)
+            cpu_deliver_event(cpu);
+        free_graveyard(cpu->tbc);
+        if (cpu->exit_reason == CPU_EXIT_TRIPLE_FAULT)
+            goto out;
+    }
+    for (;;) {
+        if (cpu->exit_request) {
+            cpu->exit_reason = cpu->exit_reason == CPU_EXIT_BUDGET ? CPU_EXIT_REQUEST
+                                                                   : cpu->exit_reason;
+            break;
+        }
+        if (cpu->hflags & HF_INHIBIT) {
+            cpu->hflags &= ~HF_INHIBIT;
+        } else if (cpu->nmi_pending || cpu->intr_line) {
+            cpu->link_from = NULL;
+            cpu_check_interrupts(cpu);
+        }
+        if (cpu->halted) {
+            cpu->exit_reason = CPU_EXIT_HALTED;
+            break;
+        }
+        if (cpu->budget <= 0)
+            break;
+        gva_t pc = cpu->seg[SEG_CS].base + cpu->rip;
+        uint32_t flags = cpu->hflags & HF_KEY_MASK;
+        cpu->cur = NULL;
+        cpu->cur_tb = NULL;
+        struct tb *tb = tb_lookup(cpu, pc, flags);
+        if (cpu->link_from) {
+            struct tb *src = NULL;
+            (void)src;
+            /* link only targets on the source block's starting virtual page */
+            if (!cpu->link_from->chain[cpu->link_slot] && cpu->link_src_pc_page == (pc & PAGE_MASK)
+                && !tb->invalid)
+                tb_link(NULL, cpu->link_from, cpu->link_slot, tb);
+            cpu->link_from = NULL;
+        }
+        free_graveyard(cpu->tbc);
+        if (logging)
+            log_exec(cpu, tb);
+        cpu->budget -= tb->ninsns;
+        cpu->icount += tb->ninsns;
+        cpu->cur_tb = tb;
+        const struct uop *u = tb->ops;
+        do {
+            cpu->cur = u;
+            u = u->fn(cpu, u);
+        } while (u);
+        if (cpu->link_from)
+            cpu->link_src_pc_page = cpu->cur_tb->pc & PAGE_MASK;
+    }
+out:
+    cpu->cur = NULL;
+    cpu->cur_tb = NULL;
+    cpu->link_from = NULL;
+    if (!cpu->halted)
+        cpu->runtime_ns += (uint64_t)(vclock_ns() - start_ns);
+    return cpu->exit_reason;
+}
+
+/* Emulator bug: dump what we know and stop. */
+void cpu_abort(struct cpu *cpu, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "satori: internal error: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    cpu_dump_state(cpu, stderr);
+    if (cpu->cur_tb)
+        fprintf(stderr, "in block at %016llx (%u instructions)\n",
+                (unsigned long long)cpu->cur_tb->pc, cpu->cur_tb->ninsns);
+    abort();
+}

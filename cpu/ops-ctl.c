@@ -1,0 +1,456 @@
+/*
+ * cpu/ops-ctl.c: stack, control flow, strings and the no-effect
+ * instructions (SDM vol. 2).  Near branches end their block through
+ * uop_goto() so direct targets can be chained; RET and indirect jumps
+ * leave through uop_goto_indirect().
+ */
+#include "cpu/translate.h"
+
+/* ---- stack helpers ---------------------------------------------------------- */
+
+gva_t stack_la(struct cpu *cpu, uint64_t rsp)
+{
+    unsigned w = stack_width(cpu);
+
+    if (w == 8) {
+        if ((uint64_t)((int64_t)(rsp << 16) >> 16) != rsp)
+            cpu_raise_exception_err(cpu, EXC_SS, 0);
+        return rsp;
+    }
+    return cpu->seg[SEG_SS].base + (rsp & size_mask(w));
+}
+
+static void set_rsp(struct cpu *cpu, uint64_t v)
+{
+    unsigned w = stack_width(cpu);
+
+    if (w == 8)
+        cpu->regs[4] = v;
+    else if (w == 4)
+        cpu->regs[4] = (uint32_t)v;
+    else
+        cpu->regs[4] = (cpu->regs[4] & ~0xffffull) | (v & 0xffff);
+}
+
+void stack_push(struct cpu *cpu, unsigned size, uint64_t v)
+{
+    uint64_t rsp = cpu->regs[4] - size;
+
+    cpu_st(cpu, stack_la(cpu, rsp), size, v);
+    set_rsp(cpu, rsp);
+}
+
+uint64_t stack_pop(struct cpu *cpu, unsigned size)
+{
+    uint64_t v = cpu_ld(cpu, stack_la(cpu, cpu->regs[4]), size);
+
+    set_rsp(cpu, cpu->regs[4] + size);
+    return v;
+}
+
+uint64_t stack_peek(struct cpu *cpu, unsigned size, unsigned off)
+{
+    return cpu_ld(cpu, stack_la(cpu, cpu->regs[4] + off), size);
+}
+
+void stack_adjust(struct cpu *cpu, int64_t delta)
+{
+    set_rsp(cpu, cpu->regs[4] + (uint64_t)delta);
+}
+
+/* ---- PUSH POP PUSHA POPA PUSHF POPF ENTER LEAVE -------------------------- */
+
+static const struct uop *uop_push_r(struct cpu *cpu, const struct uop *u)
+{
+    stack_push(cpu, u->osize, reg_get(cpu, u->reg, u->osize));
+    return u + 1;
+}
+
+static const struct uop *uop_push_i(struct cpu *cpu, const struct uop *u)
+{
+    stack_push(cpu, u->osize, u->imm);
+    return u + 1;
+}
+
+static const struct uop *uop_push_m(struct cpu *cpu, const struct uop *u)
+{
+    stack_push(cpu, u->osize, cpu_ld(cpu, uop_la(cpu, u), u->osize));
+    return u + 1;
+}
+
+static const struct uop *uop_pop_r(struct cpu *cpu, const struct uop *u)
+{
+    uint64_t v = stack_pop(cpu, u->osize);
+
+    reg_set(cpu, u->reg, u->osize, v);
+    return u + 1;
+}
+
+static const struct uop *uop_pop_m(struct cpu *cpu, const struct uop *u)
+{
+    uint64_t old = cpu->regs[4];
+    uint64_t v = stack_peek(cpu, u->osize, 0);
+
+    /* the address is computed with RSP already incremented (SDM POP) */
+    stack_adjust(cpu, u->osize);
+    gva_t la = uop_la(cpu, u);
+    cpu->regs[4] = old;
+    cpu_st(cpu, la, u->osize, v);
+    stack_adjust(cpu, u->osize);
+    return u + 1;
+}
+
+static const struct uop *uop_pusha(struct cpu *cpu, const struct uop *u)
+{
+    unsigned s = u->osize;
+    uint64_t sp = cpu->regs[4];
+
+    mmu_probe_write(cpu, stack_la(cpu, sp - 8 * s), 8 * s);
+    for (int r = 0; r < 8; r++)
+        stack_push(cpu, s, r == 4 ? sp : cpu->regs[r]);
+    return u + 1;
+}
+
+static const struct uop *uop_popa(struct cpu *cpu, const struct uop *u)
+{
+    unsigned s = u->osize;
+    uint64_t v[8];
+
+    for (int r = 7; r >= 0; r--)
+        v[r] = stack_peek(cpu, s, (unsigned)(7 - r) * s);
+    for (int r = 0; r < 8; r++)
+        if (r != 4)
+            reg_set(cpu, (unsigned)r, s, v[r]);
+    stack_adjust(cpu, 8 * s);
+    return u + 1;
+}
+
+static unsigned iopl_of(const struct cpu *cpu)
+{
+    return (cpu->eflags & EFLAGS_IOPL) >> 12;
+}
+
+static const struct uop *uop_pushf(struct cpu *cpu, const struct uop *u)
+{
+    if ((cpu->eflags & EFLAGS_VM) && iopl_of(cpu) < 3)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    stack_push(cpu, u->osize, cpu_get_rflags(cpu) & ~(uint64_t)(EFLAGS_RF | EFLAGS_VM));
+    return u + 1;
+}
+
+static const struct uop *uop_popf(struct cpu *cpu, const struct uop *u)
+{
+    unsigned cpl = cpu_cpl_fast(cpu);
+    uint64_t mask = EFLAGS_ARITH | EFLAGS_TF | EFLAGS_DF | EFLAGS_NT;
+
+    if ((cpu->eflags & EFLAGS_VM) && iopl_of(cpu) < 3)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    uint64_t v = stack_pop(cpu, u->osize);
+    if (u->osize >= 4)
+        mask |= EFLAGS_AC | EFLAGS_ID;
+    if (!(cpu->hflags & HF_PE) || cpl <= iopl_of(cpu))
+        mask |= EFLAGS_IF;
+    if (!(cpu->hflags & HF_PE) || cpl == 0)
+        mask |= EFLAGS_IOPL;
+    if (u->osize == 2)
+        mask &= 0xffff;
+    cpu_set_rflags(cpu, v, mask);
+    cpu_update_hflags(cpu);
+    return u + 1;
+}
+
+static const struct uop *uop_enter(struct cpu *cpu, const struct uop *u)
+{
+    unsigned s = u->osize, level = (unsigned)(u->imm2 & 31);
+    uint64_t alloc = u->imm & 0xffff;
+    uint64_t rbp = cpu->regs[5];
+    uint64_t frame = cpu->regs[4] - s;
+
+    mmu_probe_write(cpu, stack_la(cpu, cpu->regs[4] - s * (level + 1) - alloc),
+                    (unsigned)(s * (level + 1) + alloc ? s : s));
+    stack_push(cpu, s, rbp);
+    if (level) {
+        unsigned w = stack_width(cpu);
+        for (unsigned i = 1; i < level; i++) {
+            rbp -= s;
+            uint64_t v = cpu_ld(cpu, stack_la(cpu, rbp & size_mask(w)), s);
+            stack_push(cpu, s, v);
+        }
+        stack_push(cpu, s, frame);
+    }
+    reg_set(cpu, 5, s == 8 ? 8 : stack_width(cpu) == 2 ? 2 : s, frame);
+    stack_adjust(cpu, -(int64_t)alloc);
+    return u + 1;
+}
+
+static const struct uop *uop_leave(struct cpu *cpu, const struct uop *u)
+{
+    unsigned w = stack_width(cpu);
+    uint64_t rbp = cpu->regs[5] & size_mask(w);
+    uint64_t v = cpu_ld(cpu, stack_la(cpu, rbp), u->osize);
+
+    if (w == 8) cpu->regs[4] = rbp + u->osize;
+    else if (w == 4) cpu->regs[4] = (uint32_t)(rbp + u->osize);
+    else cpu->regs[4] = (cpu->regs[4] & ~0xffffull) | ((rbp + u->osize) & 0xffff);
+    reg_set(cpu, 5, u->osize, v);
+    return u + 1;
+}
+
+void tr_stack(struct tr_ctx *tc, const struct insn *in)
+{
+    switch (in->op) {
+    case OP_PUSH:
+        tr_emit(tc, in, in->o[0].kind == OPND_IMM ? uop_push_i
+                        : in->o[0].kind == OPND_MEM ? uop_push_m : uop_push_r);
+        return;
+    case OP_POP:
+        tr_emit(tc, in, in->o[0].kind == OPND_MEM ? uop_pop_m : uop_pop_r);
+        return;
+    case OP_PUSHA: tr_emit(tc, in, uop_pusha); return;
+    case OP_POPA: tr_emit(tc, in, uop_popa); return;
+    case OP_PUSHF: tr_emit(tc, in, uop_pushf); return;
+    case OP_POPF:
+        tr_emit(tc, in, uop_popf);
+        tc->end = TR_END_NEXT_NOCHAIN;
+        return;
+    case OP_ENTER: tr_emit(tc, in, uop_enter); return;
+    default: tr_emit(tc, in, uop_leave); return;
+    }
+}
+
+/* ---- branches ------------------------------------------------------------ */
+
+static inline uint64_t next_rip(const struct uop *u)
+{
+    return u->rip + u->len;
+}
+
+static const struct uop *uop_jmp(struct cpu *cpu, const struct uop *u)
+{
+    return uop_goto(cpu, u, 0, u->imm);
+}
+
+static const struct uop *uop_jcc(struct cpu *cpu, const struct uop *u)
+{
+    if (cpu_cond(cpu, u->cc))
+        return uop_goto(cpu, u, 0, u->imm);
+    return uop_goto(cpu, u, 1, next_rip(u));
+}
+
+static const struct uop *uop_call(struct cpu *cpu, const struct uop *u)
+{
+    stack_push(cpu, u->osize, next_rip(u));
+    return uop_goto(cpu, u, 0, u->imm);
+}
+
+static uint64_t indirect_target(struct cpu *cpu, const struct uop *u)
+{
+    uint64_t t = u->reg != UOP_NOREG ? reg_get(cpu, u->reg, u->osize)
+                                     : cpu_ld(cpu, uop_la(cpu, u), u->osize);
+    return t & size_mask(u->osize);
+}
+
+static const struct uop *uop_jmp_ind(struct cpu *cpu, const struct uop *u)
+{
+    return uop_goto_indirect(cpu, indirect_target(cpu, u));
+}
+
+static const struct uop *uop_call_ind(struct cpu *cpu, const struct uop *u)
+{
+    uint64_t t = indirect_target(cpu, u);
+
+    stack_push(cpu, u->osize, next_rip(u));
+    return uop_goto_indirect(cpu, t);
+}
+
+static const struct uop *uop_ret(struct cpu *cpu, const struct uop *u)
+{
+    uint64_t t = stack_peek(cpu, u->osize, 0) & size_mask(u->osize);
+
+    stack_adjust(cpu, u->osize + (int64_t)u->imm);
+    return uop_goto_indirect(cpu, t);
+}
+
+/* LOOP/LOOPE/LOOPNE/JCXZ: count register width is the address size */
+static const struct uop *uop_loop(struct cpu *cpu, const struct uop *u)
+{
+    unsigned as = u->asize;
+    uint64_t c = reg_get(cpu, 1, as);
+    bool take;
+
+    if (u->aux == OP_JCXZ) {
+        take = (c & size_mask(as)) == 0;
+    } else {
+        c--;
+        reg_set(cpu, 1, as, c);
+        take = (c & size_mask(as)) != 0;
+        if (u->aux == OP_LOOPE)
+            take = take && cpu_cond(cpu, 4);
+        else if (u->aux == OP_LOOPNE)
+            take = take && cpu_cond(cpu, 5);
+    }
+    if (take)
+        return uop_goto(cpu, u, 0, u->imm);
+    return uop_goto(cpu, u, 1, next_rip(u));
+}
+
+void tr_branch(struct tr_ctx *tc, const struct insn *in)
+{
+    struct uop *u;
+    bool rel = in->o[0].kind == OPND_REL;
+    uop_fn fn;
+
+    switch (in->op) {
+    case OP_JMP: fn = rel ? uop_jmp : uop_jmp_ind; break;
+    case OP_JCC: fn = uop_jcc; break;
+    case OP_CALL: fn = rel ? uop_call : uop_call_ind; break;
+    case OP_RET: fn = uop_ret; break;
+    default: fn = uop_loop; break;
+    }
+    u = tr_emit(tc, in, fn);
+    u->aux = in->op;
+    if (in->op == OP_RET)
+        u->imm = in->nopnds ? in->imm & 0xffff : 0;
+    if (in->mode != 64 && rel)
+        u->rip &= 0xffffffffu;
+    tc->end = TR_END_BRANCH;
+}
+
+/* ---- strings -------------------------------------------------------------- */
+
+/* Step for one element; count and index registers use the address size. */
+static inline int64_t str_step(const struct cpu *cpu, unsigned size)
+{
+    return (cpu->eflags & EFLAGS_DF) ? -(int64_t)size : (int64_t)size;
+}
+
+static inline gva_t str_src(struct cpu *cpu, const struct uop *u)
+{
+    uint64_t off = cpu->regs[6] & size_mask(u->asize);
+    return u->seg == SEG_NONE ? off : seg_linear(cpu, u->seg, off);
+}
+
+static inline gva_t str_dst(struct cpu *cpu, const struct uop *u)
+{
+    uint64_t off = cpu->regs[7] & size_mask(u->asize);
+    return (cpu->hflags & HF_CS64) ? off : cpu->seg[SEG_ES].base + off;
+}
+
+static inline void str_advance(struct cpu *cpu, const struct uop *u, int reg, int64_t step)
+{
+    reg_set(cpu, (unsigned)reg, u->asize == 2 ? 2 : u->asize, cpu->regs[reg] + (uint64_t)step);
+}
+
+static const struct uop *uop_string(struct cpu *cpu, const struct uop *u)
+{
+    unsigned s = u->osize;
+    int64_t step = str_step(cpu, s);
+    bool rep = u->rep != 0;
+    uint64_t count_mask = size_mask(u->asize);
+
+    for (;;) {
+        if (rep && (cpu->regs[1] & count_mask) == 0)
+            break;
+        switch (u->aux) {
+        case OP_MOVS: {
+            uint64_t v = cpu_ld(cpu, str_src(cpu, u), s);
+            cpu_st(cpu, str_dst(cpu, u), s, v);
+            str_advance(cpu, u, 6, step);
+            str_advance(cpu, u, 7, step);
+            break;
+        }
+        case OP_STOS:
+            cpu_st(cpu, str_dst(cpu, u), s, cpu->regs[0]);
+            str_advance(cpu, u, 7, step);
+            break;
+        case OP_LODS:
+            reg_set(cpu, 0, s, cpu_ld(cpu, str_src(cpu, u), s));
+            str_advance(cpu, u, 6, step);
+            break;
+        case OP_CMPS: {
+            uint64_t a = cpu_ld(cpu, str_src(cpu, u), s), b = cpu_ld(cpu, str_dst(cpu, u), s);
+            str_advance(cpu, u, 6, step);
+            str_advance(cpu, u, 7, step);
+            cpu->cc_op = CC_OP_SUBB + (s == 1 ? 0 : s == 2 ? 1 : s == 4 ? 2 : 3);
+            cpu->cc_src2 = a;
+            cpu->cc_src = b;
+            cpu->cc_dst = a - b;
+            break;
+        }
+        case OP_SCAS: {
+            uint64_t a = reg_get(cpu, 0, s), b = cpu_ld(cpu, str_dst(cpu, u), s);
+            str_advance(cpu, u, 7, step);
+            cpu->cc_op = CC_OP_SUBB + (s == 1 ? 0 : s == 2 ? 1 : s == 4 ? 2 : 3);
+            cpu->cc_src2 = a;
+            cpu->cc_src = b;
+            cpu->cc_dst = a - b;
+            break;
+        }
+        case OP_INS: {
+            uint16_t port = (uint16_t)cpu->regs[2];
+            io_check_perm(cpu, port, s);
+            mmu_probe_write(cpu, str_dst(cpu, u), s);
+            uint32_t v = bus_io_read(cpu->bus, port, s);
+            cpu_st(cpu, str_dst(cpu, u), s, v);
+            str_advance(cpu, u, 7, step);
+            break;
+        }
+        case OP_OUTS: {
+            uint16_t port = (uint16_t)cpu->regs[2];
+            io_check_perm(cpu, port, s);
+            uint64_t v = cpu_ld(cpu, str_src(cpu, u), s);
+            bus_io_write(cpu->bus, port, (uint32_t)v, s);
+            str_advance(cpu, u, 6, step);
+            break;
+        }
+        }
+        if (!rep)
+            break;
+        reg_set(cpu, 1, u->asize == 2 ? 2 : u->asize, cpu->regs[1] - 1);
+        if (u->aux == OP_CMPS || u->aux == OP_SCAS) {
+            bool zf = cpu_cond(cpu, 4);
+            if ((u->rep == 0xf3 && !zf) || (u->rep == 0xf2 && zf))
+                break;
+        }
+    }
+    return u + 1;
+}
+
+void tr_string(struct tr_ctx *tc, const struct insn *in)
+{
+    struct uop *u = tr_emit(tc, in, uop_string);
+
+    u->aux = in->op;
+    u->seg = in->seg_override != SEG_NONE ? in->seg_override : SEG_DS;
+    if (tc->mode == 64 && u->seg != SEG_FS && u->seg != SEG_GS)
+        u->seg = SEG_NONE;
+    if (in->op == OP_INS || in->op == OP_OUTS)
+        tc->end = TR_END_NEXT;
+}
+
+/* ---- no architectural effect ------------------------------------------------ */
+
+static const struct uop *uop_nop(struct cpu *cpu, const struct uop *u)
+{
+    return u + 1;
+}
+
+static const struct uop *uop_clflush(struct cpu *cpu, const struct uop *u)
+{
+    (void)cpu_ld8(cpu, uop_la(cpu, u)); /* faults like a load */
+    return u + 1;
+}
+
+void tr_misc(struct tr_ctx *tc, const struct insn *in)
+{
+    switch (in->op) {
+    case OP_UD0: case OP_UD1: case OP_UD2:
+        tr_emit_fault(tc, in, EXC_UD);
+        return;
+    case OP_CLFLUSH:
+        tr_emit(tc, in, uop_clflush);
+        return;
+    default:
+        tr_emit(tc, in, uop_nop);
+    }
+}

@@ -1,0 +1,653 @@
+/*
+ * cpu/ops-sys.c: system instructions (SDM vol. 2 and vol. 3 ch. 2):
+ * control and debug registers, descriptor-table registers, segment
+ * register moves, MSRs, CPUID, TSC, HLT, port I/O with the I/O
+ * permission bitmap, and VMCALL/VMMCALL to the hypervisor hooks.
+ */
+#include "cpu/translate.h"
+
+#include "util/log.h"
+
+/* ---- port I/O ---------------------------------------------------------------- */
+
+void io_check_perm(struct cpu *cpu, uint16_t port, unsigned size)
+{
+    unsigned iopl = (cpu->eflags & EFLAGS_IOPL) >> 12;
+
+    if (!(cpu->hflags & HF_PE) || (!(cpu->eflags & EFLAGS_VM) && cpu_cpl_fast(cpu) <= iopl))
+        return;
+    /* TSS I/O permission bitmap (SDM vol. 1, 19.5.2) */
+    if ((cpu->tr.attr & 0x900) != 0x900 || cpu->tr.limit < 0x67)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    uint16_t base = (uint16_t)mmu_ld_sys(cpu, cpu->tr.base + 0x66, 2);
+    uint32_t off = base + port / 8u;
+    if (off + 1 > cpu->tr.limit)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    uint16_t bits = (uint16_t)mmu_ld_sys(cpu, cpu->tr.base + off, 2);
+    if ((bits >> (port & 7)) & ((1u << size) - 1))
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+}
+
+static uint16_t io_port(struct cpu *cpu, const struct uop *u)
+{
+    return u->aux ? (uint16_t)cpu->regs[2] : (uint16_t)u->imm;
+}
+
+static const struct uop *uop_in(struct cpu *cpu, const struct uop *u)
+{
+    uint16_t port = io_port(cpu, u);
+    unsigned s = u->osize == 8 ? 4 : u->osize;
+
+    io_check_perm(cpu, port, s);
+    reg_set(cpu, 0, s, bus_io_read(cpu->bus, port, s));
+    return u + 1;
+}
+
+static const struct uop *uop_out(struct cpu *cpu, const struct uop *u)
+{
+    uint16_t port = io_port(cpu, u);
+    unsigned s = u->osize == 8 ? 4 : u->osize;
+
+    io_check_perm(cpu, port, s);
+    bus_io_write(cpu->bus, port, (uint32_t)cpu->regs[0] & (uint32_t)size_mask(s), s);
+    return u + 1;
+}
+
+void tr_io(struct tr_ctx *tc, const struct insn *in)
+{
+    bool out = in->op == OP_OUT;
+    const struct opnd *p = &in->o[out ? 0 : 1];
+    const struct opnd *d = &in->o[out ? 1 : 0];
+    struct uop *u = tr_emit(tc, in, out ? uop_out : uop_in);
+
+    u->aux = p->kind == OPND_REG;
+    u->osize = d->size;
+    tc->end = TR_END_NEXT; /* a device may have asked for attention */
+}
+
+/* ---- control and debug registers ---------------------------------------------- */
+
+static void set_cr0(struct cpu *cpu, uint64_t v)
+{
+    uint64_t old = cpu->cr0;
+
+    if (v >> 32)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    v |= CR0_ET;
+    if (((v & CR0_PG) && !(v & CR0_PE)) || ((v & CR0_NW) && !(v & CR0_CD)))
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    if ((v & CR0_PG) && !(old & CR0_PG) && (cpu->efer & EFER_LME)) {
+        if (!(cpu->cr4 & CR4_PAE) || (cpu->seg[SEG_CS].attr & DESC_L))
+            cpu_raise_exception_err(cpu, EXC_GP, 0);
+        cpu->efer |= EFER_LMA;
+    }
+    if (!(v & CR0_PG) && (old & CR0_PG) && (cpu->efer & EFER_LMA)) {
+        if (cpu->hflags & HF_CS64)
+            cpu_raise_exception_err(cpu, EXC_GP, 0);
+        cpu->efer &= ~EFER_LMA;
+    }
+    cpu->cr0 = v;
+    if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE))
+        tlb_flush_all(cpu);
+    cpu_update_hflags(cpu);
+}
+
+static const uint64_t cr4_supported = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE
+    | CR4_MCE | CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_FSGSBASE;
+
+static void set_cr4(struct cpu *cpu, uint64_t v)
+{
+    if (v & ~cr4_supported)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    if ((cpu->efer & EFER_LMA) && !(v & CR4_PAE))
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    if ((cpu->cr4 ^ v) & (CR4_PAE | CR4_PSE | CR4_PGE))
+        tlb_flush_all(cpu);
+    cpu->cr4 = v;
+    cpu_update_hflags(cpu);
+}
+
+static const struct uop *uop_mov_cr(struct cpu *cpu, const struct uop *u)
+{
+    unsigned cr = u->aux & 0xf;
+    bool to_cr = u->aux & 0x100;
+    unsigned gpr = to_cr ? u->rm : u->reg;
+    uint64_t mask = (cpu->hflags & HF_CS64) ? ~0ull : 0xffffffffull;
+
+    if (to_cr) {
+        uint64_t v = cpu->regs[gpr] & mask;
+        switch (cr) {
+        case 0: set_cr0(cpu, v); break;
+        case 2: cpu->cr2 = v; break;
+        case 3:
+            if ((cpu->efer & EFER_LMA) && (v >> 52))
+                cpu_raise_exception_err(cpu, EXC_GP, 0);
+            cpu->cr3 = v;
+            tlb_flush_all(cpu);
+            break;
+        case 4: set_cr4(cpu, v); break;
+        case 8:
+            if (v >> 4)
+                cpu_raise_exception_err(cpu, EXC_GP, 0);
+            cpu->cr8 = v;
+            break;
+        default:
+            cpu_raise_exception(cpu, EXC_UD);
+        }
+        return u + 1;
+    }
+    uint64_t v;
+    switch (cr) {
+    case 0: v = cpu->cr0; break;
+    case 2: v = cpu->cr2; break;
+    case 3: v = cpu->cr3; break;
+    case 4: v = cpu->cr4; break;
+    case 8: v = cpu->cr8; break;
+    default: cpu_raise_exception(cpu, EXC_UD);
+    }
+    cpu->regs[gpr] = v & mask;
+    return u + 1;
+}
+
+static const struct uop *uop_mov_dr(struct cpu *cpu, const struct uop *u)
+{
+    unsigned dr = u->aux & 0xf;
+    bool to_dr = u->aux & 0x100;
+    unsigned gpr = to_dr ? u->rm : u->reg;
+    uint64_t mask = (cpu->hflags & HF_CS64) ? ~0ull : 0xffffffffull;
+
+    if (dr == 4 || dr == 5) {
+        if (cpu->cr4 & CR4_DE)
+            cpu_raise_exception(cpu, EXC_UD);
+        dr += 2;
+    }
+    if (dr > 7)
+        cpu_raise_exception(cpu, EXC_UD);
+    if (to_dr) {
+        uint64_t v = cpu->regs[gpr] & mask;
+        if ((dr == 6 || dr == 7) && (v >> 32))
+            cpu_raise_exception_err(cpu, EXC_GP, 0);
+        if (dr == 6)
+            v = (v & 0x0000e00fu) | 0xffff0ff0u;
+        if (dr == 7)
+            v = (v & 0xffff2bffu) | 0x400;
+        cpu->dr[dr] = v;
+        return u + 1;
+    }
+    cpu->regs[gpr] = cpu->dr[dr] & mask;
+    return u + 1;
+}
+
+static const struct uop *uop_lmsw(struct cpu *cpu, const struct uop *u)
+{
+    uint64_t v = u->reg != UOP_NOREG ? reg_get(cpu, u->reg, 2) : cpu_ld16(cpu, uop_la(cpu, u));
+
+    /* LMSW cannot clear PE */
+    set_cr0(cpu, (cpu->cr0 & ~0xeull) | (v & 0xf) | (cpu->cr0 & CR0_PE));
+    return u + 1;
+}
+
+static const struct uop *uop_smsw(struct cpu *cpu, const struct uop *u)
+{
+    if (u->reg != UOP_NOREG)
+        reg_set(cpu, u->reg, u->osize, cpu->cr0);
+    else
+        cpu_st16(cpu, uop_la(cpu, u), (uint16_t)cpu->cr0);
+    return u + 1;
+}
+
+static const struct uop *uop_clts(struct cpu *cpu, const struct uop *u)
+{
+    cpu->cr0 &= ~CR0_TS;
+    cpu_update_hflags(cpu);
+    return u + 1;
+}
+
+static const struct uop *uop_invlpg(struct cpu *cpu, const struct uop *u)
+{
+    tlb_flush_page(cpu, uop_la(cpu, u));
+    return u + 1;
+}
+
+/* ---- MSRs, CPUID, TSC ------------------------------------------------------------ */
+
+static const struct uop *uop_rdmsr(struct cpu *cpu, const struct uop *u)
+{
+    uint64_t v;
+
+    if (cpu_rdmsr(cpu, (uint32_t)cpu->regs[1], &v) != MSR_OK)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    cpu->regs[0] = (uint32_t)v;
+    cpu->regs[2] = v >> 32;
+    return u + 1;
+}
+
+static const struct uop *uop_wrmsr(struct cpu *cpu, const struct uop *u)
+{
+    uint64_t v = (uint32_t)cpu->regs[0] | (cpu->regs[2] << 32);
+
+    if (cpu_wrmsr(cpu, (uint32_t)cpu->regs[1], v) != MSR_OK)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    return u + 1;
+}
+
+static const struct uop *uop_cpuid(struct cpu *cpu, const struct uop *u)
+{
+    uint32_t r[4];
+
+    cpu_cpuid(cpu, (uint32_t)cpu->regs[0], (uint32_t)cpu->regs[1], r);
+    cpu->regs[0] = r[0];
+    cpu->regs[3] = r[1];
+    cpu->regs[1] = r[2];
+    cpu->regs[2] = r[3];
+    return u + 1;
+}
+
+static const struct uop *uop_rdtsc(struct cpu *cpu, const struct uop *u)
+{
+    if ((cpu->cr4 & CR4_TSD) && cpu_cpl_fast(cpu) != 0)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    uint64_t t = cpu_rdtsc(cpu);
+    cpu->regs[0] = (uint32_t)t;
+    cpu->regs[2] = t >> 32;
+    if (u->aux == OP_RDTSCP)
+        cpu->regs[1] = (uint32_t)cpu->tsc_aux;
+    return u + 1;
+}
+
+static const struct uop *uop_rdpid(struct cpu *cpu, const struct uop *u)
+{
+    reg_set(cpu, u->reg, 8, (uint32_t)cpu->tsc_aux);
+    return u + 1;
+}
+
+static const struct uop *uop_rdpmc(struct cpu *cpu, const struct uop *u)
+{
+    /* no performance counters are implemented (CPUID leaf 0xA reports none) */
+    cpu_raise_exception_err(cpu, EXC_GP, 0);
+}
+
+static const struct uop *uop_xgetbv(struct cpu *cpu, const struct uop *u)
+{
+    if (!(cpu->cr4 & CR4_OSXSAVE) || (uint32_t)cpu->regs[1] != 0)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    cpu->regs[0] = (uint32_t)cpu->xcr0;
+    cpu->regs[2] = cpu->xcr0 >> 32;
+    return u + 1;
+}
+
+static const struct uop *uop_hlt(struct cpu *cpu, const struct uop *u)
+{
+    cpu->halted = true;
+    cpu->rip = u->rip + u->len;
+    return NULL;
+}
+
+static const struct uop *uop_vmcall(struct cpu *cpu, const struct uop *u)
+{
+    if (!cpu->hv.hypercall)
+        cpu_raise_exception(cpu, EXC_UD);
+    /* the hypercall sees RIP after the instruction (as after a VM exit) */
+    cpu->rip = u->rip + u->len;
+    if (cpu->hv.hypercall(cpu->hv.opaque, cpu) == HCALL_UD)
+        cpu_raise_exception(cpu, EXC_UD);
+    return NULL;
+}
+
+static const struct uop *uop_nop_priv(struct cpu *cpu, const struct uop *u)
+{
+    return u + 1; /* WBINVD/INVD: no caches to write back */
+}
+
+/* ---- segment registers and descriptor tables --------------------------------- */
+
+static int seg_of_push_pop(const struct insn *in)
+{
+    if (in->map == 1)
+        return (in->opcode >> 3) & 1 ? SEG_GS : SEG_FS;
+    return (in->opcode >> 3) & 3;
+}
+
+static const struct uop *uop_mov_to_seg(struct cpu *cpu, const struct uop *u)
+{
+    uint16_t sel = (uint16_t)(u->rm != UOP_NOREG ? reg_get(cpu, u->rm, 2)
+                                                : cpu_ld16(cpu, uop_la(cpu, u)));
+
+    if (u->reg == SEG_CS)
+        cpu_raise_exception(cpu, EXC_UD);
+    seg_load(cpu, u->reg, sel);
+    if (u->reg == SEG_SS)
+        cpu->hflags |= HF_INHIBIT;
+    cpu_update_hflags(cpu);
+    return u + 1;
+}
+
+static const struct uop *uop_mov_from_seg(struct cpu *cpu, const struct uop *u)
+{
+    uint16_t sel = cpu->seg[u->rm].sel;
+
+    if (u->reg != UOP_NOREG)
+        reg_set(cpu, u->reg, u->osize, sel); /* register: zero-extended (Intel) */
+    else
+        cpu_st16(cpu, uop_la(cpu, u), sel);
+    return u + 1;
+}
+
+static const struct uop *uop_push_seg(struct cpu *cpu, const struct uop *u)
+{
+    stack_push(cpu, u->osize, cpu->seg[u->aux].sel);
+    return u + 1;
+}
+
+static const struct uop *uop_pop_seg(struct cpu *cpu, const struct uop *u)
+{
+    uint16_t sel = (uint16_t)stack_peek(cpu, u->osize, 0);
+
+    seg_load(cpu, u->aux, sel);
+    stack_adjust(cpu, u->osize);
+    if (u->aux == SEG_SS)
+        cpu->hflags |= HF_INHIBIT;
+    cpu_update_hflags(cpu);
+    return u + 1;
+}
+
+static const struct uop *uop_lxs(struct cpu *cpu, const struct uop *u)
+{
+    gva_t la = uop_la(cpu, u);
+    uint64_t off = cpu_ld(cpu, la, u->osize);
+    uint16_t sel = cpu_ld16(cpu, la + u->osize);
+
+    seg_load(cpu, u->aux, sel);
+    reg_set(cpu, u->reg, u->osize, off);
+    cpu_update_hflags(cpu);
+    return u + 1;
+}
+
+static const struct uop *uop_lgdt(struct cpu *cpu, const struct uop *u)
+{
+    gva_t la = uop_la(cpu, u);
+    uint16_t limit = cpu_ld16(cpu, la);
+    uint64_t base = (cpu->hflags & HF_CS64) ? cpu_ld64(cpu, la + 2)
+                  : cpu_ld32(cpu, la + 2) & (u->osize == 2 ? 0xffffffu : 0xffffffffu);
+
+    if ((cpu->hflags & HF_CS64) && (uint64_t)((int64_t)(base << 16) >> 16) != base)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    struct dtr *d = u->aux == OP_LGDT ? &cpu->gdtr : &cpu->idtr;
+    d->base = base;
+    d->limit = limit;
+    return u + 1;
+}
+
+static const struct uop *uop_sgdt(struct cpu *cpu, const struct uop *u)
+{
+    gva_t la = uop_la(cpu, u);
+    const struct dtr *d = u->aux == OP_SGDT ? &cpu->gdtr : &cpu->idtr;
+
+    if (cpu->hflags & HF_CS64) {
+        mmu_probe_write(cpu, la, 10);
+        cpu_st16(cpu, la, d->limit);
+        cpu_st64(cpu, la + 2, d->base);
+    } else {
+        mmu_probe_write(cpu, la, 6);
+        cpu_st16(cpu, la, d->limit);
+        cpu_st32(cpu, la + 2, (uint32_t)d->base);
+    }
+    return u + 1;
+}
+
+/* Load LDTR or TR from a system descriptor (16 bytes in IA-32e mode). */
+static const struct uop *uop_lldt_ltr(struct cpu *cpu, const struct uop *u)
+{
+    uint16_t sel = (uint16_t)(u->reg != UOP_NOREG ? reg_get(cpu, u->reg, 2)
+                                                 : cpu_ld16(cpu, uop_la(cpu, u)));
+    bool ltr = u->aux == OP_LTR;
+    struct seg *s = ltr ? &cpu->tr : &cpu->ldtr;
+
+    if (!(cpu->hflags & HF_PE) || (cpu->eflags & EFLAGS_VM))
+        cpu_raise_exception(cpu, EXC_UD);
+    if ((sel & ~3u) == 0) {
+        if (ltr)
+            cpu_raise_exception_err(cpu, EXC_GP, 0);
+        s->sel = sel;
+        s->base = 0;
+        s->limit = 0;
+        s->attr = 0;
+        return u + 1;
+    }
+    if ((sel & 4) || (uint32_t)(sel & ~7u) + 7 > cpu->gdtr.limit)
+        cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
+    gva_t where = cpu->gdtr.base + (sel & ~7u);
+    uint32_t lo = (uint32_t)mmu_ld_sys(cpu, where, 4), hi = (uint32_t)mmu_ld_sys(cpu, where + 4, 4);
+    unsigned type = (hi >> 8) & 0x1f;
+    bool ok = ltr ? (type == 0x09 || type == 0x01) : type == 0x02;
+    if (!ok)
+        cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
+    if (!(hi & DESC_P))
+        cpu_raise_exception_err(cpu, EXC_NP, sel & ~3u);
+    uint64_t base = (lo >> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000u);
+    if (cpu->efer & EFER_LMA)
+        base |= (uint64_t)mmu_ld_sys(cpu, where + 8, 4) << 32;
+    uint32_t limit = (lo & 0xffff) | (hi & 0xf0000u);
+    if (hi & DESC_G)
+        limit = (limit << 12) | 0xfff;
+    if (ltr)
+        mmu_st_sys(cpu, where + 4, 4, hi | (2u << 8)); /* mark busy */
+    s->sel = sel;
+    s->base = base;
+    s->limit = limit;
+    s->attr = (hi & 0x00f0ff00u) | (ltr ? (2u << 8) : 0);
+    return u + 1;
+}
+
+static const struct uop *uop_sldt_str(struct cpu *cpu, const struct uop *u)
+{
+    uint16_t sel = u->aux == OP_STR ? cpu->tr.sel : cpu->ldtr.sel;
+
+    if (u->reg != UOP_NOREG)
+        reg_set(cpu, u->reg, u->osize, sel);
+    else
+        cpu_st16(cpu, uop_la(cpu, u), sel);
+    return u + 1;
+}
+
+/* LAR LSL VERR VERW: ZF says whether the selector passed the checks. */
+static const struct uop *uop_lar(struct cpu *cpu, const struct uop *u)
+{
+    uint16_t sel = (uint16_t)(u->rm != UOP_NOREG ? reg_get(cpu, u->rm, 2)
+                               : u->reg != UOP_NOREG && (u->aux == OP_VERR || u->aux == OP_VERW)
+                                 ? reg_get(cpu, u->reg, 2) : cpu_ld16(cpu, uop_la(cpu, u)));
+    uint32_t f = cc_compute_all(cpu) & ~EFLAGS_ZF;
+    bool ok = false;
+    uint32_t lo = 0, hi = 0;
+
+    if (!(cpu->hflags & HF_PE) || (cpu->eflags & EFLAGS_VM))
+        cpu_raise_exception(cpu, EXC_UD);
+    if ((sel & ~3u) != 0) {
+        uint64_t base = (sel & 4) ? cpu->ldtr.base : cpu->gdtr.base;
+        uint32_t limit = (sel & 4) ? cpu->ldtr.limit : cpu->gdtr.limit;
+        if ((uint32_t)(sel & ~7u) + 7 <= limit) {
+            lo = (uint32_t)mmu_ld_sys(cpu, base + (sel & ~7u), 4);
+            hi = (uint32_t)mmu_ld_sys(cpu, base + (sel & ~7u) + 4, 4);
+            unsigned dpl = (hi >> DESC_DPL_SHIFT) & 3, type = (hi >> 8) & 0xf;
+            unsigned cpl = cpu_cpl_fast(cpu), rpl = sel & 3;
+            bool conforming = (hi & DESC_S) && (type & 0xc) == 0xc;
+            ok = conforming || (dpl >= cpl && dpl >= rpl);
+            if (u->aux == OP_VERR)
+                ok = ok && (hi & DESC_S) && (!(type & 8) || (type & 2));
+            else if (u->aux == OP_VERW)
+                ok = ok && (hi & DESC_S) && !(type & 8) && (type & 2);
+            else if (!(hi & DESC_S))
+                ok = ok && (type == 1 || type == 2 || type == 3 || type == 9 || type == 0xb
+                            || (u->aux == OP_LAR && (type == 4 || type == 5 || type == 0xc)));
+        }
+    }
+    if (ok) {
+        f |= EFLAGS_ZF;
+        if (u->aux == OP_LAR) {
+            reg_set(cpu, u->reg, u->osize, hi & 0x00f0ff00u);
+        } else if (u->aux == OP_LSL) {
+            uint32_t limit = (lo & 0xffff) | (hi & 0xf0000u);
+            if (hi & DESC_G)
+                limit = (limit << 12) | 0xfff;
+            reg_set(cpu, u->reg, u->osize, limit);
+        }
+    }
+    cpu->eflags = (cpu->eflags & ~EFLAGS_ARITH) | f;
+    cpu->cc_op = CC_OP_EFLAGS;
+    return u + 1;
+}
+
+static const struct uop *uop_arpl(struct cpu *cpu, const struct uop *u)
+{
+    gva_t la = 0;
+    uint16_t dst = (uint16_t)(u->reg != UOP_NOREG ? reg_get(cpu, u->reg, 2)
+                                                 : cpu_ld16(cpu, la = uop_la(cpu, u)));
+    uint16_t src = (uint16_t)reg_get(cpu, u->rm, 2);
+    uint32_t f = cc_compute_all(cpu) & ~EFLAGS_ZF;
+
+    if (!(cpu->hflags & HF_PE) || (cpu->eflags & EFLAGS_VM))
+        cpu_raise_exception(cpu, EXC_UD);
+    if ((dst & 3) < (src & 3)) {
+        dst = (uint16_t)((dst & ~3u) | (src & 3));
+        if (u->reg != UOP_NOREG)
+            reg_set(cpu, u->reg, 2, dst);
+        else
+            cpu_st16(cpu, la, dst);
+        f |= EFLAGS_ZF;
+    }
+    cpu->eflags = (cpu->eflags & ~EFLAGS_ARITH) | f;
+    cpu->cc_op = CC_OP_EFLAGS;
+    return u + 1;
+}
+
+static const struct uop *uop_swapgs(struct cpu *cpu, const struct uop *u)
+{
+    uint64_t t = cpu->seg[SEG_GS].base;
+
+    cpu->seg[SEG_GS].base = cpu->kernel_gs_base;
+    cpu->kernel_gs_base = t;
+    return u + 1;
+}
+
+static const struct uop *uop_fsgsbase(struct cpu *cpu, const struct uop *u)
+{
+    int seg = (u->aux == OP_RDFSBASE || u->aux == OP_WRFSBASE) ? SEG_FS : SEG_GS;
+
+    if (!(cpu->cr4 & CR4_FSGSBASE))
+        cpu_raise_exception(cpu, EXC_UD);
+    if (u->aux == OP_RDFSBASE || u->aux == OP_RDGSBASE) {
+        reg_set(cpu, u->reg, u->osize, cpu->seg[seg].base);
+        return u + 1;
+    }
+    uint64_t v = reg_get(cpu, u->reg, u->osize);
+    if ((uint64_t)((int64_t)(v << 16) >> 16) != v)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    cpu->seg[seg].base = v;
+    return u + 1;
+}
+
+void tr_seg(struct tr_ctx *tc, const struct insn *in)
+{
+    struct uop *u;
+
+    switch (in->op) {
+    case OP_MOV_SEG:
+        if (in->o[0].kind == OPND_SEG) {
+            u = tr_emit(tc, in, uop_mov_to_seg);
+            u->reg = in->o[0].reg;
+            tc->end = TR_END_NEXT_NOCHAIN;
+        } else {
+            u = tr_emit(tc, in, uop_mov_from_seg);
+            u->rm = in->o[1].reg;
+        }
+        return;
+    case OP_PUSH_SEG:
+        u = tr_emit(tc, in, uop_push_seg);
+        u->aux = (uint16_t)seg_of_push_pop(in);
+        return;
+    case OP_POP_SEG:
+        u = tr_emit(tc, in, uop_pop_seg);
+        u->aux = (uint16_t)seg_of_push_pop(in);
+        tc->end = TR_END_NEXT_NOCHAIN;
+        return;
+    case OP_LES: case OP_LDS: case OP_LSS: case OP_LFS: case OP_LGS: {
+        static const uint8_t segs[] = { SEG_ES, SEG_DS, SEG_SS, SEG_FS, SEG_GS };
+        u = tr_emit(tc, in, uop_lxs);
+        u->aux = segs[in->op - OP_LES];
+        tc->end = TR_END_NEXT_NOCHAIN;
+        return;
+    }
+    case OP_LGDT: case OP_LIDT:
+        u = tr_emit(tc, in, uop_lgdt);
+        break;
+    case OP_SGDT: case OP_SIDT:
+        u = tr_emit(tc, in, uop_sgdt);
+        break;
+    case OP_LLDT: case OP_LTR:
+        u = tr_emit(tc, in, uop_lldt_ltr);
+        break;
+    case OP_SLDT: case OP_STR:
+        u = tr_emit(tc, in, uop_sldt_str);
+        break;
+    case OP_LAR: case OP_LSL: case OP_VERR: case OP_VERW:
+        u = tr_emit(tc, in, uop_lar);
+        break;
+    case OP_ARPL:
+        u = tr_emit(tc, in, uop_arpl);
+        break;
+    case OP_SWAPGS:
+        u = tr_emit(tc, in, uop_swapgs);
+        break;
+    default:
+        u = tr_emit(tc, in, uop_fsgsbase);
+        break;
+    }
+    u->aux = in->op;
+}
+
+void tr_sys(struct tr_ctx *tc, const struct insn *in)
+{
+    struct uop *u;
+
+    switch (in->op) {
+    case OP_MOV_CR: case OP_MOV_DR: {
+        bool to = in->o[0].kind == OPND_CR || in->o[0].kind == OPND_DR;
+        u = tr_emit(tc, in, in->op == OP_MOV_CR ? uop_mov_cr : uop_mov_dr);
+        u->aux = (uint16_t)((to ? in->o[0].reg : in->o[1].reg) | (to ? 0x100 : 0));
+        if (to) {
+            u->rm = in->o[1].reg;
+            tc->end = TR_END_BRANCH;
+            u->fn = in->op == OP_MOV_CR ? uop_mov_cr : uop_mov_dr;
+        } else {
+            u->reg = in->o[0].reg;
+        }
+        if (to) {
+            /* handlers return NULL: RIP must be set; done by the exit below */
+            tc->end = TR_END_NEXT_NOCHAIN;
+        }
+        return;
+    }
+    case OP_LMSW: u = tr_emit(tc, in, uop_lmsw); tc->end = TR_END_NEXT_NOCHAIN; return;
+    case OP_SMSW: tr_emit(tc, in, uop_smsw); return;
+    case OP_CLTS: tr_emit(tc, in, uop_clts); tc->end = TR_END_NEXT_NOCHAIN; return;
+    case OP_INVLPG: tr_emit(tc, in, uop_invlpg); tc->end = TR_END_NEXT_NOCHAIN; return;
+    case OP_WBINVD: case OP_INVD: tr_emit(tc, in, uop_nop_priv); return;
+    case OP_RDMSR: tr_emit(tc, in, uop_rdmsr); return;
+    case OP_WRMSR: tr_emit(tc, in, uop_wrmsr); tc->end = TR_END_NEXT_NOCHAIN; return;
+    case OP_CPUID: tr_emit(tc, in, uop_cpuid); return;
+    case OP_RDTSC: case OP_RDTSCP:
+        u = tr_emit(tc, in, uop_rdtsc);
+        u->aux = in->op;
+        return;
+    case OP_RDPID: tr_emit(tc, in, uop_rdpid); return;
+    case OP_RDPMC: tr_emit(tc, in, uop_rdpmc); return;
+    case OP_XGETBV: tr_emit(tc, in, uop_xgetbv); return;
+    case OP_HLT: tr_emit(tc, in, uop_hlt); tc->end = TR_END_BRANCH; return;
+    case OP_VMCALL: case OP_VMMCALL:
+        tr_emit(tc, in, uop_vmcall);
+        tc->end = TR_END_BRANCH;
+        return;
+    default:
+        tr_emit_fault(tc, in, EXC_UD);
+    }
+}
