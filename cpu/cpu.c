@@ -67,7 +67,7 @@ struct model {
 
 static const char *const qemu64_feats[] = {
     "de", "pse", "tsc", "msr", "pae", "cx8", "sep", "pge", "cmov", "pat", "pse36",
-    "clflush", "cx16", "popcnt", "syscall", "nx", "lm", "lahf_lm", "abm", NULL,
+    "clflush", "cx16", "syscall", "nx", "lm", "lahf_lm", NULL,
 };
 
 static const char *const max_feats[] = {

@@ -428,7 +428,11 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
             tb->phys_page2 = f.page2;
         }
         unsigned before = tc.nuops;
-        if (in.op == OP_INVALID) {
+        if (in.map == 0 && in.opcode >= 0xd8 && in.opcode <= 0xdf && (flags & (HF_EM | HF_TS))) {
+            /* x87 escape with CR0.EM or CR0.TS: #NM before anything else (SDM 2.5) */
+            in.len = in.len ? in.len : 1;
+            tr_emit_fault(&tc, &in, EXC_NM);
+        } else if (in.op == OP_INVALID) {
             tr_emit_fault(&tc, &in, in.invalid_vector);
         } else if ((in.attrs & INSN_PRIV) && (flags & HF_CPL_MASK)) {
             tr_emit_fault(&tc, &in, EXC_GP);
@@ -629,11 +633,9 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
         cpu->cur_tb = NULL;
         struct tb *tb = tb_lookup(cpu, pc, flags);
         if (cpu->link_from) {
-            struct tb *src = NULL;
-            (void)src;
             /* link only targets on the source block's starting virtual page */
             if (!cpu->link_from->chain[cpu->link_slot] && cpu->link_src_pc_page == (pc & PAGE_MASK)
-                && !tb->invalid)
+                && !tb->invalid && !(flags & HF_TF))
                 tb_link(NULL, cpu->link_from, cpu->link_slot, tb);
             cpu->link_from = NULL;
         }
@@ -648,6 +650,15 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
             cpu->cur = u;
             u = u->fn(cpu, u);
         } while (u);
+        if (tb->hflags & HF_TF) {
+            /* single-step trap after the instruction (SDM vol. 3, 17.3.1.4) */
+            cpu->dr[6] |= 1u << 14;
+            cpu->cur = NULL;
+            cpu->cur_tb = NULL;
+            cpu->link_from = NULL;
+            cpu_do_interrupt(cpu, EXC_DB, false, false, 0, cpu->rip);
+            continue;
+        }
         if (cpu->link_from)
             cpu->link_src_pc_page = cpu->cur_tb->pc & PAGE_MASK;
     }

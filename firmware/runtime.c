@@ -265,26 +265,26 @@ void map_page(uint64_t va, uint64_t pa, bool present, bool writable, bool user)
 }
 
 static uint64_t user_return_rsp;
-static void (*user_fn)(void);
-static char user_stack[8192] __attribute__((aligned(16)));
+static char user_stack[8192] __attribute__((aligned(4096)));
 
 static void user_exit_handler(struct frame *f)
 {
-    /* INT 0x80 from user mode: return to the kernel caller */
+    /* INT 0x80 from user mode: back to run_user's caller at CPL 0 */
     (void)f;
     __asm__ volatile("mov %0, %%rsp; ret" :: "r"(user_return_rsp));
 }
 
-static void user_trampoline(void)
-{
-    user_fn();
-    __asm__ volatile("int $0x80");
-}
+/* user-mode entry on its own page: call *%rdi, then INT 0x80 */
+__asm__(".balign 4096\n"
+        "user_entry:\n"
+        "  call *%rdi\n"
+        "  int $0x80\n"
+        ".balign 4096\n");
+extern char user_entry[];
 
 void run_user(void (*fn)(void))
 {
-    user_fn = fn;
-    map_page((uint64_t)user_trampoline & ~0xfffull, (uint64_t)user_trampoline & ~0xfffull, true, false, true);
+    map_page((uint64_t)user_entry, (uint64_t)user_entry, true, false, true);
     for (uint64_t p = (uint64_t)fn & ~0xfffull; p <= ((uint64_t)fn & ~0xfffull) + 0x1000; p += 0x1000)
         map_page(p, p, true, false, true);
     for (uint64_t p = (uint64_t)user_stack; p < (uint64_t)user_stack + sizeof user_stack; p += 0x1000)
@@ -307,9 +307,8 @@ void run_user(void (*fn)(void))
         "pop %%r15; pop %%r14; pop %%r13; pop %%r12; pop %%rbp; pop %%rbx\n"
         : "=m"(user_return_rsp)
         : "i"(USER_DS), "r"((uint64_t)user_stack + sizeof user_stack - 8), "i"(USER_CS),
-          "r"((uint64_t)user_trampoline)
-        : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory");
-    /* back at CPL 0 via the INT 0x80 handler's stack switch */
+          "r"((uint64_t)user_entry), "D"(fn)
+        : "rax", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "memory");
     __asm__ volatile("mov %0, %%ds; mov %0, %%es" :: "r"(KERNEL_DS));
 }
 

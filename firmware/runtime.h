@@ -105,6 +105,10 @@ static inline void invlpg(const void *p) { __asm__ volatile("invlpg (%0)" :: "r"
  * below 4 GiB; splits the covering 2 MiB page into 4 KiB pages once. */
 void map_page(uint64_t va, uint64_t pa, bool present, bool writable, bool user);
 
+/* Change an IDT gate: present bit, IST index (1 = #DF stack, 2 = NMI stack). */
+void idt_set_present(int vector, bool present);
+void idt_set_ist(int vector, int ist);
+
 /* Run fn at CPL 3 (64-bit user code); returns when fn returns. */
 void run_user(void (*fn)(void));
 

@@ -81,7 +81,7 @@ struct tmpl {
 
 enum { SP_NONE, SP_SHIFT_CL, SP_SHIFT_IMM, SP_DIV, SP_IDIV, SP_STRING, SP_BSF };
 
-#define T(...) { __VA_ARGS__ }
+#define T(...) ((struct tmpl){ __VA_ARGS__ })
 
 /* Fill the table programmatically for the regular families. */
 static struct tmpl tmpls[1024];

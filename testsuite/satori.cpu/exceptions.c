@@ -1,0 +1,117 @@
+/* Every exception the CPU issue lists, with vector, error code and RIP:
+ * #DE #DB (single-step) #BP #OF #BR #UD #NM #DF #NP #SS #GP #AC (SDM vol. 3 ch. 6).
+ * #PF is in pagefault.c, triple fault in the exit-status check of triple.c. */
+#include "runtime.h"
+
+static volatile uint64_t seen_vec, seen_err, seen_rip, seen_count;
+static volatile uint64_t skip;
+static volatile uint64_t good_rsp;
+
+static void handler(struct frame *f)
+{
+    seen_vec = f->vector;
+    seen_err = f->error;
+    seen_rip = f->rip;
+    seen_count++;
+    f->rip += skip;
+    f->rflags &= ~0x100ul; /* stop single-stepping */
+    if (f->vector == 12)
+        f->rsp = good_rsp;
+    if (f->vector == 8)
+        idt_set_present(13, true);
+    if (f->vector == 7)
+        write_cr0(read_cr0() & ~8ul);
+}
+
+#define EXPECT(name, vec, err) \
+    reportf(seen_vec == (vec) && seen_err == (err), "%s: vector %lu error %lx", name, seen_vec, seen_err)
+
+extern char compat_into[], compat_bound[], ud_site[], bp_after[];
+
+__asm__(".code32\n"
+        "compat_into:\n"
+        "  movl $0x7fffffff, %eax\n"
+        "  addl $1, %eax\n"        /* OF = 1 */
+        "  into\n"
+        "  lret\n"
+        "compat_bound:\n"
+        "  movl $20, %eax\n"
+        "  bound %eax, (%ebx)\n"
+        "  lret\n"
+        ".code64\n");
+
+static int32_t bounds[2] = { 0, 10 };
+
+static void user_ac(void)
+{
+    __asm__ volatile("pushf; orl $0x40000, (%%rsp); popf; movl 1(%%rsp), %%eax; pushf; andl $~0x40000, (%%rsp); popf"
+                     ::: "rax", "memory", "cc");
+}
+
+int main(void)
+{
+    for (int v = 0; v < 20; v++)
+        handle_exception(v, handler);
+
+    skip = 0;
+    __asm__ volatile("int3\n.globl bp_after\nbp_after:");
+    EXPECT("#BP from int3", 3, 0);
+    reportf(seen_rip == (uint64_t)bp_after, "#BP is a trap: saved RIP after int3");
+
+    skip = 2;
+    __asm__ volatile(".globl ud_site\nud_site: ud2");
+    EXPECT("#UD from ud2", 6, 0);
+    reportf(seen_rip == (uint64_t)ud_site, "#UD is a fault: saved RIP at ud2");
+
+
+    seen_count = 0;
+    __asm__ volatile("pushf; orl $0x100, (%%rsp); popf; nop; nop" ::: "memory", "cc");
+    EXPECT("#DB from single-step", 1, 0);
+    reportf(seen_count == 1, "single-step traps once (%lu)", seen_count);
+
+    struct { uint32_t off; uint16_t sel; } __attribute__((packed)) fp = {
+        (uint32_t)(uint64_t)compat_into, KERNEL_CS32 };
+    skip = 0;
+    __asm__ volatile("lcall *%0" :: "m"(fp) : "rax", "memory", "cc");
+    EXPECT("#OF from into (compatibility mode)", 4, 0);
+
+    fp.off = (uint32_t)(uint64_t)compat_bound;
+    skip = 2;
+    __asm__ volatile("lcall *%0" :: "m"(fp), "b"(bounds) : "rax", "memory", "cc");
+    EXPECT("#BR from bound (compatibility mode)", 5, 0);
+
+    skip = 2;
+    write_cr0(read_cr0() | 8); /* CR0.TS */
+    __asm__ volatile("fninit");
+    EXPECT("#NM from x87 with CR0.TS", 7, 0);
+
+    skip = 3;
+    __asm__ volatile("movq (%0), %%rax" :: "r"(0x8000000000000000ul) : "rax");
+    EXPECT("#GP from a non-canonical address", 13, 0);
+
+    skip = 2;
+    gdt[SPARE_SEL / 8] &= ~(1ul << 47); /* not present */
+    __asm__ volatile("mov %0, %%ds" :: "r"(SPARE_SEL));
+    EXPECT("#NP loading a not-present segment", 11, SPARE_SEL);
+    gdt[SPARE_SEL / 8] |= 1ul << 47;
+    __asm__ volatile("mov %0, %%ds" :: "r"(KERNEL_DS));
+
+    skip = 1;
+    idt_set_ist(12, 2);
+    __asm__ volatile("mov %%rsp, %0" : "=m"(good_rsp));
+    __asm__ volatile("mov %%rsp, %%rbx; mov %0, %%rsp; push %%rax; mov %%rbx, %%rsp"
+                     :: "r"(0x8000000000001000ul) : "rbx", "memory");
+    EXPECT("#SS from a non-canonical stack", 12, 0);
+
+    skip = 3;
+    idt_set_present(13, false);
+    __asm__ volatile("movq (%0), %%rax" :: "r"(0x8000000000000000ul) : "rax");
+    EXPECT("#DF from #GP with a not-present #GP gate", 8, 0);
+
+    skip = 4;
+    write_cr0(read_cr0() | (1ul << 18)); /* CR0.AM */
+    run_user(user_ac);
+    EXPECT("#AC from a misaligned access at CPL 3", 17, 0);
+
+    report_done();
+}
