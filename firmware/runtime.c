@@ -312,6 +312,16 @@ void run_user(void (*fn)(void))
     __asm__ volatile("mov %0, %%ds; mov %0, %%es" :: "r"(KERNEL_DS));
 }
 
+void idt_set_present(int vector, bool present)
+{
+    idt[vector & 255].type = (uint8_t)((idt[vector & 255].type & 0x7f) | (present ? 0x80 : 0));
+}
+
+void idt_set_ist(int vector, int ist)
+{
+    idt[vector & 255].ist = (uint8_t)ist;
+}
+
 static void setup_idt(void)
 {
     for (int v = 0; v < 256; v++) {

@@ -423,7 +423,7 @@ static bool emit_tmpl(struct gen *g, const struct tmpl *t)
         bool df = false;
         emit_movabs(g, 6, DATA_VA + 0x400 + rnd() % 0x200);
         emit_movabs(g, 7, DATA_VA + 0x800 + rnd() % 0x200);
-        emit_movabs(g, 1, rnd() % 16);
+        emit_movabs(g, 1, 1 + rnd() % 15); /* count 0 would define no flags */
         if (rnd() % 4 == 0) {
             emit(g, "\xfd", 1); /* std */
             g->ninsns++;
@@ -568,7 +568,8 @@ static bool emit_tmpl(struct gen *g, const struct tmpl *t)
         }
     }
     g->undef = (uint16_t)((g->undef & ~def) | und);
-    if ((t->dst_reg_rm && (rm == 1)) || (!t->dst_reg_rm && !t->no_dst && reg == 1)
+    /* XCHG/XADD/CMPXCHG write both operands: any use of rcx makes it unknown */
+    if ((t->dst_reg_rm && (rm == 1 || reg == 1)) || (!t->dst_reg_rm && !t->no_dst && reg == 1)
         || t->special == SP_DIV || t->special == SP_IDIV)
         g->rcx_is_known = false;
     if (t->special == SP_DIV || t->special == SP_IDIV)

@@ -22,7 +22,8 @@ static void pf_handler(struct frame *f)
 
 static void user_write(void)
 {
-    *(volatile uint32_t *)0x200000 = 1; /* supervisor page */
+    /* movl $1, 0x200000 (11 bytes) on a supervisor page */
+    __asm__ volatile("movl $1, 0x200000" ::: "memory");
 }
 
 int main(void)
@@ -50,6 +51,7 @@ int main(void)
     write_cr0(read_cr0() | (1ul << 16));
     reportf(pf_count == 2 && *ro == 7, "supervisor write with WP clear succeeds");
     /* user access to a supervisor page */
+    skip_len = 11;
     run_user(user_write);
     reportf(pf_count == 3 && last_err == 0x7 && last_cr2 == 0x200000,
             "user write to supervisor page: err %lx", last_err);
