@@ -563,8 +563,66 @@ void seg_load_real(struct cpu *cpu, int seg, uint16_t sel);
 /* Materialise all arithmetic flags (EFLAGS_ARITH bits). */
 uint32_t cc_compute_all(const struct cpu *cpu);
 bool cc_compute_cf(const struct cpu *cpu);
-/* Evaluate condition code cc (Jcc/SETcc/CMOVcc encoding 0..15). */
-bool cpu_cond(const struct cpu *cpu, unsigned cc);
+/* Evaluate condition code cc (Jcc/SETcc/CMOVcc encoding 0..15); the
+ * common lazy cases are answered without materialising the flags. */
+static inline bool cpu_cond(const struct cpu *cpu, unsigned cc)
+{
+    unsigned op = cpu->cc_op;
+    bool r;
+
+    if (op >= CC_OP_SUBB && op <= CC_OP_SUBQ) {
+        /* CMP/SUB: compare the operands directly */
+        unsigned bits = 8u << (op - CC_OP_SUBB);
+        uint64_t m = size_mask(bits / 8);
+        uint64_t a = cpu->cc_src2 & m, b = cpu->cc_src & m;
+        int64_t sa = (int64_t)(a << (64 - bits)), sb = (int64_t)(b << (64 - bits));
+        switch (cc >> 1) {
+        case 1: r = a < b; goto done;
+        case 2: r = a == b; goto done;
+        case 3: r = a <= b; goto done;
+        case 6: r = sa < sb; goto done;
+        case 7: r = sa <= sb; goto done;
+        default: break;
+        }
+    } else if (op >= CC_OP_LOGICB && op <= CC_OP_LOGICQ) {
+        unsigned bits = 8u << (op - CC_OP_LOGICB);
+        int64_t s = (int64_t)(cpu->cc_dst << (64 - bits));
+        switch (cc >> 1) {
+        case 0: r = false; goto done;           /* OF = 0 */
+        case 1: r = false; goto done;           /* CF = 0 */
+        case 2: r = s == 0; goto done;
+        case 3: r = s == 0; goto done;
+        case 4: r = s < 0; goto done;
+        case 6: r = s < 0; goto done;           /* SF != OF, OF = 0 */
+        case 7: r = s <= 0; goto done;
+        default: break;
+        }
+    }
+    if (op != CC_OP_EFLAGS && ((cc >> 1) == 2 || (cc >> 1) == 4)) {
+        /* ZF and SF come from the result for every lazy operation */
+        unsigned bits = 8u << ((op - 1) & 3);
+        int64_t s = (int64_t)(cpu->cc_dst << (64 - bits));
+        r = (cc >> 1) == 2 ? s == 0 : s < 0;
+        goto done;
+    }
+    {
+        uint32_t f = cc_compute_all(cpu);
+        bool sf = f & EFLAGS_SF, of = f & EFLAGS_OF, zf = f & EFLAGS_ZF;
+        switch (cc >> 1) {
+        case 0: r = of; break;
+        case 1: r = f & EFLAGS_CF; break;
+        case 2: r = zf; break;
+        case 3: r = (f & EFLAGS_CF) || zf; break;
+        case 4: r = sf; break;
+        case 5: r = f & EFLAGS_PF; break;
+        case 6: r = sf != of; break;
+        default: r = zf || sf != of; break;
+        }
+    }
+done:
+    return (cc & 1) ? !r : r;
+}
+
 /* Full RFLAGS value, and the inverse (writes mask-selected bits). */
 uint64_t cpu_get_rflags(const struct cpu *cpu);
 void cpu_set_rflags(struct cpu *cpu, uint64_t value, uint64_t mask);

@@ -528,9 +528,28 @@ const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, int slot, uint6
     return NULL;
 }
 
+/*
+ * Indirect exits probe the jump cache: a block found there is entered
+ * directly when its key matches the current CS base, mode and the physical
+ * page the code TLB maps its PC to (so a changed mapping misses).
+ */
 const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip)
 {
+    gva_t pc = cpu->seg[SEG_CS].base + rip;
+    struct tb *t = cpu->tbc->jc[jc_hash(pc)];
+    const struct tlb_entry *e = &cpu->tlb[cpu->mmu_idx][(pc >> PAGE_BITS) & TLB_MASK];
+
     cpu->rip = rip;
+    if (t && t->pc == pc && cpu->budget > 0 && !cpu->exit_request
+        && e->tag_x == (pc & PAGE_MASK) && t->phys_pc == (e->paddr | (pc & ~PAGE_MASK))
+        && t->hflags == (cpu->hflags & HF_KEY_MASK) && t->cs_base == cpu->seg[SEG_CS].base
+        && !(cpu->hflags & (HF_TF | HF_INHIBIT)) && !cpu->intr_line && !cpu->nmi_pending) {
+        cpu->budget -= t->ninsns;
+        cpu->icount += t->ninsns;
+        cpu->cur_tb = t;
+        cpu->stats.tb_chained++;
+        return t->ops;
+    }
     return NULL;
 }
 

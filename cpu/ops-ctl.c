@@ -230,12 +230,21 @@ static const struct uop *uop_jmp(struct cpu *cpu, const struct uop *u)
     return uop_goto(cpu, u, 0, u->imm);
 }
 
-static const struct uop *uop_jcc(struct cpu *cpu, const struct uop *u)
-{
-    if (cpu_cond(cpu, u->cc))
-        return uop_goto(cpu, u, 0, u->imm);
-    return uop_goto(cpu, u, 1, next_rip(u));
+/* Jcc specialised per condition so cpu_cond() folds to the one test */
+#define JCC(CC)                                                                   \
+static const struct uop *uop_jcc##CC(struct cpu *cpu, const struct uop *u)       \
+{                                                                                \
+    if (cpu_cond(cpu, CC))                                                       \
+        return uop_goto(cpu, u, 0, u->imm);                                      \
+    return uop_goto(cpu, u, 1, next_rip(u));                                     \
 }
+JCC(0) JCC(1) JCC(2) JCC(3) JCC(4) JCC(5) JCC(6) JCC(7)
+JCC(8) JCC(9) JCC(10) JCC(11) JCC(12) JCC(13) JCC(14) JCC(15)
+
+static const uop_fn jcc_table[16] = {
+    uop_jcc0, uop_jcc1, uop_jcc2, uop_jcc3, uop_jcc4, uop_jcc5, uop_jcc6, uop_jcc7,
+    uop_jcc8, uop_jcc9, uop_jcc10, uop_jcc11, uop_jcc12, uop_jcc13, uop_jcc14, uop_jcc15,
+};
 
 static const struct uop *uop_call(struct cpu *cpu, const struct uop *u)
 {
@@ -302,7 +311,7 @@ void tr_branch(struct tr_ctx *tc, const struct insn *in)
 
     switch (in->op) {
     case OP_JMP: fn = rel ? uop_jmp : uop_jmp_ind; break;
-    case OP_JCC: fn = uop_jcc; break;
+    case OP_JCC: fn = jcc_table[in->cc & 15]; break;
     case OP_CALL: fn = rel ? uop_call : uop_call_ind; break;
     case OP_RET: fn = uop_ret; break;
     default: fn = uop_loop; break;

@@ -201,10 +201,37 @@ static const struct uop *uop_unary_m(struct cpu *cpu, const struct uop *u)
     return u + 1;
 }
 
+/* INC/DEC on a register: the hot loop-counter case, specialised by size */
+#define INCDEC_R(NAME, DELTA, CCOP, S)                                              \
+static const struct uop *NAME##_r##S(struct cpu *cpu, const struct uop *u)         \
+{                                                                                  \
+    uint64_t cf = cc_compute_cf(cpu);                                              \
+    uint64_t r = reg_get(cpu, u->reg, S) + (uint64_t)(DELTA);                      \
+    reg_set(cpu, u->reg, S, r);                                                    \
+    cpu->cc_op = CCOP + sz_idx(S);                                                 \
+    cpu->cc_src = cf;                                                              \
+    cpu->cc_dst = r;                                                               \
+    return u + 1;                                                                  \
+}
+INCDEC_R(inc, 1, CC_OP_INCB, 1) INCDEC_R(inc, 1, CC_OP_INCB, 2)
+INCDEC_R(inc, 1, CC_OP_INCB, 4) INCDEC_R(inc, 1, CC_OP_INCB, 8)
+INCDEC_R(dec, -1, CC_OP_DECB, 1) INCDEC_R(dec, -1, CC_OP_DECB, 2)
+INCDEC_R(dec, -1, CC_OP_DECB, 4) INCDEC_R(dec, -1, CC_OP_DECB, 8)
+
+static const uop_fn incdec_table[2][4] = {
+    { inc_r1, inc_r2, inc_r4, inc_r8 },
+    { dec_r1, dec_r2, dec_r4, dec_r8 },
+};
+
 void tr_unary(struct tr_ctx *tc, const struct insn *in)
 {
-    struct uop *u = tr_emit(tc, in, in->o[0].kind == OPND_MEM ? uop_unary_m : uop_unary_r);
+    struct uop *u;
 
+    if ((in->op == OP_INC || in->op == OP_DEC) && in->o[0].kind == OPND_REG) {
+        tr_emit(tc, in, incdec_table[in->op == OP_DEC][sz_idx(in->osize)]);
+        return;
+    }
+    u = tr_emit(tc, in, in->o[0].kind == OPND_MEM ? uop_unary_m : uop_unary_r);
     u->aux = in->op;
 }
 
