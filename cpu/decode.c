@@ -426,7 +426,9 @@ prefixes_done:
     if (e->attrs & A_SIZE16)
         in->osize = 2;
 
-    if (has_modrm) {
+    /* MOV to/from CRn/DRn: the mod field is ignored, always register form (SDM MOV-CR) */
+    bool regform = in->map == 1 && opc >= 0x20 && opc <= 0x23;
+    if (has_modrm && !regform) {
         if ((in->modrm >> 6) != 3) {
             if (e->attrs & A_REG_ONLY)
                 goto invalid;

@@ -1,2 +1,4 @@
 # tests/: host-side unit tests.
 include tests/difftest.mk
+include tests/platform.mk
+include tests/decode.mk

@@ -1,0 +1,34 @@
+#!/bin/sh
+# tests/test-cli.sh: the command line reports bad input clearly and exits 1.
+sat=./satori
+fail=0
+expect() { # expect STATUS PATTERN -- args...
+    want=$1; pat=$2; shift 3
+    out=$($sat "$@" 2>&1 </dev/null); st=$?
+    if [ "$st" != "$want" ] || ! printf '%s' "$out" | grep -q -- "$pat"; then
+        echo "FAIL: satori $* -> status $st, output: $out (wanted $want, /$pat/)"
+        fail=1
+    fi
+}
+expect 1 "invalid option" -- -frobnicate
+expect 1 "could not load kernel '/nonexistent'" -- -kernel /nonexistent
+expect 1 "unknown CPU model 'pentium9'.*qemu64" -- -cpu pentium9
+expect 1 "unknown CPU feature 'sse9'" -- -cpu qemu64,+sse9
+expect 1 "not implemented by satori yet" -- -cpu qemu64,+sse4.2
+expect 1 "hv-relaxed: the Hyper-V enlightenments are not implemented" -- -cpu max,hv_relaxed
+expect 1 "only 'tcg' is supported" -- -accel kvm
+expect 1 "unsupported machine type 'q35'" -- -machine q35
+expect 1 "property 'foo' not found" -- -machine pc,foo=1
+expect 1 "not a valid device model name" -- -device e1000
+expect 1 "isa-debug-exit has no property 'port'" -- -device isa-debug-exit,port=1
+expect 1 "invalid RAM size" -- -m lots
+expect 1 "one vCPU for now" -- -smp 4
+expect 1 "unknown -d item 'bogus'" -- -d bogus
+expect 0 "isa-debug-exit" -- -device help
+expect 0 "satori version" -- --version
+expect 0 "usage: satori" -- -h
+# a non-multiboot file
+printf 'not a kernel' > cli-test-notakernel.bin
+expect 1 "could not load kernel.*no multiboot header" -- -kernel cli-test-notakernel.bin -serial none
+rm -f cli-test-notakernel.bin
+exit $fail
