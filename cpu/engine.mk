@@ -1,1 +1,1 @@
-cpu_engine_sources =
+cpu_engine_sources = cpu/exec.c

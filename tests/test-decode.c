@@ -182,6 +182,9 @@ int main(void)
                     if (modes[mi] == 64 && in.nopnds && in.o[0].kind == OPND_REL
                         && (in.opsize_prefix || in.asize != 8))
                         continue;
+                    /* capstone reads F2 before a branch as BND and then drops 66 */
+                    if (in.rep == 0xf2 && in.nopnds && in.o[0].kind == OPND_REL && in.opsize_prefix)
+                        continue;
                     /* Documented exception: UD0/UD1 (0F FF, 0F B9) take a ModRM byte (SDM UD);
                      * this capstone version decodes it without one. */
                     if (in.op == OP_UD1 || in.op == OP_UD0)

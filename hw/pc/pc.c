@@ -127,11 +127,15 @@ static int pc_load(char *err, size_t errlen)
         close(fd);
         a.kernel = demo_path;
     }
-    int r = multiboot_load(m.bus, &a, &entry, &mbi, err, errlen);
+    char why[384];
+    int r = multiboot_load(m.bus, &a, &entry, &mbi, why, sizeof why);
     if (!c->kernel)
         unlink(demo_path);
-    if (r < 0)
+    if (r < 0) {
+        snprintf(err, errlen, "could not load kernel '%s': %s", c->kernel ? c->kernel : "(demo)",
+                 why);
         return -1;
+    }
     cpu_reset(m.cpu);
     cpu_enter_multiboot(m.cpu, entry, 0x2BADB002u, mbi);
     return 0;
