@@ -506,7 +506,7 @@ static const struct uop *uop_div(struct cpu *cpu, const struct uop *u)
     if (sgn) {
         __int128 sn = (__int128)(n << (128 - 2 * bits)) >> (128 - 2 * bits);
         int64_t sd = (int64_t)(d << (64 - bits)) >> (64 - bits);
-        if (sd == -1 && sn == -((__int128)1 << (2 * bits - 1)))
+        if (sd == -1 && (unsigned __int128)sn == (unsigned __int128)1 << (2 * bits - 1))
             cpu_raise_exception(cpu, EXC_DE);
         __int128 sq = sn / sd, sr = sn % sd;
         int64_t lim = bits == 64 ? INT64_MAX : (int64_t)((1ull << (bits - 1)) - 1);

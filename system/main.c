@@ -298,6 +298,13 @@ static int parse_icount(const char *arg, int *shift)
     return ret;
 }
 
+static struct hv_config *hv_cfg;
+
+static void free_hv_config(void)
+{
+    hv_config_free(hv_cfg);
+}
+
 int main(int argc, char **argv)
 {
     struct pc_config c = {
@@ -309,7 +316,8 @@ int main(int argc, char **argv)
     bool serial_given = false;
     char err[512];
 
-    c.hv = hv_config_new();
+    c.hv = hv_cfg = hv_config_new();
+    atexit(free_hv_config);
     for (int i = 1; i < argc; i++) {
         const char *opt = argv[i];
         const char *arg = i + 1 < argc ? argv[i + 1] : NULL;

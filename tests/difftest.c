@@ -842,6 +842,9 @@ int main(int argc, char **argv)
     }
     printf("difftest: %lu cases, %lu instructions executed, %u templates, %lu mismatches\n",
            cases, executed, ntmpls, mismatches);
+    cpu_free(guest.cpu);
+    bus_free(guest.bus);
+    munmap(guest.ram, GUEST_RAM);
     return mismatches ? 1 : 0;
 }
 

@@ -30,6 +30,7 @@ static struct machine {
     struct cpu *cpu;
     struct uart16550 *uart;
     struct hv_partition *hv;
+    struct hv_vcpu *hv_vcpu;
     uint8_t *ram;
     uint64_t below_4g, above_4g;
     FILE *serial_out;
@@ -170,7 +171,8 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
     if (c->hv) {
         struct cpu_hv_hooks hooks;
         m.hv = hv_partition_new(c->hv, m.bus, 1);
-        hv_vcpu_hooks(hv_vcpu_new(m.hv, m.cpu, 0), &hooks);
+        m.hv_vcpu = hv_vcpu_new(m.hv, m.cpu, 0);
+        hv_vcpu_hooks(m.hv_vcpu, &hooks);
         cpu_set_hv_hooks(m.cpu, &hooks);
     }
 
@@ -225,12 +227,27 @@ static void poll_input(int timeout_ms)
     }
 }
 
+static void pc_free(void)
+{
+    cpu_free(m.cpu);
+    m.cpu = NULL;
+    if (m.uart)
+        uart16550_free(m.uart);
+    if (m.hv)
+        hv_partition_free(m.hv);
+    free(m.hv_vcpu);
+    bus_free(m.bus);
+    if (m.ram && m.ram != MAP_FAILED)
+        munmap(m.ram, m.cfg->ram_size);
+}
+
 int pc_run(const struct pc_config *c)
 {
     char err[512];
 
     if (pc_build(c, err, sizeof err) < 0) {
         error_report("%s", err);
+        pc_free();
         return 1;
     }
     for (;;) {
@@ -265,6 +282,7 @@ int pc_run(const struct pc_config *c)
                 hv_partition_reset(m.hv);
             if (pc_load(err, sizeof err) < 0) {
                 error_report("reset: %s", err);
+                pc_free();
                 return 1;
             }
             continue;
@@ -292,5 +310,6 @@ int pc_run(const struct pc_config *c)
     if (m.serial_out && m.serial_out != stdout)
         fclose(m.serial_out);
     fflush(stdout);
+    pc_free();
     return m.exit_status;
 }
