@@ -299,7 +299,7 @@ void run_user(void (*fn)(void))
         "mov %%rsp, %0\n"
         "pushq %1\n"          /* SS */
         "pushq %2\n"          /* RSP */
-        "pushq $0x202\n"      /* RFLAGS */
+        "pushq $0x2\n"        /* RFLAGS: IF=0, so no PC timer interrupt reaches user code */
         "pushq %3\n"          /* CS */
         "pushq %4\n"          /* RIP */
         "iretq\n"
