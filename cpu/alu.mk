@@ -1,1 +1,0 @@
-cpu_alu_sources =

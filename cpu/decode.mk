@@ -1,1 +1,0 @@
-cpu_decode_sources =

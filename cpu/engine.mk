@@ -1,1 +1,0 @@
-cpu_engine_sources = cpu/exec.c

@@ -1,1 +1,0 @@
-cpu_priv_sources =

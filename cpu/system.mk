@@ -1,1 +1,0 @@
-cpu_system_sources =
