@@ -541,19 +541,25 @@ static void far_transfer(struct cpu *cpu, const struct uop *u, uint16_t sel, uin
     cpu->rip = (cpu->hflags & HF_CS64) ? off : off & size_mask(os == 8 ? 4 : os);
 }
 
+/* The far pointer of JMPF/CALLF: ptr16:16/32 immediate (aux) or m16:16/32/64. */
+static void far_pointer(struct cpu *cpu, const struct uop *u, uint16_t *sel, uint64_t *off)
+{
+    if (u->aux) {
+        *sel = (uint16_t)u->imm2;
+        *off = u->imm;
+    } else {
+        gva_t la = uop_la(cpu, u);
+        *off = cpu_ld(cpu, la, u->osize);
+        *sel = cpu_ld16(cpu, la + u->osize);
+    }
+}
+
 static const struct uop *uop_jmpf(struct cpu *cpu, const struct uop *u)
 {
     uint16_t sel;
     uint64_t off;
 
-    if (u->aux) { /* ptr16:16/32 immediate */
-        sel = (uint16_t)u->imm2;
-        off = u->imm;
-    } else {
-        gva_t la = uop_la(cpu, u);
-        off = cpu_ld(cpu, la, u->osize);
-        sel = cpu_ld16(cpu, la + u->osize);
-    }
+    far_pointer(cpu, u, &sel, &off);
     far_transfer(cpu, u, sel, off, false);
     return NULL;
 }
@@ -563,14 +569,7 @@ static const struct uop *uop_callf(struct cpu *cpu, const struct uop *u)
     uint16_t sel;
     uint64_t off;
 
-    if (u->aux) {
-        sel = (uint16_t)u->imm2;
-        off = u->imm;
-    } else {
-        gva_t la = uop_la(cpu, u);
-        off = cpu_ld(cpu, la, u->osize);
-        sel = cpu_ld16(cpu, la + u->osize);
-    }
+    far_pointer(cpu, u, &sel, &off);
     far_transfer(cpu, u, sel, off, true);
     return NULL;
 }

@@ -39,9 +39,10 @@ EXTRA_DIST += firmware/entry.S firmware/runtime.c firmware/runtime.h firmware/li
 # Test guests (built by make check; run by the DejaGnu suite)
 GUEST_TESTS = alu shift muldiv string stack bits control pagefault smc exceptions exc-hw icount triple
 GUEST_ELFS = $(GUEST_TESTS:%=testsuite/satori.cpu/%.elf)
-testsuite/satori.cpu/%.elf: testsuite/satori.cpu/%.c $(GUEST_RUNTIME_DEPS)
+testsuite/satori.cpu/%.elf: testsuite/satori.cpu/%.c testsuite/satori.cpu/exc-common.h $(GUEST_RUNTIME_DEPS)
 	@$(MKDIR_P) testsuite/satori.cpu
 	$(call guest_link,$<)
 check_DATA = $(GUEST_ELFS)
 CLEANFILES += $(GUEST_ELFS)
-EXTRA_DIST += $(GUEST_TESTS:%=testsuite/satori.cpu/%.c) $(GUEST_TESTS:%=testsuite/satori.cpu/%.exp)
+EXTRA_DIST += $(GUEST_TESTS:%=testsuite/satori.cpu/%.c) $(GUEST_TESTS:%=testsuite/satori.cpu/%.exp) \
+	testsuite/satori.cpu/exc-common.h

@@ -1,33 +1,10 @@
 /* #SS and #AC, the two exceptions where QEMU's TCG differs from hardware
  * (it does no alignment checking, and a non-canonical stack push escalates),
  * so this guest's output is checked against its known answers only.
- * Based on exceptions.c: every exception the CPU issue lists, with vector, error code and RIP:
- * #DE #DB (single-step) #BP #OF #BR #UD #NM #DF #NP #SS #GP #AC (SDM vol. 3 ch. 6).
- * #PF is in pagefault.c, triple fault in the exit-status check of triple.c. */
+ * The other exceptions are in exceptions.c. */
 #include "runtime.h"
 
-static volatile uint64_t seen_vec, seen_err, seen_rip, seen_count;
-static volatile uint64_t skip;
-static volatile uint64_t good_rsp;
-
-static void handler(struct frame *f)
-{
-    seen_vec = f->vector;
-    seen_err = f->error;
-    seen_rip = f->rip;
-    seen_count++;
-    f->rip += skip;
-    f->rflags &= ~0x100ul; /* stop single-stepping */
-    if (f->vector == 12)
-        f->rsp = good_rsp;
-    if (f->vector == 8)
-        idt_set_present(13, true);
-    if (f->vector == 7)
-        write_cr0(read_cr0() & ~8ul);
-}
-
-#define EXPECT(name, vec, err) \
-    reportf(seen_vec == (vec) && seen_err == (err), "%s: vector %lu error %lx", name, seen_vec, seen_err)
+#include "exc-common.h"
 
 static void user_ac(void)
 {
