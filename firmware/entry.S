@@ -108,6 +108,7 @@ gdt:
     .quad 0x00008f000000ffff    /* 0x48 16-bit code, base 0 */
     .quad 0x00cf93000000ffff    /* 0x50 spare data, test-adjustable */
     .quad 0x00cf93000000ffff    /* 0x58 spare data */
+    .quad 0, 0                  /* 0x60 spare system descriptor (16 bytes) */
 gdt_end:
     .globl gdt_desc
 gdt_desc32:

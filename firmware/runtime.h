@@ -23,6 +23,7 @@
 #define TSS_SEL     0x38
 #define CODE16_SEL  0x48
 #define SPARE_SEL   0x50
+#define SPARE_SYS_SEL 0x60
 
 /* Saved state of an exception, as isr_common pushes it. */
 struct frame {

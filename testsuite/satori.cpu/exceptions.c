@@ -1,5 +1,5 @@
 /* Every exception the CPU issue lists, with vector, error code and RIP:
- * #DB (single-step) #BP #OF #BR #UD #NM #DF #NP #GP (SDM vol. 3 ch. 6).
+ * #DB (single-step) #BP #OF #BR #UD #NM #DF #TS #NP #GP (SDM vol. 3 ch. 6).
  * #DE is in muldiv.c, #PF in pagefault.c, #SS and #AC in exc-hw.c, triple
  * fault in triple.c. */
 #include "runtime.h"
@@ -74,6 +74,21 @@ int main(void)
     idt_set_present(13, false);
     __asm__ volatile("movq (%0), %%rax" :: "r"(0x8000000000000000ul) : "rax");
     EXPECT("#DF from #GP with a not-present #GP gate", 8, 0);
+
+    /* #TS: a TSS whose limit does not reach IST1 (SDM 6.14.5): an event
+     * through an IST-1 gate faults with the TSS selector */
+    gdt[SPARE_SYS_SEL / 8] = (gdt[TSS_SEL / 8] & ~0xffffull & ~(0xfull << 48)) | 0x23;
+    gdt[SPARE_SYS_SEL / 8] &= ~(0x2ull << 40);          /* available, not busy */
+    gdt[SPARE_SYS_SEL / 8 + 1] = gdt[TSS_SEL / 8 + 1];
+    __asm__ volatile("ltr %w0" :: "r"(SPARE_SYS_SEL));
+    idt_set_ist(6, 1);
+    skip = 2;
+    seen_vec = 0;
+    __asm__ volatile("ud2");
+    EXPECT("#TS from an IST slot beyond the TSS limit", 10, SPARE_SYS_SEL);
+    idt_set_ist(6, 0);
+    gdt[TSS_SEL / 8] &= ~(0x2ull << 40);                /* the runtime's TSS: available again */
+    __asm__ volatile("ltr %w0" :: "r"(TSS_SEL));
 
     report_done();
 }
