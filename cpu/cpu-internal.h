@@ -562,7 +562,22 @@ void seg_load_real(struct cpu *cpu, int seg, uint16_t sel);
 
 /* Materialise all arithmetic flags (EFLAGS_ARITH bits). */
 uint32_t cc_compute_all(const struct cpu *cpu);
-bool cc_compute_cf(const struct cpu *cpu);
+bool cc_compute_cf_slow(const struct cpu *cpu);
+/* CF alone: the common lazy cases inline, the rest in flags.c. */
+static inline bool cc_compute_cf(const struct cpu *cpu)
+{
+    unsigned op = cpu->cc_op;
+
+    if (op >= CC_OP_LOGICB && op <= CC_OP_LOGICQ)
+        return false;
+    if (op >= CC_OP_INCB && op <= CC_OP_DECQ)
+        return cpu->cc_src != 0;
+    if (op >= CC_OP_SUBB && op <= CC_OP_SUBQ) {
+        uint64_t m = op == CC_OP_SUBQ ? ~0ull : (1ull << (8u << (op - CC_OP_SUBB))) - 1;
+        return (cpu->cc_src2 & m) < (cpu->cc_src & m);
+    }
+    return cc_compute_cf_slow(cpu);
+}
 /* Evaluate condition code cc (Jcc/SETcc/CMOVcc encoding 0..15); the
  * common lazy cases are answered without materialising the flags. */
 static inline bool cpu_cond(const struct cpu *cpu, unsigned cc)
@@ -639,7 +654,24 @@ static inline unsigned cpu_cpl_fast(const struct cpu *cpu) { return cpu->hflags 
  * sets cpu->rip and returns the next uop (a linked block's first uop) or
  * NULL to return to the main loop.
  */
-const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, int slot, uint64_t rip);
+static inline const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, int slot,
+                                         uint64_t rip)
+{
+    struct tb *t = u->chain[slot];
+
+    cpu->rip = rip;
+    if (likely(t && cpu->budget > 0 && !cpu->exit_request)) {
+        cpu->budget -= t->ninsns;
+        cpu->icount += t->ninsns;
+        cpu->cur_tb = t;
+        cpu->stats.tb_chained++;
+        return t->ops;
+    }
+    /* ask the main loop to link this exit once it has found the target */
+    cpu->link_from = (struct uop *)u;
+    cpu->link_slot = slot;
+    return NULL;
+}
 /* Indirect exit (RET, JMP r/m): sets cpu->rip, may look the target up. */
 const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip);
 

@@ -508,25 +508,7 @@ static struct tb *tb_lookup(struct cpu *cpu, gva_t pc, uint32_t flags)
     return tb;
 }
 
-/* ---- block exits ---------------------------------------------------------- */
-
-const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, int slot, uint64_t rip)
-{
-    struct tb *t = u->chain[slot];
-
-    cpu->rip = rip;
-    if (t && cpu->budget > 0 && !cpu->exit_request) {
-        cpu->budget -= t->ninsns;
-        cpu->icount += t->ninsns;
-        cpu->cur_tb = t;
-        cpu->stats.tb_chained++;
-        return t->ops;
-    }
-    /* ask the main loop to link this exit once it has found the target */
-    cpu->link_from = (struct uop *)u;
-    cpu->link_slot = slot;
-    return NULL;
-}
+/* ---- block exits (uop_goto is inline in cpu-internal.h) ------------------- */
 
 /*
  * Indirect exits probe the jump cache: a block found there is entered

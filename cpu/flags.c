@@ -106,7 +106,7 @@ uint32_t cc_compute_all(const struct cpu *cpu)
     return 0;
 }
 
-bool cc_compute_cf(const struct cpu *cpu)
+bool cc_compute_cf_slow(const struct cpu *cpu)
 {
     unsigned op = cpu->cc_op;
 
