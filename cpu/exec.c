@@ -402,6 +402,8 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
     tb->cs_base = cpu->seg[SEG_CS].base;
     tb->hflags = flags;
     cpu->cur = NULL;
+    struct insn prev;
+    bool have_prev = false;
     for (;;) {
         struct insn in;
         struct fetch_ctx f = { .cpu = cpu, .la = pc + tb->size, .first = tb->ninsns == 0,
@@ -438,7 +440,14 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
             tr_emit_fault(&tc, &in, EXC_GP);
         } else {
             tr_table[in.op](&tc, &in);
+            if (in.op == OP_JCC && tb->ninsns > 0 && have_prev) {
+                uop_fn f = fuse_with_jcc(&prev, in.cc);
+                if (f)
+                    tb->ops[tc.nuops - 2].fn = f;
+            }
         }
+        prev = in;
+        have_prev = true;
         if (tc.nuops != before + 1)
             cpu_abort(cpu, "translator for %s emitted %u uops", insn_op_name[in.op],
                       tc.nuops - before);

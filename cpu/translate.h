@@ -57,6 +57,13 @@ typedef void (*tr_fn)(struct tr_ctx *tc, const struct insn *in);
 #include "cpu/insn-list.h"
 #undef X
 
+/*
+ * Compare-and-branch fusion (fuse.c): the handler that runs `prev` (a
+ * register CMP or INC/DEC) and the Jcc with condition cc that follows it,
+ * or NULL when the pair does not fuse.
+ */
+uop_fn fuse_with_jcc(const struct insn *prev, unsigned cc);
+
 /* Index of the first operand of kind `kind`, or -1. */
 static inline int insn_find_opnd(const struct insn *in, int kind)
 {

@@ -1,0 +1,87 @@
+/*
+ * cpu/fuse.c: compare-and-branch fusion.  A loop usually ends with
+ * CMP reg,reg/imm or INC/DEC reg followed by Jcc.  When both sit in the
+ * same block, the translator gives the flag-producing instruction a fused
+ * handler that sets the lazy flags exactly as the producer would, then
+ * evaluates the condition (folded at compile time: one handler per
+ * condition) and leaves through the Jcc's own chain slots, so the Jcc's
+ * micro-op is skipped.  Both instructions still count as retired (the
+ * block's instruction count includes them); neither can fault, so
+ * exceptions stay precise.
+ */
+#include "cpu/translate.h"
+
+static inline const struct uop *fused_branch(struct cpu *cpu, const struct uop *u, bool taken)
+{
+    const struct uop *j = u + 1; /* the Jcc */
+
+    if (taken)
+        return uop_goto(cpu, j, 0, j->imm);
+    return uop_goto(cpu, j, 1, j->rip + j->len);
+}
+
+#define FUSE_CMP(S, CC)                                                               \
+static const struct uop *fcmp_rr##S##_##CC(struct cpu *cpu, const struct uop *u)     \
+{                                                                                    \
+    uint64_t a = reg_get(cpu, u->reg, S), b = reg_get(cpu, u->rm, S);                \
+    cpu->cc_op = (S == 8 ? CC_OP_SUBQ : CC_OP_SUBL);                                 \
+    cpu->cc_src2 = a;                                                                \
+    cpu->cc_src = b;                                                                 \
+    cpu->cc_dst = a - b;                                                             \
+    return fused_branch(cpu, u, cpu_cond(cpu, CC));                                  \
+}                                                                                    \
+static const struct uop *fcmp_ri##S##_##CC(struct cpu *cpu, const struct uop *u)     \
+{                                                                                    \
+    uint64_t a = reg_get(cpu, u->reg, S), b = u->imm;                                \
+    cpu->cc_op = (S == 8 ? CC_OP_SUBQ : CC_OP_SUBL);                                 \
+    cpu->cc_src2 = a;                                                                \
+    cpu->cc_src = b;                                                                 \
+    cpu->cc_dst = a - b;                                                             \
+    return fused_branch(cpu, u, cpu_cond(cpu, CC));                                  \
+}
+
+#define FUSE_INCDEC(NAME, DELTA, CCOP, S, CC)                                         \
+static const struct uop *f##NAME##S##_##CC(struct cpu *cpu, const struct uop *u)     \
+{                                                                                    \
+    uint64_t cf = cc_compute_cf(cpu);                                                \
+    uint64_t r = reg_get(cpu, u->reg, S) + (uint64_t)(DELTA);                        \
+    reg_set(cpu, u->reg, S, r);                                                      \
+    cpu->cc_op = CCOP + (S == 8 ? SZ_Q : SZ_L);                                      \
+    cpu->cc_src = cf;                                                                \
+    cpu->cc_dst = r;                                                                 \
+    return fused_branch(cpu, u, cpu_cond(cpu, CC));                                  \
+}
+
+#define FUSE_ALL(CC) FUSE_CMP(4, CC) FUSE_CMP(8, CC)                                  \
+    FUSE_INCDEC(inc, 1, CC_OP_INCB, 4, CC) FUSE_INCDEC(inc, 1, CC_OP_INCB, 8, CC)     \
+    FUSE_INCDEC(dec, -1, CC_OP_DECB, 4, CC) FUSE_INCDEC(dec, -1, CC_OP_DECB, 8, CC)
+FUSE_ALL(0) FUSE_ALL(1) FUSE_ALL(2) FUSE_ALL(3) FUSE_ALL(4) FUSE_ALL(5) FUSE_ALL(6) FUSE_ALL(7)
+FUSE_ALL(8) FUSE_ALL(9) FUSE_ALL(10) FUSE_ALL(11) FUSE_ALL(12) FUSE_ALL(13) FUSE_ALL(14) FUSE_ALL(15)
+
+#define ROW(P, S) { P##S##_0, P##S##_1, P##S##_2, P##S##_3, P##S##_4, P##S##_5, P##S##_6,   \
+    P##S##_7, P##S##_8, P##S##_9, P##S##_10, P##S##_11, P##S##_12, P##S##_13, P##S##_14,    \
+    P##S##_15 }
+
+/* [kind: cmp rr, cmp ri, inc, dec][size: 4, 8][condition] */
+static const uop_fn fused[4][2][16] = {
+    { ROW(fcmp_rr, 4), ROW(fcmp_rr, 8) },
+    { ROW(fcmp_ri, 4), ROW(fcmp_ri, 8) },
+    { ROW(finc, 4), ROW(finc, 8) },
+    { ROW(fdec, 4), ROW(fdec, 8) },
+};
+
+uop_fn fuse_with_jcc(const struct insn *prev, unsigned cc)
+{
+    int kind;
+
+    if (prev->osize != 4 && prev->osize != 8)
+        return NULL;
+    if (prev->op == OP_CMP && prev->o[0].kind == OPND_REG
+        && (prev->o[1].kind == OPND_REG || prev->o[1].kind == OPND_IMM))
+        kind = prev->o[1].kind == OPND_REG ? 0 : 1;
+    else if ((prev->op == OP_INC || prev->op == OP_DEC) && prev->o[0].kind == OPND_REG)
+        kind = prev->op == OP_INC ? 2 : 3;
+    else
+        return NULL;
+    return fused[kind][prev->osize == 8][cc & 15];
+}
