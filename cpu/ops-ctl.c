@@ -58,6 +58,56 @@ void stack_adjust(struct cpu *cpu, int64_t delta)
     set_rsp(cpu, cpu->regs[4] + (uint64_t)delta);
 }
 
+static inline uint64_t next_rip(const struct uop *u)
+{
+    return u->rip + u->len;
+}
+
+/* 64-bit mode CALL/RET/PUSH/POP of 8 bytes: the common case, inline */
+static inline gva_t stack64(struct cpu *cpu, uint64_t rsp)
+{
+    if (unlikely((uint64_t)((int64_t)(rsp << 16) >> 16) != rsp))
+        cpu_raise_exception_err(cpu, EXC_SS, 0);
+    return rsp;
+}
+
+static const struct uop *uop_call64(struct cpu *cpu, const struct uop *u)
+{
+    uint64_t rsp = cpu->regs[4] - 8;
+
+    cpu_st64(cpu, stack64(cpu, rsp), next_rip(u));
+    cpu->regs[4] = rsp;
+    return uop_goto(cpu, u, 0, u->imm);
+}
+
+static const struct uop *uop_ret64(struct cpu *cpu, const struct uop *u)
+{
+    uint64_t rsp = cpu->regs[4];
+    uint64_t t = cpu_ld64(cpu, stack64(cpu, rsp));
+
+    cpu->regs[4] = rsp + 8 + u->imm;
+    return uop_goto_indirect(cpu, t);
+}
+
+static const struct uop *uop_push64(struct cpu *cpu, const struct uop *u)
+{
+    uint64_t rsp = cpu->regs[4] - 8;
+
+    cpu_st64(cpu, stack64(cpu, rsp), cpu->regs[u->reg]);
+    cpu->regs[4] = rsp;
+    return u + 1;
+}
+
+static const struct uop *uop_pop64(struct cpu *cpu, const struct uop *u)
+{
+    uint64_t rsp = cpu->regs[4];
+    uint64_t v = cpu_ld64(cpu, stack64(cpu, rsp));
+
+    cpu->regs[4] = rsp + 8;
+    cpu->regs[u->reg] = v;
+    return u + 1;
+}
+
 /* ---- PUSH POP PUSHA POPA PUSHF POPF ENTER LEAVE -------------------------- */
 
 static const struct uop *uop_push_r(struct cpu *cpu, const struct uop *u)
@@ -200,10 +250,18 @@ void tr_stack(struct tr_ctx *tc, const struct insn *in)
 {
     switch (in->op) {
     case OP_PUSH:
+        if (in->mode == 64 && in->osize == 8 && in->o[0].kind == OPND_REG) {
+            tr_emit(tc, in, uop_push64);
+            return;
+        }
         tr_emit(tc, in, in->o[0].kind == OPND_IMM ? uop_push_i
                         : in->o[0].kind == OPND_MEM ? uop_push_m : uop_push_r);
         return;
     case OP_POP:
+        if (in->mode == 64 && in->osize == 8 && in->o[0].kind == OPND_REG) {
+            tr_emit(tc, in, uop_pop64);
+            return;
+        }
         tr_emit(tc, in, in->o[0].kind == OPND_MEM ? uop_pop_m : uop_pop_r);
         return;
     case OP_PUSHA: tr_emit(tc, in, uop_pusha); return;
@@ -219,11 +277,6 @@ void tr_stack(struct tr_ctx *tc, const struct insn *in)
 }
 
 /* ---- branches ------------------------------------------------------------ */
-
-static inline uint64_t next_rip(const struct uop *u)
-{
-    return u->rip + u->len;
-}
 
 static const struct uop *uop_jmp(struct cpu *cpu, const struct uop *u)
 {
@@ -312,8 +365,10 @@ void tr_branch(struct tr_ctx *tc, const struct insn *in)
     switch (in->op) {
     case OP_JMP: fn = rel ? uop_jmp : uop_jmp_ind; break;
     case OP_JCC: fn = jcc_table[in->cc & 15]; break;
-    case OP_CALL: fn = rel ? uop_call : uop_call_ind; break;
-    case OP_RET: fn = uop_ret; break;
+    case OP_CALL:
+        fn = rel ? (in->mode == 64 && in->osize == 8 ? uop_call64 : uop_call) : uop_call_ind;
+        break;
+    case OP_RET: fn = in->mode == 64 && in->osize == 8 ? uop_ret64 : uop_ret; break;
     default: fn = uop_loop; break;
     }
     u = tr_emit(tc, in, fn);
