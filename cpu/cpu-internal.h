@@ -640,6 +640,12 @@ done:
 
 /* Full RFLAGS value, and the inverse (writes mask-selected bits). */
 uint64_t cpu_get_rflags(const struct cpu *cpu);
+/* Materialised arithmetic flags: store them and switch to CC_OP_EFLAGS. */
+static inline void cpu_set_arith_flags(struct cpu *cpu, uint32_t f)
+{
+    cpu->eflags = (cpu->eflags & ~EFLAGS_ARITH) | (f & EFLAGS_ARITH);
+    cpu->cc_op = CC_OP_EFLAGS;
+}
 void cpu_set_rflags(struct cpu *cpu, uint64_t value, uint64_t mask);
 
 /* ---- mode (cpu.c / seg.c) ------------------------------------------------ */

@@ -355,8 +355,7 @@ static uint64_t do_shift(struct cpu *cpu, int op, unsigned size, uint64_t v, uin
         r = v;
         break;
     }
-    cpu->eflags = (cpu->eflags & ~EFLAGS_ARITH) | f;
-    cpu->cc_op = CC_OP_EFLAGS;
+    cpu_set_arith_flags(cpu, f);
     return r;
 }
 
@@ -794,8 +793,7 @@ static const struct uop *uop_cmpxchg8b(struct cpu *cpu, const struct uop *u)
             cpu->regs[2] = v >> 32;
         }
     }
-    cpu->eflags = (cpu->eflags & ~EFLAGS_ARITH) | f;
-    cpu->cc_op = CC_OP_EFLAGS;
+    cpu_set_arith_flags(cpu, f);
     return u + 1;
 }
 
@@ -898,8 +896,7 @@ static const struct uop *uop_bitscan(struct cpu *cpu, const struct uop *u)
         break;
     }
     }
-    cpu->eflags = (cpu->eflags & ~EFLAGS_ARITH) | (f & EFLAGS_ARITH);
-    cpu->cc_op = CC_OP_EFLAGS;
+    cpu_set_arith_flags(cpu, f);
     return u + 1;
 }
 
@@ -929,8 +926,7 @@ static const struct uop *uop_flagop(struct cpu *cpu, const struct uop *u)
         if (u->aux == OP_CLC) f &= ~EFLAGS_CF;
         else if (u->aux == OP_STC) f |= EFLAGS_CF;
         else f ^= EFLAGS_CF;
-        cpu->eflags = (cpu->eflags & ~EFLAGS_ARITH) | f;
-        cpu->cc_op = CC_OP_EFLAGS;
+        cpu_set_arith_flags(cpu, f);
         break;
     case OP_CLD: cpu->eflags &= ~EFLAGS_DF; break;
     case OP_STD: cpu->eflags |= EFLAGS_DF; break;
@@ -952,8 +948,7 @@ static const struct uop *uop_sahf(struct cpu *cpu, const struct uop *u)
     uint32_t f = cc_compute_all(cpu);
 
     f = (f & EFLAGS_OF) | (ah & (EFLAGS_SF | EFLAGS_ZF | EFLAGS_AF | EFLAGS_PF | EFLAGS_CF));
-    cpu->eflags = (cpu->eflags & ~EFLAGS_ARITH) | f;
-    cpu->cc_op = CC_OP_EFLAGS;
+    cpu_set_arith_flags(cpu, f);
     return u + 1;
 }
 
@@ -1014,8 +1009,7 @@ static void set_szp_flags(struct cpu *cpu, uint8_t v, uint32_t keep)
     if (!v) f |= EFLAGS_ZF;
     if (v & 0x80) f |= EFLAGS_SF;
     if (!__builtin_parity(v)) f |= EFLAGS_PF;
-    cpu->eflags = (cpu->eflags & ~EFLAGS_ARITH) | f;
-    cpu->cc_op = CC_OP_EFLAGS;
+    cpu_set_arith_flags(cpu, f);
 }
 
 static const struct uop *uop_bcd(struct cpu *cpu, const struct uop *u)

@@ -492,8 +492,7 @@ static const struct uop *uop_lar(struct cpu *cpu, const struct uop *u)
             reg_set(cpu, u->reg, u->osize, limit);
         }
     }
-    cpu->eflags = (cpu->eflags & ~EFLAGS_ARITH) | f;
-    cpu->cc_op = CC_OP_EFLAGS;
+    cpu_set_arith_flags(cpu, f);
     return u + 1;
 }
 
@@ -515,8 +514,7 @@ static const struct uop *uop_arpl(struct cpu *cpu, const struct uop *u)
             cpu_st16(cpu, la, dst);
         f |= EFLAGS_ZF;
     }
-    cpu->eflags = (cpu->eflags & ~EFLAGS_ARITH) | f;
-    cpu->cc_op = CC_OP_EFLAGS;
+    cpu_set_arith_flags(cpu, f);
     return u + 1;
 }
 
