@@ -1,1 +1,0 @@
-# ui/: filled in by its owner
