@@ -313,7 +313,7 @@ int main(int argc, char **argv)
     };
     const char *cpu_arg = "qemu64", *log_path = NULL;
     int icount_shift = -1;
-    bool serial_given = false;
+    bool serial_given = false, nodefaults = false;
     char err[512];
 
     c.hv = hv_cfg = hv_config_new();
@@ -332,16 +332,12 @@ int main(int argc, char **argv)
             printf("satori version %s\n", PACKAGE_VERSION);
             return 0;
         }
-        if (!strcmp(opt, "-nographic")) {
-            c.serial = SERIAL_STDIO;
-            serial_given = true;
-            continue;
-        }
+        if (!strcmp(opt, "-nographic"))
+            continue; /* no display; the default serial port is on stdio anyway */
         if (!strcmp(opt, "-no-reboot")) { c.no_reboot = true; continue; }
         if (!strcmp(opt, "-no-shutdown")) continue;
         if (!strcmp(opt, "-nodefaults")) {
-            if (!serial_given)
-                c.serial = SERIAL_NONE;
+            nodefaults = true;
             continue;
         }
         static const char *const with_arg[] = {
@@ -464,6 +460,9 @@ int main(int argc, char **argv)
             /* accepted: the RTC arrives with the platform work */
         }
     }
+    /* as QEMU: COM1 on stdio unless -serial says otherwise or -nodefaults */
+    if (!serial_given)
+        c.serial = nodefaults ? SERIAL_NONE : SERIAL_STDIO;
     if (log_path && log_set_file(log_path) < 0) {
         error_report("-D %s: %s", log_path, strerror(errno));
         return 1;

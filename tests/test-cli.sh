@@ -27,6 +27,12 @@ expect 1 "unknown -d item 'bogus'" -- -d bogus
 expect 0 "isa-debug-exit" -- -device help
 expect 0 "satori version" -- --version
 expect 0 "usage: satori" -- -h
+# -nographic then -serial none: the explicit -serial wins, without a warning
+out=$($sat -nographic -serial none -kernel /nonexistent 2>&1)
+if printf '%s' "$out" | grep -q warning; then
+    echo "FAIL: -nographic -serial none warns: $out"
+    fail=1
+fi
 # a non-multiboot file
 printf 'not a kernel' > cli-test-notakernel.bin
 expect 1 "could not load kernel.*no multiboot header" -- -kernel cli-test-notakernel.bin -serial none
