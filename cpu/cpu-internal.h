@@ -265,7 +265,6 @@ struct tb {
     uint16_t nuops;
     bool invalid;
     struct tb *hash_next;
-    struct tb *page_next[2];   /* blocks on the same physical page */
     /* incoming direct jumps, so the block can be unlinked */
     struct tb_link { struct uop *from; int slot; struct tb_link *next; } *jmp_in;
     struct uop ops[];
@@ -288,7 +287,6 @@ struct tb {
 #define HF_TS         (1u << 10) /* CR0.TS */
 #define HF_MP         (1u << 11) /* CR0.MP */
 #define HF_OSFXSR     (1u << 12) /* CR4.OSFXSR */
-#define HF_ADDSEG     (1u << 13) /* DS/ES/SS bases may be nonzero (16/32-bit) */
 #define HF_INHIBIT    (1u << 14) /* MOV SS / STI interrupt shadow (not in key) */
 #define HF_KEY_MASK   (~HF_INHIBIT)
 
@@ -349,7 +347,6 @@ struct cpu {
     bool halted;
     bool intr_line;
     bool nmi_pending;
-    int exc_nesting;        /* for #DF / triple fault */
     int delivering;         /* vector being delivered, -1 when none */
     bool nmi_blocked;
     struct cpu_event pend;  /* set by cpu_raise_*() */

@@ -28,8 +28,6 @@ struct cpu;
 struct cpu_config {
     const char *model;      /* "qemu64", "host", "max", ... */
     uint32_t feat[8];       /* CPUID feature words, see cpu/cpu-models.c */
-    uint32_t feat_off[8];   /* explicitly disabled */
-    uint32_t feat_on[8];    /* explicitly enabled */
     uint64_t tsc_hz;        /* from the virtual clock */
 };
 

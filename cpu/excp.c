@@ -217,8 +217,6 @@ void cpu_update_hflags(struct cpu *cpu)
     if (cpu->cr0 & CR0_TS) f |= HF_TS;
     if (cpu->cr0 & CR0_MP) f |= HF_MP;
     if (cpu->cr4 & CR4_OSFXSR) f |= HF_OSFXSR;
-    if (!(f & HF_CS64))
-        f |= HF_ADDSEG;
     cpu->hflags = f;
     cpu_update_mmu_idx(cpu);
 }
@@ -301,8 +299,6 @@ static void deliver_prot(struct cpu *cpu, int vector, bool is_soft, bool has_err
     uint64_t old_rsp = cpu->regs[4], old_flags = cpu_get_rflags(cpu);
     uint16_t old_ss = cpu->seg[SEG_SS].sel, old_cs = cpu->seg[SEG_CS].sel;
     unsigned ist = lm ? (unsigned)(hi & 7) : 0;
-    struct seg saved_ss = cpu->seg[SEG_SS];
-    uint32_t saved_hflags = cpu->hflags;
 
     if (lm) {
         uint64_t rsp = cpu->regs[4];
@@ -379,8 +375,6 @@ static void deliver_prot(struct cpu *cpu, int vector, bool is_soft, bool has_err
                 esp &= 0xffff;
             mmu_st_sys(cpu, ss_base + esp, w, frame[i]);
         }
-        (void)saved_ss;
-        (void)saved_hflags;
         load_cs(cpu, csel, clo, chi, cwhere, new_cpl);
         if (ss32)
             cpu->regs[4] = esp;

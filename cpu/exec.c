@@ -133,13 +133,12 @@ bool tb_page_has_code(struct cpu *cpu, gpa_t pa)
 
 /* ---- linking ------------------------------------------------------------ */
 
-static void tb_link(struct tb *from_tb, struct uop *from, int slot, struct tb *to)
+static void tb_link(struct uop *from, int slot, struct tb *to)
 {
     struct tb_link *l = malloc(sizeof *l);
 
     if (!l)
         abort();
-    (void)from_tb;
     l->from = from;
     l->slot = slot;
     l->next = to->jmp_in;
@@ -646,7 +645,7 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
             /* link only targets on the source block's starting virtual page */
             if (!cpu->link_from->chain[cpu->link_slot] && cpu->link_src_pc_page == (pc & PAGE_MASK)
                 && !tb->invalid && !(flags & HF_TF))
-                tb_link(NULL, cpu->link_from, cpu->link_slot, tb);
+                tb_link(cpu->link_from, cpu->link_slot, tb);
             cpu->link_from = NULL;
         }
         free_graveyard(cpu->tbc);

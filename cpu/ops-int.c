@@ -137,28 +137,16 @@ void tr_alu(struct tr_ctx *tc, const struct insn *in)
 
 /* ---- INC DEC NEG NOT ---------------------------------------------------- */
 
-static uint64_t unary_apply(struct cpu *cpu, int op, unsigned size, uint64_t a, bool *flags_set)
+/* INC/DEC/NEG/NOT result; *flags_set says whether the operation defines flags. */
+static uint64_t unary_apply(int op, uint64_t a, bool *flags_set)
 {
-    unsigned s = sz_idx(size);
-    uint64_t r;
-
+    *flags_set = op != OP_NOT;
     switch (op) {
-    case OP_INC:
-        r = a + 1;
-        break;
-    case OP_DEC:
-        r = a - 1;
-        break;
-    case OP_NEG:
-        r = -a;
-        break;
-    default:
-        *flags_set = false;
-        return ~a;
+    case OP_INC: return a + 1;
+    case OP_DEC: return a - 1;
+    case OP_NEG: return -a;
+    default: return ~a;
     }
-    (void)s;
-    *flags_set = true;
-    return r;
 }
 
 static void unary_flags(struct cpu *cpu, int op, unsigned size, uint64_t a, uint64_t r, bool cf)
@@ -180,7 +168,7 @@ static const struct uop *uop_unary_r(struct cpu *cpu, const struct uop *u)
 {
     bool fl, cf = (u->aux == OP_INC || u->aux == OP_DEC) ? cc_compute_cf(cpu) : false;
     uint64_t a = reg_get(cpu, u->reg, u->osize);
-    uint64_t r = unary_apply(cpu, u->aux, u->osize, a, &fl);
+    uint64_t r = unary_apply(u->aux, a, &fl);
 
     reg_set(cpu, u->reg, u->osize, r);
     if (fl)
@@ -193,7 +181,7 @@ static const struct uop *uop_unary_m(struct cpu *cpu, const struct uop *u)
     gva_t la = uop_la(cpu, u);
     bool fl, cf = (u->aux == OP_INC || u->aux == OP_DEC) ? cc_compute_cf(cpu) : false;
     uint64_t a = cpu_ld(cpu, la, u->osize);
-    uint64_t r = unary_apply(cpu, u->aux, u->osize, a, &fl);
+    uint64_t r = unary_apply(u->aux, a, &fl);
 
     cpu_st(cpu, la, u->osize, r);
     if (fl)

@@ -64,13 +64,5 @@ typedef void (*tr_fn)(struct tr_ctx *tc, const struct insn *in);
  */
 uop_fn fuse_with_jcc(const struct insn *prev, unsigned cc);
 
-/* Index of the first operand of kind `kind`, or -1. */
-static inline int insn_find_opnd(const struct insn *in, int kind)
-{
-    for (int i = 0; i < in->nopnds; i++)
-        if (in->o[i].kind == kind)
-            return i;
-    return -1;
-}
 
 #endif
