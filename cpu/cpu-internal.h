@@ -560,6 +560,15 @@ void seg_load_real(struct cpu *cpu, int seg, uint16_t sel);
 /* Materialise all arithmetic flags (EFLAGS_ARITH bits). */
 uint32_t cc_compute_all(const struct cpu *cpu);
 bool cc_compute_cf_slow(const struct cpu *cpu);
+
+/* Lazy flags of a compare/subtract a - b at `size` bytes (CMP, CMPS, SCAS). */
+static inline void cc_set_sub(struct cpu *cpu, unsigned size, uint64_t a, uint64_t b)
+{
+    cpu->cc_op = CC_OP_SUBB + (size == 1 ? SZ_B : size == 2 ? SZ_W : size == 4 ? SZ_L : SZ_Q);
+    cpu->cc_src2 = a;
+    cpu->cc_src = b;
+    cpu->cc_dst = a - b;
+}
 /* CF alone: the common lazy cases inline, the rest in flags.c. */
 static inline bool cc_compute_cf(const struct cpu *cpu)
 {

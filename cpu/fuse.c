@@ -23,20 +23,12 @@ static inline const struct uop *fused_branch(struct cpu *cpu, const struct uop *
 #define FUSE_CMP(S, CC)                                                               \
 static const struct uop *fcmp_rr##S##_##CC(struct cpu *cpu, const struct uop *u)     \
 {                                                                                    \
-    uint64_t a = reg_get(cpu, u->reg, S), b = reg_get(cpu, u->rm, S);                \
-    cpu->cc_op = (S == 8 ? CC_OP_SUBQ : CC_OP_SUBL);                                 \
-    cpu->cc_src2 = a;                                                                \
-    cpu->cc_src = b;                                                                 \
-    cpu->cc_dst = a - b;                                                             \
+    cc_set_sub(cpu, S, reg_get(cpu, u->reg, S), reg_get(cpu, u->rm, S));             \
     return fused_branch(cpu, u, cpu_cond(cpu, CC));                                  \
 }                                                                                    \
 static const struct uop *fcmp_ri##S##_##CC(struct cpu *cpu, const struct uop *u)     \
 {                                                                                    \
-    uint64_t a = reg_get(cpu, u->reg, S), b = u->imm;                                \
-    cpu->cc_op = (S == 8 ? CC_OP_SUBQ : CC_OP_SUBL);                                 \
-    cpu->cc_src2 = a;                                                                \
-    cpu->cc_src = b;                                                                 \
-    cpu->cc_dst = a - b;                                                             \
+    cc_set_sub(cpu, S, reg_get(cpu, u->reg, S), u->imm);                              \
     return fused_branch(cpu, u, cpu_cond(cpu, CC));                                  \
 }
 

@@ -49,26 +49,26 @@ static uint32_t phys_ld32(struct cpu *cpu, gpa_t pa)
     return v;
 }
 
-static void set_bits64(struct cpu *cpu, gpa_t pa, uint64_t old, uint64_t bits)
+/* Set A/D bits in a paging entry of `size` bytes (4 or 8) if not yet set. */
+static void set_entry_bits(struct cpu *cpu, gpa_t pa, uint64_t old, uint64_t bits, unsigned size)
 {
     if ((old & bits) != bits) {
         uint64_t v = old | bits;
         enum ram_kind k;
         uint8_t *p = bus_ram_page(cpu->bus, pa, &k);
         if (p && k == RAM_RW)
-            memcpy(p + (pa & ~PAGE_MASK), &v, 8);
+            memcpy(p + (pa & ~PAGE_MASK), &v, size); /* little-endian host */
     }
+}
+
+static void set_bits64(struct cpu *cpu, gpa_t pa, uint64_t old, uint64_t bits)
+{
+    set_entry_bits(cpu, pa, old, bits, 8);
 }
 
 static void set_bits32(struct cpu *cpu, gpa_t pa, uint32_t old, uint32_t bits)
 {
-    if ((old & bits) != bits) {
-        uint32_t v = old | bits;
-        enum ram_kind k;
-        uint8_t *p = bus_ram_page(cpu->bus, pa, &k);
-        if (p && k == RAM_RW)
-            memcpy(p + (pa & ~PAGE_MASK), &v, 4);
-    }
+    set_entry_bits(cpu, pa, old, bits, 4);
 }
 
 _Noreturn static void page_fault(struct cpu *cpu, gva_t la, uint32_t pfec)

@@ -435,19 +435,13 @@ static const struct uop *uop_string(struct cpu *cpu, const struct uop *u)
             uint64_t a = cpu_ld(cpu, str_src(cpu, u), s), b = cpu_ld(cpu, str_dst(cpu, u), s);
             str_advance(cpu, u, 6, step);
             str_advance(cpu, u, 7, step);
-            cpu->cc_op = CC_OP_SUBB + (s == 1 ? 0 : s == 2 ? 1 : s == 4 ? 2 : 3);
-            cpu->cc_src2 = a;
-            cpu->cc_src = b;
-            cpu->cc_dst = a - b;
+            cc_set_sub(cpu, s, a, b);
             break;
         }
         case OP_SCAS: {
             uint64_t a = reg_get(cpu, 0, s), b = cpu_ld(cpu, str_dst(cpu, u), s);
             str_advance(cpu, u, 7, step);
-            cpu->cc_op = CC_OP_SUBB + (s == 1 ? 0 : s == 2 ? 1 : s == 4 ? 2 : 3);
-            cpu->cc_src2 = a;
-            cpu->cc_src = b;
-            cpu->cc_dst = a - b;
+            cc_set_sub(cpu, s, a, b);
             break;
         }
         case OP_INS: {
