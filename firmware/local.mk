@@ -46,3 +46,5 @@ check_DATA = $(GUEST_ELFS)
 CLEANFILES += $(GUEST_ELFS)
 EXTRA_DIST += $(GUEST_TESTS:%=testsuite/satori.cpu/%.c) $(GUEST_TESTS:%=testsuite/satori.cpu/%.exp) \
 	testsuite/satori.cpu/exc-common.h
+
+include firmware/hv-guests.mk
