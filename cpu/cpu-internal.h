@@ -31,6 +31,7 @@
 
 #include "cpu/cpu.h"
 #include "hw/hw.h"
+#include "timers/timers.h"
 
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -352,8 +353,9 @@ struct cpu {
     struct cpu_event pend;  /* set by cpu_raise_*() */
     enum cpu_exit exit_reason;
     jmp_buf jmp_env;
-    uint64_t runtime_ns;
-    int64_t run_start_ns;
+    uint64_t runtime_ns;    /* virtual ns run, not halted, up to run_start_ns */
+    int64_t run_start_ns;   /* when the current un-halted stretch began */
+    bool in_run;            /* inside cpu_run() */
 
     struct bus *bus;
     struct cpu_config cfg;
@@ -657,6 +659,21 @@ void cpu_set_rflags(struct cpu *cpu, uint64_t value, uint64_t mask);
 /* ---- mode (cpu.c / seg.c) ------------------------------------------------ */
 
 void cpu_update_hflags(struct cpu *cpu);
+/* HLT and wake-up: VP_RUNTIME counts only un-halted virtual time. */
+static inline void cpu_set_halted(struct cpu *cpu, bool halted)
+{
+    if (halted == cpu->halted)
+        return;
+    if (cpu->in_run) {
+        int64_t now = vclock_ns();
+        if (halted)
+            cpu->runtime_ns += (uint64_t)(now - cpu->run_start_ns);
+        else
+            cpu->run_start_ns = now;
+    }
+    cpu->halted = halted;
+}
+
 static inline unsigned cpu_cpl_fast(const struct cpu *cpu) { return cpu->hflags & HF_CPL_MASK; }
 
 /* ---- execution engine (exec.c, tb-cache.c) ------------------------------- */
@@ -703,8 +720,6 @@ const uint8_t *mmu_fetch_probe(struct cpu *cpu, gva_t la, gpa_t *pa);
 
 enum msr_result cpu_rdmsr(struct cpu *cpu, uint32_t msr, uint64_t *val);
 enum msr_result cpu_wrmsr(struct cpu *cpu, uint32_t msr, uint64_t val);
-void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
-uint64_t cpu_rdtsc(struct cpu *cpu);
 /*
  * I/O permission check for IN/OUT/INS/OUTS (SDM vol. 1, 19.5): in protected
  * mode with CPL > IOPL (or VM86) consult the TSS I/O bitmap; raises #GP(0).

@@ -334,6 +334,8 @@ enum msr_result cpu_wrmsr(struct cpu *cpu, uint32_t msr, uint64_t v)
     switch (msr) {
     case MSR_IA32_TSC:
         cpu->tsc_offset = (int64_t)(v - vclock_tsc());
+        if (cpu->hv.tsc_changed)
+            cpu->hv.tsc_changed(cpu->hv.opaque);
         return MSR_OK;
     case MSR_IA32_APIC_BASE:
         if (v & ~0xffffff000ull & ~0xd00ull)
@@ -452,6 +454,8 @@ void cpu_reset(struct cpu *cpu)
     cpu->misc_enable = 1;
     cpu->tsc_aux = 0;
     cpu->tsc_offset = -(int64_t)vclock_tsc();
+    if (cpu->hv.tsc_changed)
+        cpu->hv.tsc_changed(cpu->hv.opaque);
     cpu->xcr0 = 1;
     cpu->halted = false;
     cpu->intr_line = false;
@@ -542,7 +546,14 @@ int cpu_code_bits(const struct cpu *cpu)
 bool cpu_long_mode(const struct cpu *cpu) { return cpu->efer & EFER_LMA; }
 bool cpu_halted(const struct cpu *cpu) { return cpu->halted; }
 uint64_t cpu_icount(const struct cpu *cpu) { return cpu->icount; }
-uint64_t cpu_runtime_ns(const struct cpu *cpu) { return cpu->runtime_ns; }
+int64_t cpu_tsc_offset(const struct cpu *cpu) { return cpu->tsc_offset; }
+
+uint64_t cpu_runtime_ns(const struct cpu *cpu)
+{
+    if (cpu->in_run && !cpu->halted)
+        return cpu->runtime_ns + (uint64_t)(vclock_ns() - cpu->run_start_ns);
+    return cpu->runtime_ns;
+}
 int cpu_index(const struct cpu *cpu) { return cpu->index; }
 
 void cpu_set_hv_hooks(struct cpu *cpu, const struct cpu_hv_hooks *hooks)

@@ -58,6 +58,8 @@ struct cpu_hv_hooks {
     enum msr_result (*wrmsr)(void *opaque, uint32_t msr, uint64_t val);
     /* VMCALL/VMMCALL: registers are read and written through cpu_reg(). */
     enum hcall_result (*hypercall)(void *opaque, struct cpu *cpu);
+    /* The guest wrote its TSC (reference TSC page parameters change). */
+    void (*tsc_changed)(void *opaque);
     bool present;           /* CPUID.1:ECX[31] */
 };
 
@@ -107,6 +109,11 @@ uint64_t cpu_icount(const struct cpu *cpu);
 /* Virtual ns during which the vCPU ran (not halted): VP_RUNTIME. */
 uint64_t cpu_runtime_ns(const struct cpu *cpu);
 int cpu_index(const struct cpu *cpu);
+/* The guest's TSC as RDTSC would read it now: vclock_tsc() + cpu_tsc_offset(). */
+uint64_t cpu_rdtsc(struct cpu *cpu);
+int64_t cpu_tsc_offset(const struct cpu *cpu);
+/* CPUID as the guest sees it (leaves 0x4xxxxxxx go through the hooks). */
+void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 
 /* ---- register access (for hooks, loaders, gdb stub, tests) -------------- */
 

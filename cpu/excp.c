@@ -396,7 +396,7 @@ void cpu_do_interrupt(struct cpu *cpu, int vector, bool is_soft, bool has_error,
                    is_soft ? " (soft)" : "", has_error ? error_code : 0,
                    cpu->seg[SEG_CS].sel, (unsigned long long)cpu->rip, cpu_cpl_fast(cpu));
     cpu->delivering = vector;
-    cpu->halted = false;
+    cpu_set_halted(cpu, false);
     if (!(cpu->cr0 & CR0_PE))
         deliver_real(cpu, vector, return_rip);
     else

@@ -588,9 +588,10 @@ static void log_exec(struct cpu *cpu, struct tb *tb)
 
 enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
 {
-    int64_t start_ns = vclock_ns();
     bool logging = log_on(LOG_EXEC | LOG_CPU);
 
+    cpu->in_run = true;
+    cpu->run_start_ns = vclock_ns();
     cpu->budget = max_insns;
     cpu->exit_request = false;
     cpu->exit_reason = CPU_EXIT_BUDGET;
@@ -676,7 +677,8 @@ out:
     cpu->cur_tb = NULL;
     cpu->link_from = NULL;
     if (!cpu->halted)
-        cpu->runtime_ns += (uint64_t)(vclock_ns() - start_ns);
+        cpu->runtime_ns += (uint64_t)(vclock_ns() - cpu->run_start_ns);
+    cpu->in_run = false;
     return cpu->exit_reason;
 }
 

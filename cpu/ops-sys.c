@@ -278,7 +278,7 @@ static const struct uop *uop_xgetbv(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_hlt(struct cpu *cpu, const struct uop *u)
 {
-    cpu->halted = true;
+    cpu_set_halted(cpu, true);
     cpu->rip = u->rip + u->len;
     return NULL;
 }
@@ -289,8 +289,10 @@ static const struct uop *uop_vmcall(struct cpu *cpu, const struct uop *u)
         cpu_raise_exception(cpu, EXC_UD);
     /* the hypercall sees RIP after the instruction (as after a VM exit) */
     cpu->rip = u->rip + u->len;
-    if (cpu->hv.hypercall(cpu->hv.opaque, cpu) == HCALL_UD)
+    if (cpu->hv.hypercall(cpu->hv.opaque, cpu) == HCALL_UD) {
+        cpu->rip = u->rip; /* #UD is a fault: RIP stays on the VMCALL */
         cpu_raise_exception(cpu, EXC_UD);
+    }
     return NULL;
 }
 

@@ -89,7 +89,8 @@ enum machine_action { ACTION_SHUTDOWN, ACTION_PAUSE, ACTION_NONE };
 void machine_request_exit(int status);
 /* Guest (or a triple fault without -no-reboot) asked for a system reset. */
 void machine_request_reset(void);
-/* Guest reported a panic (hv-crash); handled per -action panic=. */
+/* Guest reported a panic (Hyper-V crash MSRs: params P0..P4, or NULL when
+ * hv-crash is off); reported on stderr, handled per -action panic=. */
 void machine_report_panic(const uint64_t params[5]);
 /* True once any request is pending; the CPU loop stops at the next boundary. */
 bool machine_request_pending(void);

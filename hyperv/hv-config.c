@@ -1,37 +1,44 @@
 /*
- * hyperv/hv-config.c: -cpu properties that belong to the hypervisor
- * interface (hv-*, kvm=).  The enlightenments themselves are the next
- * stage of work (issue: Hyper-V enlightenments, part 1); until they exist,
- * every hv-* flag is refused with a message saying so, never accepted and
- * ignored.  kvm=on|off is accepted; satori shows no KVM paravirtual
- * leaves yet, so both settings present the same CPUID.
+ * hyperv/hv-config.c: the -cpu properties of the hypervisor interface
+ * (hv-*, kvm=) as QEMU accepts them: hv-x and hv_x, =on|off|yes|no,
+ * hv-spinlocks=N, hv-vendor-id=STR, hv-no-nonarch-coresharing=on|off|auto,
+ * hv-passthrough, hv-enforce-cpuid, hv-version-id-*.  Enlightenments come
+ * from hv_table; the dependency check follows QEMU's order and wording
+ * (reference/hyperv.md 2.1).  A flag satori cannot provide yet is refused
+ * after the dependency check, with the reason.
  */
-#include "hyperv/hyperv.h"
+#include "hyperv/hv-internal.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const hv_flags[] = {
-    "hv-relaxed", "hv-vapic", "hv-spinlocks", "hv-vpindex", "hv-runtime", "hv-crash",
-    "hv-time", "hv-synic", "hv-stimer", "hv-tlbflush", "hv-ipi", "hv-vendor-id", "hv-reset",
-    "hv-frequencies", "hv-reenlightenment", "hv-evmcs", "hv-stimer-direct",
-    "hv-no-nonarch-coresharing", "hv-passthrough", "hv-enforce-cpuid", "hv-xmm-input",
-    "hv-tlbflush-ext", "hv-tlbflush-direct", "hv-syndbg", "hv-avic", "hv-emsr-bitmap",
-    "hv-version-id-build", "hv-version-id-major", "hv-version-id-minor",
-    "hv-version-id-spack", "hv-version-id-sbranch", "hv-version-id-snumber", NULL,
+#define SPINLOCK_NEVER_NOTIFY 0xffffffffu
+#define SPINLOCK_MIN          0xfffu
+#define SATORI_MAX_VCPUS      1u     /* -smp limit; reported by hv-passthrough */
+
+/* Properties that are values rather than enlightenments. */
+enum hv_value {
+    V_SPINLOCKS, V_VENDOR, V_NONARCH, V_PASSTHROUGH, V_ENFORCE,
+    V_BUILD, V_MAJOR, V_MINOR, V_SPACK, V_SBRANCH, V_SNUMBER, V_COUNT,
 };
 
-struct hv_config {
-    bool kvm;
+static const char *const value_props[V_COUNT] = {
+    [V_SPINLOCKS] = "hv-spinlocks", [V_VENDOR] = "hv-vendor-id",
+    [V_NONARCH] = "hv-no-nonarch-coresharing", [V_PASSTHROUGH] = "hv-passthrough",
+    [V_ENFORCE] = "hv-enforce-cpuid", [V_BUILD] = "hv-version-id-build",
+    [V_MAJOR] = "hv-version-id-major", [V_MINOR] = "hv-version-id-minor",
+    [V_SPACK] = "hv-version-id-spack", [V_SBRANCH] = "hv-version-id-sbranch",
+    [V_SNUMBER] = "hv-version-id-snumber",
 };
 
-struct hv_partition {
-    int unused;
-};
+static void set_vendor(struct hv_config *c, const char *s)
+{
+    char v[12] = { 0 };
 
-struct hv_vcpu {
-    int unused;
-};
+    memcpy(v, s, strnlen(s, sizeof v));
+    memcpy(c->vendor, v, sizeof v);
+}
 
 struct hv_config *hv_config_new(void)
 {
@@ -40,6 +47,11 @@ struct hv_config *hv_config_new(void)
     if (!c)
         abort();
     c->kvm = true;
+    c->spinlocks = SPINLOCK_NEVER_NOTIFY;
+    set_vendor(c, "Microsoft Hv");
+    c->ver_build = 0x3839;      /* WS2016, QEMU's default for current machine types */
+    c->ver_major = 10;
+    c->max_vps = 0xffffffffu;   /* x-hv-max-vps default -1 */
     return c;
 }
 
@@ -48,6 +60,7 @@ void hv_config_free(struct hv_config *cfg)
     free(cfg);
 }
 
+/* QEMU spells properties with '-' or '_' interchangeably. */
 static bool same_flag(const char *known, const char *name)
 {
     for (; *known && *name; known++, name++) {
@@ -58,79 +71,200 @@ static bool same_flag(const char *known, const char *name)
     return !*known && !*name;
 }
 
-int hv_config_prop(struct hv_config *cfg, const char *name, const char *value,
-                   char *err, size_t errlen)
+/* on/off/yes/no/true/false as QEMU's boolean properties; bare flag = on. */
+static int parse_bool(const char *name, const char *value, bool *out, char *err, size_t errlen)
 {
-    if (!strcmp(name, "kvm")) {
-        if (!value || !strcmp(value, "on") || !strcmp(value, "yes")) {
-            cfg->kvm = true;
-            return 0;
-        }
-        if (!strcmp(value, "off") || !strcmp(value, "no")) {
-            cfg->kvm = false;
-            return 0;
-        }
-        snprintf(err, errlen, "kvm=%s: expected on or off", value);
-        return -1;
+    if (!value || !strcmp(value, "on") || !strcmp(value, "yes") || !strcmp(value, "true")) {
+        *out = true;
+        return 0;
     }
-    if (strncmp(name, "hv-", 3) && strncmp(name, "hv_", 3))
-        return 1;
-    for (int i = 0; hv_flags[i]; i++) {
-        if (same_flag(hv_flags[i], name)) {
-            snprintf(err, errlen, "%s: the Hyper-V enlightenments are not implemented in "
-                     "this version of satori yet", hv_flags[i]);
-            return -1;
-        }
+    if (!strcmp(value, "off") || !strcmp(value, "no") || !strcmp(value, "false")) {
+        *out = false;
+        return 0;
     }
-    size_t off = (size_t)snprintf(err, errlen, "unknown Hyper-V flag '%s'; known:", name);
-    for (int i = 0; hv_flags[i] && off < errlen; i++)
-        off += (size_t)snprintf(err + off, errlen - off, " %s", hv_flags[i]);
+    snprintf(err, errlen, "%s=%s: expected on or off", name, value);
     return -1;
 }
 
-int hv_config_finish(struct hv_config *cfg, char *err, size_t errlen)
+static int parse_u32(const char *name, const char *value, uint32_t max, uint32_t *out,
+                     char *err, size_t errlen)
 {
+    char *end;
+
+    if (!value || !*value) {
+        snprintf(err, errlen, "%s needs a value (%s=N)", name, name);
+        return -1;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(value, &end, 0);
+    if (*end || errno || value[0] == '-' || v > max) {
+        snprintf(err, errlen, "%s=%s: expected a number from 0 to %#x", name, value, max);
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int value_prop(struct hv_config *c, enum hv_value which, const char *name,
+                      const char *value, char *err, size_t errlen)
+{
+    bool b;
+
+    switch (which) {
+    case V_SPINLOCKS:
+        if (parse_u32(name, value, 0xffffffffu, &c->spinlocks, err, errlen) < 0)
+            return -1;
+        if (c->spinlocks < SPINLOCK_MIN) {
+            warn_report("hv-spinlocks=%s raised to the minimum retry count 0x%x", value,
+                        SPINLOCK_MIN);
+            c->spinlocks = SPINLOCK_MIN;
+        }
+        return 0;
+    case V_VENDOR:
+        if (!value) {
+            snprintf(err, errlen, "hv-vendor-id needs a value (hv-vendor-id=STRING)");
+            return -1;
+        }
+        if (strlen(value) > 12)
+            warn_report("hv-vendor-id truncated to 12 characters");
+        set_vendor(c, value);
+        return 0;
+    case V_NONARCH:
+        if (!value || !strcmp(value, "on"))
+            c->nonarch = NONARCH_ON;
+        else if (!strcmp(value, "off"))
+            c->nonarch = NONARCH_OFF;
+        else if (!strcmp(value, "auto"))
+            c->nonarch = NONARCH_AUTO;
+        else {
+            snprintf(err, errlen, "%s=%s: expected on, off or auto", name, value);
+            return -1;
+        }
+        return 0;
+    case V_PASSTHROUGH:
+        if (parse_bool(name, value, &b, err, errlen) < 0)
+            return -1;
+        c->passthrough = b;
+        return 0;
+    case V_ENFORCE:
+        if (parse_bool(name, value, &b, err, errlen) < 0)
+            return -1;
+        c->enforce = b;
+        return 0;
+    case V_BUILD:
+        return parse_u32(name, value, 0xffffffffu, &c->ver_build, err, errlen);
+    case V_MAJOR:
+        return parse_u32(name, value, 0xffff, &c->ver_major, err, errlen);
+    case V_MINOR:
+        return parse_u32(name, value, 0xffff, &c->ver_minor, err, errlen);
+    case V_SPACK:
+        return parse_u32(name, value, 0xffffffffu, &c->ver_spack, err, errlen);
+    case V_SBRANCH:
+        return parse_u32(name, value, 0xff, &c->ver_sbranch, err, errlen);
+    case V_SNUMBER:
+        return parse_u32(name, value, 0xffffff, &c->ver_snumber, err, errlen);
+    case V_COUNT:
+        break;
+    }
+    return -1;
+}
+
+static void list_known(char *err, size_t errlen, size_t off)
+{
+    for (int f = 0; f < HV_NFEAT && off < errlen; f++)
+        off += (size_t)snprintf(err + off, errlen - off, " %s", hv_table[f].flag);
+    for (int i = 0; i < V_COUNT && off < errlen; i++)
+        off += (size_t)snprintf(err + off, errlen - off, " %s", value_props[i]);
+}
+
+int hv_config_prop(struct hv_config *cfg, const char *name, const char *value,
+                   char *err, size_t errlen)
+{
+    bool on;
+
+    if (!strcmp(name, "kvm"))
+        return parse_bool(name, value, &cfg->kvm, err, errlen);
+    if (strncmp(name, "hv-", 3) && strncmp(name, "hv_", 3))
+        return 1;
+    for (int f = 0; f < HV_NFEAT; f++) {
+        if (!same_flag(hv_table[f].flag, name) && !(f == HV_AVIC && same_flag("hv-apicv", name)))
+            continue;
+        if (parse_bool(hv_table[f].flag, value, &on, err, errlen) < 0)
+            return -1;
+        if (on) {
+            cfg->on |= HV_BIT(f);
+            cfg->off &= ~HV_BIT(f);
+        } else {
+            cfg->off |= HV_BIT(f);
+            cfg->on &= ~HV_BIT(f);
+        }
+        return 0;
+    }
+    for (int i = 0; i < V_COUNT; i++)
+        if (same_flag(value_props[i], name))
+            return value_prop(cfg, (enum hv_value)i, value_props[i], value, err, errlen);
+    list_known(err, errlen, (size_t)snprintf(err, errlen, "unknown Hyper-V flag '%s'; known:",
+                                             name));
+    return -1;
+}
+
+int hv_config_finish(struct hv_config *c, char *err, size_t errlen)
+{
+    c->feats = c->on;
+    if (c->passthrough) {
+        /*
+         * Everything this satori supports, as KVM_GET_SUPPORTED_HV_CPUID
+         * reports it; explicit =off wins; no dependency check (reference
+         * 1.7).  Vendor, version, limits and spinlock retries are taken from
+         * that answer (hv-cpuid.c, hv_supported_features()).
+         */
+        uint32_t sup = hv_supported_features();
+        for (int f = 0; f < HV_NFEAT; f++)
+            if ((sup & HV_BIT(f)) && !hv_table[f].skip_passthrough && !(c->off & HV_BIT(f)))
+                c->feats |= HV_BIT(f);
+        set_vendor(c, "Linux KVM Hv");
+        c->ver_build = 0x3839;
+        c->ver_major = 10;
+        c->ver_minor = 0;
+        c->ver_spack = c->ver_sbranch = c->ver_snumber = 0;
+        c->spinlocks = SPINLOCK_MIN;
+        c->max_vps = SATORI_MAX_VCPUS;
+    } else {
+        for (int f = 0; f < HV_NFEAT; f++) {
+            if (!(c->feats & HV_BIT(f)))
+                continue;
+            for (int d = 0; d < HV_NFEAT; d++) {
+                if ((hv_table[f].deps & HV_BIT(d)) && !(c->feats & HV_BIT(d))) {
+                    snprintf(err, errlen, "Hyper-V %s requires Hyper-V %s", hv_table[f].desc,
+                             hv_table[d].desc);
+                    return -1;
+                }
+            }
+        }
+    }
+    for (int f = 0; f < HV_NFEAT; f++) {
+        if ((c->feats & HV_BIT(f)) && hv_table[f].missing) {
+            snprintf(err, errlen, "Hyper-V %s is not available in this version of satori: %s",
+                     hv_table[f].desc, hv_table[f].missing);
+            return -1;
+        }
+    }
     return 0;
 }
 
 bool hv_config_enabled(const struct hv_config *cfg)
 {
-    return false;
+    return cfg->feats || cfg->on || cfg->passthrough || cfg->spinlocks != SPINLOCK_NEVER_NOTIFY;
 }
 
 void hv_list_flags(FILE *out)
 {
-    fprintf(out, "\nHyper-V flags (not implemented yet):\n ");
-    for (int i = 0; hv_flags[i]; i++)
-        fprintf(out, " %s", hv_flags[i]);
-    fprintf(out, "\n");
-}
-
-struct hv_partition *hv_partition_new(const struct hv_config *cfg, struct bus *bus, int ncpus)
-{
-    return calloc(1, sizeof(struct hv_partition));
-}
-
-void hv_partition_free(struct hv_partition *p)
-{
-    free(p);
-}
-
-struct hv_vcpu *hv_vcpu_new(struct hv_partition *p, struct cpu *cpu, int index)
-{
-    return calloc(1, sizeof(struct hv_vcpu));
-}
-
-void hv_vcpu_hooks(struct hv_vcpu *v, struct cpu_hv_hooks *out)
-{
-    memset(out, 0, sizeof *out);
-}
-
-void hv_partition_reset(struct hv_partition *p)
-{
-}
-
-void hv_dump(struct hv_partition *p, FILE *out)
-{
-    fprintf(out, "no Hyper-V enlightenments are enabled\n");
+    fprintf(out, "\nHyper-V enlightenments (-cpu MODEL,hv-...):\n");
+    for (int f = 0; f < HV_NFEAT; f++)
+        fprintf(out, "  %-28s %s%s\n", hv_table[f].flag, hv_table[f].desc,
+                hv_table[f].missing ? " [not available yet]" : "");
+    fprintf(out, "Hyper-V values:\n ");
+    for (int i = 0; i < V_COUNT; i++)
+        fprintf(out, " %s", value_props[i]);
+    fprintf(out, "\n  kvm=on|off: KVM signature leaves (on by default)\n");
 }

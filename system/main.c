@@ -472,9 +472,6 @@ int main(int argc, char **argv)
     c.cpu.tsc_hz = VCLOCK_DEFAULT_TSC_HZ;
     if (parse_cpu(cpu_arg, &c) < 0)
         return 1;
-    if (!hv_config_enabled(c.hv)) {
-        /* no enlightenment: the partition still answers KVM's leaves */
-    }
     if (c.kernel) {
         FILE *f = fopen(c.kernel, "rb");
         if (!f) {

@@ -15,7 +15,21 @@ expect 1 "could not load kernel '/nonexistent'" -- -kernel /nonexistent
 expect 1 "unknown CPU model 'pentium9'.*qemu64" -- -cpu pentium9
 expect 1 "unknown CPU feature 'sse9'" -- -cpu qemu64,+sse9
 expect 1 "not implemented by satori yet" -- -cpu qemu64,+sse4.2
-expect 1 "hv-relaxed: the Hyper-V enlightenments are not implemented" -- -cpu max,hv_relaxed
+# Hyper-V flags (QEMU's syntax, dependency messages, refusal of what is not there yet)
+expect 1 "unknown Hyper-V flag 'hv-bogus'; known:.*hv-relaxed.*hv-spinlocks" -- -cpu max,hv-bogus
+expect 1 "Hyper-V synthetic timers (hv-stimer) requires Hyper-V clocksources (hv-time)" -- -cpu max,hv-stimer
+expect 1 "Hyper-V synthetic timers (hv-stimer) requires Hyper-V synthetic interrupt controller (hv-synic)" -- -cpu max,hv-stimer,hv-time
+expect 1 "Hyper-V synthetic interrupt controller (hv-synic) requires Hyper-V VP_INDEX MSR (hv-vpindex)" -- -cpu max,hv-synic
+expect 1 "Hyper-V synthetic interrupt controller (hv-synic) is not available in this version of satori: it needs a local APIC" -- -cpu max,hv-synic,hv-vpindex
+expect 1 "Hyper-V XMM fast hypercall input (hv-xmm-input) is not available" -- -cpu max,hv-xmm-input
+expect 1 "hv-relaxed=maybe: expected on or off" -- -cpu max,hv-relaxed=maybe
+expect 1 "hv-spinlocks=lots: expected a number" -- -cpu max,hv-spinlocks=lots
+expect 1 "hv-no-nonarch-coresharing=sometimes: expected on, off or auto" -- -cpu max,hv-no-nonarch-coresharing=sometimes
+expect 1 "hv-version-id-major=0x10000: expected a number from 0 to 0xffff" -- -cpu max,hv-version-id-major=0x10000
+expect 1 "kvm=maybe: expected on or off" -- -cpu max,kvm=maybe
+expect 0 "warning: hv-vendor-id truncated to 12 characters" -- -cpu max,hv_relaxed,hv-vendor-id=0123456789abcdef
+expect 0 "warning: hv-spinlocks=0x10 raised to the minimum retry count 0xfff" -- -cpu max,hv-spinlocks=0x10
+expect 0 "satori demo guest" -- -cpu max,hv-synic=off,hv_relaxed=on,hv-vpindex=yes
 expect 1 "only 'tcg' is supported" -- -accel kvm
 expect 1 "unsupported machine type 'q35'" -- -machine q35
 expect 1 "property 'foo' not found" -- -machine pc,foo=1

@@ -59,9 +59,17 @@ void machine_request_reset(void)
 
 void machine_report_panic(const uint64_t p[5])
 {
-    fprintf(stderr, "satori: guest panic: parameters 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx\n",
-            (unsigned long long)p[0], (unsigned long long)p[1], (unsigned long long)p[2],
-            (unsigned long long)p[3], (unsigned long long)p[4]);
+    if (p)
+        fprintf(stderr, "satori: guest panicked: HV crash parameters: "
+                "(0x%llx 0x%llx 0x%llx 0x%llx 0x%llx)\n",
+                (unsigned long long)p[0], (unsigned long long)p[1], (unsigned long long)p[2],
+                (unsigned long long)p[3], (unsigned long long)p[4]);
+    else
+        fprintf(stderr, "satori: guest panicked\n");
+    if (log_on(LOG_GUEST_ERRORS | LOG_HYPERV))
+        log_printf("guest panicked; -action panic=%s\n",
+                   m.cfg->panic_action == ACTION_SHUTDOWN ? "shutdown" :
+                   m.cfg->panic_action == ACTION_PAUSE ? "pause" : "none");
     switch (m.cfg->panic_action) {
     case ACTION_SHUTDOWN:
         machine_request_exit(0);
@@ -233,9 +241,7 @@ static void pc_free(void)
     m.cpu = NULL;
     if (m.uart)
         uart16550_free(m.uart);
-    if (m.hv)
-        hv_partition_free(m.hv);
-    free(m.hv_vcpu);
+    hv_partition_free(m.hv);   /* frees its vCPUs too */
     bus_free(m.bus);
     if (m.ram && m.ram != MAP_FAILED)
         munmap(m.ram, m.cfg->ram_size);

@@ -1,0 +1,407 @@
+/*
+ * hyperv/hv-hcall.c: VMCALL/VMMCALL.  With Hyper-V identified and a guest
+ * OS id set, the Hyper-V hypercall ABI (reference/hyperv.md 4): control
+ * word, fast and memory input, rep counts, the check order of 4.1 and the
+ * status KVM returns for every call code; otherwise KVM's own hypercall
+ * path (4.9).  Hypercalls never write guest memory.
+ */
+#include "hyperv/hv-internal.h"
+
+#include <string.h>
+
+#define CTL_FAST        (1ull << 16)
+#define CTL_RSVD_MASK   0xf000f000f8000000ull  /* bits 27-31, 44-47, 60-63 */
+
+#define ST_SUCCESS          0x0
+#define ST_INVALID_CODE     0x2
+#define ST_INVALID_INPUT    0x3
+#define ST_INVALID_ALIGN    0x4
+#define ST_INVALID_PARAM    0x5
+#define ST_ACCESS_DENIED    0x6
+#define ST_INVALID_PORT_ID  0x11
+
+#define KVM_ENOSYS 1000
+#define KVM_EPERM  1
+#define KVM_HC_VAPIC_POLL_IRQ 1
+
+#define XMM_HALVES 12
+
+struct hv_hcall_ctx {
+    uint64_t control, ingpa, outgpa;
+    uint16_t code;
+    bool fast, rep;
+    unsigned var_cnt, rep_cnt, rep_idx;
+    uint64_t xmm[XMM_HALVES];
+    unsigned xmm_used;        /* halves consumed by parameters */
+    size_t data_offset;       /* slow input: where variable data starts */
+    char detail[96];          /* for the trace */
+};
+
+static const char *status_name(uint16_t s)
+{
+    switch (s) {
+    case ST_SUCCESS: return "HV_STATUS_SUCCESS";
+    case ST_INVALID_CODE: return "HV_STATUS_INVALID_HYPERCALL_CODE";
+    case ST_INVALID_INPUT: return "HV_STATUS_INVALID_HYPERCALL_INPUT";
+    case ST_INVALID_ALIGN: return "HV_STATUS_INVALID_ALIGNMENT";
+    case ST_INVALID_PARAM: return "HV_STATUS_INVALID_PARAMETER";
+    case ST_ACCESS_DENIED: return "HV_STATUS_ACCESS_DENIED";
+    default: return "HV_STATUS_?";
+    }
+}
+
+/* Variable input: fast from the XMM halves left, slow from guest memory. */
+static int get_data(struct hv_vcpu *v, struct hv_hcall_ctx *hc, unsigned cnt, uint64_t *out)
+{
+    if (hc->fast) {
+        if (cnt > XMM_HALVES - hc->xmm_used)
+            return -1;
+        memcpy(out, hc->xmm + hc->xmm_used, cnt * sizeof *out);
+        return 0;
+    }
+    return bus_phys_read(v->p->bus, hc->ingpa + hc->data_offset, out, cnt * sizeof *out);
+}
+
+static unsigned popcount64(uint64_t x)
+{
+    return (unsigned)__builtin_popcountll(x);
+}
+
+/* Is VP n in the set: all, or sparse banks (valid_bank_mask, bank[]). */
+static bool vp_in_set(uint32_t n, bool all, uint64_t valid, const uint64_t *banks)
+{
+    if (all)
+        return true;
+    if (n >= 64 * 64 || !(valid & (1ull << (n / 64))))
+        return false;
+    unsigned k = popcount64(valid & ((1ull << (n / 64)) - 1));
+    return (banks[k] >> (n % 64)) & 1;
+}
+
+/*
+ * The sparse VP set after an Ex header: var_cnt must equal the number of
+ * valid banks.  Returns -1 (invalid input), 1 (sparse and empty: nothing
+ * to do) or 0 with the banks read.
+ */
+static int get_vp_set(struct hv_vcpu *v, struct hv_hcall_ctx *hc, bool all, uint64_t valid,
+                      uint64_t *banks)
+{
+    if (hc->var_cnt != popcount64(valid))
+        return -1;
+    if (all)
+        return 0;
+    if (!hc->var_cnt)
+        return 1;
+    if (hc->var_cnt > 64 || get_data(v, hc, hc->var_cnt, banks) < 0)
+        return -1;
+    return 0;
+}
+
+/* Apply fn to every vCPU in the set; returns how many. */
+static int for_each_vp(struct hv_partition *p, bool all, uint64_t valid, const uint64_t *banks,
+                       void (*fn)(struct cpu *cpu))
+{
+    int n = 0;
+
+    for (int i = 0; i < p->ncpus; i++) {
+        if (p->vcpus[i] && vp_in_set(p->vcpus[i]->vp_index, all, valid, banks)) {
+            if (fn)
+                fn(p->vcpus[i]->cpu);
+            n++;
+        }
+    }
+    return n;
+}
+
+uint64_t hv_hc_flush(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
+{
+    struct hv_partition *p = v->p;
+    bool ex = hc->code == 0x13 || hc->code == 0x14;
+    bool list = hc->code == 0x03 || hc->code == 0x14;
+    uint64_t banks[64] = { 0 }, valid = 1;
+    bool all;
+
+    if (!ex && hc->var_cnt)
+        return ST_INVALID_INPUT;
+    if (list ? (!hc->rep_cnt || hc->rep_idx) : hc->rep)
+        return ST_INVALID_INPUT;
+    if (!ex) {
+        uint64_t hdr[3];    /* address space, flags, processor mask */
+        if (hc->fast) {
+            hdr[0] = hc->ingpa;
+            hdr[1] = hc->outgpa;
+            hdr[2] = hc->xmm[0];
+            hc->xmm_used = 1;
+        } else {
+            if (bus_phys_read(p->bus, hc->ingpa, hdr, sizeof hdr) < 0)
+                return ST_INVALID_INPUT;
+            hc->data_offset = sizeof hdr;
+        }
+        /* flags bit 0 (all processors), or mask 0 as KVM's WS2012 workaround */
+        all = (hdr[1] & 1) || !hdr[2];
+        banks[0] = hdr[2];
+    } else {
+        uint64_t hdr[4];    /* address space, flags, format, valid bank mask */
+        if (hc->fast) {
+            hdr[0] = hc->ingpa;
+            hdr[1] = hc->outgpa;
+            hdr[2] = hc->xmm[0];
+            hdr[3] = hc->xmm[1];
+            hc->xmm_used = 2;
+        } else {
+            if (bus_phys_read(p->bus, hc->ingpa, hdr, sizeof hdr) < 0)
+                return ST_INVALID_INPUT;
+            hc->data_offset = sizeof hdr;
+        }
+        valid = hdr[3];
+        all = hdr[2] != 0;  /* anything but the sparse 4K format targets every VP */
+        int r = get_vp_set(v, hc, all, valid, banks);
+        if (r)
+            return r < 0 ? ST_INVALID_INPUT : ST_SUCCESS;
+        if (hc->fast)
+            hc->xmm_used += hc->var_cnt;
+        else
+            hc->data_offset += hc->var_cnt * sizeof(uint64_t);
+    }
+    if (list && hc->rep_cnt <= 15) {
+        /* KVM reads (and so validates) the GVA list it can queue */
+        uint64_t gva[15];
+        if (get_data(v, hc, hc->rep_cnt, gva) < 0)
+            return ST_INVALID_INPUT;
+    }
+    /* every target flushes its whole TLB, as KVM does on overflow */
+    int n = for_each_vp(p, all, valid, banks, cpu_tlb_flush);
+    snprintf(hc->detail, sizeof hc->detail, "TLB of %d vCPU%s flushed", n, n == 1 ? "" : "s");
+    return ST_SUCCESS | (uint64_t)hc->rep_cnt << 32;
+}
+
+uint64_t hv_hc_spin_wait(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
+{
+    if (hc->rep || hc->var_cnt)
+        return ST_INVALID_INPUT;
+    v->spin_yields++;
+    cpu_kick(v->cpu);   /* give up the rest of the slice */
+    snprintf(hc->detail, sizeof hc->detail, "vCPU yields; spin-wait yields: %llu",
+             (unsigned long long)v->spin_yields);
+    return ST_SUCCESS;
+}
+
+uint64_t hv_hc_send_ipi(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
+{
+    struct hv_partition *p = v->p;
+    uint64_t banks[64] = { 0 }, valid = 1;
+    uint32_t vector;
+    bool all = false;
+
+    if (hc->code == 0x0b && hc->var_cnt)
+        return ST_INVALID_INPUT;
+    if (hc->rep)
+        return ST_INVALID_INPUT;
+    if (hc->code == 0x0b) {
+        if (hc->fast) {
+            if (hc->ingpa >> 32)
+                return ST_INVALID_INPUT;
+            vector = (uint32_t)hc->ingpa;
+            banks[0] = hc->outgpa;
+        } else {
+            uint64_t in[2];     /* vector + reserved, cpu mask */
+            if (bus_phys_read(p->bus, hc->ingpa, in, sizeof in) < 0)
+                return ST_INVALID_INPUT;
+            vector = (uint32_t)in[0];
+            banks[0] = in[1];
+        }
+    } else {
+        uint64_t in[3];         /* vector + reserved, format, valid bank mask */
+        if (hc->fast) {
+            in[0] = (uint32_t)hc->ingpa;
+            in[1] = hc->outgpa;
+            in[2] = hc->xmm[0];
+            hc->xmm_used = 1;
+        } else {
+            if (bus_phys_read(p->bus, hc->ingpa, in, sizeof in) < 0)
+                return ST_INVALID_INPUT;
+            hc->data_offset = sizeof in;
+        }
+        vector = (uint32_t)in[0];
+        valid = in[2];
+        all = in[1] == 1;   /* HV_GENERIC_SET_ALL */
+        int r = get_vp_set(v, hc, all, valid, banks);
+        if (r)
+            return r < 0 ? ST_INVALID_INPUT : ST_SUCCESS;
+    }
+    if (vector < 0x10 || vector > 0xff)
+        return ST_INVALID_INPUT;
+    int n = for_each_vp(p, all, valid, banks, NULL);
+    /* no local APIC: like a disabled LAPIC on KVM, the interrupt is dropped */
+    snprintf(hc->detail, sizeof hc->detail,
+             "vector 0x%x to %d vCPU%s: dropped, this machine has no local APIC", vector, n,
+             n == 1 ? "" : "s");
+    return ST_SUCCESS;
+}
+
+uint64_t hv_hc_post_message(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
+{
+    /* KVM hands PostMessage to QEMU only with the SynIC active */
+    snprintf(hc->detail, sizeof hc->detail, "the SynIC is not active");
+    return ST_INVALID_INPUT;
+}
+
+uint64_t hv_hc_signal_event(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
+{
+    uint64_t param = hc->ingpa;
+
+    if (hc->rep || hc->var_cnt)
+        return ST_INVALID_INPUT;
+    if (!hc->fast) {
+        if ((hc->ingpa & 7) || (hc->ingpa & 0xfff) + 8 > 0x1000 ||
+            bus_phys_read(v->p->bus, hc->ingpa, &param, sizeof param) < 0)
+            return ST_INVALID_ALIGN;
+    }
+    /*
+     * Flag number set, or no event connection registered (none exist
+     * without VMBus devices): KVM passes the call on as a PostMessage,
+     * which without an active SynIC is invalid input.  Reserved bits are
+     * invalid input directly.
+     */
+    snprintf(hc->detail, sizeof hc->detail, "connection 0x%llx: no event connection",
+             (unsigned long long)(param & 0xffffff));
+    return ST_INVALID_INPUT;
+}
+
+uint64_t hv_hc_debug(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
+{
+    if (hc->fast && hc->code != 0x6b)
+        return ST_INVALID_PARAM;
+    snprintf(hc->detail, sizeof hc->detail, "the synthetic debugger is off");
+    return ST_INVALID_CODE;
+}
+
+uint64_t hv_hc_extended(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
+{
+    if (hc->fast)
+        return ST_INVALID_PARAM;
+    snprintf(hc->detail, sizeof hc->detail, "extended hypercalls are not implemented");
+    return ST_INVALID_CODE;
+}
+
+static bool allowed(const struct hv_partition *p, const struct hv_hcall *h)
+{
+    if (!p->cfg.enforce || !h)
+        return true;
+    switch (h->gate_kind) {
+    case GATE_NONE:
+        return true;
+    case GATE_BITS:
+        return hv_cpuid_has(p, h->gate) && (!h->gate2.mask || hv_cpuid_has(p, h->gate2));
+    case GATE_SPINLOCK:
+        return p->hints_ebx && p->hints_ebx != 0xffffffffu;
+    case GATE_SYNDBG:
+        return !(p->cfg.feats & HV_BIT(HV_SYNDBG)) || hv_cpuid_has(p, h->gate);
+    }
+    return false;
+}
+
+static bool xmm_call(uint16_t code)
+{
+    return code == 0x02 || code == 0x03 || code == 0x13 || code == 0x14 || code == 0x15;
+}
+
+/* KVM's own hypercall (RAX = number); satori offers none of the optional ones. */
+static void kvm_hypercall(struct hv_vcpu *v, struct cpu *cpu)
+{
+    bool op64 = cpu_long_mode(cpu) && cpu_code_bits(cpu) == 64;
+    uint64_t nr = cpu_reg(cpu, CPU_RAX);
+    int64_t ret;
+
+    if (!op64)
+        nr &= 0xffffffffu;
+    if (cpu_cpl(cpu) != 0)
+        ret = -KVM_EPERM;
+    else if (nr == KVM_HC_VAPIC_POLL_IRQ)
+        ret = 0;
+    else
+        ret = -KVM_ENOSYS;
+    cpu_set_reg(cpu, CPU_RAX, op64 ? (uint64_t)ret : (uint32_t)ret);
+    hv_trace(v, "KVM hypercall %llu -> %lld%s", (unsigned long long)nr, (long long)ret,
+             ret == -KVM_ENOSYS ? " (not implemented)" : ret == -KVM_EPERM ? " (CPL > 0)" : "");
+}
+
+enum hcall_result hv_hypercall_hook(void *opaque, struct cpu *cpu)
+{
+    struct hv_vcpu *v = opaque;
+    struct hv_partition *p = v->p;
+    struct hv_hcall_ctx hc = { 0 };
+    uint64_t ret;
+
+    if (!p->hv_max || !p->guest_os_id) {
+        if (!p->hv_max && !p->cfg.kvm) {
+            hv_trace(v, "VMCALL: no hypervisor interface is visible; #UD");
+            return HCALL_UD;
+        }
+        kvm_hypercall(v, cpu);
+        return HCALL_DONE;
+    }
+    if (cpu_cpl(cpu) != 0 || !(cpu_reg(cpu, CPU_CR0) & 1)) {
+        hv_trace(v, "hypercall from CPL %d%s: #UD", cpu_cpl(cpu),
+                 (cpu_reg(cpu, CPU_CR0) & 1) ? "" : " in real mode");
+        return HCALL_UD;
+    }
+    bool op64 = cpu_long_mode(cpu) && cpu_code_bits(cpu) == 64;
+    if (op64) {
+        hc.control = cpu_reg(cpu, CPU_RCX);
+        hc.ingpa = cpu_reg(cpu, CPU_RDX);
+        hc.outgpa = cpu_reg(cpu, CPU_R8);
+    } else {
+        hc.control = (cpu_reg(cpu, CPU_RDX) & 0xffffffffu) << 32 |
+                     (cpu_reg(cpu, CPU_RAX) & 0xffffffffu);
+        hc.ingpa = (cpu_reg(cpu, CPU_RBX) & 0xffffffffu) << 32 |
+                   (cpu_reg(cpu, CPU_RCX) & 0xffffffffu);
+        hc.outgpa = (cpu_reg(cpu, CPU_RDI) & 0xffffffffu) << 32 |
+                    (cpu_reg(cpu, CPU_RSI) & 0xffffffffu);
+    }
+    hc.code = (uint16_t)hc.control;
+    hc.fast = hc.control & CTL_FAST;
+    hc.var_cnt = (hc.control >> 17) & 0x3ff;
+    hc.rep_cnt = (hc.control >> 32) & 0xfff;
+    hc.rep_idx = (hc.control >> 48) & 0xfff;
+    hc.rep = hc.rep_cnt || hc.rep_idx;
+
+    const struct hv_hcall *h = hv_find_hcall(hc.code);
+    if (!allowed(p, h)) {
+        ret = ST_ACCESS_DENIED;
+        snprintf(hc.detail, sizeof hc.detail, "not advertised in CPUID (hv-enforce-cpuid)");
+    } else if (hc.control & CTL_RSVD_MASK) {
+        ret = ST_INVALID_INPUT;
+        snprintf(hc.detail, sizeof hc.detail, "reserved control bits set");
+    } else {
+        if (hc.fast && xmm_call(hc.code)) {
+            if (p->cfg.enforce && !(p->features_edx & 0x10)) {
+                hv_trace(v, "hypercall 0x%04x: XMM fast input not advertised; #UD", hc.code);
+                return HCALL_UD;
+            }
+            for (int i = 0; i < 6; i++)
+                cpu_xmm(cpu, i, hc.xmm + 2 * i);
+        }
+        if (h) {
+            ret = h->fn(v, &hc);
+        } else {
+            ret = ST_INVALID_CODE;
+            snprintf(hc.detail, sizeof hc.detail, "not a call KVM implements");
+        }
+    }
+    v->hypercalls++;
+    if (op64) {
+        cpu_set_reg(cpu, CPU_RAX, ret);
+    } else {
+        cpu_set_reg(cpu, CPU_RAX, (uint32_t)ret);
+        cpu_set_reg(cpu, CPU_RDX, ret >> 32);
+    }
+    if (log_on(LOG_HYPERV))
+        hv_trace(v, "hypercall %s (0x%04x, %s, rep %u from %u, varhead %u) in=0x%llx "
+                 "out=0x%llx -> %s (0x%llx)%s%s",
+                 h ? h->name : "unknown", hc.code, hc.fast ? "fast" : "memory", hc.rep_cnt,
+                 hc.rep_idx, hc.var_cnt, (unsigned long long)hc.ingpa,
+                 (unsigned long long)hc.outgpa, status_name((uint16_t)ret),
+                 (unsigned long long)ret, hc.detail[0] ? "; " : "", hc.detail);
+    return HCALL_DONE;
+}

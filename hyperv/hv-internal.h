@@ -1,0 +1,178 @@
+/*
+ * hyperv/ internals: the enlightenment table and the partition/vCPU state
+ * shared by the files of this folder (never included outside hyperv/).
+ *
+ * hv-table.c      the one table: flags, CPUID bits, MSRs, hypercalls, deps
+ * hv-config.c     -cpu hv-* properties, dependency check, passthrough
+ * hv-cpuid.c      the hypervisor CPUID range (Hyper-V and KVM leaves)
+ * hv-msr.c        synthetic MSRs, crash, reset, VP assist page
+ * hv-time.c       reference counter and reference TSC page
+ * hv-hcall.c      the hypercall ABI and every call code
+ * hv-partition.c  lifetime, reset, hooks, dump
+ */
+#ifndef SATORI_HV_INTERNAL_H
+#define SATORI_HV_INTERNAL_H
+
+#include "hw/hw.h"
+#include "hyperv/hyperv.h"
+#include "util/log.h"
+
+/* Enlightenments in QEMU's table order (the dependency check walks it). */
+enum hv_feat {
+    HV_RELAXED, HV_VAPIC, HV_TIME, HV_CRASH, HV_RESET, HV_VPINDEX, HV_RUNTIME,
+    HV_SYNIC, HV_STIMER, HV_FREQUENCIES, HV_REENLIGHTENMENT, HV_TLBFLUSH, HV_EVMCS,
+    HV_IPI, HV_STIMER_DIRECT, HV_AVIC, HV_SYNDBG, HV_EMSR_BITMAP, HV_XMM_INPUT,
+    HV_TLBFLUSH_EXT, HV_TLBFLUSH_DIRECT,
+    HV_NFEAT,
+    HV_BASE = HV_NFEAT, /* pseudo-row: what exists whenever Hyper-V is identified */
+};
+
+#define HV_BIT(f) (1u << (f))
+
+/* CPUID registers */
+enum { R_EAX, R_EBX, R_ECX, R_EDX };
+
+/* One CPUID bit set (leaf, register, mask). */
+struct hv_bits {
+    uint32_t leaf;
+    uint8_t reg;
+    uint32_t mask;
+};
+
+struct hv_vcpu;
+struct hv_msr;
+
+typedef enum msr_result (*hv_msr_rd)(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr,
+                                     uint64_t *val);
+typedef enum msr_result (*hv_msr_wr)(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr,
+                                     uint64_t val);
+
+/* A synthetic MSR (or a run of numbered ones, e.g. CRASH_P0..P4). */
+struct hv_msr {
+    uint32_t first, last;
+    const char *name;       /* HV_X64_MSR_..., an index is appended for runs */
+    const char *what;       /* plain words for -d hyperv */
+    struct hv_bits gate;    /* what hv-enforce-cpuid requires (reference 2.2) */
+    bool partition_wide;
+    hv_msr_rd rd;           /* NULL: reads #GP */
+    hv_msr_wr wr;           /* NULL: guest writes #GP */
+    const char *gp_why;     /* why a NULL handler #GPs, for the trace */
+};
+
+struct hv_hcall_ctx;
+typedef uint64_t (*hv_hcall_fn)(struct hv_vcpu *v, struct hv_hcall_ctx *hc);
+
+/* Enforce gating of a hypercall: all bits of gate (and of gate2). */
+enum hv_gate_kind { GATE_NONE, GATE_BITS, GATE_SPINLOCK, GATE_SYNDBG };
+
+struct hv_hcall {
+    uint16_t first, last;
+    const char *name;
+    enum hv_gate_kind gate_kind;
+    struct hv_bits gate, gate2;
+    hv_hcall_fn fn;
+};
+
+/* One row of the table. */
+struct hv_feature {
+    const char *flag;         /* "hv-relaxed"; NULL for HV_BASE */
+    const char *desc;         /* QEMU's description, used in errors */
+    struct hv_bits bits[3];   /* CPUID bits the flag sets (mask 0 ends) */
+    uint32_t deps;            /* HV_BIT()s of required enlightenments */
+    const char *missing;      /* why satori cannot offer it yet, or NULL */
+    bool skip_passthrough;
+    const struct hv_msr *msrs;   /* terminated by name == NULL */
+    const struct hv_hcall *hcalls; /* terminated by name == NULL */
+};
+
+extern const struct hv_feature hv_table[HV_NFEAT + 1];
+
+/* Lookups over the table. */
+const struct hv_msr *hv_find_msr(uint32_t msr, enum hv_feat *owner);
+const struct hv_hcall *hv_find_hcall(uint16_t code);
+/* Name for a trace: "HV_X64_MSR_CRASH_P2". */
+void hv_msr_name(const struct hv_msr *m, uint32_t msr, char *buf, size_t len);
+
+/* Reference TSC page status (KVM's states, reference 7.4). */
+enum hv_tsc_page { TSC_PAGE_UNSET, TSC_PAGE_SET, TSC_PAGE_BROKEN };
+
+enum hv_nonarch { NONARCH_OFF, NONARCH_ON, NONARCH_AUTO };
+
+struct hv_config {
+    uint32_t on, off;         /* explicitly requested on / off (HV_BIT) */
+    uint32_t feats;           /* result after hv_config_finish() */
+    uint32_t spinlocks;       /* 0x40000004.EBX */
+    uint32_t vendor[3];
+    uint32_t ver_build, ver_major, ver_minor, ver_spack, ver_sbranch, ver_snumber;
+    uint32_t max_vps;
+    enum hv_nonarch nonarch;
+    bool passthrough, enforce, kvm;
+};
+
+#define HV_CPUID_MAX 24
+
+struct hv_partition {
+    struct hv_config cfg;
+    struct bus *bus;
+    int ncpus;
+    struct hv_vcpu **vcpus;
+
+    /* the hypervisor CPUID range as built at start-up */
+    struct { uint32_t leaf, r[4]; } cpuid[HV_CPUID_MAX];
+    int ncpuid;
+    uint32_t hv_max;          /* 0x40000000.EAX, 0 without Hyper-V */
+    uint32_t kvm_base;        /* KVM signature leaf, 0 without KVM leaves */
+    uint32_t features_eax, features_ebx, features_edx, hints_eax, hints_ebx;
+
+    /* partition-wide MSRs */
+    uint64_t guest_os_id, hypercall, tsc_ref_msr;
+    uint64_t crash_p[5], crash_ctl;
+    uint64_t reenlightenment, tsc_emu_control, tsc_emu_status, invtsc_control;
+
+    /* reference time: ref = ((tsc * scale) >> 64) + offset, tsc of vCPU 0 */
+    uint64_t tsc_scale;
+    int64_t tsc_offset;
+    int64_t tsc_delta_seen;   /* vCPU 0's guest TSC minus vclock TSC when last fitted */
+    enum hv_tsc_page tsc_page;
+    uint32_t tsc_seq;
+};
+
+struct hv_vcpu {
+    struct hv_partition *p;
+    struct cpu *cpu;
+    int index;
+    uint32_t vp_index;
+    int64_t runtime_offset;   /* 100 ns units, set by reset (QEMU writes 0) */
+    uint64_t vp_assist;
+    uint64_t stimer[8];       /* CONFIG/COUNT x 4: readable, written only with SynIC */
+    uint64_t spin_yields;     /* HvNotifyLongSpinWait calls */
+    uint64_t hypercalls;
+};
+
+/* -d hyperv trace, prefixed with "hyperv: vpN " */
+void hv_trace(const struct hv_vcpu *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* hv-cpuid.c */
+void hv_cpuid_build(struct hv_partition *p);
+bool hv_cpuid_hook(void *opaque, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+/* Is this CPUID bit set in what the guest sees? */
+bool hv_cpuid_has(const struct hv_partition *p, struct hv_bits b);
+/* Features a KVM_GET_SUPPORTED_HV_CPUID of this satori reports (passthrough). */
+uint32_t hv_supported_features(void);
+
+/* hv-msr.c */
+enum msr_result hv_rdmsr_hook(void *opaque, uint32_t msr, uint64_t *val);
+enum msr_result hv_wrmsr_hook(void *opaque, uint32_t msr, uint64_t val);
+
+/* hv-time.c */
+void hv_time_init(struct hv_partition *p);
+uint64_t hv_time_ref(struct hv_partition *p);
+/* Guest wrote REFERENCE_TSC (enable bit set: publish now). */
+void hv_time_msr_written(struct hv_partition *p);
+void hv_time_tsc_changed(void *opaque);
+enum msr_result hv_time_rd(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr, uint64_t *val);
+
+/* hv-hcall.c */
+enum hcall_result hv_hypercall_hook(void *opaque, struct cpu *cpu);
+
+#endif
