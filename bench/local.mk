@@ -9,3 +9,15 @@ bench: satori$(EXEEXT) bench/intbench.elf
 BENCH_RUNS = 5
 CLEANFILES += bench/intbench.elf
 EXTRA_DIST += bench/intbench.c bench/run-bench
+
+# Hyper-V path costs (bench/hvbench.c, bench/run-hvbench)
+bench/hvbench.elf: bench/hvbench.c testsuite/satori.hyperv/hv-guest.h $(GUEST_RUNTIME_DEPS)
+	@$(MKDIR_P) bench
+	$(call guest_link,$(srcdir)/bench/hvbench.c)
+
+bench-hyperv: satori$(EXEEXT) bench/hvbench.elf
+	sh $(srcdir)/bench/run-hvbench ./satori$(EXEEXT) bench/hvbench.elf $(HVBENCH_RUNS)
+.PHONY: bench-hyperv
+HVBENCH_RUNS = 3
+CLEANFILES += bench/hvbench.elf
+EXTRA_DIST += bench/hvbench.c bench/run-hvbench

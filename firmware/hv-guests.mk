@@ -2,7 +2,7 @@
 # HV_PROBE_GUESTS: the probe guest(s) that print the expected tables.
 # HV_BEHAVIOUR_GUESTS: one guest per enlightenment behaviour.
 HV_PROBE_GUESTS = probe
-HV_BEHAVIOUR_GUESTS =
+HV_BEHAVIOUR_GUESTS = hcall-page tsc-page tsc-seq crash reset spinwait reftime-icount hcall-abi
 HV_GUEST_ELFS = $(HV_PROBE_GUESTS:%=testsuite/satori.hyperv/%.elf) \
 	$(HV_BEHAVIOUR_GUESTS:%=testsuite/satori.hyperv/%.elf)
 testsuite/satori.hyperv/%.elf: testsuite/satori.hyperv/%.c testsuite/satori.hyperv/hv-guest.h $(GUEST_RUNTIME_DEPS)
@@ -12,7 +12,8 @@ check_DATA += $(HV_GUEST_ELFS)
 CLEANFILES += $(HV_GUEST_ELFS)
 EXTRA_DIST += testsuite/satori.hyperv/hv-guest.h \
 	$(HV_PROBE_GUESTS:%=testsuite/satori.hyperv/%.c) \
-	$(HV_BEHAVIOUR_GUESTS:%=testsuite/satori.hyperv/%.c)
+	$(HV_BEHAVIOUR_GUESTS:%=testsuite/satori.hyperv/%.c) \
+	$(HV_BEHAVIOUR_GUESTS:%=testsuite/satori.hyperv/%.exp)
 # probe tables
 EXTRA_DIST += testsuite/lib/hyperv.exp testsuite/satori.hyperv/probe.exp \
 	testsuite/satori.hyperv/tables/none.tbl \

@@ -124,4 +124,37 @@ static inline uint64_t hv_page_call(void *page, uint64_t control, uint64_t in, u
     return rax;
 }
 
+/* The reference TSC page (reference/hyperv.md 7.2). */
+struct hv_tsc_page {
+    volatile uint32_t tsc_sequence;
+    uint32_t reserved;
+    volatile uint64_t tsc_scale;
+    volatile int64_t tsc_offset;
+};
+
+/*
+ * Reference time from the page with the TLFS read protocol (7.3): retry
+ * while the sequence changes; false when the sequence is 0 (page invalid,
+ * use TIME_REF_COUNT).
+ */
+static inline bool tsc_page_read(const struct hv_tsc_page *p, uint64_t *t)
+{
+    uint32_t seq;
+    uint64_t tsc, scale;
+    int64_t offset;
+
+    do {
+        seq = p->tsc_sequence;
+        if (seq == 0)
+            return false;
+        __asm__ volatile("" ::: "memory");
+        tsc = rdtsc();
+        scale = p->tsc_scale;
+        offset = p->tsc_offset;
+        __asm__ volatile("" ::: "memory");
+    } while (p->tsc_sequence != seq);
+    *t = (uint64_t)(((unsigned __int128)tsc * scale) >> 64) + (uint64_t)offset;
+    return true;
+}
+
 #endif
