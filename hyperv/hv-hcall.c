@@ -301,11 +301,6 @@ static bool allowed(const struct hv_partition *p, const struct hv_hcall *h)
     return false;
 }
 
-static bool xmm_call(uint16_t code)
-{
-    return code == 0x02 || code == 0x03 || code == 0x13 || code == 0x14 || code == 0x15;
-}
-
 /* KVM's own hypercall (RAX = number); satori offers none of the optional ones. */
 static void kvm_hypercall(struct hv_vcpu *v, struct cpu *cpu)
 {
@@ -374,7 +369,7 @@ enum hcall_result hv_hypercall_hook(void *opaque, struct cpu *cpu)
         ret = ST_INVALID_INPUT;
         snprintf(hc.detail, sizeof hc.detail, "reserved control bits set");
     } else {
-        if (hc.fast && xmm_call(hc.code)) {
+        if (hc.fast && h && h->xmm_input) {
             if (p->cfg.enforce && !(p->features_edx & 0x10)) {
                 hv_trace(v, "hypercall 0x%04x: XMM fast input not advertised; #UD", hc.code);
                 return HCALL_UD;

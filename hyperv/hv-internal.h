@@ -57,6 +57,8 @@ struct hv_msr {
     hv_msr_rd rd;           /* NULL: reads #GP */
     hv_msr_wr wr;           /* NULL: guest writes #GP */
     const char *gp_why;     /* why a NULL handler #GPs, for the trace */
+    size_t store;           /* 1 + offset of the stored value(s) in struct
+                               hv_partition (partition_wide) or hv_vcpu; 0: none */
 };
 
 struct hv_hcall_ctx;
@@ -71,6 +73,7 @@ struct hv_hcall {
     enum hv_gate_kind gate_kind;
     struct hv_bits gate, gate2;
     hv_hcall_fn fn;
+    bool xmm_input;           /* fast form takes extra input from XMM0-5 */
 };
 
 /* One row of the table. */

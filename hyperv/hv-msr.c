@@ -20,41 +20,27 @@
 /* The note the last handler left for the trace line. */
 static const char *note;
 
-/* Where a plainly stored MSR lives. */
-static uint64_t *slot(struct hv_vcpu *v, uint32_t msr)
+/* Where a plainly stored MSR lives (the table row says). */
+static uint64_t *slot(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr)
 {
-    struct hv_partition *p = v->p;
+    char *base = m->partition_wide ? (char *)v->p : (char *)v;
 
-    switch (msr) {
-    case 0x40000000: return &p->guest_os_id;
-    case 0x40000001: return &p->hypercall;
-    case 0x40000021: return &p->tsc_ref_msr;
-    case 0x40000073: return &v->vp_assist;
-    case 0x40000105: return &p->crash_ctl;
-    case 0x40000106: return &p->reenlightenment;
-    case 0x40000107: return &p->tsc_emu_control;
-    case 0x40000108: return &p->tsc_emu_status;
-    case 0x40000118: return &p->invtsc_control;
-    default:
-        if (msr >= 0x40000100 && msr <= 0x40000104)
-            return &p->crash_p[msr - 0x40000100];
-        if (msr >= 0x400000b0 && msr <= 0x400000b7)
-            return &v->stimer[msr - 0x400000b0];
+    if (!m->store)
         abort();
-    }
+    return (uint64_t *)(base + m->store - 1) + (msr - m->first);
 }
 
 enum msr_result hv_rd_stored(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr,
                              uint64_t *val)
 {
-    *val = *slot(v, msr);
+    *val = *slot(v, m, msr);
     return MSR_OK;
 }
 
 enum msr_result hv_wr_stored(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr,
                              uint64_t val)
 {
-    *slot(v, msr) = val;
+    *slot(v, m, msr) = val;
     return MSR_OK;
 }
 

@@ -10,6 +10,7 @@
  */
 #include "hyperv/hv-internal.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* CPUID leaves */
@@ -52,14 +53,16 @@ uint64_t hv_hc_extended(struct hv_vcpu *, struct hv_hcall_ctx *);
 #define NO_SYNDBG "the synthetic debugger is off (0x40000082.EAX bit 1 clear)"
 #define READ_ONLY "read-only for the guest"
 #define STORED RW(hv_rd_stored, hv_wr_stored)
+#define PW(field) (offsetof(struct hv_partition, field) + 1)
+#define VP(field) (offsetof(struct hv_vcpu, field) + 1)
 
 static const struct hv_msr base_msrs[] = {
     { 0x40000000, 0x40000000, "HV_X64_MSR_GUEST_OS_ID", "guest OS identity",
-      EAX_(FEATURES, 0x20), true, RW(hv_rd_stored, hv_wr_guest_os_id) },
+      EAX_(FEATURES, 0x20), true, RW(hv_rd_stored, hv_wr_guest_os_id), NULL, PW(guest_os_id) },
     { 0x40000001, 0x40000001, "HV_X64_MSR_HYPERCALL", "hypercall page",
-      EAX_(FEATURES, 0x20), true, RW(hv_rd_stored, hv_wr_hypercall) },
+      EAX_(FEATURES, 0x20), true, RW(hv_rd_stored, hv_wr_hypercall), NULL, PW(hypercall) },
     { 0x40000118, 0x40000118, "HV_X64_MSR_TSC_INVARIANT_CONTROL", "invariant TSC exposure",
-      EAX_(FEATURES, 0x8000), true, RW(hv_rd_stored, hv_wr_invtsc) },
+      EAX_(FEATURES, 0x8000), true, RW(hv_rd_stored, hv_wr_invtsc), NULL, PW(invtsc_control) },
     { 0 },
 };
 
@@ -71,7 +74,7 @@ static const struct hv_msr vapic_msrs[] = {
     { 0x40000072, 0x40000072, "HV_X64_MSR_TPR", "APIC task priority",
       EAX_(FEATURES, 0x10), false, RW(NULL, NULL), NO_LAPIC },
     { 0x40000073, 0x40000073, "HV_X64_MSR_VP_ASSIST_PAGE", "VP assist page",
-      EAX_(FEATURES, 0x10), false, RW(hv_rd_stored, hv_wr_vp_assist) },
+      EAX_(FEATURES, 0x10), false, RW(hv_rd_stored, hv_wr_vp_assist), NULL, VP(vp_assist) },
     { 0 },
 };
 
@@ -79,15 +82,15 @@ static const struct hv_msr time_msrs[] = {
     { 0x40000020, 0x40000020, "HV_X64_MSR_TIME_REF_COUNT", "reference counter",
       EAX_(FEATURES, 0x2), true, RW(hv_time_rd, NULL), READ_ONLY },
     { 0x40000021, 0x40000021, "HV_X64_MSR_REFERENCE_TSC", "reference TSC page",
-      EAX_(FEATURES, 0x200), true, RW(hv_rd_stored, hv_wr_ref_tsc) },
+      EAX_(FEATURES, 0x200), true, RW(hv_rd_stored, hv_wr_ref_tsc), NULL, PW(tsc_ref_msr) },
     { 0 },
 };
 
 static const struct hv_msr crash_msrs[] = {
     { 0x40000100, 0x40000104, "HV_X64_MSR_CRASH_P", "crash parameter",
-      EDX_(FEATURES, 0x400), true, STORED },
+      EDX_(FEATURES, 0x400), true, STORED, NULL, PW(crash_p) },
     { 0x40000105, 0x40000105, "HV_X64_MSR_CRASH_CTL", "crash control",
-      EDX_(FEATURES, 0x400), true, RW(hv_rd_stored, hv_wr_crash_ctl) },
+      EDX_(FEATURES, 0x400), true, RW(hv_rd_stored, hv_wr_crash_ctl), NULL, PW(crash_ctl) },
     { 0 },
 };
 
@@ -127,7 +130,7 @@ static const struct hv_msr synic_msrs[] = {
 
 static const struct hv_msr stimer_msrs[] = {
     { 0x400000b0, 0x400000b7, "HV_X64_MSR_STIMER", "synthetic timer config/count",
-      EAX_(FEATURES, 0x8), false, RW(hv_rd_stored, NULL), NO_SYNIC },
+      EAX_(FEATURES, 0x8), false, RW(hv_rd_stored, NULL), NO_SYNIC, VP(stimer) },
     { 0 },
 };
 
@@ -141,11 +144,11 @@ static const struct hv_msr frequency_msrs[] = {
 
 static const struct hv_msr reenlightenment_msrs[] = {
     { 0x40000106, 0x40000106, "HV_X64_MSR_REENLIGHTENMENT_CONTROL", "re-enlightenment control",
-      EAX_(FEATURES, 0x2000), true, STORED },
+      EAX_(FEATURES, 0x2000), true, STORED, NULL, PW(reenlightenment) },
     { 0x40000107, 0x40000107, "HV_X64_MSR_TSC_EMULATION_CONTROL", "TSC emulation control",
-      EAX_(FEATURES, 0x2000), true, STORED },
+      EAX_(FEATURES, 0x2000), true, STORED, NULL, PW(tsc_emu_control) },
     { 0x40000108, 0x40000108, "HV_X64_MSR_TSC_EMULATION_STATUS", "TSC emulation status",
-      EAX_(FEATURES, 0x2000), true, RW(hv_rd_stored, hv_wr_tsc_emu_status) },
+      EAX_(FEATURES, 0x2000), true, RW(hv_rd_stored, hv_wr_tsc_emu_status), NULL, PW(tsc_emu_status) },
     { 0 },
 };
 
@@ -170,13 +173,13 @@ static const struct hv_hcall base_hcalls[] = {
 
 static const struct hv_hcall tlbflush_hcalls[] = {
     { 0x0002, 0x0002, "HvFlushVirtualAddressSpace", GATE(GATE_BITS, EAX_(HINTS, 0x4), {0}),
-      hv_hc_flush },
+      hv_hc_flush, true },
     { 0x0003, 0x0003, "HvFlushVirtualAddressList", GATE(GATE_BITS, EAX_(HINTS, 0x4), {0}),
-      hv_hc_flush },
+      hv_hc_flush, true },
     { 0x0013, 0x0013, "HvFlushVirtualAddressSpaceEx",
-      GATE(GATE_BITS, EAX_(HINTS, 0x4), EAX_(HINTS, 0x800)), hv_hc_flush },
+      GATE(GATE_BITS, EAX_(HINTS, 0x4), EAX_(HINTS, 0x800)), hv_hc_flush, true },
     { 0x0014, 0x0014, "HvFlushVirtualAddressListEx",
-      GATE(GATE_BITS, EAX_(HINTS, 0x4), EAX_(HINTS, 0x800)), hv_hc_flush },
+      GATE(GATE_BITS, EAX_(HINTS, 0x4), EAX_(HINTS, 0x800)), hv_hc_flush, true },
     { 0 },
 };
 
@@ -184,7 +187,7 @@ static const struct hv_hcall ipi_hcalls[] = {
     { 0x000b, 0x000b, "HvSendSyntheticClusterIpi", GATE(GATE_BITS, EAX_(HINTS, 0x400), {0}),
       hv_hc_send_ipi },
     { 0x0015, 0x0015, "HvSendSyntheticClusterIpiEx",
-      GATE(GATE_BITS, EAX_(HINTS, 0x400), EAX_(HINTS, 0x800)), hv_hc_send_ipi },
+      GATE(GATE_BITS, EAX_(HINTS, 0x400), EAX_(HINTS, 0x800)), hv_hc_send_ipi, true },
     { 0 },
 };
 

@@ -16,21 +16,13 @@
 #include "hw/hw.h"
 #include "hyperv/hyperv.h"
 #include "timers/timers.h"
+#include "tests/unit.h"
 #include "util/log.h"
 
 #define VP_RUNTIME     0x40000010u
 #define TIME_REF_COUNT 0x40000020u
 
-static int failures;
-
-#define CHECK(cond, ...) do {                                   \
-    if (!(cond)) {                                              \
-        failures++;                                             \
-        printf("FAIL %s:%d: ", __FILE__, __LINE__);             \
-        printf(__VA_ARGS__);                                    \
-        printf("\n");                                           \
-    }                                                           \
-} while (0)
+int failures;
 
 /* Board requests the hyperv code may make (none expected here). */
 void machine_request_exit(int status) { CHECK(0, "unexpected exit request %d", status); }

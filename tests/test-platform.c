@@ -11,17 +11,9 @@
 #include "hw/char/uart16550.h"
 #include "hw/hw.h"
 #include "timers/timers.h"
+#include "tests/unit.h"
 
-static int failures;
-
-#define CHECK(cond, ...) do {                                   \
-    if (!(cond)) {                                              \
-        failures++;                                             \
-        printf("FAIL %s:%d: ", __FILE__, __LINE__);             \
-        printf(__VA_ARGS__);                                    \
-        printf("\n");                                           \
-    }                                                           \
-} while (0)
+int failures;
 
 /* ---- bus ---------------------------------------------------------------- */
 
