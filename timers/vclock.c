@@ -41,6 +41,8 @@ void vclock_init(enum vclock_mode mode, int icount_shift, uint64_t tsc_hz)
     vc.virt_base = 0;
     vc.warp = 0;
     vc.paused = false;
+    vc.icount = NULL;           /* a new clock counts nobody's instructions yet */
+    vc.icount_opaque = NULL;
 }
 
 void vclock_set_icount_source(icount_fn fn, void *opaque)
