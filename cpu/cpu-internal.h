@@ -268,6 +268,7 @@ struct tb {
     struct tb *hash_next;
     /* incoming direct jumps, so the block can be unlinked */
     struct tb_link { struct uop *from; int slot; struct tb_link *next; } *jmp_in;
+    const void *native;  /* host code calling the handlers (cpu/native.c), or NULL */
     struct uop ops[];
 };
 
@@ -341,6 +342,7 @@ struct cpu {
 
     /* execution engine */
     const struct uop *cur;  /* uop being executed (precise RIP on faults) */
+    struct native *native;  /* host code buffer (cpu/native.c), NULL: interpret */
     struct tb *cur_tb;
     int64_t budget;         /* instructions left in this slice */
     uint64_t icount;        /* instructions retired since power-on */
@@ -729,5 +731,16 @@ void io_check_perm(struct cpu *cpu, uint16_t port, unsigned size);
 /* Emulator bug: dump state and the current block, then abort. */
 _Noreturn void cpu_abort(struct cpu *cpu, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* cpu/native.c: subroutine-threaded host code for blocks (x86-64 hosts). */
+struct native;
+void native_init(struct cpu *cpu);
+void native_free(struct cpu *cpu);
+/* Is there room for a block of nuops micro-ops (else flush everything)? */
+bool native_room(struct cpu *cpu, unsigned nuops);
+void native_reset(struct cpu *cpu);
+void native_gen(struct cpu *cpu, struct tb *tb);
+/* Run tb's host code from its first micro-op; returns like the loop would. */
+const struct uop *native_run(struct cpu *cpu, struct tb *tb);
 
 #endif

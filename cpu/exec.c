@@ -469,6 +469,7 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
         u->idx = (uint8_t)tb->ninsns;
     }
     tb->nuops = (uint16_t)tc.nuops;
+    native_gen(cpu, tb);
     cpu->stats.tb_translated++;
     cpu->tbc->bytes += bytes;
     if (log_on(LOG_IN_ASM))
@@ -506,9 +507,10 @@ static struct tb *tb_lookup(struct cpu *cpu, gva_t pc, uint32_t flags)
             break;
     }
     if (!tb) {
-        if (c->bytes > (256u << 20)) {
+        if (c->bytes > (256u << 20) || !native_room(cpu, TB_MAX_INSNS + 1)) {
             tb_flush_all(cpu);
             free_graveyard(c);
+            native_reset(cpu);
         }
         tb = tb_translate(cpu, pc, phys, flags);
     }
@@ -550,6 +552,7 @@ void cpu_exec_init(struct cpu *cpu)
     cpu->tbc = calloc(1, sizeof *cpu->tbc);
     if (!cpu->tbc)
         abort();
+    native_init(cpu);
 }
 
 void cpu_exec_free(struct cpu *cpu)
@@ -560,6 +563,7 @@ void cpu_exec_free(struct cpu *cpu)
         return;
     tb_flush_all(cpu);
     free_graveyard(c);
+    native_free(cpu);
     for (unsigned i = 0; i < (1u << CODE_PAGE_BITS); i++) {
         while (c->pages[i]) {
             struct code_page *p = c->pages[i];
@@ -657,8 +661,13 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
         cpu->cur_tb = tb;
         const struct uop *u = tb->ops;
         do {
-            cpu->cur = u;
-            u = u->fn(cpu, u);
+            struct tb *t = cpu->cur_tb;
+            if (t->native && u == t->ops) {
+                u = native_run(cpu, t);     /* follows chained blocks itself */
+            } else {
+                cpu->cur = u;
+                u = u->fn(cpu, u);
+            }
         } while (u);
         if (tb->hflags & HF_TF) {
             /* single-step trap after the instruction (SDM vol. 3, 17.3.1.4) */
