@@ -38,4 +38,13 @@ EXTRA_DIST += testsuite/lib/hyperv.exp testsuite/satori.hyperv/probe.exp \
 	testsuite/satori.hyperv/tables/enforce-crash.tbl \
 	testsuite/satori.hyperv/tables/enforce-all.tbl \
 	testsuite/satori.hyperv/tables/passthrough.tbl \
-	testsuite/satori.hyperv/tables/enforce-passthrough.tbl
+	testsuite/satori.hyperv/tables/enforce-passthrough.tbl \
+	testsuite/satori.hyperv/tables/enforce-relaxed.tbl \
+	testsuite/satori.hyperv/tables/enforce-runtime.tbl \
+	testsuite/satori.hyperv/tables/enforce-reset.tbl \
+	testsuite/satori.hyperv/tables/enforce-frequencies.tbl \
+	testsuite/satori.hyperv/tables/enforce-reenlightenment.tbl \
+	testsuite/satori.hyperv/tables/enforce-avic.tbl \
+	testsuite/satori.hyperv/tables/enforce-vendor.tbl \
+	testsuite/satori.hyperv/tables/enforce-nonarch.tbl \
+	testsuite/satori.hyperv/tables/enforce-kvmoff.tbl
