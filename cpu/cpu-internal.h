@@ -732,6 +732,17 @@ void io_check_perm(struct cpu *cpu, uint16_t port, unsigned size);
 _Noreturn void cpu_abort(struct cpu *cpu, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* What host code may do instead of calling a MOV/ALU register handler. */
+struct uop_simple {
+    bool alu;           /* else MOV */
+    bool imm;           /* source is u->imm, else register u->rm */
+    bool writes;        /* result goes to u->reg (not CMP/TEST) */
+    unsigned size;      /* 4 or 8 */
+    uint8_t host_op;    /* x86 opcode "op r/m64, r64" computing the result */
+    uint32_t cc_op;     /* lazy-flag op set (ALU) */
+};
+bool uop_simple_desc(uop_fn fn, struct uop_simple *d);
+
 /* cpu/native.c: subroutine-threaded host code for blocks (x86-64 hosts). */
 struct native;
 void native_init(struct cpu *cpu);

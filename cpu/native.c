@@ -30,7 +30,7 @@
 #include <sys/mman.h>
 
 #define CODE_BYTES   (64u << 20)
-#define BYTES_PER_UOP 48u
+#define BYTES_PER_UOP 112u /* worst case: an inlined ALU op after a call (105) */
 #define STUB_BYTES   128u
 
 struct native {
@@ -141,6 +141,83 @@ void native_reset(struct cpu *cpu)
         n->p = n->buf + STUB_BYTES;
 }
 
+static uint32_t reg_off(unsigned r)
+{
+    return (uint32_t)(offsetof(struct cpu, regs) + 8 * r);
+}
+
+/* [rbx + disp32] forms: prefix bytes, then ModRM with mod=10 rm=011. */
+static void emit_rbx(uint8_t **p, const uint8_t *op, size_t n, unsigned regfield, uint32_t disp)
+{
+    emit(p, op, n);
+    emit8(p, (uint8_t)(0x83 | (regfield << 3)));
+    emit32(p, disp);
+}
+
+enum { RAX = 0, RCX = 1, RDX = 2 };
+
+/* Host code for a register-only MOV/ALU micro-op (uop_simple_desc). */
+static void emit_simple(uint8_t **p, const struct uop *u, const struct uop_simple *d)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b }, st64[] = { 0x48, 0x89 };
+
+    if (!d->alu) {
+        if (d->imm && d->size == 8) {
+            emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);           /* movabs rax, imm */
+            memcpy(*p, &u->imm, 8);
+            *p += 8;
+        } else if (d->imm) {
+            emit8(p, 0xb8);                                        /* mov eax, imm32 */
+            emit32(p, (uint32_t)u->imm);
+        } else if (d->size == 8) {
+            emit_rbx(p, ld64, 2, RAX, reg_off(u->rm));             /* mov rax, [rm] */
+        } else {
+            emit_rbx(p, ld32, 1, RAX, reg_off(u->rm));             /* mov eax, [rm] */
+        }
+        emit_rbx(p, st64, 2, RAX, reg_off(u->reg));                /* mov [reg], rax */
+        return;
+    }
+    /* a = rax, b = rcx, r = rdx: the same 64-bit values the handler computes */
+    if (d->size == 8)
+        emit_rbx(p, ld64, 2, RAX, reg_off(u->reg));
+    else
+        emit_rbx(p, ld32, 1, RAX, reg_off(u->reg));
+    if (d->imm) {
+        emit(p, (const uint8_t[]){ 0x48, 0xb9 }, 2);               /* movabs rcx, imm */
+        memcpy(*p, &u->imm, 8);
+        *p += 8;
+    } else if (d->size == 8) {
+        emit_rbx(p, ld64, 2, RCX, reg_off(u->rm));
+    } else {
+        emit_rbx(p, ld32, 1, RCX, reg_off(u->rm));
+    }
+    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc2 }, 3);             /* mov rdx, rax */
+    emit(p, (const uint8_t[]){ 0x48, d->host_op, 0xca }, 3);       /* op rdx, rcx */
+    emit_rbx(p, st64, 2, RAX, (uint32_t)offsetof(struct cpu, cc_src2));
+    emit_rbx(p, st64, 2, RCX, (uint32_t)offsetof(struct cpu, cc_src));
+    emit_rbx(p, st64, 2, RDX, (uint32_t)offsetof(struct cpu, cc_dst));
+    emit(p, (const uint8_t[]){ 0xc7, 0x83 }, 2);                   /* mov dword [cc_op], imm */
+    emit32(p, (uint32_t)offsetof(struct cpu, cc_op));
+    emit32(p, d->cc_op);
+    if (d->writes) {
+        if (d->size == 4)
+            emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);           /* mov edx, edx */
+        emit_rbx(p, st64, 2, RDX, reg_off(u->reg));
+    }
+}
+
+/* Call micro-op i through its fn pointer, as the dispatch loop would. */
+static void emit_call(uint8_t **p, uint32_t off)
+{
+    emit(p, (const uint8_t[]){ 0x49, 0x8d, 0xb4, 0x24 }, 4);       /* lea rsi, [r12+off] */
+    emit32(p, off);
+    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xb3 }, 3);             /* mov [rbx+cur], rsi */
+    emit32(p, (uint32_t)offsetof(struct cpu, cur));
+    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xdf }, 3);             /* mov rdi, rbx */
+    emit(p, (const uint8_t[]){ 0x41, 0xff, 0x94, 0x24 }, 4);       /* call [r12+off] */
+    emit32(p, off + (uint32_t)offsetof(struct uop, fn));
+}
+
 void native_gen(struct cpu *cpu, struct tb *tb)
 {
     struct native *n = cpu->native;
@@ -151,15 +228,34 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         return;
     p = n->p;
     uint8_t *start = p;
+    bool after_call = false;
     for (unsigned i = 0; i < tb->nuops; i++) {
         uint32_t off = (uint32_t)(i * sizeof(struct uop));   /* from r12 = tb->ops */
-        emit(&p, (const uint8_t[]){ 0x49, 0x8d, 0xb4, 0x24 }, 4);  /* lea rsi, [r12+off] */
-        emit32(&p, off);
-        emit(&p, (const uint8_t[]){ 0x48, 0x89, 0xb3 }, 3);        /* mov [rbx+cur], rsi */
-        emit32(&p, (uint32_t)offsetof(struct cpu, cur));
-        emit(&p, (const uint8_t[]){ 0x48, 0x89, 0xdf }, 3);        /* mov rdi, rbx */
-        emit(&p, (const uint8_t[]){ 0x41, 0xff, 0x94, 0x24 }, 4);  /* call [r12+off] */
-        emit32(&p, off + (uint32_t)offsetof(struct uop, fn));
+        struct uop_simple d;
+        if (i + 1 < tb->nuops && uop_simple_desc(tb->ops[i].fn, &d)) {
+            if (after_call) {
+                /*
+                 * The call before may have invalidated this running block
+                 * (self-modifying code): then this micro-op's fn now leaves
+                 * the block, so call it instead of doing it here.
+                 */
+                emit(&p, (const uint8_t[]){ 0x41, 0x80, 0xbc, 0x24 }, 4); /* cmp byte [r12-k], 0 */
+                emit32(&p, (uint32_t)(int32_t)((int)offsetof(struct tb, invalid)
+                                               - (int)offsetof(struct tb, ops)));
+                emit8(&p, 0);
+                emit(&p, (const uint8_t[]){ 0x74, 0x00 }, 2);     /* je inline */
+                uint8_t *je = p - 1;
+                emit_call(&p, off);
+                emit8(&p, 0xe9);                                  /* jmp exit */
+                emit_rel32(&p, n->exit_stub);
+                *je = (uint8_t)(p - (je + 1));
+            }
+            emit_simple(&p, &tb->ops[i], &d);
+            after_call = false;
+            continue;
+        }
+        emit_call(&p, off);
+        after_call = true;
         if (i + 1 < tb->nuops) {
             emit(&p, (const uint8_t[]){ 0x49, 0x8d, 0x8c, 0x24 }, 4); /* lea rcx, [r12+next] */
             emit32(&p, off + (uint32_t)sizeof(struct uop));

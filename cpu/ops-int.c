@@ -563,6 +563,48 @@ static const uop_fn mov_table[4][5] = {
     { mov_rr8, mov_ri8, mov_rm8, mov_mr8, mov_mi8 },
 };
 
+/*
+ * For cpu/native.c: register-only MOV and ALU forms at 4 and 8 bytes,
+ * which host code can do in place of the call.  The description must
+ * match the handlers above exactly (same lazy-flag fields and values).
+ */
+bool uop_simple_desc(uop_fn fn, struct uop_simple *d)
+{
+    static const int alu_ops[] = { ALU_ADD, ALU_OR, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP,
+                                   ALU_TEST };
+    static const uint8_t host_op[] = {
+        [ALU_ADD] = 0x01, [ALU_OR] = 0x09, [ALU_AND] = 0x21, [ALU_SUB] = 0x29,
+        [ALU_XOR] = 0x31, [ALU_CMP] = 0x29, [ALU_TEST] = 0x21,
+    };
+    static const uint8_t cc_base[] = {
+        [ALU_ADD] = CC_OP_ADDB, [ALU_OR] = CC_OP_LOGICB, [ALU_AND] = CC_OP_LOGICB,
+        [ALU_SUB] = CC_OP_SUBB, [ALU_XOR] = CC_OP_LOGICB, [ALU_CMP] = CC_OP_SUBB,
+        [ALU_TEST] = CC_OP_LOGICB,
+    };
+
+    for (int si = SZ_L; si <= SZ_Q; si++) {
+        for (int form = F_RR; form <= F_RI; form++) {
+            if (fn == mov_table[si][form]) {
+                *d = (struct uop_simple){ .alu = false, .imm = form == F_RI,
+                                          .size = si == SZ_L ? 4 : 8, .writes = true };
+                return true;
+            }
+            for (size_t k = 0; k < sizeof alu_ops / sizeof alu_ops[0]; k++) {
+                int op = alu_ops[k];
+                if (fn != alu_table[op][si][form])
+                    continue;
+                *d = (struct uop_simple){ .alu = true, .imm = form == F_RI,
+                                          .size = si == SZ_L ? 4 : 8,
+                                          .host_op = host_op[op],
+                                          .cc_op = (uint32_t)(cc_base[op] + si),
+                                          .writes = op != ALU_CMP && op != ALU_TEST };
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* MOVZX/MOVSX/MOVSXD: aux = source size, cc = 1 for sign extension */
 static const struct uop *uop_movx(struct cpu *cpu, const struct uop *u)
 {
