@@ -14,37 +14,12 @@ EXTRA_DIST += testsuite/satori.hyperv/hv-guest.h \
 	$(HV_PROBE_GUESTS:%=testsuite/satori.hyperv/%.c) \
 	$(HV_BEHAVIOUR_GUESTS:%=testsuite/satori.hyperv/%.c) \
 	$(HV_BEHAVIOUR_GUESTS:%=testsuite/satori.hyperv/%.exp)
-# probe tables
+# probe tables (testsuite/satori.hyperv/tables/<set>.tbl, one per flag set of probe.exp)
+HV_TABLES = none relaxed spinlocks vpindex runtime crash time reset \
+	frequencies reenlightenment avic vendor nonarch all kvmoff enforce-none \
+	enforce-vpindex enforce-time enforce-spinlocks enforce-crash enforce-all \
+	passthrough enforce-passthrough enforce-relaxed enforce-runtime enforce-reset \
+	enforce-frequencies enforce-reenlightenment enforce-avic enforce-vendor \
+	enforce-nonarch enforce-kvmoff
 EXTRA_DIST += testsuite/lib/hyperv.exp testsuite/satori.hyperv/probe.exp \
-	testsuite/satori.hyperv/tables/none.tbl \
-	testsuite/satori.hyperv/tables/relaxed.tbl \
-	testsuite/satori.hyperv/tables/spinlocks.tbl \
-	testsuite/satori.hyperv/tables/vpindex.tbl \
-	testsuite/satori.hyperv/tables/runtime.tbl \
-	testsuite/satori.hyperv/tables/crash.tbl \
-	testsuite/satori.hyperv/tables/time.tbl \
-	testsuite/satori.hyperv/tables/reset.tbl \
-	testsuite/satori.hyperv/tables/frequencies.tbl \
-	testsuite/satori.hyperv/tables/reenlightenment.tbl \
-	testsuite/satori.hyperv/tables/avic.tbl \
-	testsuite/satori.hyperv/tables/vendor.tbl \
-	testsuite/satori.hyperv/tables/nonarch.tbl \
-	testsuite/satori.hyperv/tables/all.tbl \
-	testsuite/satori.hyperv/tables/kvmoff.tbl \
-	testsuite/satori.hyperv/tables/enforce-none.tbl \
-	testsuite/satori.hyperv/tables/enforce-vpindex.tbl \
-	testsuite/satori.hyperv/tables/enforce-time.tbl \
-	testsuite/satori.hyperv/tables/enforce-spinlocks.tbl \
-	testsuite/satori.hyperv/tables/enforce-crash.tbl \
-	testsuite/satori.hyperv/tables/enforce-all.tbl \
-	testsuite/satori.hyperv/tables/passthrough.tbl \
-	testsuite/satori.hyperv/tables/enforce-passthrough.tbl \
-	testsuite/satori.hyperv/tables/enforce-relaxed.tbl \
-	testsuite/satori.hyperv/tables/enforce-runtime.tbl \
-	testsuite/satori.hyperv/tables/enforce-reset.tbl \
-	testsuite/satori.hyperv/tables/enforce-frequencies.tbl \
-	testsuite/satori.hyperv/tables/enforce-reenlightenment.tbl \
-	testsuite/satori.hyperv/tables/enforce-avic.tbl \
-	testsuite/satori.hyperv/tables/enforce-vendor.tbl \
-	testsuite/satori.hyperv/tables/enforce-nonarch.tbl \
-	testsuite/satori.hyperv/tables/enforce-kvmoff.tbl
+	$(HV_TABLES:%=testsuite/satori.hyperv/tables/%.tbl)
