@@ -30,6 +30,10 @@ expect 1 "kvm=maybe: expected on or off" -- -cpu max,kvm=maybe
 expect 0 "warning: hv-vendor-id truncated to 12 characters" -- -cpu max,hv_relaxed,hv-vendor-id=0123456789abcdef
 expect 0 "warning: hv-spinlocks=0x10 raised to the minimum retry count 0xfff" -- -cpu max,hv-spinlocks=0x10
 expect 0 "satori demo guest" -- -cpu max,hv-synic=off,hv_relaxed=on,hv-vpindex=yes
+# the demo's Hyper-V tour: hypercall page and TSC page as a guest sees them
+expect 0 "hypercall page: 0f 01 c1 c3; HvNotifyLongSpinWait -> status 0x0" -- -cpu qemu64,hv-vpindex,hv-time
+expect 0 "reference TSC page: sequence 1;" -- -cpu qemu64,hv-vpindex,hv-time
+expect 0 'hypervisor "KVMKVMKVM".*no Hyper-V' -- -cpu qemu64
 expect 1 "only 'tcg' is supported" -- -accel kvm
 expect 1 "unsupported machine type 'q35'" -- -machine q35
 expect 1 "property 'foo' not found" -- -machine pc,foo=1
