@@ -255,6 +255,9 @@ struct uop {
     struct tb *chain[2];/* linked targets for direct exits (taken, not taken) */
 };
 
+#define TB_MAX_INSNS 64
+#define TB_MAX_UOPS  (TB_MAX_INSNS + 1)  /* plus the exit to the next block */
+
 struct tb {
     gva_t pc;           /* linear address of the first instruction (CS base + RIP) */
     gpa_t phys_pc;      /* physical address of the first byte */
@@ -735,9 +738,10 @@ _Noreturn void cpu_abort(struct cpu *cpu, const char *fmt, ...)
 /* What host code may do instead of calling a MOV/ALU register handler. */
 struct uop_simple {
     bool alu;           /* else MOV */
+    bool load, store;   /* MOV reg <- [mem] / [mem] <- reg (any size) */
     bool imm;           /* source is u->imm, else register u->rm */
     bool writes;        /* result goes to u->reg (not CMP/TEST) */
-    unsigned size;      /* 4 or 8 */
+    unsigned size;      /* 4 or 8; 1, 2, 4 or 8 for load/store */
     uint8_t host_op;    /* x86 opcode "op r/m64, r64" computing the result */
     uint32_t cc_op;     /* lazy-flag op set (ALU) */
 };

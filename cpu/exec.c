@@ -28,7 +28,6 @@
 #include "timers/timers.h"
 #include "util/log.h"
 
-#define TB_MAX_INSNS 64
 #define TB_HASH_BITS 16
 #define JC_BITS 12
 #define CODE_PAGE_BITS 14

@@ -30,7 +30,7 @@
 #include <sys/mman.h>
 
 #define CODE_BYTES   (64u << 20)
-#define BYTES_PER_UOP 112u /* worst case: an inlined ALU op after a call (105) */
+#define BYTES_PER_UOP 224u /* worst case: an inlined load/store after a call (~200) */
 #define STUB_BYTES   128u
 
 struct native {
@@ -206,6 +206,102 @@ static void emit_simple(uint8_t **p, const struct uop *u, const struct uop_simpl
     }
 }
 
+enum { RSI = 6 };
+
+/*
+ * MOV between a register and memory with the soft-TLB hit path in host
+ * code (64-bit addressing only): rsi = linear address, the entry's tag
+ * compared with the page of the access's last byte (so a page-crossing
+ * access misses), then the access through the entry's addend.  A miss
+ * jumps to *slow (filled in by the caller) to call the handler.
+ */
+static void emit_mem(uint8_t **p, const struct uop *u, const struct uop_simple *d,
+                     uint8_t **slow)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b }, st64[] = { 0x48, 0x89 };
+    uint32_t tlb = (uint32_t)offsetof(struct cpu, tlb);
+    uint32_t tag = (uint32_t)(d->load ? offsetof(struct tlb_entry, tag_r)
+                                      : offsetof(struct tlb_entry, tag_w));
+
+    if (u->base != UOP_NOREG)
+        emit_rbx(p, ld64, 2, RSI, reg_off(u->base));               /* mov rsi, [base] */
+    else
+        emit(p, (const uint8_t[]){ 0x31, 0xf6 }, 2);               /* xor esi, esi */
+    if (u->index != UOP_NOREG) {
+        emit_rbx(p, ld64, 2, RAX, reg_off(u->index));              /* mov rax, [index] */
+        emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x34 }, 3);         /* lea rsi, [rsi+rax*s] */
+        emit8(p, (uint8_t)((u->scale << 6) | 0x06));
+    }
+    if (u->disp == (int32_t)u->disp) {
+        if (u->disp) {
+            emit(p, (const uint8_t[]){ 0x48, 0x8d, 0xb6 }, 3);     /* lea rsi, [rsi+disp32] */
+            emit32(p, (uint32_t)(int32_t)u->disp);
+        }
+    } else {
+        emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);               /* movabs rax, disp */
+        memcpy(*p, &u->disp, 8);
+        *p += 8;
+        emit(p, (const uint8_t[]){ 0x48, 0x01, 0xc6 }, 3);         /* add rsi, rax */
+    }
+    if (u->seg != SEG_NONE) {
+        emit(p, (const uint8_t[]){ 0x48, 0x03, 0xb3 }, 3);         /* add rsi, [seg base] */
+        emit32(p, (uint32_t)(offsetof(struct cpu, seg) + u->seg * sizeof(struct seg)
+                             + offsetof(struct seg, base)));
+    }
+    /* rcx = offset of &cpu->tlb[mmu_idx][(la >> 12) & mask] from &cpu->tlb */
+    emit(p, (const uint8_t[]){ 0x0f, 0xb6, 0x83 }, 3);             /* movzx eax, [mmu_idx] */
+    emit32(p, (uint32_t)offsetof(struct cpu, mmu_idx));
+    emit(p, (const uint8_t[]){ 0x69, 0xc0 }, 2);                   /* imul eax, eax, row */
+    emit32(p, (uint32_t)(TLB_SIZE * sizeof(struct tlb_entry)));
+    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xf1 }, 3);             /* mov rcx, rsi */
+    emit(p, (const uint8_t[]){ 0x48, 0xc1, 0xe9, PAGE_BITS }, 4);  /* shr rcx, 12 */
+    emit(p, (const uint8_t[]){ 0x81, 0xe1 }, 2);                   /* and ecx, TLB_MASK */
+    emit32(p, TLB_MASK);
+    _Static_assert(sizeof(struct tlb_entry) == 40, "the index arithmetic assumes 40 bytes");
+    emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x0c, 0x89 }, 4);       /* lea rcx, [rcx+rcx*4] */
+    emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x0c, 0xc8 }, 4);       /* lea rcx, [rax+rcx*8] */
+    emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x56 }, 3);             /* lea rdx, [rsi+size-1] */
+    emit8(p, (uint8_t)(d->size - 1));
+    emit(p, (const uint8_t[]){ 0x48, 0x81, 0xe2 }, 3);             /* and rdx, PAGE_MASK */
+    emit32(p, (uint32_t)PAGE_MASK);
+    emit(p, (const uint8_t[]){ 0x48, 0x3b, 0x94, 0x0b }, 4);       /* cmp rdx, [rbx+rcx+tag] */
+    emit32(p, tlb + tag);
+    emit(p, (const uint8_t[]){ 0x0f, 0x85 }, 2);                   /* jne slow */
+    *slow = *p;
+    emit32(p, 0);
+    emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x94, 0x0b }, 4);       /* mov rdx, [rbx+rcx+addend] */
+    emit32(p, tlb + (uint32_t)offsetof(struct tlb_entry, addend));
+    /* registers: 8/4 bytes by number; 2 bytes merge into the low word; 1 byte by byte offset */
+    uint32_t r = d->load ? u->reg : u->rm;
+    uint32_t roff = d->size == 1 ? (uint32_t)offsetof(struct cpu, regs) + r : reg_off(r);
+    if (d->load) {
+        switch (d->size) {
+        case 8: emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x04, 0x16 }, 4); break; /* mov rax,[rsi+rdx] */
+        case 4: emit(p, (const uint8_t[]){ 0x8b, 0x04, 0x16 }, 3); break;
+        case 2: emit(p, (const uint8_t[]){ 0x66, 0x8b, 0x04, 0x16 }, 4); break;
+        default: emit(p, (const uint8_t[]){ 0x8a, 0x04, 0x16 }, 3); break;
+        }
+        switch (d->size) {
+        case 8: case 4: emit_rbx(p, st64, 2, RAX, roff); break;    /* 4: eax zero-extended */
+        case 2: emit_rbx(p, (const uint8_t[]){ 0x66, 0x89 }, 2, RAX, roff); break;
+        default: emit_rbx(p, (const uint8_t[]){ 0x88 }, 1, RAX, roff); break;
+        }
+    } else {
+        switch (d->size) {
+        case 8: emit_rbx(p, ld64, 2, RAX, roff); break;
+        case 4: emit_rbx(p, (const uint8_t[]){ 0x8b }, 1, RAX, roff); break;
+        case 2: emit_rbx(p, (const uint8_t[]){ 0x66, 0x8b }, 2, RAX, roff); break;
+        default: emit_rbx(p, (const uint8_t[]){ 0x8a }, 1, RAX, roff); break;
+        }
+        switch (d->size) {
+        case 8: emit(p, (const uint8_t[]){ 0x48, 0x89, 0x04, 0x16 }, 4); break; /* mov [rsi+rdx],rax */
+        case 4: emit(p, (const uint8_t[]){ 0x89, 0x04, 0x16 }, 3); break;
+        case 2: emit(p, (const uint8_t[]){ 0x66, 0x89, 0x04, 0x16 }, 4); break;
+        default: emit(p, (const uint8_t[]){ 0x88, 0x04, 0x16 }, 3); break;
+        }
+    }
+}
+
 /* Call micro-op i through its fn pointer, as the dispatch loop would. */
 static void emit_call(uint8_t **p, uint32_t off)
 {
@@ -229,10 +325,16 @@ void native_gen(struct cpu *cpu, struct tb *tb)
     p = n->p;
     uint8_t *start = p;
     bool after_call = false;
+    /* out-of-line slow paths of inlined loads/stores: jne site, micro-op, resume */
+    struct { uint8_t *jne, *resume; uint32_t off; } slow[TB_MAX_UOPS];
+    unsigned nslow = 0;
     for (unsigned i = 0; i < tb->nuops; i++) {
         uint32_t off = (uint32_t)(i * sizeof(struct uop));   /* from r12 = tb->ops */
         struct uop_simple d;
-        if (i + 1 < tb->nuops && uop_simple_desc(tb->ops[i].fn, &d)) {
+        bool simple = i + 1 < tb->nuops && uop_simple_desc(tb->ops[i].fn, &d);
+        if (simple && (d.load || d.store) && tb->ops[i].asize != 8)
+            simple = false;     /* 16/32-bit addressing wraps: leave it to the handler */
+        if (simple) {
             if (after_call) {
                 /*
                  * The call before may have invalidated this running block
@@ -250,8 +352,16 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                 emit_rel32(&p, n->exit_stub);
                 *je = (uint8_t)(p - (je + 1));
             }
-            emit_simple(&p, &tb->ops[i], &d);
-            after_call = false;
+            if (d.load || d.store) {
+                emit_mem(&p, &tb->ops[i], &d, &slow[nslow].jne);
+                slow[nslow].off = off;
+                slow[nslow].resume = p;
+                nslow++;
+                after_call = true;  /* the slow path may have called anything */
+            } else {
+                emit_simple(&p, &tb->ops[i], &d);
+                after_call = false;
+            }
             continue;
         }
         emit_call(&p, off);
@@ -266,6 +376,19 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             emit8(&p, 0xe9);                                       /* jmp exit */
             emit_rel32(&p, n->exit_stub);
         }
+    }
+    for (unsigned k = 0; k < nslow; k++) {
+        uint8_t *site = slow[k].jne;
+        int32_t rel = (int32_t)(p - (site + 4));
+        memcpy(site, &rel, 4);
+        emit_call(&p, slow[k].off);
+        emit(&p, (const uint8_t[]){ 0x49, 0x8d, 0x8c, 0x24 }, 4);  /* lea rcx, [r12+next] */
+        emit32(&p, slow[k].off + (uint32_t)sizeof(struct uop));
+        emit(&p, (const uint8_t[]){ 0x48, 0x39, 0xc8 }, 3);        /* cmp rax, rcx */
+        emit(&p, (const uint8_t[]){ 0x0f, 0x85 }, 2);              /* jne exit */
+        emit_rel32(&p, n->exit_stub);
+        emit8(&p, 0xe9);                                           /* jmp resume */
+        emit_rel32(&p, slow[k].resume);
     }
     n->p = p;
     tb->native = start;

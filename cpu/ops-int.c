@@ -582,6 +582,14 @@ bool uop_simple_desc(uop_fn fn, struct uop_simple *d)
         [ALU_TEST] = CC_OP_LOGICB,
     };
 
+    for (int si = SZ_B; si <= SZ_Q; si++) {
+        if (fn == mov_table[si][F_RM] || fn == mov_table[si][F_MR]) {
+            *d = (struct uop_simple){ .load = fn == mov_table[si][F_RM],
+                                      .store = fn == mov_table[si][F_MR],
+                                      .size = 1u << si };
+            return true;
+        }
+    }
     for (int si = SZ_L; si <= SZ_Q; si++) {
         for (int form = F_RR; form <= F_RI; form++) {
             if (fn == mov_table[si][form]) {
