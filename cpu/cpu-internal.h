@@ -739,13 +739,16 @@ _Noreturn void cpu_abort(struct cpu *cpu, const char *fmt, ...)
 struct uop_simple {
     bool alu;           /* else MOV */
     bool load, store;   /* MOV reg <- [mem] / [mem] <- reg (any size) */
+    bool imul;          /* IMUL reg, reg[, imm] */
+    uint8_t shift;      /* 1 SHL, 2 SHR, 3 SAR reg by an immediate count; 0: no shift */
+    unsigned count;     /* shift count, already masked, never 0 */
     bool imm;           /* source is u->imm, else register u->rm */
     bool writes;        /* result goes to u->reg (not CMP/TEST) */
     unsigned size;      /* 4 or 8; 1, 2, 4 or 8 for load/store */
     uint8_t host_op;    /* x86 opcode "op r/m64, r64" computing the result */
     uint32_t cc_op;     /* lazy-flag op set (ALU) */
 };
-bool uop_simple_desc(uop_fn fn, struct uop_simple *d);
+bool uop_simple_desc(const struct uop *u, struct uop_simple *d);
 
 /* cpu/native.c: subroutine-threaded host code for blocks (x86-64 hosts). */
 struct native;

@@ -156,10 +156,92 @@ static void emit_rbx(uint8_t **p, const uint8_t *op, size_t n, unsigned regfield
 
 enum { RAX = 0, RCX = 1, RDX = 2 };
 
+/* Lazy flags: cc_src2 = rax (ALU only), cc_src = rcx, cc_dst = rdx, cc_op = imm. */
+static void emit_flags(uint8_t **p, bool src2, uint32_t cc_op)
+{
+    static const uint8_t st64[] = { 0x48, 0x89 };
+
+    if (src2)
+        emit_rbx(p, st64, 2, RAX, (uint32_t)offsetof(struct cpu, cc_src2));
+    emit_rbx(p, st64, 2, RCX, (uint32_t)offsetof(struct cpu, cc_src));
+    emit_rbx(p, st64, 2, RDX, (uint32_t)offsetof(struct cpu, cc_dst));
+    emit(p, (const uint8_t[]){ 0xc7, 0x83 }, 2);                   /* mov dword [cc_op], imm */
+    emit32(p, (uint32_t)offsetof(struct cpu, cc_op));
+    emit32(p, cc_op);
+}
+
+/*
+ * IMUL reg, reg[, imm] (uop_imul2): rdx = the product the handler keeps
+ * (the full 64-bit product of the sign-extended operands), rcx = whether
+ * it differs from its sign-extended low part (CF = OF).
+ */
+static void emit_imul(uint8_t **p, const struct uop *u, const struct uop_simple *d)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b }, st64[] = { 0x48, 0x89 };
+    static const uint8_t ldsx[] = { 0x48, 0x63 };                 /* movsxd r64, m32 */
+
+    emit_rbx(p, d->size == 8 ? ld64 : ldsx, 2, RCX, reg_off(u->rm)); /* rcx = b */
+    if (d->imm) {
+        int64_t a = d->size == 8 ? (int64_t)u->imm : (int64_t)(int32_t)u->imm;
+        emit(p, (const uint8_t[]){ 0x48, 0xba }, 2);               /* movabs rdx, a */
+        memcpy(*p, &a, 8);
+        *p += 8;
+    } else {
+        emit_rbx(p, d->size == 8 ? ld64 : ldsx, 2, RDX, reg_off(u->reg)); /* rdx = a */
+    }
+    emit(p, (const uint8_t[]){ 0x48, 0x0f, 0xaf, 0xd1 }, 4);       /* imul rdx, rcx */
+    if (d->size == 8) {
+        emit(p, (const uint8_t[]){ 0x0f, 0x90, 0xc1 }, 3);         /* seto cl */
+    } else {
+        emit(p, (const uint8_t[]){ 0x48, 0x63, 0xc2 }, 3);         /* movsxd rax, edx */
+        emit(p, (const uint8_t[]){ 0x48, 0x39, 0xd0 }, 3);         /* cmp rax, rdx */
+        emit(p, (const uint8_t[]){ 0x0f, 0x95, 0xc1 }, 3);         /* setne cl */
+    }
+    emit(p, (const uint8_t[]){ 0x0f, 0xb6, 0xc9 }, 3);             /* movzx ecx, cl */
+    emit_flags(p, false, d->cc_op);
+    if (d->size == 4)
+        emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);               /* mov edx, edx */
+    emit_rbx(p, st64, 2, RDX, reg_off(u->reg));
+}
+
+/*
+ * SHL/SHR/SAR reg, imm (do_shift with a non-zero count): rdx = result,
+ * rcx = the value shifted by count - 1 (64-bit, as the handler keeps it).
+ */
+static void emit_shift(uint8_t **p, const struct uop *u, const struct uop_simple *d)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b }, st64[] = { 0x48, 0x89 };
+    static const uint8_t ldsx[] = { 0x48, 0x63 };
+    uint8_t ext = d->shift == 1 ? 0xe0 : d->shift == 2 ? 0xe8 : 0xf8; /* /4 SHL, /5 SHR, /7 SAR */
+
+    if (d->shift == 3 && d->size == 4)
+        emit_rbx(p, ldsx, 2, RAX, reg_off(u->reg));                /* sign-extended value */
+    else
+        emit_rbx(p, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RAX, reg_off(u->reg));
+    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc1 }, 3);             /* mov rcx, rax */
+    if (d->count > 1)
+        emit(p, (const uint8_t[]){ 0x48, 0xc1, (uint8_t)(ext | 1), (uint8_t)(d->count - 1) }, 4);
+    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc2 }, 3);             /* mov rdx, rax */
+    emit(p, (const uint8_t[]){ 0x48, 0xc1, (uint8_t)(ext | 2), (uint8_t)d->count }, 4);
+    if (d->size == 4)
+        emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);               /* mov edx, edx */
+    emit_flags(p, false, d->cc_op);
+    emit_rbx(p, st64, 2, RDX, reg_off(u->reg));
+}
+
 /* Host code for a register-only MOV/ALU micro-op (uop_simple_desc). */
 static void emit_simple(uint8_t **p, const struct uop *u, const struct uop_simple *d)
 {
     static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b }, st64[] = { 0x48, 0x89 };
+
+    if (d->imul) {
+        emit_imul(p, u, d);
+        return;
+    }
+    if (d->shift) {
+        emit_shift(p, u, d);
+        return;
+    }
 
     if (!d->alu) {
         if (d->imm && d->size == 8) {
@@ -193,12 +275,7 @@ static void emit_simple(uint8_t **p, const struct uop *u, const struct uop_simpl
     }
     emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc2 }, 3);             /* mov rdx, rax */
     emit(p, (const uint8_t[]){ 0x48, d->host_op, 0xca }, 3);       /* op rdx, rcx */
-    emit_rbx(p, st64, 2, RAX, (uint32_t)offsetof(struct cpu, cc_src2));
-    emit_rbx(p, st64, 2, RCX, (uint32_t)offsetof(struct cpu, cc_src));
-    emit_rbx(p, st64, 2, RDX, (uint32_t)offsetof(struct cpu, cc_dst));
-    emit(p, (const uint8_t[]){ 0xc7, 0x83 }, 2);                   /* mov dword [cc_op], imm */
-    emit32(p, (uint32_t)offsetof(struct cpu, cc_op));
-    emit32(p, d->cc_op);
+    emit_flags(p, true, d->cc_op);
     if (d->writes) {
         if (d->size == 4)
             emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);           /* mov edx, edx */
@@ -331,7 +408,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
     for (unsigned i = 0; i < tb->nuops; i++) {
         uint32_t off = (uint32_t)(i * sizeof(struct uop));   /* from r12 = tb->ops */
         struct uop_simple d;
-        bool simple = i + 1 < tb->nuops && uop_simple_desc(tb->ops[i].fn, &d);
+        bool simple = i + 1 < tb->nuops && uop_simple_desc(&tb->ops[i], &d);
         if (simple && (d.load || d.store) && tb->ops[i].asize != 8)
             simple = false;     /* 16/32-bit addressing wraps: leave it to the handler */
         if (simple) {

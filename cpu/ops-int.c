@@ -568,8 +568,12 @@ static const uop_fn mov_table[4][5] = {
  * which host code can do in place of the call.  The description must
  * match the handlers above exactly (same lazy-flag fields and values).
  */
-bool uop_simple_desc(uop_fn fn, struct uop_simple *d)
+static const struct uop *uop_shift_r(struct cpu *cpu, const struct uop *u);
+static const struct uop *uop_imul2(struct cpu *cpu, const struct uop *u);
+
+bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
 {
+    uop_fn fn = u->fn;
     static const int alu_ops[] = { ALU_ADD, ALU_OR, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP,
                                    ALU_TEST };
     static const uint8_t host_op[] = {
@@ -582,6 +586,21 @@ bool uop_simple_desc(uop_fn fn, struct uop_simple *d)
         [ALU_TEST] = CC_OP_LOGICB,
     };
 
+    if ((u->osize == 4 || u->osize == 8) && fn == uop_imul2 && u->rm != UOP_NOREG) {
+        *d = (struct uop_simple){ .imul = true, .imm = u->aux, .size = u->osize,
+                                  .cc_op = (uint32_t)(CC_OP_MULB + sz_idx(u->osize)) };
+        return true;
+    }
+    if ((u->osize == 4 || u->osize == 8) && fn == uop_shift_r && !u->aux && !u->opsz2 &&
+        (u->cc == OP_SHL || u->cc == OP_SHR || u->cc == OP_SAR) &&
+        (u->imm & (u->osize == 8 ? 63 : 31))) {
+        *d = (struct uop_simple){ .shift = u->cc == OP_SHL ? 1 : u->cc == OP_SHR ? 2 : 3,
+                                  .count = (unsigned)(u->imm & (u->osize == 8 ? 63 : 31)),
+                                  .size = u->osize,
+                                  .cc_op = (uint32_t)((u->cc == OP_SHL ? CC_OP_SHLB : CC_OP_SARB)
+                                                      + sz_idx(u->osize)) };
+        return true;
+    }
     for (int si = SZ_B; si <= SZ_Q; si++) {
         if (fn == mov_table[si][F_RM] || fn == mov_table[si][F_MR]) {
             *d = (struct uop_simple){ .load = fn == mov_table[si][F_RM],
