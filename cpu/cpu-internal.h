@@ -742,6 +742,7 @@ struct uop_simple {
     bool imul;          /* IMUL reg, reg[, imm] */
     uint8_t shift;      /* 1 SHL, 2 SHR, 3 SAR reg by an immediate count; 0: no shift */
     unsigned count;     /* shift count, already masked, never 0 */
+    int incdec;         /* +1 INC, -1 DEC reg (CF carried over); 0: neither */
     bool imm;           /* source is u->imm, else register u->rm */
     bool writes;        /* result goes to u->reg (not CMP/TEST) */
     unsigned size;      /* 4 or 8; 1, 2, 4 or 8 for load/store */
@@ -749,6 +750,8 @@ struct uop_simple {
     uint32_t cc_op;     /* lazy-flag op set (ALU) */
 };
 bool uop_simple_desc(const struct uop *u, struct uop_simple *d);
+/* cpu/fuse.c: 0 CMP rr, 1 CMP ri, 2 INC, 3 DEC fused with the next Jcc, or -1. */
+int fuse_kind(uop_fn fn, unsigned *size);
 
 /* cpu/native.c: subroutine-threaded host code for blocks (x86-64 hosts). */
 struct native;

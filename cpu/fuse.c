@@ -77,3 +77,16 @@ uop_fn fuse_with_jcc(const struct insn *prev, unsigned cc)
         return NULL;
     return fused[kind][prev->osize == 8][cc & 15];
 }
+
+/* For cpu/native.c: 0 CMP rr, 1 CMP ri, 2 INC, 3 DEC fused with a Jcc, or -1. */
+int fuse_kind(uop_fn fn, unsigned *size)
+{
+    for (int k = 0; k < 4; k++)
+        for (int s = 0; s < 2; s++)
+            for (int cc = 0; cc < 16; cc++)
+                if (fused[k][s][cc] == fn) {
+                    *size = s ? 8 : 4;
+                    return k;
+                }
+    return -1;
+}

@@ -30,7 +30,7 @@
 #include <sys/mman.h>
 
 #define CODE_BYTES   (64u << 20)
-#define BYTES_PER_UOP 224u /* worst case: an inlined load/store after a call (~200) */
+#define BYTES_PER_UOP 256u /* worst case: an inlined load/store after a call (~200) */
 #define STUB_BYTES   128u
 
 struct native {
@@ -229,6 +229,102 @@ static void emit_shift(uint8_t **p, const struct uop *u, const struct uop_simple
     emit_rbx(p, st64, 2, RDX, reg_off(u->reg));
 }
 
+#define CC_UNKNOWN ((uint32_t)CC_OP_COUNT)
+
+static bool cc_in(uint32_t op, uint32_t first, uint32_t last) { return op >= first && op <= last; }
+
+/* Compare rax and rdx as size-byte values, CF -> ecx (0/1). */
+static void emit_below(uint8_t **p, unsigned size)
+{
+    if (size == 4)
+        emit(p, (const uint8_t[]){ 0x89, 0xc0, 0x89, 0xd2 }, 4);   /* mov eax,eax; mov edx,edx */
+    emit(p, (const uint8_t[]){ 0x48, 0x39, 0xd0 }, 3);             /* cmp rax, rdx */
+    emit(p, (const uint8_t[]){ 0x0f, 0x92, 0xc1 }, 3);             /* setb cl */
+    emit(p, (const uint8_t[]){ 0x0f, 0xb6, 0xc9 }, 3);             /* movzx ecx, cl */
+}
+
+/*
+ * The carry flag of the current lazy state into ecx, as cc_compute_cf():
+ * from what host code stored just before when that is known (known), else
+ * LOGIC/INC/DEC inline and everything else through cc_compute_cf_slow().
+ */
+static void emit_cf(uint8_t **p, uint32_t known)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b };
+    uint32_t src = (uint32_t)offsetof(struct cpu, cc_src);
+    uint32_t src2 = (uint32_t)offsetof(struct cpu, cc_src2);
+    uint32_t dst = (uint32_t)offsetof(struct cpu, cc_dst);
+
+    if (cc_in(known, CC_OP_LOGICB, CC_OP_LOGICQ)) {
+        emit(p, (const uint8_t[]){ 0x31, 0xc9 }, 2);               /* xor ecx, ecx */
+        return;
+    }
+    if (cc_in(known, CC_OP_INCB, CC_OP_DECQ) || cc_in(known, CC_OP_MULB, CC_OP_MULQ)) {
+        emit(p, (const uint8_t[]){ 0x48, 0x83, 0xbb }, 3);         /* cmp qword [cc_src], 0 */
+        emit32(p, src);
+        emit8(p, 0);
+        emit(p, (const uint8_t[]){ 0x0f, 0x95, 0xc1 }, 3);         /* setne cl */
+        emit(p, (const uint8_t[]){ 0x0f, 0xb6, 0xc9 }, 3);         /* movzx ecx, cl */
+        return;
+    }
+    if (known == CC_OP_SUBL || known == CC_OP_SUBQ) {              /* CF = src2 < src */
+        emit_rbx(p, ld64, 2, RAX, src2);
+        emit_rbx(p, ld64, 2, RDX, src);
+        emit_below(p, known == CC_OP_SUBQ ? 8 : 4);
+        return;
+    }
+    if (known == CC_OP_ADDL || known == CC_OP_ADDQ) {              /* CF = dst < src2 */
+        emit_rbx(p, ld64, 2, RAX, dst);
+        emit_rbx(p, ld64, 2, RDX, src2);
+        emit_below(p, known == CC_OP_ADDQ ? 8 : 4);
+        return;
+    }
+    uint8_t *jae, *jb, *jmp;
+    emit(p, (const uint8_t[]){ 0x8b, 0x83 }, 2);                   /* mov eax, [cc_op] */
+    emit32(p, (uint32_t)offsetof(struct cpu, cc_op));
+    emit(p, (const uint8_t[]){ 0x8d, 0x90 }, 2);                   /* lea edx, [rax-LOGICB] */
+    emit32(p, (uint32_t)-(int32_t)CC_OP_LOGICB);
+    _Static_assert(CC_OP_DECQ - CC_OP_LOGICB == 11, "LOGIC, INC, DEC are 12 ops in a row");
+    emit(p, (const uint8_t[]){ 0x83, 0xfa, 0x0c }, 3);             /* cmp edx, 12 */
+    emit8(p, 0x73); jae = *p; emit8(p, 0);                         /* jae slow */
+    emit(p, (const uint8_t[]){ 0x31, 0xc9 }, 2);                   /* xor ecx, ecx */
+    emit(p, (const uint8_t[]){ 0x83, 0xfa, 0x04 }, 3);             /* cmp edx, 4 */
+    emit8(p, 0x72); jb = *p; emit8(p, 0);                          /* jb done (LOGIC) */
+    emit(p, (const uint8_t[]){ 0x48, 0x83, 0xbb }, 3);             /* cmp qword [cc_src], 0 */
+    emit32(p, src);
+    emit8(p, 0);
+    emit(p, (const uint8_t[]){ 0x0f, 0x95, 0xc1 }, 3);             /* setne cl */
+    emit8(p, 0xeb); jmp = *p; emit8(p, 0);                         /* jmp done */
+    *jae = (uint8_t)(*p - (jae + 1));
+    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xdf }, 3);             /* mov rdi, rbx */
+    emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);                   /* movabs rax, fn */
+    uint64_t fn = (uint64_t)(uintptr_t)cc_compute_cf_slow;
+    memcpy(*p, &fn, 8);
+    *p += 8;
+    emit(p, (const uint8_t[]){ 0xff, 0xd0 }, 2);                   /* call rax */
+    emit(p, (const uint8_t[]){ 0x0f, 0xb6, 0xc8 }, 3);             /* movzx ecx, al */
+    *jb = (uint8_t)(*p - (jb + 1));
+    *jmp = (uint8_t)(*p - (jmp + 1));
+}
+
+/* INC/DEC reg: CF carried over, result kept unmasked in cc_dst (as the handler). */
+static void emit_incdec(uint8_t **p, const struct uop *u, const struct uop_simple *d,
+                        uint32_t known)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b }, st64[] = { 0x48, 0x89 };
+
+    emit_cf(p, known);
+    emit_rbx(p, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RDX, reg_off(u->reg));
+    if (d->incdec > 0)
+        emit(p, (const uint8_t[]){ 0x48, 0x83, 0xc2, 0x01 }, 4);   /* add rdx, 1 */
+    else
+        emit(p, (const uint8_t[]){ 0x48, 0x83, 0xea, 0x01 }, 4);   /* sub rdx, 1 */
+    emit_flags(p, false, d->cc_op);
+    if (d->size == 4)
+        emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);               /* mov edx, edx */
+    emit_rbx(p, st64, 2, RDX, reg_off(u->reg));
+}
+
 /* Host code for a register-only MOV/ALU micro-op (uop_simple_desc). */
 static void emit_simple(uint8_t **p, const struct uop *u, const struct uop_simple *d)
 {
@@ -402,6 +498,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
     p = n->p;
     uint8_t *start = p;
     bool after_call = false;
+    uint32_t known = CC_UNKNOWN;    /* lazy-flag op host code stored last, if known */
     /* out-of-line slow paths of inlined loads/stores: jne site, micro-op, resume */
     struct { uint8_t *jne, *resume; uint32_t off; } slow[TB_MAX_UOPS];
     unsigned nslow = 0;
@@ -435,13 +532,20 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                 slow[nslow].resume = p;
                 nslow++;
                 after_call = true;  /* the slow path may have called anything */
+            } else if (d.incdec) {
+                emit_incdec(&p, &tb->ops[i], &d, known);
+                known = d.cc_op;
+                after_call = false;
             } else {
                 emit_simple(&p, &tb->ops[i], &d);
+                if (d.alu || d.imul || d.shift)
+                    known = d.cc_op;
                 after_call = false;
             }
             continue;
         }
         emit_call(&p, off);
+        known = CC_UNKNOWN;
         after_call = true;
         if (i + 1 < tb->nuops) {
             emit(&p, (const uint8_t[]){ 0x49, 0x8d, 0x8c, 0x24 }, 4); /* lea rcx, [r12+next] */

@@ -586,6 +586,30 @@ bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
         [ALU_TEST] = CC_OP_LOGICB,
     };
 
+    for (int k = 0; k < 2; k++) {
+        for (int si = SZ_L; si <= SZ_Q; si++) {
+            if (fn == incdec_table[k][si]) {
+                *d = (struct uop_simple){ .incdec = k ? -1 : 1, .size = si == SZ_L ? 4 : 8,
+                                          .cc_op = (uint32_t)((k ? CC_OP_DECB : CC_OP_INCB)
+                                                              + si) };
+                return true;
+            }
+        }
+    }
+    /* fused with the Jcc after it: host code does the producer, then calls the Jcc */
+    unsigned fsize;
+    int fk = fuse_kind(fn, &fsize);
+    if (fk == 0 || fk == 1) {
+        *d = (struct uop_simple){ .alu = true, .imm = fk == 1, .size = fsize, .host_op = 0x29,
+                                  .cc_op = (uint32_t)(CC_OP_SUBB + sz_idx(fsize)) };
+        return true;
+    }
+    if (fk == 2 || fk == 3) {
+        *d = (struct uop_simple){ .incdec = fk == 2 ? 1 : -1, .size = fsize,
+                                  .cc_op = (uint32_t)((fk == 2 ? CC_OP_INCB : CC_OP_DECB)
+                                                      + sz_idx(fsize)) };
+        return true;
+    }
     if ((u->osize == 4 || u->osize == 8) && fn == uop_imul2 && u->rm != UOP_NOREG) {
         *d = (struct uop_simple){ .imul = true, .imm = u->aux, .size = u->osize,
                                   .cc_op = (uint32_t)(CC_OP_MULB + sz_idx(u->osize)) };
