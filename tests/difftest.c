@@ -738,16 +738,18 @@ int main(int argc, char **argv)
 {
     unsigned long cases = 20000;
     uint64_t seed = 0x5a70121;
-    bool verbose = false;
+    bool verbose = false, interp = false;
     int opt;
 
-    while ((opt = getopt(argc, argv, "n:s:v")) != -1) {
+    while ((opt = getopt(argc, argv, "in:s:v")) != -1) {
         switch (opt) {
+        case 'i': interp = true; break;
         case 'n': cases = strtoul(optarg, NULL, 0); break;
         case 's': seed = strtoull(optarg, NULL, 0); break;
         case 'v': verbose = true; break;
         default:
-            fprintf(stderr, "usage: difftest [-n CASES] [-s SEED] [-v]\n");
+            fprintf(stderr, "usage: difftest [-i] [-n CASES] [-s SEED] [-v]\n"
+                    "  -i  run blocks in the micro-op loop only (no host code)\n");
             return 2;
         }
     }
@@ -767,6 +769,8 @@ int main(int argc, char **argv)
 
     struct guest guest;
     guest_init(&guest);
+    if (interp)
+        native_free(guest.cpu);     /* blocks then run in cpu_run()'s loop */
 
     static uint8_t init_data[DATA_SIZE], guest_data[DATA_SIZE];
     unsigned long executed = 0, mismatches = 0;
@@ -840,8 +844,8 @@ int main(int argc, char **argv)
             }
         }
     }
-    printf("difftest: %lu cases, %lu instructions executed, %u templates, %lu mismatches\n",
-           cases, executed, ntmpls, mismatches);
+    printf("difftest: %lu cases, %lu instructions executed, %u templates, %lu mismatches%s\n",
+           cases, executed, ntmpls, mismatches, interp ? " (micro-op loop only)" : "");
     cpu_free(guest.cpu);
     bus_free(guest.bus);
     munmap(guest.ram, GUEST_RAM);

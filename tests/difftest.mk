@@ -1,6 +1,7 @@
 # Differential test against the host CPU (tests/difftest.c).
 check_PROGRAMS += tests/difftest
-TESTS += tests/difftest
+TESTS += tests/difftest tests/difftest-interp.sh
+EXTRA_DIST += tests/difftest-interp.sh
 tests_difftest_SOURCES = tests/difftest.c
 tests_difftest_CFLAGS = $(AM_CFLAGS) -O2
 tests_difftest_LDADD = libcpu.la libhw.la libtimers.la libutil.la $(CAPSTONE_LIBS) -lm
