@@ -9,4 +9,5 @@ tests_difftest_LDADD = libcpu.la libhw.la libtimers.la libutil.la $(CAPSTONE_LIB
 # The full run: at least 10^6 executed instructions.
 difftest-full: tests/difftest$(EXEEXT)
 	./tests/difftest$(EXEEXT) -n 250000
+	./tests/difftest$(EXEEXT) -i -n 250000
 .PHONY: difftest-full
