@@ -750,6 +750,15 @@ struct uop_simple {
     uint32_t cc_op;     /* lazy-flag op set (ALU) */
 };
 bool uop_simple_desc(const struct uop *u, struct uop_simple *d);
+/* A direct exit host code may take itself (uop_branch_desc). */
+struct uop_branch {
+    int cc;             /* Jcc condition 0..15, or -1: always taken */
+    uint64_t taken;     /* RIP through chain slot 0 */
+    uint64_t not_taken; /* RIP through chain slot 1 (Jcc only) */
+};
+/* JMP rel, Jcc and the fall-through exit: fill *b and return true. */
+bool uop_branch_desc(const struct uop *u, struct uop_branch *b);
+bool uop_is_exit_next_chain(const struct uop *u);
 /* cpu/fuse.c: 0 CMP rr, 1 CMP ri, 2 INC, 3 DEC fused with the next Jcc, or -1. */
 int fuse_kind(uop_fn fn, unsigned *size);
 

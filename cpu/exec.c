@@ -354,6 +354,11 @@ static const struct uop *uop_exit_next_chain(struct cpu *cpu, const struct uop *
     return uop_goto(cpu, u, 0, u->rip);
 }
 
+bool uop_is_exit_next_chain(const struct uop *u)
+{
+    return u->fn == uop_exit_next_chain;
+}
+
 static const struct uop *uop_exit_next(struct cpu *cpu, const struct uop *u)
 {
     cpu->rip = u->rip;

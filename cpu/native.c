@@ -30,13 +30,16 @@
 #include <sys/mman.h>
 
 #define CODE_BYTES   (64u << 20)
-#define BYTES_PER_UOP 256u /* worst case: an inlined load/store after a call (~200) */
+/* worst case: an inlined load/store after a call (~200); a block's last
+ * micro-op, an inline branch, takes up to two more (~400) */
+#define BYTES_PER_UOP 256u
 #define STUB_BYTES   128u
 
 struct native {
     uint8_t *buf, *p, *end;
     const void *(*enter)(struct cpu *cpu, const void *code, const struct uop *ops);
     uint8_t *exit_stub;
+    uint8_t *exit_out;      /* back to cpu_run() with rax */
 };
 
 static void emit8(uint8_t **p, uint8_t b) { *(*p)++ = b; }
@@ -88,6 +91,7 @@ static void emit_stubs(struct native *n)
     emit(&p, (const uint8_t[]){ 0x49, 0x89, 0xc4 }, 3);             /* mov r12, rax */
     emit(&p, (const uint8_t[]){ 0xff, 0xe2 }, 2);                   /* jmp rdx */
     uint8_t *out = p;
+    n->exit_out = out;
     emit(&p, (const uint8_t[]){ 0x41, 0x5d, 0x41, 0x5c, 0x5b, 0xc3 }, 6); /* pop r13, r12, rbx; ret */
     *jz1 = (uint8_t)(out - (jz1 + 1));
     *jne = (uint8_t)(out - (jne + 1));
@@ -129,7 +133,7 @@ bool native_room(struct cpu *cpu, unsigned nuops)
 {
     struct native *n = cpu->native;
 
-    return !n || n->p + (size_t)nuops * BYTES_PER_UOP + 16 <= n->end;
+    return !n || n->p + (size_t)(nuops + 2) * BYTES_PER_UOP <= n->end;
 }
 
 /* All blocks were flushed: start filling from the front again. */
@@ -475,6 +479,179 @@ static void emit_mem(uint8_t **p, const struct uop *u, const struct uop_simple *
     }
 }
 
+/*
+ * A block's last exit: the exit stub's logic in place, so each block
+ * has its own indirect jump into the next block's host code (one shared
+ * jump would be one branch-predictor entry for every block transition).
+ */
+static void emit_exit(struct native *n, uint8_t **p)
+{
+    emit(p, (const uint8_t[]){ 0x48, 0x85, 0xc0 }, 3);             /* test rax, rax */
+    emit(p, (const uint8_t[]){ 0x0f, 0x84 }, 2);                   /* jz out */
+    emit_rel32(p, n->exit_out);
+    emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x8b }, 3);             /* mov rcx, [rbx+cur_tb] */
+    emit32(p, (uint32_t)offsetof(struct cpu, cur_tb));
+    emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x51 }, 3);             /* lea rdx, [rcx+ops] */
+    _Static_assert(offsetof(struct tb, ops) < 128, "disp8");
+    emit8(p, (uint8_t)offsetof(struct tb, ops));
+    emit(p, (const uint8_t[]){ 0x48, 0x39, 0xd0 }, 3);             /* cmp rax, rdx */
+    emit(p, (const uint8_t[]){ 0x0f, 0x85 }, 2);                   /* jne out */
+    emit_rel32(p, n->exit_out);
+    emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x91 }, 3);             /* mov rdx, [rcx+native] */
+    emit32(p, (uint32_t)offsetof(struct tb, native));
+    emit(p, (const uint8_t[]){ 0x48, 0x85, 0xd2 }, 3);             /* test rdx, rdx */
+    emit(p, (const uint8_t[]){ 0x0f, 0x84 }, 2);                   /* jz out */
+    emit_rel32(p, n->exit_out);
+    emit(p, (const uint8_t[]){ 0x49, 0x89, 0xc4 }, 3);             /* mov r12, rax */
+    emit(p, (const uint8_t[]){ 0xff, 0xe2 }, 2);                   /* jmp rdx */
+}
+
+/*
+ * uop_goto() in host code: leave through chain slot `slot` of the micro-op
+ * at r12 + off to `rip`.  When the slot is linked and the slice goes on,
+ * account the target's instructions and jump straight into its host code
+ * (each exit its own jump, so each is predicted on its own); otherwise ask
+ * cpu_run() to link the slot, exactly as the handler does.
+ */
+static void emit_goto(struct native *n, uint8_t **p, uint32_t off, int slot, uint64_t rip)
+{
+    uint8_t *miss[3], *no_code;
+
+    emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);                   /* movabs rax, rip */
+    memcpy(*p, &rip, 8);
+    *p += 8;
+    emit_rbx(p, (const uint8_t[]){ 0x48, 0x89 }, 2, RAX, (uint32_t)offsetof(struct cpu, rip));
+    emit(p, (const uint8_t[]){ 0x49, 0x8b, 0x84, 0x24 }, 4);       /* mov rax, [r12+chain] */
+    emit32(p, off + (uint32_t)(offsetof(struct uop, chain) + 8 * (unsigned)slot));
+    emit(p, (const uint8_t[]){ 0x48, 0x85, 0xc0 }, 3);             /* test rax, rax */
+    emit(p, (const uint8_t[]){ 0x0f, 0x84 }, 2);                   /* jz miss */
+    miss[0] = *p; emit32(p, 0);
+    emit(p, (const uint8_t[]){ 0x48, 0x83, 0xbb }, 3);             /* cmp qword [budget], 0 */
+    emit32(p, (uint32_t)offsetof(struct cpu, budget));
+    emit8(p, 0);
+    emit(p, (const uint8_t[]){ 0x0f, 0x8e }, 2);                   /* jle miss */
+    miss[1] = *p; emit32(p, 0);
+    _Static_assert(sizeof(((struct cpu *)0)->exit_request) == 1, "byte compare");
+    emit(p, (const uint8_t[]){ 0x80, 0xbb }, 2);                   /* cmp byte [exit_request], 0 */
+    emit32(p, (uint32_t)offsetof(struct cpu, exit_request));
+    emit8(p, 0);
+    emit(p, (const uint8_t[]){ 0x0f, 0x85 }, 2);                   /* jne miss */
+    miss[2] = *p; emit32(p, 0);
+    _Static_assert(sizeof(((struct tb *)0)->ninsns) == 2, "word load");
+    emit(p, (const uint8_t[]){ 0x0f, 0xb7, 0x88 }, 3);             /* movzx ecx, word [rax+ninsns] */
+    emit32(p, (uint32_t)offsetof(struct tb, ninsns));
+    emit_rbx(p, (const uint8_t[]){ 0x48, 0x29 }, 2, RCX, (uint32_t)offsetof(struct cpu, budget));
+    emit_rbx(p, (const uint8_t[]){ 0x48, 0x01 }, 2, RCX, (uint32_t)offsetof(struct cpu, icount));
+    emit_rbx(p, (const uint8_t[]){ 0x48, 0x89 }, 2, RAX, (uint32_t)offsetof(struct cpu, cur_tb));
+    emit(p, (const uint8_t[]){ 0x48, 0x83, 0x83 }, 3);             /* add qword [tb_chained], 1 */
+    emit32(p, (uint32_t)offsetof(struct cpu, stats.tb_chained));
+    emit8(p, 1);
+    emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x90 }, 3);             /* mov rdx, [rax+native] */
+    emit32(p, (uint32_t)offsetof(struct tb, native));
+    emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x40 }, 3);             /* lea rax, [rax+ops] */
+    emit8(p, (uint8_t)offsetof(struct tb, ops));
+    emit(p, (const uint8_t[]){ 0x48, 0x85, 0xd2 }, 3);             /* test rdx, rdx */
+    emit8(p, 0x74); no_code = *p; emit8(p, 0);                     /* jz no_code */
+    emit(p, (const uint8_t[]){ 0x49, 0x89, 0xc4 }, 3);             /* mov r12, rax */
+    emit(p, (const uint8_t[]){ 0xff, 0xe2 }, 2);                   /* jmp rdx */
+    *no_code = (uint8_t)(*p - (no_code + 1));
+    emit8(p, 0xe9);                                                /* jmp out (rax = ops) */
+    emit_rel32(p, n->exit_out);
+    for (int k = 0; k < 3; k++) {
+        int32_t rel = (int32_t)(*p - (miss[k] + 4));
+        memcpy(miss[k], &rel, 4);
+    }
+    emit(p, (const uint8_t[]){ 0x49, 0x8d, 0x84, 0x24 }, 4);       /* lea rax, [r12+off] */
+    emit32(p, off);
+    emit_rbx(p, (const uint8_t[]){ 0x48, 0x89 }, 2, RAX, (uint32_t)offsetof(struct cpu, link_from));
+    _Static_assert(sizeof(((struct cpu *)0)->link_slot) == 4, "dword store");
+    emit(p, (const uint8_t[]){ 0xc7, 0x83 }, 2);                   /* mov dword [link_slot], slot */
+    emit32(p, (uint32_t)offsetof(struct cpu, link_slot));
+    emit32(p, (uint32_t)slot);
+    emit(p, (const uint8_t[]){ 0x31, 0xc0 }, 2);                   /* xor eax, eax */
+    emit8(p, 0xe9);                                                /* jmp out */
+    emit_rel32(p, n->exit_out);
+}
+
+static bool cond_call(const struct cpu *cpu, unsigned cc) { return cpu_cond(cpu, cc); }
+
+/*
+ * Host flags equal to the guest's for every condition, from the lazy
+ * state host code stored last (known): the operation is redone on the
+ * stored operands at its size.  False when that is not one of these.
+ */
+static bool emit_host_flags(uint8_t **p, uint32_t known)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b };
+    uint32_t src = (uint32_t)offsetof(struct cpu, cc_src);
+    uint32_t src2 = (uint32_t)offsetof(struct cpu, cc_src2);
+    uint32_t dst = (uint32_t)offsetof(struct cpu, cc_dst);
+    bool q;
+
+    if (known == CC_OP_SUBL || known == CC_OP_SUBQ || known == CC_OP_ADDL || known == CC_OP_ADDQ) {
+        q = known == CC_OP_SUBQ || known == CC_OP_ADDQ;
+        bool sub = known == CC_OP_SUBL || known == CC_OP_SUBQ;
+        emit_rbx(p, ld64, 2, RAX, src2);                           /* rax = a */
+        if (q)
+            emit_rbx(p, (const uint8_t[]){ 0x48, sub ? 0x3b : 0x03 }, 2, RAX, src);
+        else
+            emit_rbx(p, (const uint8_t[]){ sub ? 0x3b : 0x03 }, 1, RAX, src); /* cmp/add a, b */
+        return true;
+    }
+    if (known == CC_OP_LOGICL || known == CC_OP_LOGICQ) {
+        emit_rbx(p, ld64, 2, RAX, dst);
+        if (known == CC_OP_LOGICQ)
+            emit(p, (const uint8_t[]){ 0x48, 0x85, 0xc0 }, 3);     /* test rax, rax */
+        else
+            emit(p, (const uint8_t[]){ 0x85, 0xc0 }, 2);           /* test eax, eax */
+        return true;
+    }
+    if (known == CC_OP_INCL || known == CC_OP_INCQ || known == CC_OP_DECL || known == CC_OP_DECQ) {
+        bool inc = known == CC_OP_INCL || known == CC_OP_INCQ;
+        q = known == CC_OP_INCQ || known == CC_OP_DECQ;
+        emit_rbx(p, ld64, 2, RAX, dst);                            /* the result */
+        emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x40, inc ? 0xff : 0x01 }, 4); /* lea rax, [rax-+1] */
+        emit_rbx(p, (const uint8_t[]){ 0x8b }, 1, RCX, src);       /* ecx = CF */
+        emit(p, (const uint8_t[]){ 0x0f, 0xba, 0xe1, 0x00 }, 4);   /* bt ecx, 0 */
+        if (q)
+            emit(p, (const uint8_t[]){ 0x48, 0xff, inc ? 0xc0 : 0xc8 }, 3); /* inc/dec rax */
+        else
+            emit(p, (const uint8_t[]){ 0xff, inc ? 0xc0 : 0xc8 }, 2);       /* inc/dec eax */
+        return true;
+    }
+    return false;
+}
+
+/* JMP rel, Jcc or the fall-through exit, wholly in host code. */
+static void emit_branch(struct native *n, uint8_t **p, uint32_t off, const struct uop_branch *b,
+                        uint32_t known)
+{
+    if (b->cc < 0) {
+        emit_goto(n, p, off, 0, b->taken);
+        return;
+    }
+    if (!emit_host_flags(p, known)) {
+        emit(p, (const uint8_t[]){ 0x48, 0x89, 0xdf }, 3);         /* mov rdi, rbx */
+        emit8(p, 0xbe);                                            /* mov esi, cc */
+        emit32(p, (uint32_t)b->cc);
+        emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);               /* movabs rax, cond_call */
+        uint64_t fn = (uint64_t)(uintptr_t)cond_call;
+        memcpy(*p, &fn, 8);
+        *p += 8;
+        emit(p, (const uint8_t[]){ 0xff, 0xd0 }, 2);               /* call rax */
+        emit(p, (const uint8_t[]){ 0x84, 0xc0 }, 2);               /* test al, al */
+        emit(p, (const uint8_t[]){ 0x0f, 0x85 }, 2);               /* jnz taken */
+    } else {
+        emit(p, (const uint8_t[]){ 0x0f, (uint8_t)(0x80 | b->cc) }, 2); /* jcc taken */
+    }
+    uint8_t *taken = *p;
+    emit32(p, 0);
+    emit_goto(n, p, off, 1, b->not_taken);
+    int32_t rel = (int32_t)(*p - (taken + 4));
+    memcpy(taken, &rel, 4);
+    emit_goto(n, p, off, 0, b->taken);
+}
+
 /* Call micro-op i through its fn pointer, as the dispatch loop would. */
 static void emit_call(uint8_t **p, uint32_t off)
 {
@@ -487,13 +664,32 @@ static void emit_call(uint8_t **p, uint32_t off)
     emit32(p, off + (uint32_t)offsetof(struct uop, fn));
 }
 
+/*
+ * Before host code that does a micro-op's work after a call: the call
+ * may have invalidated this running block (self-modifying code), and then
+ * the micro-op's fn now leaves the block, so call it instead.
+ */
+static void emit_unless_invalid(struct native *n, uint8_t **p, uint32_t off)
+{
+    emit(p, (const uint8_t[]){ 0x41, 0x80, 0xbc, 0x24 }, 4);       /* cmp byte [r12-k], 0 */
+    emit32(p, (uint32_t)(int32_t)((int)offsetof(struct tb, invalid)
+                                  - (int)offsetof(struct tb, ops)));
+    emit8(p, 0);
+    emit(p, (const uint8_t[]){ 0x74, 0x00 }, 2);                   /* je inline */
+    uint8_t *je = *p - 1;
+    emit_call(p, off);
+    emit8(p, 0xe9);                                                /* jmp exit */
+    emit_rel32(p, n->exit_stub);
+    *je = (uint8_t)(*p - (je + 1));
+}
+
 void native_gen(struct cpu *cpu, struct tb *tb)
 {
     struct native *n = cpu->native;
     uint8_t *p;
 
     tb->native = NULL;
-    if (!n || n->p + (size_t)tb->nuops * BYTES_PER_UOP + 16 > n->end)
+    if (!n || n->p + (size_t)(tb->nuops + 2) * BYTES_PER_UOP > n->end)
         return;
     p = n->p;
     uint8_t *start = p;
@@ -509,23 +705,8 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         if (simple && (d.load || d.store) && tb->ops[i].asize != 8)
             simple = false;     /* 16/32-bit addressing wraps: leave it to the handler */
         if (simple) {
-            if (after_call) {
-                /*
-                 * The call before may have invalidated this running block
-                 * (self-modifying code): then this micro-op's fn now leaves
-                 * the block, so call it instead of doing it here.
-                 */
-                emit(&p, (const uint8_t[]){ 0x41, 0x80, 0xbc, 0x24 }, 4); /* cmp byte [r12-k], 0 */
-                emit32(&p, (uint32_t)(int32_t)((int)offsetof(struct tb, invalid)
-                                               - (int)offsetof(struct tb, ops)));
-                emit8(&p, 0);
-                emit(&p, (const uint8_t[]){ 0x74, 0x00 }, 2);     /* je inline */
-                uint8_t *je = p - 1;
-                emit_call(&p, off);
-                emit8(&p, 0xe9);                                  /* jmp exit */
-                emit_rel32(&p, n->exit_stub);
-                *je = (uint8_t)(p - (je + 1));
-            }
+            if (after_call)
+                emit_unless_invalid(n, &p, off);
             if (d.load || d.store) {
                 emit_mem(&p, &tb->ops[i], &d, &slow[nslow].jne);
                 slow[nslow].off = off;
@@ -544,6 +725,13 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             }
             continue;
         }
+        struct uop_branch br;
+        if (i + 1 == tb->nuops && uop_branch_desc(&tb->ops[i], &br)) {
+            if (after_call)
+                emit_unless_invalid(n, &p, off);
+            emit_branch(n, &p, off, &br, known);
+            break;
+        }
         emit_call(&p, off);
         known = CC_UNKNOWN;
         after_call = true;
@@ -554,8 +742,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             emit(&p, (const uint8_t[]){ 0x0f, 0x85 }, 2);          /* jne exit */
             emit_rel32(&p, n->exit_stub);
         } else {
-            emit8(&p, 0xe9);                                       /* jmp exit */
-            emit_rel32(&p, n->exit_stub);
+            emit_exit(n, &p);
         }
     }
     for (unsigned k = 0; k < nslow; k++) {
@@ -571,6 +758,9 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         emit8(&p, 0xe9);                                           /* jmp resume */
         emit_rel32(&p, slow[k].resume);
     }
+    if ((size_t)(p - start) > (size_t)(tb->nuops + 2) * BYTES_PER_UOP)
+        cpu_abort(cpu, "host code for a block of %u micro-ops overran its room (%zu bytes)",
+                  (unsigned)tb->nuops, (size_t)(p - start));
     n->p = p;
     tb->native = start;
 }

@@ -299,6 +299,27 @@ static const uop_fn jcc_table[16] = {
     uop_jcc8, uop_jcc9, uop_jcc10, uop_jcc11, uop_jcc12, uop_jcc13, uop_jcc14, uop_jcc15,
 };
 
+bool uop_branch_desc(const struct uop *u, struct uop_branch *b)
+{
+    if (u->fn == uop_jmp) {
+        b->cc = -1;
+        b->taken = u->imm;
+        return true;
+    }
+    if (u->fn == jcc_table[u->cc & 15]) {
+        b->cc = u->cc & 15;
+        b->taken = u->imm;
+        b->not_taken = next_rip(u);
+        return true;
+    }
+    if (uop_is_exit_next_chain(u)) {
+        b->cc = -1;
+        b->taken = u->rip;
+        return true;
+    }
+    return false;
+}
+
 static const struct uop *uop_call(struct cpu *cpu, const struct uop *u)
 {
     stack_push(cpu, u->osize, next_rip(u));
