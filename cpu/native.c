@@ -392,13 +392,47 @@ enum { RSI = 6 };
  * access misses), then the access through the entry's addend.  A miss
  * jumps to *slow (filled in by the caller) to call the handler.
  */
+/*
+ * The soft-TLB hit test for an access of `size` bytes at linear address
+ * rsi: on a hit rdx = the entry's addend (host address = rsi + rdx); a
+ * miss (or a page-crossing access) jumps to *slow, filled in by the
+ * caller.  Clobbers rax, rcx.
+ */
+static void emit_tlb(uint8_t **p, bool load, unsigned size, uint8_t **slow)
+{
+    uint32_t tlb = (uint32_t)offsetof(struct cpu, tlb);
+    uint32_t tag = (uint32_t)(load ? offsetof(struct tlb_entry, tag_r)
+                                   : offsetof(struct tlb_entry, tag_w));
+
+    /* rcx = offset of &cpu->tlb[mmu_idx][(la >> 12) & mask] from &cpu->tlb */
+    emit(p, (const uint8_t[]){ 0x0f, 0xb6, 0x83 }, 3);             /* movzx eax, [mmu_idx] */
+    emit32(p, (uint32_t)offsetof(struct cpu, mmu_idx));
+    emit(p, (const uint8_t[]){ 0x69, 0xc0 }, 2);                   /* imul eax, eax, row */
+    emit32(p, (uint32_t)(TLB_SIZE * sizeof(struct tlb_entry)));
+    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xf1 }, 3);             /* mov rcx, rsi */
+    emit(p, (const uint8_t[]){ 0x48, 0xc1, 0xe9, PAGE_BITS }, 4);  /* shr rcx, 12 */
+    emit(p, (const uint8_t[]){ 0x81, 0xe1 }, 2);                   /* and ecx, TLB_MASK */
+    emit32(p, TLB_MASK);
+    _Static_assert(sizeof(struct tlb_entry) == 40, "the index arithmetic assumes 40 bytes");
+    emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x0c, 0x89 }, 4);       /* lea rcx, [rcx+rcx*4] */
+    emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x0c, 0xc8 }, 4);       /* lea rcx, [rax+rcx*8] */
+    emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x56 }, 3);             /* lea rdx, [rsi+size-1] */
+    emit8(p, (uint8_t)(size - 1));
+    emit(p, (const uint8_t[]){ 0x48, 0x81, 0xe2 }, 3);             /* and rdx, PAGE_MASK */
+    emit32(p, (uint32_t)PAGE_MASK);
+    emit(p, (const uint8_t[]){ 0x48, 0x3b, 0x94, 0x0b }, 4);       /* cmp rdx, [rbx+rcx+tag] */
+    emit32(p, tlb + tag);
+    emit(p, (const uint8_t[]){ 0x0f, 0x85 }, 2);                   /* jne slow */
+    *slow = *p;
+    emit32(p, 0);
+    emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x94, 0x0b }, 4);       /* mov rdx, [rbx+rcx+addend] */
+    emit32(p, tlb + (uint32_t)offsetof(struct tlb_entry, addend));
+}
+
 static void emit_mem(uint8_t **p, const struct uop *u, const struct uop_simple *d,
                      uint8_t **slow)
 {
     static const uint8_t ld64[] = { 0x48, 0x8b }, st64[] = { 0x48, 0x89 };
-    uint32_t tlb = (uint32_t)offsetof(struct cpu, tlb);
-    uint32_t tag = (uint32_t)(d->load ? offsetof(struct tlb_entry, tag_r)
-                                      : offsetof(struct tlb_entry, tag_w));
 
     if (u->base != UOP_NOREG)
         emit_rbx(p, ld64, 2, RSI, reg_off(u->base));               /* mov rsi, [base] */
@@ -425,29 +459,7 @@ static void emit_mem(uint8_t **p, const struct uop *u, const struct uop_simple *
         emit32(p, (uint32_t)(offsetof(struct cpu, seg) + u->seg * sizeof(struct seg)
                              + offsetof(struct seg, base)));
     }
-    /* rcx = offset of &cpu->tlb[mmu_idx][(la >> 12) & mask] from &cpu->tlb */
-    emit(p, (const uint8_t[]){ 0x0f, 0xb6, 0x83 }, 3);             /* movzx eax, [mmu_idx] */
-    emit32(p, (uint32_t)offsetof(struct cpu, mmu_idx));
-    emit(p, (const uint8_t[]){ 0x69, 0xc0 }, 2);                   /* imul eax, eax, row */
-    emit32(p, (uint32_t)(TLB_SIZE * sizeof(struct tlb_entry)));
-    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xf1 }, 3);             /* mov rcx, rsi */
-    emit(p, (const uint8_t[]){ 0x48, 0xc1, 0xe9, PAGE_BITS }, 4);  /* shr rcx, 12 */
-    emit(p, (const uint8_t[]){ 0x81, 0xe1 }, 2);                   /* and ecx, TLB_MASK */
-    emit32(p, TLB_MASK);
-    _Static_assert(sizeof(struct tlb_entry) == 40, "the index arithmetic assumes 40 bytes");
-    emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x0c, 0x89 }, 4);       /* lea rcx, [rcx+rcx*4] */
-    emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x0c, 0xc8 }, 4);       /* lea rcx, [rax+rcx*8] */
-    emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x56 }, 3);             /* lea rdx, [rsi+size-1] */
-    emit8(p, (uint8_t)(d->size - 1));
-    emit(p, (const uint8_t[]){ 0x48, 0x81, 0xe2 }, 3);             /* and rdx, PAGE_MASK */
-    emit32(p, (uint32_t)PAGE_MASK);
-    emit(p, (const uint8_t[]){ 0x48, 0x3b, 0x94, 0x0b }, 4);       /* cmp rdx, [rbx+rcx+tag] */
-    emit32(p, tlb + tag);
-    emit(p, (const uint8_t[]){ 0x0f, 0x85 }, 2);                   /* jne slow */
-    *slow = *p;
-    emit32(p, 0);
-    emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x94, 0x0b }, 4);       /* mov rdx, [rbx+rcx+addend] */
-    emit32(p, tlb + (uint32_t)offsetof(struct tlb_entry, addend));
+    emit_tlb(p, d->load, d->size, slow);
     /* registers: 8/4 bytes by number; 2 bytes merge into the low word; 1 byte by byte offset */
     uint32_t r = d->load ? u->reg : u->rm;
     uint32_t roff = d->size == 1 ? (uint32_t)offsetof(struct cpu, regs) + r : reg_off(r);
@@ -665,6 +677,64 @@ static void emit_call(uint8_t **p, uint32_t off)
 }
 
 /*
+ * PUSH/POP reg, CALL rel and RET [imm] of 64-bit mode with the stack
+ * access through the soft-TLB hit path (a miss, or a non-canonical RSP,
+ * which no TLB tag matches, jumps to *slow to call the handler).  CALL
+ * then leaves like JMP rel; RET through uop_goto_indirect() and the
+ * block's own exit.
+ */
+static void emit_stack(struct native *n, uint8_t **p, const struct uop *u, uint32_t off,
+                       enum uop_stack kind, uint8_t **slow)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b }, st64[] = { 0x48, 0x89 };
+    bool load = kind == STK_POP64 || kind == STK_RET64;
+
+    emit_rbx(p, ld64, 2, RSI, reg_off(4));                         /* mov rsi, [rsp] */
+    if (!load)
+        emit(p, (const uint8_t[]){ 0x48, 0x83, 0xee, 0x08 }, 4);   /* sub rsi, 8 */
+    emit_tlb(p, load, 8, slow);
+    switch (kind) {
+    case STK_PUSH64:
+        emit_rbx(p, ld64, 2, RAX, reg_off(u->reg));
+        emit(p, (const uint8_t[]){ 0x48, 0x89, 0x04, 0x16 }, 4);   /* mov [rsi+rdx], rax */
+        emit_rbx(p, st64, 2, RSI, reg_off(4));
+        break;
+    case STK_POP64:
+        emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x04, 0x16 }, 4);   /* mov rax, [rsi+rdx] */
+        emit(p, (const uint8_t[]){ 0x48, 0x83, 0xc6, 0x08 }, 4);   /* add rsi, 8 */
+        emit_rbx(p, st64, 2, RSI, reg_off(4));
+        emit_rbx(p, st64, 2, RAX, reg_off(u->reg));
+        break;
+    case STK_CALL64: {
+        uint64_t ret = u->rip + u->len;
+        emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);               /* movabs rax, return RIP */
+        memcpy(*p, &ret, 8);
+        *p += 8;
+        emit(p, (const uint8_t[]){ 0x48, 0x89, 0x04, 0x16 }, 4);   /* mov [rsi+rdx], rax */
+        emit_rbx(p, st64, 2, RSI, reg_off(4));
+        emit_goto(n, p, off, 0, u->imm);
+        break;
+    }
+    case STK_RET64:
+        emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x04, 0x16 }, 4);   /* mov rax, [rsi+rdx] */
+        emit(p, (const uint8_t[]){ 0x48, 0x8d, 0xb6 }, 3);         /* lea rsi, [rsi+8+imm] */
+        emit32(p, (uint32_t)(8 + u->imm));
+        emit_rbx(p, st64, 2, RSI, reg_off(4));
+        emit(p, (const uint8_t[]){ 0x48, 0x89, 0xdf }, 3);         /* mov rdi, rbx */
+        emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc6 }, 3);         /* mov rsi, rax */
+        emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);               /* movabs rax, fn */
+        uint64_t fn = (uint64_t)(uintptr_t)uop_goto_indirect;
+        memcpy(*p, &fn, 8);
+        *p += 8;
+        emit(p, (const uint8_t[]){ 0xff, 0xd0 }, 2);               /* call rax */
+        emit_exit(n, p);
+        break;
+    default:
+        break;
+    }
+}
+
+/*
  * Before host code that does a micro-op's work after a call: the call
  * may have invalidated this running block (self-modifying code), and then
  * the micro-op's fn now leaves the block, so call it instead.
@@ -695,7 +765,8 @@ void native_gen(struct cpu *cpu, struct tb *tb)
     uint8_t *start = p;
     bool after_call = false;
     uint32_t known = CC_UNKNOWN;    /* lazy-flag op host code stored last, if known */
-    /* out-of-line slow paths of inlined loads/stores: jne site, micro-op, resume */
+    /* out-of-line slow paths of inlined memory accesses: jne site, micro-op,
+     * resume (NULL: the block's last micro-op, which leaves) */
     struct { uint8_t *jne, *resume; uint32_t off; } slow[TB_MAX_UOPS];
     unsigned nslow = 0;
     for (unsigned i = 0; i < tb->nuops; i++) {
@@ -725,8 +796,22 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             }
             continue;
         }
+        enum uop_stack sk = uop_stack_kind(&tb->ops[i]);
+        bool last = i + 1 == tb->nuops;
+        if (sk != STK_NONE && last == (sk == STK_CALL64 || sk == STK_RET64)) {
+            if (after_call)
+                emit_unless_invalid(n, &p, off);
+            emit_stack(n, &p, &tb->ops[i], off, sk, &slow[nslow].jne);
+            slow[nslow].off = off;
+            slow[nslow].resume = last ? NULL : p;
+            nslow++;
+            after_call = true;      /* the slow path may have called anything */
+            if (last)
+                break;
+            continue;
+        }
         struct uop_branch br;
-        if (i + 1 == tb->nuops && uop_branch_desc(&tb->ops[i], &br)) {
+        if (last && uop_branch_desc(&tb->ops[i], &br)) {
             if (after_call)
                 emit_unless_invalid(n, &p, off);
             emit_branch(n, &p, off, &br, known);
@@ -750,6 +835,10 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         int32_t rel = (int32_t)(p - (site + 4));
         memcpy(site, &rel, 4);
         emit_call(&p, slow[k].off);
+        if (!slow[k].resume) {                                     /* the block's last micro-op */
+            emit_exit(n, &p);
+            continue;
+        }
         emit(&p, (const uint8_t[]){ 0x49, 0x8d, 0x8c, 0x24 }, 4);  /* lea rcx, [r12+next] */
         emit32(&p, slow[k].off + (uint32_t)sizeof(struct uop));
         emit(&p, (const uint8_t[]){ 0x48, 0x39, 0xc8 }, 3);        /* cmp rax, rcx */

@@ -108,6 +108,12 @@ static const struct uop *uop_pop64(struct cpu *cpu, const struct uop *u)
     return u + 1;
 }
 
+enum uop_stack uop_stack_kind(const struct uop *u)
+{
+    return u->fn == uop_push64 ? STK_PUSH64 : u->fn == uop_pop64 ? STK_POP64
+         : u->fn == uop_call64 ? STK_CALL64 : u->fn == uop_ret64 ? STK_RET64 : STK_NONE;
+}
+
 /* ---- PUSH POP PUSHA POPA PUSHF POPF ENTER LEAVE -------------------------- */
 
 static const struct uop *uop_push_r(struct cpu *cpu, const struct uop *u)
