@@ -748,6 +748,7 @@ struct uop_simple {
     unsigned size;      /* 4 or 8; 1, 2, 4 or 8 for load/store */
     uint8_t host_op;    /* x86 opcode "op r/m64, r64" computing the result */
     uint32_t cc_op;     /* lazy-flag op set (ALU) */
+    bool flags_dead;    /* set by cpu/native.c: what follows overwrites these flags */
 };
 bool uop_simple_desc(const struct uop *u, struct uop_simple *d);
 /* A direct exit host code may take itself (uop_branch_desc). */

@@ -160,10 +160,17 @@ static void emit_rbx(uint8_t **p, const uint8_t *op, size_t n, unsigned regfield
 
 enum { RAX = 0, RCX = 1, RDX = 2 };
 
-/* Lazy flags: cc_src2 = rax (ALU only), cc_src = rcx, cc_dst = rdx, cc_op = imm. */
-static void emit_flags(uint8_t **p, bool src2, uint32_t cc_op)
+/*
+ * Lazy flags: cc_src2 = rax (ALU only), cc_src = rcx, cc_dst = rdx,
+ * cc_op = imm; nothing when the next micro-ops overwrite them all first.
+ */
+static void emit_flags(uint8_t **p, bool src2, const struct uop_simple *d)
 {
     static const uint8_t st64[] = { 0x48, 0x89 };
+    uint32_t cc_op = d->cc_op;
+
+    if (d->flags_dead)
+        return;
 
     if (src2)
         emit_rbx(p, st64, 2, RAX, (uint32_t)offsetof(struct cpu, cc_src2));
@@ -202,7 +209,7 @@ static void emit_imul(uint8_t **p, const struct uop *u, const struct uop_simple 
         emit(p, (const uint8_t[]){ 0x0f, 0x95, 0xc1 }, 3);         /* setne cl */
     }
     emit(p, (const uint8_t[]){ 0x0f, 0xb6, 0xc9 }, 3);             /* movzx ecx, cl */
-    emit_flags(p, false, d->cc_op);
+    emit_flags(p, false, d);
     if (d->size == 4)
         emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);               /* mov edx, edx */
     emit_rbx(p, st64, 2, RDX, reg_off(u->reg));
@@ -229,7 +236,7 @@ static void emit_shift(uint8_t **p, const struct uop *u, const struct uop_simple
     emit(p, (const uint8_t[]){ 0x48, 0xc1, (uint8_t)(ext | 2), (uint8_t)d->count }, 4);
     if (d->size == 4)
         emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);               /* mov edx, edx */
-    emit_flags(p, false, d->cc_op);
+    emit_flags(p, false, d);
     emit_rbx(p, st64, 2, RDX, reg_off(u->reg));
 }
 
@@ -323,7 +330,7 @@ static void emit_incdec(uint8_t **p, const struct uop *u, const struct uop_simpl
         emit(p, (const uint8_t[]){ 0x48, 0x83, 0xc2, 0x01 }, 4);   /* add rdx, 1 */
     else
         emit(p, (const uint8_t[]){ 0x48, 0x83, 0xea, 0x01 }, 4);   /* sub rdx, 1 */
-    emit_flags(p, false, d->cc_op);
+    emit_flags(p, false, d);
     if (d->size == 4)
         emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);               /* mov edx, edx */
     emit_rbx(p, st64, 2, RDX, reg_off(u->reg));
@@ -375,7 +382,7 @@ static void emit_simple(uint8_t **p, const struct uop *u, const struct uop_simpl
     }
     emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc2 }, 3);             /* mov rdx, rax */
     emit(p, (const uint8_t[]){ 0x48, d->host_op, 0xca }, 3);       /* op rdx, rcx */
-    emit_flags(p, true, d->cc_op);
+    emit_flags(p, true, d);
     if (d->writes) {
         if (d->size == 4)
             emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);           /* mov edx, edx */
@@ -753,6 +760,28 @@ static void emit_unless_invalid(struct native *n, uint8_t **p, uint32_t off)
     *je = (uint8_t)(*p - (je + 1));
 }
 
+/*
+ * Are the lazy flags that micro-op i sets (cc_op) dead: overwritten
+ * whole by a later micro-op of the block that host code does itself,
+ * with only register MOVs between, so that nothing can fault, exit or
+ * read them in between?  INC/DEC reads the carry, so it overwrites only
+ * flags whose carry host code knows without them (LOGIC: 0).
+ */
+static bool flags_dead_after(const struct tb *tb, unsigned i, uint32_t cc_op)
+{
+    for (unsigned j = i + 1; j + 1 < tb->nuops; j++) {
+        struct uop_simple d;
+        if (!uop_simple_desc(&tb->ops[j], &d) || d.load || d.store)
+            return false;
+        if (d.incdec)
+            return cc_in(cc_op, CC_OP_LOGICB, CC_OP_LOGICQ);
+        if (d.alu || d.imul || d.shift)
+            return true;
+        /* a register MOV: look further */
+    }
+    return false;
+}
+
 void native_gen(struct cpu *cpu, struct tb *tb)
 {
     struct native *n = cpu->native;
@@ -776,6 +805,8 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         if (simple && (d.load || d.store) && tb->ops[i].asize != 8)
             simple = false;     /* 16/32-bit addressing wraps: leave it to the handler */
         if (simple) {
+            if (d.alu || d.imul || d.shift || d.incdec)
+                d.flags_dead = flags_dead_after(tb, i, d.cc_op);
             if (after_call)
                 emit_unless_invalid(n, &p, off);
             if (d.load || d.store) {
