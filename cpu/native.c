@@ -10,7 +10,8 @@
  * time (fusion, leaving an invalidated running block) keeps working.
  *
  * Register use inside generated code: rbx = struct cpu *, r12 = the
- * block's first micro-op.  After each call, a result other than the next
+ * block's first micro-op, r13 r14 r15 rbp = guest registers the block
+ * caches (struct regmap).  After each call, a result other than the next
  * micro-op leaves the straight run for the exit stub: NULL returns to
  * cpu_run(); the first micro-op of the block uop_goto() just chained to
  * (cpu->cur_tb) continues in that block's host code; anything else
@@ -70,6 +71,8 @@ static void emit_stubs(struct native *n)
     /* enter(cpu = rdi, code = rsi, ops = rdx) */
     n->enter = (const void *(*)(struct cpu *, const void *, const struct uop *))(void *)p;
     emit(&p, (const uint8_t[]){ 0x53, 0x41, 0x54, 0x41, 0x55 }, 5); /* push rbx, r12, r13 */
+    emit(&p, (const uint8_t[]){ 0x41, 0x56, 0x41, 0x57, 0x55 }, 5); /* push r14, r15, rbp */
+    emit(&p, (const uint8_t[]){ 0x48, 0x83, 0xec, 0x08 }, 4);       /* sub rsp, 8 (alignment) */
     emit(&p, (const uint8_t[]){ 0x48, 0x89, 0xfb }, 3);             /* mov rbx, rdi */
     emit(&p, (const uint8_t[]){ 0x49, 0x89, 0xd4 }, 3);             /* mov r12, rdx */
     emit(&p, (const uint8_t[]){ 0xff, 0xe6 }, 2);                   /* jmp rsi */
@@ -92,6 +95,8 @@ static void emit_stubs(struct native *n)
     emit(&p, (const uint8_t[]){ 0xff, 0xe2 }, 2);                   /* jmp rdx */
     uint8_t *out = p;
     n->exit_out = out;
+    emit(&p, (const uint8_t[]){ 0x48, 0x83, 0xc4, 0x08 }, 4);       /* add rsp, 8 */
+    emit(&p, (const uint8_t[]){ 0x5d, 0x41, 0x5f, 0x41, 0x5e }, 5); /* pop rbp, r15, r14 */
     emit(&p, (const uint8_t[]){ 0x41, 0x5d, 0x41, 0x5c, 0x5b, 0xc3 }, 6); /* pop r13, r12, rbx; ret */
     *jz1 = (uint8_t)(out - (jz1 + 1));
     *jne = (uint8_t)(out - (jne + 1));
@@ -161,6 +166,73 @@ static void emit_rbx(uint8_t **p, const uint8_t *op, size_t n, unsigned regfield
 enum { RAX = 0, RCX = 1, RDX = 2 };
 
 /*
+ * Guest registers a block keeps in host registers as well: host[r] is the
+ * host register (callee-saved, so the handlers host code calls leave it
+ * alone) or -1.  Write-through: every write also goes to cpu->regs, so
+ * handlers, exits and exceptions see current values in memory; after a
+ * call that may have changed registers, host code reloads the cache.
+ */
+struct regmap {
+    int8_t host[16];
+};
+static const uint8_t cache_hregs[] = { 13, 14, 15, 5 };    /* r13 r14 r15 rbp */
+
+/* op (an optional 66, an optional REX, the opcode) with ModRM register-direct rm = h */
+static void emit_rr(uint8_t **p, const uint8_t *op, size_t n, unsigned regfield, unsigned h)
+{
+    size_t k = 0;
+
+    if (op[k] == 0x66)
+        emit8(p, op[k++]);
+    if ((op[k] & 0xf0) == 0x40)
+        emit8(p, (uint8_t)(op[k++] | (h >= 8 ? 0x01 : 0)));       /* REX.B */
+    else if (h >= 8)
+        emit8(p, 0x41);
+    emit(p, op + k, n - k);
+    emit8(p, (uint8_t)(0xc0 | (regfield << 3) | (h & 7)));
+}
+
+/* A load-form op (mov/movsxd reg, r/m) reading guest register r. */
+static void emit_gload(uint8_t **p, const struct regmap *m, const uint8_t *op, size_t n,
+                       unsigned regfield, unsigned r)
+{
+    if (m->host[r] >= 0)
+        emit_rr(p, op, n, regfield, (unsigned)m->host[r]);
+    else
+        emit_rbx(p, op, n, regfield, reg_off(r));
+}
+
+/* Guest register r = host register regfield (all 64 bits). */
+static void emit_gstore(uint8_t **p, const struct regmap *m, unsigned regfield, unsigned r)
+{
+    static const uint8_t st64[] = { 0x48, 0x89 };
+
+    if (m->host[r] >= 0)
+        emit_rr(p, st64, 2, regfield, (unsigned)m->host[r]);
+    emit_rbx(p, st64, 2, regfield, reg_off(r));
+}
+
+/* The cached copy of guest register r (if any) from cpu->regs. */
+static void emit_reload_reg(uint8_t **p, const struct regmap *m, unsigned r)
+{
+    if (m->host[r] < 0)
+        return;
+    unsigned h = (unsigned)m->host[r];
+    emit(p, (const uint8_t[]){ h >= 8 ? 0x4c : 0x48, 0x8b }, 2);   /* mov h, [rbx+disp32] */
+    emit8(p, (uint8_t)(0x83 | ((h & 7) << 3)));
+    emit32(p, reg_off(r));
+}
+
+/* Every cached register from cpu->regs. */
+static void emit_reload(uint8_t **p, const struct regmap *m)
+{
+    for (unsigned r = 0; r < 16; r++)
+        emit_reload_reg(p, m, r);
+}
+
+
+
+/*
  * Lazy flags: cc_src2 = rax (ALU only), cc_src = rcx, cc_dst = rdx,
  * cc_op = imm; nothing when the next micro-ops overwrite them all first.
  */
@@ -186,19 +258,20 @@ static void emit_flags(uint8_t **p, bool src2, const struct uop_simple *d)
  * (the full 64-bit product of the sign-extended operands), rcx = whether
  * it differs from its sign-extended low part (CF = OF).
  */
-static void emit_imul(uint8_t **p, const struct uop *u, const struct uop_simple *d)
+static void emit_imul(uint8_t **p, const struct regmap *m, const struct uop *u,
+                      const struct uop_simple *d)
 {
-    static const uint8_t ld64[] = { 0x48, 0x8b }, st64[] = { 0x48, 0x89 };
+    static const uint8_t ld64[] = { 0x48, 0x8b };
     static const uint8_t ldsx[] = { 0x48, 0x63 };                 /* movsxd r64, m32 */
 
-    emit_rbx(p, d->size == 8 ? ld64 : ldsx, 2, RCX, reg_off(u->rm)); /* rcx = b */
+    emit_gload(p, m, d->size == 8 ? ld64 : ldsx, 2, RCX, u->rm); /* rcx = b */
     if (d->imm) {
         int64_t a = d->size == 8 ? (int64_t)u->imm : (int64_t)(int32_t)u->imm;
         emit(p, (const uint8_t[]){ 0x48, 0xba }, 2);               /* movabs rdx, a */
         memcpy(*p, &a, 8);
         *p += 8;
     } else {
-        emit_rbx(p, d->size == 8 ? ld64 : ldsx, 2, RDX, reg_off(u->reg)); /* rdx = a */
+        emit_gload(p, m, d->size == 8 ? ld64 : ldsx, 2, RDX, u->reg); /* rdx = a */
     }
     emit(p, (const uint8_t[]){ 0x48, 0x0f, 0xaf, 0xd1 }, 4);       /* imul rdx, rcx */
     if (d->size == 8) {
@@ -212,23 +285,24 @@ static void emit_imul(uint8_t **p, const struct uop *u, const struct uop_simple 
     emit_flags(p, false, d);
     if (d->size == 4)
         emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);               /* mov edx, edx */
-    emit_rbx(p, st64, 2, RDX, reg_off(u->reg));
+    emit_gstore(p, m, RDX, u->reg);
 }
 
 /*
  * SHL/SHR/SAR reg, imm (do_shift with a non-zero count): rdx = result,
  * rcx = the value shifted by count - 1 (64-bit, as the handler keeps it).
  */
-static void emit_shift(uint8_t **p, const struct uop *u, const struct uop_simple *d)
+static void emit_shift(uint8_t **p, const struct regmap *m, const struct uop *u,
+                       const struct uop_simple *d)
 {
-    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b }, st64[] = { 0x48, 0x89 };
+    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
     static const uint8_t ldsx[] = { 0x48, 0x63 };
     uint8_t ext = d->shift == 1 ? 0xe0 : d->shift == 2 ? 0xe8 : 0xf8; /* /4 SHL, /5 SHR, /7 SAR */
 
     if (d->shift == 3 && d->size == 4)
-        emit_rbx(p, ldsx, 2, RAX, reg_off(u->reg));                /* sign-extended value */
+        emit_gload(p, m, ldsx, 2, RAX, u->reg);                /* sign-extended value */
     else
-        emit_rbx(p, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RAX, reg_off(u->reg));
+        emit_gload(p, m, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RAX, u->reg);
     emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc1 }, 3);             /* mov rcx, rax */
     if (d->count > 1)
         emit(p, (const uint8_t[]){ 0x48, 0xc1, (uint8_t)(ext | 1), (uint8_t)(d->count - 1) }, 4);
@@ -237,7 +311,7 @@ static void emit_shift(uint8_t **p, const struct uop *u, const struct uop_simple
     if (d->size == 4)
         emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);               /* mov edx, edx */
     emit_flags(p, false, d);
-    emit_rbx(p, st64, 2, RDX, reg_off(u->reg));
+    emit_gstore(p, m, RDX, u->reg);
 }
 
 #define CC_UNKNOWN ((uint32_t)CC_OP_COUNT)
@@ -319,13 +393,13 @@ static void emit_cf(uint8_t **p, uint32_t known)
 }
 
 /* INC/DEC reg: CF carried over, result kept unmasked in cc_dst (as the handler). */
-static void emit_incdec(uint8_t **p, const struct uop *u, const struct uop_simple *d,
-                        uint32_t known)
+static void emit_incdec(uint8_t **p, const struct regmap *m, const struct uop *u,
+                        const struct uop_simple *d, uint32_t known)
 {
-    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b }, st64[] = { 0x48, 0x89 };
+    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
 
     emit_cf(p, known);
-    emit_rbx(p, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RDX, reg_off(u->reg));
+    emit_gload(p, m, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RDX, u->reg);
     if (d->incdec > 0)
         emit(p, (const uint8_t[]){ 0x48, 0x83, 0xc2, 0x01 }, 4);   /* add rdx, 1 */
     else
@@ -333,20 +407,21 @@ static void emit_incdec(uint8_t **p, const struct uop *u, const struct uop_simpl
     emit_flags(p, false, d);
     if (d->size == 4)
         emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);               /* mov edx, edx */
-    emit_rbx(p, st64, 2, RDX, reg_off(u->reg));
+    emit_gstore(p, m, RDX, u->reg);
 }
 
 /* Host code for a register-only MOV/ALU micro-op (uop_simple_desc). */
-static void emit_simple(uint8_t **p, const struct uop *u, const struct uop_simple *d)
+static void emit_simple(uint8_t **p, const struct regmap *m, const struct uop *u,
+                        const struct uop_simple *d)
 {
-    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b }, st64[] = { 0x48, 0x89 };
+    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
 
     if (d->imul) {
-        emit_imul(p, u, d);
+        emit_imul(p, m, u, d);
         return;
     }
     if (d->shift) {
-        emit_shift(p, u, d);
+        emit_shift(p, m, u, d);
         return;
     }
 
@@ -359,26 +434,26 @@ static void emit_simple(uint8_t **p, const struct uop *u, const struct uop_simpl
             emit8(p, 0xb8);                                        /* mov eax, imm32 */
             emit32(p, (uint32_t)u->imm);
         } else if (d->size == 8) {
-            emit_rbx(p, ld64, 2, RAX, reg_off(u->rm));             /* mov rax, [rm] */
+            emit_gload(p, m, ld64, 2, RAX, u->rm);             /* mov rax, [rm] */
         } else {
-            emit_rbx(p, ld32, 1, RAX, reg_off(u->rm));             /* mov eax, [rm] */
+            emit_gload(p, m, ld32, 1, RAX, u->rm);             /* mov eax, [rm] */
         }
-        emit_rbx(p, st64, 2, RAX, reg_off(u->reg));                /* mov [reg], rax */
+        emit_gstore(p, m, RAX, u->reg);                /* mov [reg], rax */
         return;
     }
     /* a = rax, b = rcx, r = rdx: the same 64-bit values the handler computes */
     if (d->size == 8)
-        emit_rbx(p, ld64, 2, RAX, reg_off(u->reg));
+        emit_gload(p, m, ld64, 2, RAX, u->reg);
     else
-        emit_rbx(p, ld32, 1, RAX, reg_off(u->reg));
+        emit_gload(p, m, ld32, 1, RAX, u->reg);
     if (d->imm) {
         emit(p, (const uint8_t[]){ 0x48, 0xb9 }, 2);               /* movabs rcx, imm */
         memcpy(*p, &u->imm, 8);
         *p += 8;
     } else if (d->size == 8) {
-        emit_rbx(p, ld64, 2, RCX, reg_off(u->rm));
+        emit_gload(p, m, ld64, 2, RCX, u->rm);
     } else {
-        emit_rbx(p, ld32, 1, RCX, reg_off(u->rm));
+        emit_gload(p, m, ld32, 1, RCX, u->rm);
     }
     emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc2 }, 3);             /* mov rdx, rax */
     emit(p, (const uint8_t[]){ 0x48, d->host_op, 0xca }, 3);       /* op rdx, rcx */
@@ -386,7 +461,7 @@ static void emit_simple(uint8_t **p, const struct uop *u, const struct uop_simpl
     if (d->writes) {
         if (d->size == 4)
             emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);           /* mov edx, edx */
-        emit_rbx(p, st64, 2, RDX, reg_off(u->reg));
+        emit_gstore(p, m, RDX, u->reg);
     }
 }
 
@@ -436,17 +511,17 @@ static void emit_tlb(uint8_t **p, bool load, unsigned size, uint8_t **slow)
     emit32(p, tlb + (uint32_t)offsetof(struct tlb_entry, addend));
 }
 
-static void emit_mem(uint8_t **p, const struct uop *u, const struct uop_simple *d,
-                     uint8_t **slow)
+static void emit_mem(uint8_t **p, const struct regmap *m, const struct uop *u,
+                     const struct uop_simple *d, uint8_t **slow)
 {
-    static const uint8_t ld64[] = { 0x48, 0x8b }, st64[] = { 0x48, 0x89 };
+    static const uint8_t ld64[] = { 0x48, 0x8b };
 
     if (u->base != UOP_NOREG)
-        emit_rbx(p, ld64, 2, RSI, reg_off(u->base));               /* mov rsi, [base] */
+        emit_gload(p, m, ld64, 2, RSI, u->base);               /* mov rsi, [base] */
     else
         emit(p, (const uint8_t[]){ 0x31, 0xf6 }, 2);               /* xor esi, esi */
     if (u->index != UOP_NOREG) {
-        emit_rbx(p, ld64, 2, RAX, reg_off(u->index));              /* mov rax, [index] */
+        emit_gload(p, m, ld64, 2, RAX, u->index);              /* mov rax, [index] */
         emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x34 }, 3);         /* lea rsi, [rsi+rax*s] */
         emit8(p, (uint8_t)((u->scale << 6) | 0x06));
     }
@@ -478,14 +553,16 @@ static void emit_mem(uint8_t **p, const struct uop *u, const struct uop_simple *
         default: emit(p, (const uint8_t[]){ 0x8a, 0x04, 0x16 }, 3); break;
         }
         switch (d->size) {
-        case 8: case 4: emit_rbx(p, st64, 2, RAX, roff); break;    /* 4: eax zero-extended */
+        case 8: case 4: emit_gstore(p, m, RAX, r); break;          /* 4: eax zero-extended */
         case 2: emit_rbx(p, (const uint8_t[]){ 0x66, 0x89 }, 2, RAX, roff); break;
         default: emit_rbx(p, (const uint8_t[]){ 0x88 }, 1, RAX, roff); break;
         }
+        if (d->size < 4)                    /* merged in memory: refresh a cached copy */
+            emit_reload_reg(p, m, d->size == 1 ? r / 8 : r);
     } else {
         switch (d->size) {
-        case 8: emit_rbx(p, ld64, 2, RAX, roff); break;
-        case 4: emit_rbx(p, (const uint8_t[]){ 0x8b }, 1, RAX, roff); break;
+        case 8: emit_gload(p, m, ld64, 2, RAX, r); break;
+        case 4: emit_gload(p, m, (const uint8_t[]){ 0x8b }, 1, RAX, r); break;
         case 2: emit_rbx(p, (const uint8_t[]){ 0x66, 0x8b }, 2, RAX, roff); break;
         default: emit_rbx(p, (const uint8_t[]){ 0x8a }, 1, RAX, roff); break;
         }
@@ -690,27 +767,27 @@ static void emit_call(uint8_t **p, uint32_t off)
  * then leaves like JMP rel; RET through uop_goto_indirect() and the
  * block's own exit.
  */
-static void emit_stack(struct native *n, uint8_t **p, const struct uop *u, uint32_t off,
-                       enum uop_stack kind, uint8_t **slow)
+static void emit_stack(struct native *n, uint8_t **p, const struct regmap *m,
+                       const struct uop *u, uint32_t off, enum uop_stack kind, uint8_t **slow)
 {
-    static const uint8_t ld64[] = { 0x48, 0x8b }, st64[] = { 0x48, 0x89 };
+    static const uint8_t ld64[] = { 0x48, 0x8b };
     bool load = kind == STK_POP64 || kind == STK_RET64;
 
-    emit_rbx(p, ld64, 2, RSI, reg_off(4));                         /* mov rsi, [rsp] */
+    emit_gload(p, m, ld64, 2, RSI, 4);                         /* mov rsi, [rsp] */
     if (!load)
         emit(p, (const uint8_t[]){ 0x48, 0x83, 0xee, 0x08 }, 4);   /* sub rsi, 8 */
     emit_tlb(p, load, 8, slow);
     switch (kind) {
     case STK_PUSH64:
-        emit_rbx(p, ld64, 2, RAX, reg_off(u->reg));
+        emit_gload(p, m, ld64, 2, RAX, u->reg);
         emit(p, (const uint8_t[]){ 0x48, 0x89, 0x04, 0x16 }, 4);   /* mov [rsi+rdx], rax */
-        emit_rbx(p, st64, 2, RSI, reg_off(4));
+        emit_gstore(p, m, RSI, 4);
         break;
     case STK_POP64:
         emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x04, 0x16 }, 4);   /* mov rax, [rsi+rdx] */
         emit(p, (const uint8_t[]){ 0x48, 0x83, 0xc6, 0x08 }, 4);   /* add rsi, 8 */
-        emit_rbx(p, st64, 2, RSI, reg_off(4));
-        emit_rbx(p, st64, 2, RAX, reg_off(u->reg));
+        emit_gstore(p, m, RSI, 4);
+        emit_gstore(p, m, RAX, u->reg);
         break;
     case STK_CALL64: {
         uint64_t ret = u->rip + u->len;
@@ -718,7 +795,7 @@ static void emit_stack(struct native *n, uint8_t **p, const struct uop *u, uint3
         memcpy(*p, &ret, 8);
         *p += 8;
         emit(p, (const uint8_t[]){ 0x48, 0x89, 0x04, 0x16 }, 4);   /* mov [rsi+rdx], rax */
-        emit_rbx(p, st64, 2, RSI, reg_off(4));
+        emit_gstore(p, m, RSI, 4);
         emit_goto(n, p, off, 0, u->imm);
         break;
     }
@@ -726,7 +803,7 @@ static void emit_stack(struct native *n, uint8_t **p, const struct uop *u, uint3
         emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x04, 0x16 }, 4);   /* mov rax, [rsi+rdx] */
         emit(p, (const uint8_t[]){ 0x48, 0x8d, 0xb6 }, 3);         /* lea rsi, [rsi+8+imm] */
         emit32(p, (uint32_t)(8 + u->imm));
-        emit_rbx(p, st64, 2, RSI, reg_off(4));
+        emit_gstore(p, m, RSI, 4);
         emit(p, (const uint8_t[]){ 0x48, 0x89, 0xdf }, 3);         /* mov rdi, rbx */
         emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc6 }, 3);         /* mov rsi, rax */
         emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);               /* movabs rax, fn */
@@ -782,6 +859,75 @@ static bool flags_dead_after(const struct tb *tb, unsigned i, uint32_t cc_op)
     return false;
 }
 
+/* What host code does for micro-op i of a block. */
+enum how { HOW_CALL, HOW_SIMPLE, HOW_STACK, HOW_BRANCH };
+
+static enum how classify(const struct tb *tb, unsigned i, struct uop_simple *d,
+                         enum uop_stack *sk, struct uop_branch *br)
+{
+    const struct uop *u = &tb->ops[i];
+    bool last = i + 1 == tb->nuops;
+
+    if (!last && uop_simple_desc(u, d)
+        && (!(d->load || d->store) || u->asize == 8)) /* 16/32-bit addressing wraps */
+        return HOW_SIMPLE;
+    *sk = uop_stack_kind(u);
+    if (*sk != STK_NONE && last == (*sk == STK_CALL64 || *sk == STK_RET64))
+        return HOW_STACK;
+    if (last && uop_branch_desc(u, br))
+        return HOW_BRANCH;
+    return HOW_CALL;
+}
+
+/*
+ * Which guest registers to keep in host registers: those host code reads
+ * or writes as whole registers most often in the block, at least twice.
+ */
+static void choose_regs(const struct tb *tb, struct regmap *m)
+{
+    unsigned uses[16] = { 0 };
+
+    for (unsigned i = 0; i < tb->nuops; i++) {
+        const struct uop *u = &tb->ops[i];
+        struct uop_simple d;
+        enum uop_stack sk;
+        struct uop_branch br;
+        switch (classify(tb, i, &d, &sk, &br)) {
+        case HOW_SIMPLE:
+            if (d.load || d.store) {
+                if (u->base != UOP_NOREG)
+                    uses[u->base]++;
+                if (u->index != UOP_NOREG)
+                    uses[u->index]++;
+                if (d.size >= 4)
+                    uses[d.load ? u->reg : u->rm]++;
+                break;
+            }
+            uses[u->reg]++;
+            if (!d.imm && !d.shift && !d.incdec)
+                uses[u->rm]++;
+            break;
+        case HOW_STACK:
+            uses[4]++;
+            if (sk == STK_PUSH64 || sk == STK_POP64)
+                uses[u->reg]++;
+            break;
+        default:
+            break;
+        }
+    }
+    memset(m->host, -1, sizeof m->host);
+    for (unsigned k = 0; k < sizeof cache_hregs; k++) {
+        unsigned best = 16;
+        for (unsigned r = 0; r < 16; r++)
+            if (m->host[r] < 0 && uses[r] >= 2 && (best == 16 || uses[r] > uses[best]))
+                best = r;
+        if (best == 16)
+            break;
+        m->host[best] = (int8_t)cache_hregs[k];
+    }
+}
+
 void native_gen(struct cpu *cpu, struct tb *tb)
 {
     struct native *n = cpu->native;
@@ -798,54 +944,52 @@ void native_gen(struct cpu *cpu, struct tb *tb)
      * resume (NULL: the block's last micro-op, which leaves) */
     struct { uint8_t *jne, *resume; uint32_t off; } slow[TB_MAX_UOPS];
     unsigned nslow = 0;
+    struct regmap m;
+
+    choose_regs(tb, &m);
+    emit_reload(&p, &m);
     for (unsigned i = 0; i < tb->nuops; i++) {
         uint32_t off = (uint32_t)(i * sizeof(struct uop));   /* from r12 = tb->ops */
+        const struct uop *u = &tb->ops[i];
         struct uop_simple d;
-        bool simple = i + 1 < tb->nuops && uop_simple_desc(&tb->ops[i], &d);
-        if (simple && (d.load || d.store) && tb->ops[i].asize != 8)
-            simple = false;     /* 16/32-bit addressing wraps: leave it to the handler */
-        if (simple) {
+        enum uop_stack sk;
+        struct uop_branch br;
+        enum how how = classify(tb, i, &d, &sk, &br);
+
+        if (how != HOW_CALL && after_call)
+            emit_unless_invalid(n, &p, off);
+        switch (how) {
+        case HOW_SIMPLE:
             if (d.alu || d.imul || d.shift || d.incdec)
                 d.flags_dead = flags_dead_after(tb, i, d.cc_op);
-            if (after_call)
-                emit_unless_invalid(n, &p, off);
             if (d.load || d.store) {
-                emit_mem(&p, &tb->ops[i], &d, &slow[nslow].jne);
+                emit_mem(&p, &m, u, &d, &slow[nslow].jne);
                 slow[nslow].off = off;
                 slow[nslow].resume = p;
                 nslow++;
                 after_call = true;  /* the slow path may have called anything */
             } else if (d.incdec) {
-                emit_incdec(&p, &tb->ops[i], &d, known);
+                emit_incdec(&p, &m, u, &d, known);
                 known = d.cc_op;
                 after_call = false;
             } else {
-                emit_simple(&p, &tb->ops[i], &d);
+                emit_simple(&p, &m, u, &d);
                 if (d.alu || d.imul || d.shift)
                     known = d.cc_op;
                 after_call = false;
             }
             continue;
-        }
-        enum uop_stack sk = uop_stack_kind(&tb->ops[i]);
-        bool last = i + 1 == tb->nuops;
-        if (sk != STK_NONE && last == (sk == STK_CALL64 || sk == STK_RET64)) {
-            if (after_call)
-                emit_unless_invalid(n, &p, off);
-            emit_stack(n, &p, &tb->ops[i], off, sk, &slow[nslow].jne);
+        case HOW_STACK:
+            emit_stack(n, &p, &m, u, off, sk, &slow[nslow].jne);
             slow[nslow].off = off;
-            slow[nslow].resume = last ? NULL : p;
+            slow[nslow].resume = i + 1 == tb->nuops ? NULL : p;
             nslow++;
             after_call = true;      /* the slow path may have called anything */
-            if (last)
-                break;
             continue;
-        }
-        struct uop_branch br;
-        if (last && uop_branch_desc(&tb->ops[i], &br)) {
-            if (after_call)
-                emit_unless_invalid(n, &p, off);
+        case HOW_BRANCH:
             emit_branch(n, &p, off, &br, known);
+            continue;
+        case HOW_CALL:
             break;
         }
         emit_call(&p, off);
@@ -857,6 +1001,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             emit(&p, (const uint8_t[]){ 0x48, 0x39, 0xc8 }, 3);    /* cmp rax, rcx */
             emit(&p, (const uint8_t[]){ 0x0f, 0x85 }, 2);          /* jne exit */
             emit_rel32(&p, n->exit_stub);
+            emit_reload(&p, &m);                                   /* the handler may have written */
         } else {
             emit_exit(n, &p);
         }
@@ -875,6 +1020,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         emit(&p, (const uint8_t[]){ 0x48, 0x39, 0xc8 }, 3);        /* cmp rax, rcx */
         emit(&p, (const uint8_t[]){ 0x0f, 0x85 }, 2);              /* jne exit */
         emit_rel32(&p, n->exit_stub);
+        emit_reload(&p, &m);                                       /* the handler may have written */
         emit8(&p, 0xe9);                                           /* jmp resume */
         emit_rel32(&p, slow[k].resume);
     }
