@@ -43,7 +43,7 @@ static void usage(FILE *out)
         "  -icount [shift=]N    virtual time = instructions << N (deterministic)\n"
         "  -action panic=shutdown|pause|none\n"
         "  -no-reboot           exit instead of resetting\n"
-        "  -no-shutdown         accepted for compatibility\n"
+        "  -no-shutdown         on guest shutdown, stop the emulation instead of exiting\n"
         "  -nodefaults          no default devices\n"
         "  -d LIST              log categories (-d help)\n"
         "  -D FILE              log to FILE\n"
@@ -335,7 +335,7 @@ int main(int argc, char **argv)
         if (!strcmp(opt, "-nographic"))
             continue; /* no display; the default serial port is on stdio anyway */
         if (!strcmp(opt, "-no-reboot")) { c.no_reboot = true; continue; }
-        if (!strcmp(opt, "-no-shutdown")) continue;
+        if (!strcmp(opt, "-no-shutdown")) { c.no_shutdown = true; continue; }
         if (!strcmp(opt, "-nodefaults")) {
             nodefaults = true;
             continue;
@@ -365,7 +365,7 @@ int main(int argc, char **argv)
             }
             c.ram_size = (c.ram_size + 0xfff) & ~0xfffull;
         } else if (!strcmp(opt, "-smp")) {
-            uint64_t n = 0;
+            uint64_t n = 0, topo = 1;
             char *s = strdup(arg), *save = NULL;
             for (char *item = strtok_r(s, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
                 char *name, *value;
@@ -381,8 +381,12 @@ int main(int argc, char **argv)
                 }
                 if (!strcmp(name, "cpus"))
                     n = v;
+                else if (strcmp(name, "maxcpus"))
+                    topo *= v;      /* sockets x cores x threads, as QEMU */
             }
             free(s);
+            if (n == 0)
+                n = topo;
             if (n > 1) {
                 error_report("-smp %s: satori runs one vCPU for now; SMP comes with the "
                              "local APIC (platform work)", arg);
@@ -457,7 +461,8 @@ int main(int argc, char **argv)
         } else if (!strcmp(opt, "-D")) {
             log_path = arg;
         } else if (!strcmp(opt, "-rtc")) {
-            /* accepted: the RTC arrives with the platform work */
+            error_report("-rtc %s: satori has no RTC yet (it comes with the platform work)", arg);
+            return 1;
         }
     }
     /* as QEMU: COM1 on stdio unless -serial says otherwise or -nodefaults */

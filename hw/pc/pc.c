@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,32 @@ static struct machine {
     const char *demo_path;
 } m;
 
+/* SIGINT/SIGTERM/SIGHUP: end the run cleanly from the main loop, as QEMU. */
+static volatile sig_atomic_t term_signal;
+static volatile sig_atomic_t term_pid;
+
+static void on_term_signal(int sig, siginfo_t *info, void *ctx)
+{
+    (void)ctx;
+    term_signal = sig;
+    term_pid = info ? (sig_atomic_t)info->si_pid : 0;
+    if (m.cpu)
+        cpu_kick(m.cpu);
+}
+
+static void catch_term_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_term_signal;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
 void machine_request_exit(int status)
 {
     if (!m.exit_requested) {
@@ -57,6 +84,24 @@ void machine_request_reset(void)
         cpu_kick(m.cpu);
 }
 
+/*
+ * The guest shut the machine down (a panic handled as shutdown, or a
+ * reset under -no-reboot): exit with status 0, or with -no-shutdown stop
+ * the emulation and stay, as QEMU does.
+ */
+static void machine_shutdown(void)
+{
+    if (m.cfg->no_shutdown) {
+        if (log_on(LOG_GUEST_ERRORS))
+            log_printf("guest shut down; emulation stopped (-no-shutdown)\n");
+        m.paused = true;
+        if (m.cpu)
+            cpu_kick(m.cpu);
+        return;
+    }
+    machine_request_exit(0);
+}
+
 void machine_report_panic(const uint64_t p[5])
 {
     if (p)
@@ -72,7 +117,7 @@ void machine_report_panic(const uint64_t p[5])
                    m.cfg->panic_action == ACTION_PAUSE ? "pause" : "none");
     switch (m.cfg->panic_action) {
     case ACTION_SHUTDOWN:
-        machine_request_exit(0);
+        machine_shutdown();
         break;
     case ACTION_PAUSE:
         m.paused = true;
@@ -256,6 +301,7 @@ int pc_run(const struct pc_config *c)
         pc_free();
         return 1;
     }
+    catch_term_signals();
     for (;;) {
         int64_t budget = SLICE_INSNS;
         int64_t next = timers_next_deadline();
@@ -267,20 +313,23 @@ int pc_run(const struct pc_config *c)
         enum cpu_exit why = m.paused ? CPU_EXIT_HALTED : cpu_run(m.cpu, budget);
 
         timers_run_expired();
+        if (term_signal) {
+            fflush(m.serial_out);
+            error_report("terminating on signal %d from pid %d", (int)term_signal, (int)term_pid);
+            m.exit_status = 0;
+            break;
+        }
         if (m.exit_requested)
             break;
-        if (why == CPU_EXIT_TRIPLE_FAULT) {
-            if (c->no_reboot) {
-                m.exit_status = 0;
-                break;
-            }
+        if (why == CPU_EXIT_TRIPLE_FAULT)
             m.reset_requested = true;
-        }
         if (m.reset_requested) {
             m.reset_requested = false;
             if (c->no_reboot) {
-                m.exit_status = 0;
-                break;
+                machine_shutdown();
+                if (m.exit_requested)
+                    break;
+                continue;
             }
             if (m.uart)
                 uart16550_reset(m.uart);

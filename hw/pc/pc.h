@@ -42,6 +42,7 @@ struct pc_config {
     bool debug_exit;
     uint16_t debug_exit_base, debug_exit_size;
     bool no_reboot;
+    bool no_shutdown;             /* guest shutdown pauses instead of exiting (-no-shutdown) */
     enum machine_action panic_action;
     const uint8_t *demo_image;    /* used when kernel is NULL */
     size_t demo_len;
