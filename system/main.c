@@ -288,6 +288,12 @@ static int parse_icount(const char *arg, int *shift)
             if (parse_bool(value, &b) < 0) {
                 error_report("-icount %s: %s takes on|off", arg, name);
                 ret = -1;
+            } else if (b) {
+                /* an idle vCPU always jumps to the next deadline (QEMU's sleep=off) */
+                error_report("-icount %s: %s=on is not supported: with -icount, satori's "
+                             "virtual time jumps to the next timer deadline when the vCPU "
+                             "is idle (sleep=off, align=off)", arg, name);
+                ret = -1;
             }
         } else {
             error_report("-icount %s: unknown property '%s' (shift, align, sleep)", arg, name);

@@ -43,6 +43,7 @@ expect 1 "invalid RAM size" -- -m lots
 expect 1 "one vCPU for now" -- -smp 4
 expect 1 "one vCPU for now" -- -smp sockets=2,cores=1
 expect 1 "satori has no RTC yet" -- -rtc base=utc
+expect 1 "sleep=on is not supported" -- -icount shift=0,sleep=on
 expect 1 "unknown -d item 'bogus'" -- -d bogus
 expect 0 "isa-debug-exit" -- -device help
 expect 0 "satori version" -- --version
