@@ -22,6 +22,7 @@
  * generated code runs).
  */
 #include "cpu/cpu-internal.h"
+#include "util/log.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -480,24 +481,33 @@ enum { RSI = 6 };
  * miss (or a page-crossing access) jumps to *slow, filled in by the
  * caller.  Clobbers rax, rcx.
  */
-static void emit_tlb(uint8_t **p, bool load, unsigned size, uint8_t **slow)
+static void emit_tlb(uint8_t **p, bool load, unsigned size, bool kernel, uint8_t **slow)
 {
     uint32_t tlb = (uint32_t)offsetof(struct cpu, tlb);
     uint32_t tag = (uint32_t)(load ? offsetof(struct tlb_entry, tag_r)
                                    : offsetof(struct tlb_entry, tag_w));
 
-    /* rcx = offset of &cpu->tlb[mmu_idx][(la >> 12) & mask] from &cpu->tlb */
-    emit(p, (const uint8_t[]){ 0x0f, 0xb6, 0x83 }, 3);             /* movzx eax, [mmu_idx] */
-    emit32(p, (uint32_t)offsetof(struct cpu, mmu_idx));
-    emit(p, (const uint8_t[]){ 0x69, 0xc0 }, 2);                   /* imul eax, eax, row */
-    emit32(p, (uint32_t)(TLB_SIZE * sizeof(struct tlb_entry)));
+    /*
+     * rcx = offset of &cpu->tlb[mmu_idx][(la >> 12) & mask] from &cpu->tlb.
+     * In a block translated at CPL 0-2 (kernel) mmu_idx is 0: the block
+     * key holds the CPL and cpu_update_mmu_idx() follows every change.
+     */
+    if (!kernel) {
+        emit(p, (const uint8_t[]){ 0x0f, 0xb6, 0x83 }, 3);         /* movzx eax, [mmu_idx] */
+        emit32(p, (uint32_t)offsetof(struct cpu, mmu_idx));
+        emit(p, (const uint8_t[]){ 0x69, 0xc0 }, 2);               /* imul eax, eax, row */
+        emit32(p, (uint32_t)(TLB_SIZE * sizeof(struct tlb_entry)));
+    }
     emit(p, (const uint8_t[]){ 0x48, 0x89, 0xf1 }, 3);             /* mov rcx, rsi */
     emit(p, (const uint8_t[]){ 0x48, 0xc1, 0xe9, PAGE_BITS }, 4);  /* shr rcx, 12 */
     emit(p, (const uint8_t[]){ 0x81, 0xe1 }, 2);                   /* and ecx, TLB_MASK */
     emit32(p, TLB_MASK);
     _Static_assert(sizeof(struct tlb_entry) == 40, "the index arithmetic assumes 40 bytes");
     emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x0c, 0x89 }, 4);       /* lea rcx, [rcx+rcx*4] */
-    emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x0c, 0xc8 }, 4);       /* lea rcx, [rax+rcx*8] */
+    if (kernel)
+        emit(p, (const uint8_t[]){ 0x48, 0xc1, 0xe1, 0x03 }, 4);   /* shl rcx, 3 */
+    else
+        emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x0c, 0xc8 }, 4);   /* lea rcx, [rax+rcx*8] */
     emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x56 }, 3);             /* lea rdx, [rsi+size-1] */
     emit8(p, (uint8_t)(size - 1));
     emit(p, (const uint8_t[]){ 0x48, 0x81, 0xe2 }, 3);             /* and rdx, PAGE_MASK */
@@ -512,7 +522,7 @@ static void emit_tlb(uint8_t **p, bool load, unsigned size, uint8_t **slow)
 }
 
 static void emit_mem(uint8_t **p, const struct regmap *m, const struct uop *u,
-                     const struct uop_simple *d, uint8_t **slow)
+                     const struct uop_simple *d, bool kernel, uint8_t **slow)
 {
     static const uint8_t ld64[] = { 0x48, 0x8b };
 
@@ -541,7 +551,7 @@ static void emit_mem(uint8_t **p, const struct regmap *m, const struct uop *u,
         emit32(p, (uint32_t)(offsetof(struct cpu, seg) + u->seg * sizeof(struct seg)
                              + offsetof(struct seg, base)));
     }
-    emit_tlb(p, d->load, d->size, slow);
+    emit_tlb(p, d->load, d->size, kernel, slow);
     /* registers: 8/4 bytes by number; 2 bytes merge into the low word; 1 byte by byte offset */
     uint32_t r = d->load ? u->reg : u->rm;
     uint32_t roff = d->size == 1 ? (uint32_t)offsetof(struct cpu, regs) + r : reg_off(r);
@@ -768,7 +778,8 @@ static void emit_call(uint8_t **p, uint32_t off)
  * block's own exit.
  */
 static void emit_stack(struct native *n, uint8_t **p, const struct regmap *m,
-                       const struct uop *u, uint32_t off, enum uop_stack kind, uint8_t **slow)
+                       const struct uop *u, uint32_t off, enum uop_stack kind, bool kernel,
+                       uint8_t **slow)
 {
     static const uint8_t ld64[] = { 0x48, 0x8b };
     bool load = kind == STK_POP64 || kind == STK_RET64;
@@ -776,7 +787,7 @@ static void emit_stack(struct native *n, uint8_t **p, const struct regmap *m,
     emit_gload(p, m, ld64, 2, RSI, 4);                         /* mov rsi, [rsp] */
     if (!load)
         emit(p, (const uint8_t[]){ 0x48, 0x83, 0xee, 0x08 }, 4);   /* sub rsi, 8 */
-    emit_tlb(p, load, 8, slow);
+    emit_tlb(p, load, 8, kernel, slow);
     switch (kind) {
     case STK_PUSH64:
         emit_gload(p, m, ld64, 2, RAX, u->reg);
@@ -945,6 +956,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
     struct { uint8_t *jne, *resume; uint32_t off; } slow[TB_MAX_UOPS];
     unsigned nslow = 0;
     struct regmap m;
+    bool kernel = (tb->hflags & HF_CPL_MASK) != 3;
 
     choose_regs(tb, &m);
     emit_reload(&p, &m);
@@ -963,7 +975,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             if (d.alu || d.imul || d.shift || d.incdec)
                 d.flags_dead = flags_dead_after(tb, i, d.cc_op);
             if (d.load || d.store) {
-                emit_mem(&p, &m, u, &d, &slow[nslow].jne);
+                emit_mem(&p, &m, u, &d, kernel, &slow[nslow].jne);
                 slow[nslow].off = off;
                 slow[nslow].resume = p;
                 nslow++;
@@ -980,7 +992,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             }
             continue;
         case HOW_STACK:
-            emit_stack(n, &p, &m, u, off, sk, &slow[nslow].jne);
+            emit_stack(n, &p, &m, u, off, sk, kernel, &slow[nslow].jne);
             slow[nslow].off = off;
             slow[nslow].resume = i + 1 == tb->nuops ? NULL : p;
             nslow++;
@@ -1029,6 +1041,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                   (unsigned)tb->nuops, (size_t)(p - start));
     n->p = p;
     tb->native = start;
+    perfmap_note(start, (size_t)(p - start), (unsigned long long)tb->pc);
 }
 
 const struct uop *native_run(struct cpu *cpu, struct tb *tb)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cpu/cpu.h"
 #include "hw/pc/pc.h"
@@ -47,6 +48,7 @@ static void usage(FILE *out)
         "  -nodefaults          no default devices\n"
         "  -d LIST              log categories (-d help)\n"
         "  -D FILE              log to FILE\n"
+        "  -perfmap             describe generated code to perf in /tmp/perf-<pid>.map\n"
         "  -h, --help           this help\n"
         "  --version            print the version\n"
         "See docs/cli.md for details.\n");
@@ -342,6 +344,14 @@ int main(int argc, char **argv)
             continue; /* no display; the default serial port is on stdio anyway */
         if (!strcmp(opt, "-no-reboot")) { c.no_reboot = true; continue; }
         if (!strcmp(opt, "-no-shutdown")) { c.no_shutdown = true; continue; }
+        if (!strcmp(opt, "-perfmap")) {
+            if (perfmap_open() < 0) {
+                error_report("-perfmap: cannot write /tmp/perf-%d.map: %s", (int)getpid(),
+                             strerror(errno));
+                return 1;
+            }
+            continue;
+        }
         if (!strcmp(opt, "-nodefaults")) {
             nodefaults = true;
             continue;

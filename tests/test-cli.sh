@@ -54,6 +54,17 @@ if printf '%s' "$out" | grep -q warning; then
     echo "FAIL: -nographic -serial none warns: $out"
     fail=1
 fi
+# -perfmap: one line per block of host code for perf(1)
+if [ "$(uname -m)" = x86_64 ]; then
+    $sat -perfmap -display none -serial none </dev/null >/dev/null 2>&1 &
+    pid=$!
+    wait $pid
+    if ! grep -q '^[0-9a-f]* [0-9a-f]* guest-0x[0-9a-f]*$' /tmp/perf-$pid.map 2>/dev/null; then
+        echo "FAIL: -perfmap wrote no block lines to /tmp/perf-$pid.map"
+        fail=1
+    fi
+    rm -f /tmp/perf-$pid.map
+fi
 # a non-multiboot file
 printf 'not a kernel' > cli-test-notakernel.bin
 expect 1 "could not load kernel.*no multiboot header" -- -kernel cli-test-notakernel.bin -serial none

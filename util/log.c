@@ -4,7 +4,9 @@
 #include "util/log.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 unsigned log_mask;
 static FILE *log_out;
@@ -22,6 +24,25 @@ static const struct {
     { "guest_errors", LOG_GUEST_ERRORS, "show guest behaviour that is invalid" },
     { "unimp", LOG_UNIMP, "show use of unimplemented functionality" },
 };
+
+static FILE *perfmap;
+
+int perfmap_open(void)
+{
+    char path[64];
+
+    snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
+    perfmap = fopen(path, "w");
+    return perfmap ? 0 : -1;
+}
+
+void perfmap_note(const void *start, size_t size, unsigned long long pc)
+{
+    if (perfmap) {
+        fprintf(perfmap, "%lx %zx guest-0x%llx\n", (unsigned long)(uintptr_t)start, size, pc);
+        fflush(perfmap);
+    }
+}
 
 void log_list(FILE *out)
 {

@@ -40,6 +40,14 @@ FILE *log_file(void);
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_vprintf(const char *fmt, va_list ap);
 
+/*
+ * -perfmap: describe generated host code to perf(1) in /tmp/perf-<pid>.map,
+ * one line per block ("start size guest-0x<pc>").  perfmap_open() returns
+ * -1 and sets errno on failure; perfmap_note() does nothing when it is off.
+ */
+int perfmap_open(void);
+void perfmap_note(const void *start, size_t size, unsigned long long pc);
+
 /* Configuration/host error, printed once at top level: "satori: ..." */
 void error_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
