@@ -708,6 +708,8 @@ static inline const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, i
 }
 /* Indirect exit (RET, JMP r/m): sets cpu->rip, may look the target up. */
 const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip);
+/* The same for a RET in host code, which remembers the block in u->chain[0]. */
+const struct uop *uop_ret_lookup(struct cpu *cpu, struct uop *u, uint64_t rip);
 
 /* Invalidate blocks overlapping [pa, pa+len); called on writes to code pages. */
 void tb_invalidate_phys(struct cpu *cpu, gpa_t pa, size_t len);

@@ -145,6 +145,24 @@ static void tb_link(struct uop *from, int slot, struct tb *to)
     from->chain[slot] = to;
 }
 
+/* Remove the link out of u's chain slot, if any, from its target. */
+static void tb_unlink_slot(struct uop *u, int slot)
+{
+    struct tb *t = u->chain[slot];
+
+    if (!t)
+        return;
+    for (struct tb_link **pp = &t->jmp_in; *pp; pp = &(*pp)->next) {
+        if ((*pp)->from == u && (*pp)->slot == slot) {
+            struct tb_link *dead = *pp;
+            *pp = dead->next;
+            free(dead);
+            break;
+        }
+    }
+    u->chain[slot] = NULL;
+}
+
 /* Remove every link into tb, and every link out of tb from its targets. */
 static void tb_unlink(struct tb *tb)
 {
@@ -156,22 +174,9 @@ static void tb_unlink(struct tb *tb)
         free(l);
     }
     tb->jmp_in = NULL;
-    for (unsigned i = 0; i < tb->nuops; i++) {
-        for (int s = 0; s < 2; s++) {
-            struct tb *t = tb->ops[i].chain[s];
-            if (!t)
-                continue;
-            for (struct tb_link **pp = &t->jmp_in; *pp; pp = &(*pp)->next) {
-                if ((*pp)->from == &tb->ops[i] && (*pp)->slot == s) {
-                    struct tb_link *dead = *pp;
-                    *pp = dead->next;
-                    free(dead);
-                    break;
-                }
-            }
-            tb->ops[i].chain[s] = NULL;
-        }
-    }
+    for (unsigned i = 0; i < tb->nuops; i++)
+        for (int s = 0; s < 2; s++)
+            tb_unlink_slot(&tb->ops[i], s);
 }
 
 static const struct uop *uop_exit_here(struct cpu *cpu, const struct uop *u)
@@ -547,6 +552,24 @@ const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip)
         return t->ops;
     }
     return NULL;
+}
+
+/*
+ * RET in host code (cpu/native.c) remembers the block it last returned to
+ * in its chain slot 0, linked like a direct exit so that invalidating that
+ * block clears it; host code checks the remembered block against the
+ * return address, the mode and the code mapping before entering it.  On a
+ * miss it calls this: uop_goto_indirect(), then remember what it found.
+ */
+const struct uop *uop_ret_lookup(struct cpu *cpu, struct uop *u, uint64_t rip)
+{
+    const struct uop *next = uop_goto_indirect(cpu, rip);
+
+    if (next && u->chain[0] != cpu->cur_tb) {
+        tb_unlink_slot(u, 0);
+        tb_link(u, 0, cpu->cur_tb);
+    }
+    return next;
 }
 
 /* ---- run loop ------------------------------------------------------------- */

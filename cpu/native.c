@@ -475,18 +475,9 @@ enum { RSI = 6 };
  * access misses), then the access through the entry's addend.  A miss
  * jumps to *slow (filled in by the caller) to call the handler.
  */
-/*
- * The soft-TLB hit test for an access of `size` bytes at linear address
- * rsi: on a hit rdx = the entry's addend (host address = rsi + rdx); a
- * miss (or a page-crossing access) jumps to *slow, filled in by the
- * caller.  Clobbers rax, rcx.
- */
-static void emit_tlb(uint8_t **p, bool load, unsigned size, bool kernel, uint8_t **slow)
+/* rcx = the soft-TLB entry of linear address rsi, as an offset from cpu->tlb (clobbers rax) */
+static void emit_tlb_index(uint8_t **p, bool kernel)
 {
-    uint32_t tlb = (uint32_t)offsetof(struct cpu, tlb);
-    uint32_t tag = (uint32_t)(load ? offsetof(struct tlb_entry, tag_r)
-                                   : offsetof(struct tlb_entry, tag_w));
-
     /*
      * rcx = offset of &cpu->tlb[mmu_idx][(la >> 12) & mask] from &cpu->tlb.
      * In a block translated at CPL 0-2 (kernel) mmu_idx is 0: the block
@@ -508,6 +499,21 @@ static void emit_tlb(uint8_t **p, bool load, unsigned size, bool kernel, uint8_t
         emit(p, (const uint8_t[]){ 0x48, 0xc1, 0xe1, 0x03 }, 4);   /* shl rcx, 3 */
     else
         emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x0c, 0xc8 }, 4);   /* lea rcx, [rax+rcx*8] */
+}
+
+/*
+ * The soft-TLB hit test for an access of `size` bytes at linear address
+ * rsi: on a hit rdx = the entry's addend (host address = rsi + rdx); a
+ * miss (or a page-crossing access) jumps to *slow, filled in by the
+ * caller.  Clobbers rax, rcx.
+ */
+static void emit_tlb(uint8_t **p, bool load, unsigned size, bool kernel, uint8_t **slow)
+{
+    uint32_t tlb = (uint32_t)offsetof(struct cpu, tlb);
+    uint32_t tag = (uint32_t)(load ? offsetof(struct tlb_entry, tag_r)
+                                   : offsetof(struct tlb_entry, tag_w));
+
+    emit_tlb_index(p, kernel);
     emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x56 }, 3);             /* lea rdx, [rsi+size-1] */
     emit8(p, (uint8_t)(size - 1));
     emit(p, (const uint8_t[]){ 0x48, 0x81, 0xe2 }, 3);             /* and rdx, PAGE_MASK */
@@ -619,30 +625,42 @@ static void emit_exit(struct native *n, uint8_t **p)
  * (each exit its own jump, so each is predicted on its own); otherwise ask
  * cpu_run() to link the slot, exactly as the handler does.
  */
-static void emit_goto(struct native *n, uint8_t **p, uint32_t off, int slot, uint64_t rip)
+/* jcc rel32 to a place not known yet: returns where to patch it */
+static uint8_t *emit_jcc_fwd(uint8_t **p, uint8_t cc)
 {
-    uint8_t *miss[3], *no_code;
+    emit(p, (const uint8_t[]){ 0x0f, (uint8_t)(0x80 | cc) }, 2);
+    uint8_t *site = *p;
+    emit32(p, 0);
+    return site;
+}
 
-    emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);                   /* movabs rax, rip */
-    memcpy(*p, &rip, 8);
-    *p += 8;
-    emit_rbx(p, (const uint8_t[]){ 0x48, 0x89 }, 2, RAX, (uint32_t)offsetof(struct cpu, rip));
-    emit(p, (const uint8_t[]){ 0x49, 0x8b, 0x84, 0x24 }, 4);       /* mov rax, [r12+chain] */
-    emit32(p, off + (uint32_t)(offsetof(struct uop, chain) + 8 * (unsigned)slot));
-    emit(p, (const uint8_t[]){ 0x48, 0x85, 0xc0 }, 3);             /* test rax, rax */
-    emit(p, (const uint8_t[]){ 0x0f, 0x84 }, 2);                   /* jz miss */
-    miss[0] = *p; emit32(p, 0);
+static void patch_here(uint8_t **p, uint8_t *site)
+{
+    int32_t rel = (int32_t)(*p - (site + 4));
+    memcpy(site, &rel, 4);
+}
+
+enum { CC_NE = 5, CC_E = 4, CC_LE = 14 };
+
+/*
+ * Enter the block rax points to, as uop_goto() does when the slice goes
+ * on: account its instructions and jump into its host code.  When the
+ * slice must end, jump to the returned site (to be patched) with rax
+ * still the block.
+ */
+static uint8_t *emit_enter_tb(struct native *n, uint8_t **p, uint8_t **end_slice)
+{
+    uint8_t *no_code;
+
     emit(p, (const uint8_t[]){ 0x48, 0x83, 0xbb }, 3);             /* cmp qword [budget], 0 */
     emit32(p, (uint32_t)offsetof(struct cpu, budget));
     emit8(p, 0);
-    emit(p, (const uint8_t[]){ 0x0f, 0x8e }, 2);                   /* jle miss */
-    miss[1] = *p; emit32(p, 0);
+    uint8_t *over = emit_jcc_fwd(p, CC_LE);
     _Static_assert(sizeof(((struct cpu *)0)->exit_request) == 1, "byte compare");
     emit(p, (const uint8_t[]){ 0x80, 0xbb }, 2);                   /* cmp byte [exit_request], 0 */
     emit32(p, (uint32_t)offsetof(struct cpu, exit_request));
     emit8(p, 0);
-    emit(p, (const uint8_t[]){ 0x0f, 0x85 }, 2);                   /* jne miss */
-    miss[2] = *p; emit32(p, 0);
+    *end_slice = emit_jcc_fwd(p, CC_NE);
     _Static_assert(sizeof(((struct tb *)0)->ninsns) == 2, "word load");
     emit(p, (const uint8_t[]){ 0x0f, 0xb7, 0x88 }, 3);             /* movzx ecx, word [rax+ninsns] */
     emit32(p, (uint32_t)offsetof(struct tb, ninsns));
@@ -663,10 +681,31 @@ static void emit_goto(struct native *n, uint8_t **p, uint32_t off, int slot, uin
     *no_code = (uint8_t)(*p - (no_code + 1));
     emit8(p, 0xe9);                                                /* jmp out (rax = ops) */
     emit_rel32(p, n->exit_out);
-    for (int k = 0; k < 3; k++) {
-        int32_t rel = (int32_t)(*p - (miss[k] + 4));
-        memcpy(miss[k], &rel, 4);
-    }
+    return over;
+}
+
+/*
+ * uop_goto() in host code: leave through chain slot `slot` of the micro-op
+ * at r12 + off to `rip`.  When the slot is linked and the slice goes on,
+ * enter the target directly (each exit its own jump, so each is predicted
+ * on its own); otherwise ask cpu_run() to link the slot, exactly as the
+ * handler does.
+ */
+static void emit_goto(struct native *n, uint8_t **p, uint32_t off, int slot, uint64_t rip)
+{
+    uint8_t *miss[3];
+
+    emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);                   /* movabs rax, rip */
+    memcpy(*p, &rip, 8);
+    *p += 8;
+    emit_rbx(p, (const uint8_t[]){ 0x48, 0x89 }, 2, RAX, (uint32_t)offsetof(struct cpu, rip));
+    emit(p, (const uint8_t[]){ 0x49, 0x8b, 0x84, 0x24 }, 4);       /* mov rax, [r12+chain] */
+    emit32(p, off + (uint32_t)(offsetof(struct uop, chain) + 8 * (unsigned)slot));
+    emit(p, (const uint8_t[]){ 0x48, 0x85, 0xc0 }, 3);             /* test rax, rax */
+    miss[0] = emit_jcc_fwd(p, CC_E);
+    miss[1] = emit_enter_tb(n, p, &miss[2]);
+    for (int k = 0; k < 3; k++)
+        patch_here(p, miss[k]);
     emit(p, (const uint8_t[]){ 0x49, 0x8d, 0x84, 0x24 }, 4);       /* lea rax, [r12+off] */
     emit32(p, off);
     emit_rbx(p, (const uint8_t[]){ 0x48, 0x89 }, 2, RAX, (uint32_t)offsetof(struct cpu, link_from));
@@ -771,6 +810,88 @@ static void emit_call(uint8_t **p, uint32_t off)
 }
 
 /*
+ * Leave for the return address in rax (RET): into the block this RET
+ * went to last time (its chain slot 0, see uop_ret_lookup()) when that
+ * block starts at this address in this mode and the code TLB still maps
+ * its page to the same physical page, with no interrupt, NMI or shadow
+ * waiting -- the checks uop_goto_indirect() makes; otherwise through
+ * uop_ret_lookup().
+ */
+static void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, uint32_t off,
+                            bool kernel)
+{
+    uint32_t tlb = (uint32_t)offsetof(struct cpu, tlb);
+    uint8_t *miss[12];
+    unsigned nm = 0;
+
+    emit_rbx(p, (const uint8_t[]){ 0x48, 0x89 }, 2, RAX, (uint32_t)offsetof(struct cpu, rip));
+    if (!(tb->hflags & HF_TF) && tb->cs_base == (uint64_t)(int64_t)(int32_t)tb->cs_base) {
+        emit(p, (const uint8_t[]){ 0x49, 0x8b, 0xbc, 0x24 }, 4);   /* mov rdi, [r12+chain0] */
+        emit32(p, off + (uint32_t)offsetof(struct uop, chain));
+        emit(p, (const uint8_t[]){ 0x48, 0x85, 0xff }, 3);         /* test rdi, rdi */
+        miss[nm++] = emit_jcc_fwd(p, CC_E);
+        emit(p, (const uint8_t[]){ 0x48, 0x8d, 0xb0 }, 3);         /* lea rsi, [rax+cs_base] */
+        emit32(p, (uint32_t)tb->cs_base);
+        emit(p, (const uint8_t[]){ 0x48, 0x3b, 0xb7 }, 3);         /* cmp rsi, [rdi+pc] */
+        emit32(p, (uint32_t)offsetof(struct tb, pc));
+        miss[nm++] = emit_jcc_fwd(p, CC_NE);
+        emit(p, (const uint8_t[]){ 0x81, 0xbf }, 2);               /* cmp dword [rdi+hflags], key */
+        emit32(p, (uint32_t)offsetof(struct tb, hflags));
+        emit32(p, tb->hflags);
+        miss[nm++] = emit_jcc_fwd(p, CC_NE);
+        emit(p, (const uint8_t[]){ 0x48, 0x81, 0xbf }, 3);         /* cmp qword [rdi+cs_base], base */
+        emit32(p, (uint32_t)offsetof(struct tb, cs_base));
+        emit32(p, (uint32_t)tb->cs_base);
+        miss[nm++] = emit_jcc_fwd(p, CC_NE);
+        emit(p, (const uint8_t[]){ 0xf7, 0x83 }, 2);               /* test dword [hflags], INHIBIT */
+        emit32(p, (uint32_t)offsetof(struct cpu, hflags));
+        emit32(p, HF_INHIBIT);
+        miss[nm++] = emit_jcc_fwd(p, CC_NE);
+        _Static_assert(sizeof(((struct cpu *)0)->intr_line) == 1, "byte compare");
+        _Static_assert(sizeof(((struct cpu *)0)->nmi_pending) == 1, "byte compare");
+        emit(p, (const uint8_t[]){ 0x80, 0xbb }, 2);               /* cmp byte [intr_line], 0 */
+        emit32(p, (uint32_t)offsetof(struct cpu, intr_line));
+        emit8(p, 0);
+        miss[nm++] = emit_jcc_fwd(p, CC_NE);
+        emit(p, (const uint8_t[]){ 0x80, 0xbb }, 2);               /* cmp byte [nmi_pending], 0 */
+        emit32(p, (uint32_t)offsetof(struct cpu, nmi_pending));
+        emit8(p, 0);
+        miss[nm++] = emit_jcc_fwd(p, CC_NE);
+        /* the code TLB entry of pc (rsi) maps the block's physical address */
+        emit_tlb_index(p, kernel);
+        emit(p, (const uint8_t[]){ 0x48, 0x89, 0xf2 }, 3);         /* mov rdx, rsi */
+        emit(p, (const uint8_t[]){ 0x48, 0x81, 0xe2 }, 3);         /* and rdx, PAGE_MASK */
+        emit32(p, (uint32_t)PAGE_MASK);
+        emit(p, (const uint8_t[]){ 0x48, 0x3b, 0x94, 0x0b }, 4);   /* cmp rdx, [rbx+rcx+tag_x] */
+        emit32(p, tlb + (uint32_t)offsetof(struct tlb_entry, tag_x));
+        miss[nm++] = emit_jcc_fwd(p, CC_NE);
+        emit(p, (const uint8_t[]){ 0x48, 0x89, 0xf2 }, 3);         /* mov rdx, rsi */
+        emit(p, (const uint8_t[]){ 0x81, 0xe2 }, 2);               /* and edx, ~PAGE_MASK */
+        emit32(p, (uint32_t)~PAGE_MASK);
+        emit(p, (const uint8_t[]){ 0x48, 0x0b, 0x94, 0x0b }, 4);   /* or rdx, [rbx+rcx+paddr] */
+        emit32(p, tlb + (uint32_t)offsetof(struct tlb_entry, paddr));
+        emit(p, (const uint8_t[]){ 0x48, 0x3b, 0x97 }, 3);         /* cmp rdx, [rdi+phys_pc] */
+        emit32(p, (uint32_t)offsetof(struct tb, phys_pc));
+        miss[nm++] = emit_jcc_fwd(p, CC_NE);
+        emit(p, (const uint8_t[]){ 0x48, 0x89, 0xf8 }, 3);         /* mov rax, rdi */
+        miss[nm] = emit_enter_tb(n, p, &miss[nm + 1]);
+        nm += 2;
+        for (unsigned k = 0; k < nm; k++)
+            patch_here(p, miss[k]);
+    }
+    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xdf }, 3);             /* mov rdi, rbx */
+    emit(p, (const uint8_t[]){ 0x49, 0x8d, 0xb4, 0x24 }, 4);       /* lea rsi, [r12+off] */
+    emit32(p, off);
+    emit_rbx(p, (const uint8_t[]){ 0x48, 0x8b }, 2, RDX, (uint32_t)offsetof(struct cpu, rip));
+    emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);                   /* movabs rax, uop_ret_lookup */
+    uint64_t fn = (uint64_t)(uintptr_t)uop_ret_lookup;
+    memcpy(*p, &fn, 8);
+    *p += 8;
+    emit(p, (const uint8_t[]){ 0xff, 0xd0 }, 2);                   /* call rax */
+    emit_exit(n, p);
+}
+
+/*
  * PUSH/POP reg, CALL rel and RET [imm] of 64-bit mode with the stack
  * access through the soft-TLB hit path (a miss, or a non-canonical RSP,
  * which no TLB tag matches, jumps to *slow to call the handler).  CALL
@@ -778,9 +899,10 @@ static void emit_call(uint8_t **p, uint32_t off)
  * block's own exit.
  */
 static void emit_stack(struct native *n, uint8_t **p, const struct regmap *m,
-                       const struct uop *u, uint32_t off, enum uop_stack kind, bool kernel,
+                       const struct tb *tb, uint32_t off, enum uop_stack kind, bool kernel,
                        uint8_t **slow)
 {
+    const struct uop *u = (const struct uop *)((const uint8_t *)tb->ops + off);
     static const uint8_t ld64[] = { 0x48, 0x8b };
     bool load = kind == STK_POP64 || kind == STK_RET64;
 
@@ -815,14 +937,7 @@ static void emit_stack(struct native *n, uint8_t **p, const struct regmap *m,
         emit(p, (const uint8_t[]){ 0x48, 0x8d, 0xb6 }, 3);         /* lea rsi, [rsi+8+imm] */
         emit32(p, (uint32_t)(8 + u->imm));
         emit_gstore(p, m, RSI, 4);
-        emit(p, (const uint8_t[]){ 0x48, 0x89, 0xdf }, 3);         /* mov rdi, rbx */
-        emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc6 }, 3);         /* mov rsi, rax */
-        emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);               /* movabs rax, fn */
-        uint64_t fn = (uint64_t)(uintptr_t)uop_goto_indirect;
-        memcpy(*p, &fn, 8);
-        *p += 8;
-        emit(p, (const uint8_t[]){ 0xff, 0xd0 }, 2);               /* call rax */
-        emit_exit(n, p);
+        emit_ret_target(n, p, tb, off, kernel);
         break;
     default:
         break;
@@ -992,7 +1107,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             }
             continue;
         case HOW_STACK:
-            emit_stack(n, &p, &m, u, off, sk, kernel, &slow[nslow].jne);
+            emit_stack(n, &p, &m, tb, off, sk, kernel, &slow[nslow].jne);
             slow[nslow].off = off;
             slow[nslow].resume = i + 1 == tb->nuops ? NULL : p;
             nslow++;
