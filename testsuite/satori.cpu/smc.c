@@ -12,6 +12,33 @@ static uint32_t __attribute__((noinline)) patched(void)
 
 static unsigned char buf[64] __attribute__((aligned(16)));
 
+/* a RET that returns into code which then changes */
+__asm__(".globl leaf_ret\nleaf_ret: ret\n");
+extern unsigned char ret_site[], leaf_ret[];
+static void *leaf_ret_addr(void) { return leaf_ret; }
+static uint32_t __attribute__((noinline)) call_then_read(void)
+{
+    uint32_t v;
+    __asm__ volatile("call leaf_ret\n"
+                     "ret_site: movl $0x55555555, %0" : "=a"(v) :: "memory");
+    return v;
+}
+
+/* two physical pages holding "call leaf_ret; mov $imm, %eax; ret" for one virtual page */
+#define REMAP_VA 0x40000000ul
+static unsigned char code_a[4096] __attribute__((aligned(4096)));
+static unsigned char code_b[4096] __attribute__((aligned(4096)));
+
+static void make_caller(unsigned char *page, uint32_t imm)
+{
+    int32_t rel = (int32_t)((uint64_t)(uintptr_t)leaf_ret_addr() - (REMAP_VA + 5));
+    page[0] = 0xe8;
+    memcpy(page + 1, &rel, 4);
+    page[5] = 0xb8;
+    memcpy(page + 6, &imm, 4);
+    page[10] = 0xc3;
+}
+
 int main(void)
 {
     uint32_t a = patched();
@@ -36,5 +63,25 @@ int main(void)
                      "1: movl $0x44, %%eax\n"
                      : "=a"(r3) :: "rdx", "memory");
     reportf(r3 == 0x33, "store into the running block takes effect: %x", r3);
+    /* RET into a block it entered before, after that block's code changed */
+    uint32_t r4 = 0;
+    for (int i = 0; i < 4; i++)
+        r4 = call_then_read();
+    for (int i = 0; i < 4; i++)
+        ret_site[1 + i] = 0x66;
+    uint32_t r5 = call_then_read();
+    reportf(r4 == 0x55555555 && r5 == 0x66666666, "return into patched code: %x then %x", r4, r5);
+
+    /* RET into the same virtual address after its page was mapped elsewhere */
+    make_caller(code_a, 0xaaaa);
+    make_caller(code_b, 0xbbbb);
+    uint32_t (*remapped)(void) = (uint32_t (*)(void))REMAP_VA;
+    uint32_t r6 = 0;
+    map_page(REMAP_VA, (uint64_t)(uintptr_t)code_a, true, false, false);
+    for (int i = 0; i < 4; i++)
+        r6 = remapped();
+    map_page(REMAP_VA, (uint64_t)(uintptr_t)code_b, true, false, false);
+    uint32_t r7 = remapped();
+    reportf(r6 == 0xaaaa && r7 == 0xbbbb, "return into a remapped page: %x then %x", r6, r7);
     report_done();
 }
