@@ -722,10 +722,13 @@ static bool cond_call(const struct cpu *cpu, unsigned cc) { return cpu_cond(cpu,
 
 /*
  * Host flags equal to the guest's for every condition, from the lazy
- * state host code stored last (known): the operation is redone on the
- * stored operands at its size.  False when that is not one of these.
+ * state host code stored last (known): the operation is redone on its
+ * operands at its size.  With `live`, the host code just before left them
+ * in registers (rax = a, rcx = b, rdx = result; ecx = CF for INC/DEC);
+ * otherwise they come from the stored lazy state.  False when the
+ * operation is not one of these.
  */
-static bool emit_host_flags(uint8_t **p, uint32_t known)
+static bool emit_host_flags(uint8_t **p, uint32_t known, bool live)
 {
     static const uint8_t ld64[] = { 0x48, 0x8b };
     uint32_t src = (uint32_t)offsetof(struct cpu, cc_src);
@@ -735,28 +738,37 @@ static bool emit_host_flags(uint8_t **p, uint32_t known)
 
     if (known == CC_OP_SUBL || known == CC_OP_SUBQ || known == CC_OP_ADDL || known == CC_OP_ADDQ) {
         q = known == CC_OP_SUBQ || known == CC_OP_ADDQ;
-        bool sub = known == CC_OP_SUBL || known == CC_OP_SUBQ;
+        uint8_t op = known == CC_OP_SUBL || known == CC_OP_SUBQ ? 0x3b : 0x03; /* cmp / add */
+        if (live) {
+            if (q)
+                emit8(p, 0x48);
+            emit(p, (const uint8_t[]){ op, 0xc1 }, 2);             /* cmp/add rax|eax, rcx|ecx */
+            return true;
+        }
         emit_rbx(p, ld64, 2, RAX, src2);                           /* rax = a */
         if (q)
-            emit_rbx(p, (const uint8_t[]){ 0x48, sub ? 0x3b : 0x03 }, 2, RAX, src);
+            emit_rbx(p, (const uint8_t[]){ 0x48, op }, 2, RAX, src);
         else
-            emit_rbx(p, (const uint8_t[]){ sub ? 0x3b : 0x03 }, 1, RAX, src); /* cmp/add a, b */
+            emit_rbx(p, (const uint8_t[]){ op }, 1, RAX, src);     /* cmp/add a, b */
         return true;
     }
     if (known == CC_OP_LOGICL || known == CC_OP_LOGICQ) {
-        emit_rbx(p, ld64, 2, RAX, dst);
+        if (!live)
+            emit_rbx(p, ld64, 2, RDX, dst);
         if (known == CC_OP_LOGICQ)
-            emit(p, (const uint8_t[]){ 0x48, 0x85, 0xc0 }, 3);     /* test rax, rax */
+            emit(p, (const uint8_t[]){ 0x48, 0x85, 0xd2 }, 3);     /* test rdx, rdx */
         else
-            emit(p, (const uint8_t[]){ 0x85, 0xc0 }, 2);           /* test eax, eax */
+            emit(p, (const uint8_t[]){ 0x85, 0xd2 }, 2);           /* test edx, edx */
         return true;
     }
     if (known == CC_OP_INCL || known == CC_OP_INCQ || known == CC_OP_DECL || known == CC_OP_DECQ) {
         bool inc = known == CC_OP_INCL || known == CC_OP_INCQ;
         q = known == CC_OP_INCQ || known == CC_OP_DECQ;
-        emit_rbx(p, ld64, 2, RAX, dst);                            /* the result */
-        emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x40, inc ? 0xff : 0x01 }, 4); /* lea rax, [rax-+1] */
-        emit_rbx(p, (const uint8_t[]){ 0x8b }, 1, RCX, src);       /* ecx = CF */
+        if (!live) {
+            emit_rbx(p, ld64, 2, RDX, dst);                        /* the result */
+            emit_rbx(p, (const uint8_t[]){ 0x8b }, 1, RCX, src);   /* ecx = CF */
+        }
+        emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x42, inc ? 0xff : 0x01 }, 4); /* lea rax, [rdx-+1] */
         emit(p, (const uint8_t[]){ 0x0f, 0xba, 0xe1, 0x00 }, 4);   /* bt ecx, 0 */
         if (q)
             emit(p, (const uint8_t[]){ 0x48, 0xff, inc ? 0xc0 : 0xc8 }, 3); /* inc/dec rax */
@@ -769,13 +781,13 @@ static bool emit_host_flags(uint8_t **p, uint32_t known)
 
 /* JMP rel, Jcc or the fall-through exit, wholly in host code. */
 static void emit_branch(struct native *n, uint8_t **p, uint32_t off, const struct uop_branch *b,
-                        uint32_t known)
+                        uint32_t known, bool live)
 {
     if (b->cc < 0) {
         emit_goto(n, p, off, 0, b->taken);
         return;
     }
-    if (!emit_host_flags(p, known)) {
+    if (!emit_host_flags(p, known, live)) {
         emit(p, (const uint8_t[]){ 0x48, 0x89, 0xdf }, 3);         /* mov rdi, rbx */
         emit8(p, 0xbe);                                            /* mov esi, cc */
         emit32(p, (uint32_t)b->cc);
@@ -1066,6 +1078,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
     uint8_t *start = p;
     bool after_call = false;
     uint32_t known = CC_UNKNOWN;    /* lazy-flag op host code stored last, if known */
+    bool live = false;              /* its operands still in registers (emit_host_flags) */
     /* out-of-line slow paths of inlined memory accesses: jne site, micro-op,
      * resume (NULL: the block's last micro-op, which leaves) */
     struct { uint8_t *jne, *resume; uint32_t off; } slow[TB_MAX_UOPS];
@@ -1089,6 +1102,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         case HOW_SIMPLE:
             if (d.alu || d.imul || d.shift || d.incdec)
                 d.flags_dead = flags_dead_after(tb, i, d.cc_op);
+            live = false;
             if (d.load || d.store) {
                 emit_mem(&p, &m, u, &d, kernel, &slow[nslow].jne);
                 slow[nslow].off = off;
@@ -1098,15 +1112,18 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             } else if (d.incdec) {
                 emit_incdec(&p, &m, u, &d, known);
                 known = d.cc_op;
+                live = true;
                 after_call = false;
             } else {
                 emit_simple(&p, &m, u, &d);
                 if (d.alu || d.imul || d.shift)
                     known = d.cc_op;
+                live = d.alu;
                 after_call = false;
             }
             continue;
         case HOW_STACK:
+            live = false;
             emit_stack(n, &p, &m, tb, off, sk, kernel, &slow[nslow].jne);
             slow[nslow].off = off;
             slow[nslow].resume = i + 1 == tb->nuops ? NULL : p;
@@ -1114,13 +1131,14 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             after_call = true;      /* the slow path may have called anything */
             continue;
         case HOW_BRANCH:
-            emit_branch(n, &p, off, &br, known);
+            emit_branch(n, &p, off, &br, known, live);
             continue;
         case HOW_CALL:
             break;
         }
         emit_call(&p, off);
         known = CC_UNKNOWN;
+        live = false;
         after_call = true;
         if (i + 1 < tb->nuops) {
             emit(&p, (const uint8_t[]){ 0x49, 0x8d, 0x8c, 0x24 }, 4); /* lea rcx, [r12+next] */

@@ -79,7 +79,7 @@ struct tmpl {
     bool no_dst;        /* writes no register (CMP, TEST, BT) */
 };
 
-enum { SP_NONE, SP_SHIFT_CL, SP_SHIFT_IMM, SP_DIV, SP_IDIV, SP_STRING, SP_BSF };
+enum { SP_NONE, SP_SHIFT_CL, SP_SHIFT_IMM, SP_DIV, SP_IDIV, SP_STRING, SP_BSF, SP_JCC };
 
 #define T(...) ((struct tmpl){ __VA_ARGS__ })
 
@@ -248,6 +248,9 @@ static void build_templates(void)
         add(s);
         add_sizes(T(.name = "cmovcc", .op = { 0x0f }, .oplen = 2, .form = FORM_RR,
                     .reads = rd[cc >> 1]), 0xff, (uint8_t)(0x40 + cc));
+        /* jcc +1 over xchg eax, ecx: the outcome shows in rax/rcx; ends a block */
+        add(T(.name = "jcc", .op = { (uint8_t)(0x70 + cc), 0x01, 0x91 }, .oplen = 3,
+              .reads = rd[cc >> 1], .special = SP_JCC));
     }
     add(T(.name = "clc", .op = { 0xf8 }, .oplen = 1, .defines = F_CF));
     add(T(.name = "stc", .op = { 0xf9 }, .oplen = 1, .defines = F_CF));
@@ -361,6 +364,12 @@ static bool emit_tmpl(struct gen *g, const struct tmpl *t)
         return false;
     if (t->special == SP_SHIFT_CL && !g->rcx_is_known)
         return false;
+    if (t->special == SP_JCC) {
+        emit(g, t->op, t->oplen);
+        g->ninsns++;            /* the xchg runs only when not taken: not counted */
+        g->rcx_is_known = false;
+        return true;
+    }
     /* SHLD/SHRD on 16 bits with a count above 16: result undefined */
     if (dbl_shift && size == 2) {
         if (t->special == SP_SHIFT_CL && (g->rcx_known & 31) > 16)
