@@ -956,6 +956,15 @@ static void emit_stack(struct native *n, uint8_t **p, const struct regmap *m,
     }
 }
 
+/* Compare the running block's invalid flag (r12 = its micro-ops) with 0. */
+static void emit_cmp_invalid(uint8_t **p)
+{
+    emit(p, (const uint8_t[]){ 0x41, 0x80, 0xbc, 0x24 }, 4);       /* cmp byte [r12-k], 0 */
+    emit32(p, (uint32_t)(int32_t)((int)offsetof(struct tb, invalid)
+                                  - (int)offsetof(struct tb, ops)));
+    emit8(p, 0);
+}
+
 /*
  * Before host code that does a micro-op's work after a call: the call
  * may have invalidated this running block (self-modifying code), and then
@@ -963,10 +972,7 @@ static void emit_stack(struct native *n, uint8_t **p, const struct regmap *m,
  */
 static void emit_unless_invalid(struct native *n, uint8_t **p, uint32_t off)
 {
-    emit(p, (const uint8_t[]){ 0x41, 0x80, 0xbc, 0x24 }, 4);       /* cmp byte [r12-k], 0 */
-    emit32(p, (uint32_t)(int32_t)((int)offsetof(struct tb, invalid)
-                                  - (int)offsetof(struct tb, ops)));
-    emit8(p, 0);
+    emit_cmp_invalid(p);
     emit(p, (const uint8_t[]){ 0x74, 0x00 }, 2);                   /* je inline */
     uint8_t *je = *p - 1;
     emit_call(p, off);
@@ -1108,7 +1114,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                 slow[nslow].off = off;
                 slow[nslow].resume = p;
                 nslow++;
-                after_call = true;  /* the slow path may have called anything */
+                after_call = false; /* the slow path checks for invalidation itself */
             } else if (d.incdec) {
                 emit_incdec(&p, &m, u, &d, known);
                 known = d.cc_op;
@@ -1128,7 +1134,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             slow[nslow].off = off;
             slow[nslow].resume = i + 1 == tb->nuops ? NULL : p;
             nslow++;
-            after_call = true;      /* the slow path may have called anything */
+            after_call = false;     /* the slow path checks for invalidation itself */
             continue;
         case HOW_BRANCH:
             emit_branch(n, &p, off, &br, known, live);
@@ -1165,6 +1171,14 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         emit(&p, (const uint8_t[]){ 0x48, 0x39, 0xc8 }, 3);        /* cmp rax, rcx */
         emit(&p, (const uint8_t[]){ 0x0f, 0x85 }, 2);              /* jne exit */
         emit_rel32(&p, n->exit_stub);
+        /*
+         * The handler may have invalidated this running block (a store
+         * into its own code): then the next micro-op's fn leaves it, and
+         * cpu_run() runs it from rax instead of the host code.
+         */
+        emit_cmp_invalid(&p);
+        emit(&p, (const uint8_t[]){ 0x0f, 0x85 }, 2);              /* jne out (rax = next) */
+        emit_rel32(&p, n->exit_out);
         emit_reload(&p, &m);                                       /* the handler may have written */
         emit8(&p, 0xe9);                                           /* jmp resume */
         emit_rel32(&p, slow[k].resume);

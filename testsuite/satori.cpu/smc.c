@@ -63,6 +63,15 @@ int main(void)
                      "1: movl $0x44, %%eax\n"
                      : "=a"(r3) :: "rdx", "memory");
     reportf(r3 == 0x33, "store into the running block takes effect: %x", r3);
+
+    /* the same with a register store (MOV r/m8, r8) */
+    uint32_t r3b;
+    __asm__ volatile("lea 1f(%%rip), %%rdx\n"
+                     "mov $0x35, %%ecx\n"
+                     "movb %%cl, 1(%%rdx)\n"
+                     "1: movl $0x44, %%eax\n"
+                     : "=a"(r3b) :: "rcx", "rdx", "memory");
+    reportf(r3b == 0x35, "register store into the running block takes effect: %x", r3b);
     /* RET into a block it entered before, after that block's code changed */
     uint32_t r4 = 0;
     for (int i = 0; i < 4; i++)
