@@ -167,14 +167,18 @@ static void emit_rbx(uint8_t **p, const uint8_t *op, size_t n, unsigned regfield
 enum { RAX = 0, RCX = 1, RDX = 2 };
 
 /*
- * Guest registers a block keeps in host registers as well: host[r] is the
- * host register (callee-saved, so the handlers host code calls leave it
- * alone) or -1.  Write-through: every write also goes to cpu->regs, so
- * handlers, exits and exceptions see current values in memory; after a
- * call that may have changed registers, host code reloads the cache.
+ * Guest registers a block keeps in host registers: host[r] is the host
+ * register (callee-saved, so the handlers host code calls leave it alone)
+ * or -1.  Write-back: a write goes to the host register only and marks it
+ * dirty (at translation time: host code is straight-line, and the slow
+ * paths branch out from and back to known points); dirty registers are
+ * stored to cpu->regs before every call and every exit, so handlers,
+ * exceptions and other blocks see memory current; after a call that may
+ * have changed registers, host code reloads them all.
  */
 struct regmap {
     int8_t host[16];
+    uint16_t dirty;     /* cached registers memory does not hold yet */
 };
 static const uint8_t cache_hregs[] = { 13, 14, 15, 5 };    /* r13 r14 r15 rbp */
 
@@ -194,7 +198,7 @@ static void emit_rr(uint8_t **p, const uint8_t *op, size_t n, unsigned regfield,
 }
 
 /* A load-form op (mov/movsxd reg, r/m) reading guest register r. */
-static void emit_gload(uint8_t **p, const struct regmap *m, const uint8_t *op, size_t n,
+static void emit_gload(uint8_t **p, struct regmap *m, const uint8_t *op, size_t n,
                        unsigned regfield, unsigned r)
 {
     if (m->host[r] >= 0)
@@ -204,17 +208,39 @@ static void emit_gload(uint8_t **p, const struct regmap *m, const uint8_t *op, s
 }
 
 /* Guest register r = host register regfield (all 64 bits). */
-static void emit_gstore(uint8_t **p, const struct regmap *m, unsigned regfield, unsigned r)
+static void emit_gstore(uint8_t **p, struct regmap *m, unsigned regfield, unsigned r)
 {
     static const uint8_t st64[] = { 0x48, 0x89 };
 
-    if (m->host[r] >= 0)
+    if (m->host[r] >= 0) {
         emit_rr(p, st64, 2, regfield, (unsigned)m->host[r]);
-    emit_rbx(p, st64, 2, regfield, reg_off(r));
+        m->dirty |= (uint16_t)(1u << r);
+    } else {
+        emit_rbx(p, st64, 2, regfield, reg_off(r));
+    }
+}
+
+/* Store cached register r to cpu->regs if memory does not hold it yet. */
+static void emit_flush_reg(uint8_t **p, struct regmap *m, unsigned r)
+{
+    if (!(m->dirty & (1u << r)))
+        return;
+    unsigned h = (unsigned)m->host[r];
+    emit(p, (const uint8_t[]){ h >= 8 ? 0x4c : 0x48, 0x89 }, 2);   /* mov [rbx+disp32], h */
+    emit8(p, (uint8_t)(0x83 | ((h & 7) << 3)));
+    emit32(p, reg_off(r));
+    m->dirty &= (uint16_t)~(1u << r);
+}
+
+/* Every dirty cached register to cpu->regs (before a call or an exit). */
+static void emit_flush(uint8_t **p, struct regmap *m)
+{
+    for (unsigned r = 0; r < 16; r++)
+        emit_flush_reg(p, m, r);
 }
 
 /* The cached copy of guest register r (if any) from cpu->regs. */
-static void emit_reload_reg(uint8_t **p, const struct regmap *m, unsigned r)
+static void emit_reload_reg(uint8_t **p, struct regmap *m, unsigned r)
 {
     if (m->host[r] < 0)
         return;
@@ -224,11 +250,12 @@ static void emit_reload_reg(uint8_t **p, const struct regmap *m, unsigned r)
     emit32(p, reg_off(r));
 }
 
-/* Every cached register from cpu->regs. */
-static void emit_reload(uint8_t **p, const struct regmap *m)
+/* Every cached register from cpu->regs (which holds them all: none dirty). */
+static void emit_reload(uint8_t **p, struct regmap *m)
 {
     for (unsigned r = 0; r < 16; r++)
         emit_reload_reg(p, m, r);
+    m->dirty = 0;
 }
 
 
@@ -259,7 +286,7 @@ static void emit_flags(uint8_t **p, bool src2, const struct uop_simple *d)
  * (the full 64-bit product of the sign-extended operands), rcx = whether
  * it differs from its sign-extended low part (CF = OF).
  */
-static void emit_imul(uint8_t **p, const struct regmap *m, const struct uop *u,
+static void emit_imul(uint8_t **p, struct regmap *m, const struct uop *u,
                       const struct uop_simple *d)
 {
     static const uint8_t ld64[] = { 0x48, 0x8b };
@@ -293,7 +320,7 @@ static void emit_imul(uint8_t **p, const struct regmap *m, const struct uop *u,
  * SHL/SHR/SAR reg, imm (do_shift with a non-zero count): rdx = result,
  * rcx = the value shifted by count - 1 (64-bit, as the handler keeps it).
  */
-static void emit_shift(uint8_t **p, const struct regmap *m, const struct uop *u,
+static void emit_shift(uint8_t **p, struct regmap *m, const struct uop *u,
                        const struct uop_simple *d)
 {
     static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
@@ -394,7 +421,7 @@ static void emit_cf(uint8_t **p, uint32_t known)
 }
 
 /* INC/DEC reg: CF carried over, result kept unmasked in cc_dst (as the handler). */
-static void emit_incdec(uint8_t **p, const struct regmap *m, const struct uop *u,
+static void emit_incdec(uint8_t **p, struct regmap *m, const struct uop *u,
                         const struct uop_simple *d, uint32_t known)
 {
     static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
@@ -412,7 +439,7 @@ static void emit_incdec(uint8_t **p, const struct regmap *m, const struct uop *u
 }
 
 /* Host code for a register-only MOV/ALU micro-op (uop_simple_desc). */
-static void emit_simple(uint8_t **p, const struct regmap *m, const struct uop *u,
+static void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
                         const struct uop_simple *d)
 {
     static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
@@ -527,7 +554,7 @@ static void emit_tlb(uint8_t **p, bool load, unsigned size, bool kernel, uint8_t
     emit32(p, tlb + (uint32_t)offsetof(struct tlb_entry, addend));
 }
 
-static void emit_mem(uint8_t **p, const struct regmap *m, const struct uop *u,
+static void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
                      const struct uop_simple *d, bool kernel, uint8_t **slow)
 {
     static const uint8_t ld64[] = { 0x48, 0x8b };
@@ -561,6 +588,8 @@ static void emit_mem(uint8_t **p, const struct regmap *m, const struct uop *u,
     /* registers: 8/4 bytes by number; 2 bytes merge into the low word; 1 byte by byte offset */
     uint32_t r = d->load ? u->reg : u->rm;
     uint32_t roff = d->size == 1 ? (uint32_t)offsetof(struct cpu, regs) + r : reg_off(r);
+    if (d->size < 4)                        /* 1 and 2 bytes go through memory */
+        emit_flush_reg(p, m, d->size == 1 ? r / 8 : r);
     if (d->load) {
         switch (d->size) {
         case 8: emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x04, 0x16 }, 4); break; /* mov rax,[rsi+rdx] */
@@ -910,7 +939,7 @@ static void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, 
  * then leaves like JMP rel; RET through uop_goto_indirect() and the
  * block's own exit.
  */
-static void emit_stack(struct native *n, uint8_t **p, const struct regmap *m,
+static void emit_stack(struct native *n, uint8_t **p, struct regmap *m,
                        const struct tb *tb, uint32_t off, enum uop_stack kind, bool kernel,
                        uint8_t **slow)
 {
@@ -941,6 +970,7 @@ static void emit_stack(struct native *n, uint8_t **p, const struct regmap *m,
         *p += 8;
         emit(p, (const uint8_t[]){ 0x48, 0x89, 0x04, 0x16 }, 4);   /* mov [rsi+rdx], rax */
         emit_gstore(p, m, RSI, 4);
+        emit_flush(p, m);
         emit_goto(n, p, off, 0, u->imm);
         break;
     }
@@ -949,6 +979,7 @@ static void emit_stack(struct native *n, uint8_t **p, const struct regmap *m,
         emit(p, (const uint8_t[]){ 0x48, 0x8d, 0xb6 }, 3);         /* lea rsi, [rsi+8+imm] */
         emit32(p, (uint32_t)(8 + u->imm));
         emit_gstore(p, m, RSI, 4);
+        emit_flush(p, m);                  /* rax is kept: flushing uses the cache registers */
         emit_ret_target(n, p, tb, off, kernel);
         break;
     default:
@@ -970,11 +1001,13 @@ static void emit_cmp_invalid(uint8_t **p)
  * may have invalidated this running block (self-modifying code), and then
  * the micro-op's fn now leaves the block, so call it instead.
  */
-static void emit_unless_invalid(struct native *n, uint8_t **p, uint32_t off)
+static void emit_unless_invalid(struct native *n, uint8_t **p, struct regmap *m, uint32_t off)
 {
     emit_cmp_invalid(p);
     emit(p, (const uint8_t[]){ 0x74, 0x00 }, 2);                   /* je inline */
     uint8_t *je = *p - 1;
+    struct regmap out = *m;
+    emit_flush(p, &out);
     emit_call(p, off);
     emit8(p, 0xe9);                                                /* jmp exit */
     emit_rel32(p, n->exit_stub);
@@ -1087,7 +1120,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
     bool live = false;              /* its operands still in registers (emit_host_flags) */
     /* out-of-line slow paths of inlined memory accesses: jne site, micro-op,
      * resume (NULL: the block's last micro-op, which leaves) */
-    struct { uint8_t *jne, *resume; uint32_t off; } slow[TB_MAX_UOPS];
+    struct { uint8_t *jne, *resume; uint32_t off; uint16_t dirty; } slow[TB_MAX_UOPS];
     unsigned nslow = 0;
     struct regmap m;
     bool kernel = (tb->hflags & HF_CPL_MASK) != 3;
@@ -1103,13 +1136,14 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         enum how how = classify(tb, i, &d, &sk, &br);
 
         if (how != HOW_CALL && after_call)
-            emit_unless_invalid(n, &p, off);
+            emit_unless_invalid(n, &p, &m, off);
         switch (how) {
         case HOW_SIMPLE:
             if (d.alu || d.imul || d.shift || d.incdec)
                 d.flags_dead = flags_dead_after(tb, i, d.cc_op);
             live = false;
             if (d.load || d.store) {
+                slow[nslow].dirty = m.dirty;
                 emit_mem(&p, &m, u, &d, kernel, &slow[nslow].jne);
                 slow[nslow].off = off;
                 slow[nslow].resume = p;
@@ -1130,6 +1164,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             continue;
         case HOW_STACK:
             live = false;
+            slow[nslow].dirty = m.dirty;
             emit_stack(n, &p, &m, tb, off, sk, kernel, &slow[nslow].jne);
             slow[nslow].off = off;
             slow[nslow].resume = i + 1 == tb->nuops ? NULL : p;
@@ -1137,11 +1172,13 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             after_call = false;     /* the slow path checks for invalidation itself */
             continue;
         case HOW_BRANCH:
+            emit_flush(&p, &m);             /* plain stores: live operands stay */
             emit_branch(n, &p, off, &br, known, live);
             continue;
         case HOW_CALL:
             break;
         }
+        emit_flush(&p, &m);
         emit_call(&p, off);
         known = CC_UNKNOWN;
         live = false;
@@ -1161,6 +1198,9 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         uint8_t *site = slow[k].jne;
         int32_t rel = (int32_t)(p - (site + 4));
         memcpy(site, &rel, 4);
+        struct regmap at = m;                  /* the cache as it was at the access */
+        at.dirty = slow[k].dirty;
+        emit_flush(&p, &at);
         emit_call(&p, slow[k].off);
         if (!slow[k].resume) {                                     /* the block's last micro-op */
             emit_exit(n, &p);

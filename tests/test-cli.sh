@@ -4,7 +4,7 @@ sat=./satori
 fail=0
 expect() { # expect STATUS PATTERN -- args...
     want=$1; pat=$2; shift 3
-    out=$($sat "$@" 2>&1 </dev/null); st=$?
+    out=$(timeout 60 $sat "$@" 2>&1 </dev/null); st=$?   # 124: hung
     if [ "$st" != "$want" ] || ! printf '%s' "$out" | grep -q -- "$pat"; then
         echo "FAIL: satori $* -> status $st, output: $out (wanted $want, /$pat/)"
         fail=1
@@ -49,7 +49,7 @@ expect 0 "isa-debug-exit" -- -device help
 expect 0 "satori version" -- --version
 expect 0 "usage: satori" -- -h
 # -nographic then -serial none: the explicit -serial wins, without a warning
-out=$($sat -nographic -serial none -kernel /nonexistent 2>&1)
+out=$(timeout 60 $sat -nographic -serial none -kernel /nonexistent 2>&1)
 if printf '%s' "$out" | grep -q warning; then
     echo "FAIL: -nographic -serial none warns: $out"
     fail=1
@@ -58,7 +58,10 @@ fi
 if [ "$(uname -m)" = x86_64 ]; then
     $sat -perfmap -display none -serial none </dev/null >/dev/null 2>&1 &
     pid=$!
+    (sleep 60; kill $pid 2>/dev/null) &
+    watchdog=$!
     wait $pid
+    kill $watchdog 2>/dev/null
     if ! grep -q '^[0-9a-f]* [0-9a-f]* guest-0x[0-9a-f]*$' /tmp/perf-$pid.map 2>/dev/null; then
         echo "FAIL: -perfmap wrote no block lines to /tmp/perf-$pid.map"
         fail=1
