@@ -58,7 +58,7 @@ fi
 if [ "$(uname -m)" = x86_64 ]; then
     $sat -perfmap -display none -serial none </dev/null >/dev/null 2>&1 &
     pid=$!
-    (sleep 60; kill $pid 2>/dev/null) &
+    (sleep 60; kill $pid) >/dev/null 2>&1 &
     watchdog=$!
     wait $pid
     kill $watchdog 2>/dev/null
