@@ -426,7 +426,8 @@ static void emit_incdec(uint8_t **p, struct regmap *m, const struct uop *u,
 {
     static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
 
-    emit_cf(p, known);
+    if (!d->flags_dead)                     /* else nothing reads the carry carried over */
+        emit_cf(p, known);
     emit_gload(p, m, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RDX, u->reg);
     if (d->incdec > 0)
         emit(p, (const uint8_t[]){ 0x48, 0x83, 0xc2, 0x01 }, 4);   /* add rdx, 1 */
