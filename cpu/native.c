@@ -810,11 +810,51 @@ static bool emit_host_flags(uint8_t **p, uint32_t known, bool live)
 }
 
 /* JMP rel, Jcc or the fall-through exit, wholly in host code. */
-static void emit_branch(struct native *n, uint8_t **p, uint32_t off, const struct uop_branch *b,
-                        uint32_t known, bool live)
+/*
+ * A block that branches to its own start (a loop in one block) goes round
+ * without leaving: the slice accounting uop_goto() does, then a jump to
+ * `head`, past the entry's register loads (the cache is flushed, so the
+ * registers equal memory).  Going round is right because what changes a
+ * block's mode or mapping ends it, and a block invalidated by a store
+ * into its own code leaves after that store (the checks after calls and
+ * in slow paths); the exit request and budget end the loop through
+ * emit_goto().
+ */
+static void emit_exit_to(struct native *n, uint8_t **p, const struct tb *tb, uint8_t *head,
+                         uint32_t off, int slot, uint64_t rip)
+{
+    if (head && !(tb->hflags & HF_TF) && tb->cs_base + rip == tb->pc) {
+        emit(p, (const uint8_t[]){ 0x48, 0x83, 0xbb }, 3);         /* cmp qword [budget], 0 */
+        emit32(p, (uint32_t)offsetof(struct cpu, budget));
+        emit8(p, 0);
+        uint8_t *over = emit_jcc_fwd(p, CC_LE);
+        emit(p, (const uint8_t[]){ 0x80, 0xbb }, 2);               /* cmp byte [exit_request], 0 */
+        emit32(p, (uint32_t)offsetof(struct cpu, exit_request));
+        emit8(p, 0);
+        uint8_t *req = emit_jcc_fwd(p, CC_NE);
+        emit(p, (const uint8_t[]){ 0x48, 0x81, 0xab }, 3);         /* sub qword [budget], ninsns */
+        emit32(p, (uint32_t)offsetof(struct cpu, budget));
+        emit32(p, tb->ninsns);
+        emit(p, (const uint8_t[]){ 0x48, 0x81, 0x83 }, 3);         /* add qword [icount], ninsns */
+        emit32(p, (uint32_t)offsetof(struct cpu, icount));
+        emit32(p, tb->ninsns);
+        emit(p, (const uint8_t[]){ 0x48, 0x83, 0x83 }, 3);         /* add qword [tb_chained], 1 */
+        emit32(p, (uint32_t)offsetof(struct cpu, stats.tb_chained));
+        emit8(p, 1);
+        emit8(p, 0xe9);                                            /* jmp head */
+        emit_rel32(p, head);
+        patch_here(p, over);
+        patch_here(p, req);
+    }
+    emit_goto(n, p, off, slot, rip);
+}
+
+/* JMP rel, Jcc or the fall-through exit, wholly in host code. */
+static void emit_branch(struct native *n, uint8_t **p, const struct tb *tb, uint8_t *head,
+                        uint32_t off, const struct uop_branch *b, uint32_t known, bool live)
 {
     if (b->cc < 0) {
-        emit_goto(n, p, off, 0, b->taken);
+        emit_exit_to(n, p, tb, head, off, 0, b->taken);
         return;
     }
     if (!emit_host_flags(p, known, live)) {
@@ -833,10 +873,9 @@ static void emit_branch(struct native *n, uint8_t **p, uint32_t off, const struc
     }
     uint8_t *taken = *p;
     emit32(p, 0);
-    emit_goto(n, p, off, 1, b->not_taken);
-    int32_t rel = (int32_t)(*p - (taken + 4));
-    memcpy(taken, &rel, 4);
-    emit_goto(n, p, off, 0, b->taken);
+    emit_exit_to(n, p, tb, head, off, 1, b->not_taken);
+    patch_here(p, taken);
+    emit_exit_to(n, p, tb, head, off, 0, b->taken);
 }
 
 /* Call micro-op i through its fn pointer, as the dispatch loop would. */
@@ -1128,6 +1167,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
 
     choose_regs(tb, &m);
     emit_reload(&p, &m);
+    uint8_t *head = p;              /* where the block loops back to (emit_exit_to) */
     for (unsigned i = 0; i < tb->nuops; i++) {
         uint32_t off = (uint32_t)(i * sizeof(struct uop));   /* from r12 = tb->ops */
         const struct uop *u = &tb->ops[i];
@@ -1174,7 +1214,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             continue;
         case HOW_BRANCH:
             emit_flush(&p, &m);             /* plain stores: live operands stay */
-            emit_branch(n, &p, off, &br, known, live);
+            emit_branch(n, &p, tb, head, off, &br, known, live);
             continue;
         case HOW_CALL:
             break;

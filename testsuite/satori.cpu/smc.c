@@ -72,6 +72,28 @@ int main(void)
                      "1: movl $0x44, %%eax\n"
                      : "=a"(r3b) :: "rcx", "rdx", "memory");
     reportf(r3b == 0x35, "register store into the running block takes effect: %x", r3b);
+    /* a loop in one block that patches its own ADD immediate on the first pass:
+     * 1 + 5 + 5, whether the store is an immediate or a register store */
+    uint32_t l1, l2;
+    __asm__ volatile("lea 1f(%%rip), %%rdx\n"
+                     "mov $3, %%ecx\n"
+                     "xor %%eax, %%eax\n"
+                     "1: addl $1, %%eax\n"
+                     "movb $5, 2(%%rdx)\n"
+                     "dec %%ecx\n"
+                     "jnz 1b\n"
+                     : "=a"(l1) :: "rcx", "rdx", "memory", "cc");
+    __asm__ volatile("lea 1f(%%rip), %%rdx\n"
+                     "mov $3, %%ecx\n"
+                     "mov $5, %%esi\n"
+                     "xor %%eax, %%eax\n"
+                     "1: addl $1, %%eax\n"
+                     "mov %%sil, 2(%%rdx)\n"
+                     "dec %%ecx\n"
+                     "jnz 1b\n"
+                     : "=a"(l2) :: "rcx", "rdx", "rsi", "memory", "cc");
+    reportf(l1 == 11 && l2 == 11, "one-block loop patching itself: %u, %u", l1, l2);
+
     /* RET into a block it entered before, after that block's code changed */
     uint32_t r4 = 0;
     for (int i = 0; i < 4; i++)
