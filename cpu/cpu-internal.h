@@ -269,9 +269,12 @@ struct tb {
     uint16_t nuops;
     bool invalid;
     struct tb *hash_next;
-    /* incoming direct jumps, so the block can be unlinked */
-    struct tb_link { struct uop *from; int slot; struct tb_link *next; } *jmp_in;
+    /* incoming direct jumps, so the block can be unlinked; site: the host
+     * code jump patched to enter this block directly, or NULL */
+    struct tb_link { struct uop *from; int slot; uint8_t *site; struct tb_link *next; } *jmp_in;
     const void *native;  /* host code calling the handlers (cpu/native.c), or NULL */
+    const void *native_chained; /* its entry from a patched jump: accounts, then native */
+    uint8_t *native_jmp[2];     /* this block's exit jumps for chain slots 0 and 1, or NULL */
     struct uop ops[];
 };
 
@@ -372,6 +375,7 @@ struct cpu {
     struct uop *link_from;  /* direct exit waiting to be linked */
     int link_slot;
     gva_t link_src_pc_page;
+    struct tb *link_src_tb;  /* the block link_from belongs to */
     bool large_pages;       /* a 2M/4M/1G page is in the TLB (INVLPG flushes all) */
     unsigned decode_features; /* DECODE_F_* from the CPU model */
     struct cpu_stats {
@@ -776,6 +780,8 @@ void native_free(struct cpu *cpu);
 bool native_room(struct cpu *cpu, unsigned nuops);
 void native_reset(struct cpu *cpu);
 void native_gen(struct cpu *cpu, struct tb *tb);
+/* Point an exit jump of host code at target's chained entry, or back at its own fallback (NULL). */
+void native_patch(uint8_t *site, const void *target);
 /* Run tb's host code from its first micro-op; returns like the loop would. */
 const struct uop *native_run(struct cpu *cpu, struct tb *tb);
 

@@ -132,17 +132,27 @@ bool tb_page_has_code(struct cpu *cpu, gpa_t pa)
 
 /* ---- linking ------------------------------------------------------------ */
 
-static void tb_link(struct uop *from, int slot, struct tb *to)
+/*
+ * Link chain slot `slot` of micro-op `from` to block `to`; `site` is the
+ * host-code exit jump for that slot (tb->native_jmp), patched to enter
+ * `to` directly, or NULL.
+ */
+static void tb_link(struct uop *from, int slot, struct tb *to, uint8_t *site)
 {
     struct tb_link *l = malloc(sizeof *l);
 
     if (!l)
         abort();
+    if (!to->native_chained)
+        site = NULL;
     l->from = from;
     l->slot = slot;
+    l->site = site;
     l->next = to->jmp_in;
     to->jmp_in = l;
     from->chain[slot] = to;
+    if (site)
+        native_patch(site, to->native_chained);
 }
 
 /* Remove the link out of u's chain slot, if any, from its target. */
@@ -156,6 +166,8 @@ static void tb_unlink_slot(struct uop *u, int slot)
         if ((*pp)->from == u && (*pp)->slot == slot) {
             struct tb_link *dead = *pp;
             *pp = dead->next;
+            if (dead->site)
+                native_patch(dead->site, NULL);
             free(dead);
             break;
         }
@@ -171,6 +183,8 @@ static void tb_unlink(struct tb *tb)
     for (l = tb->jmp_in; l; l = next) {
         next = l->next;
         l->from->chain[l->slot] = NULL;
+        if (l->site)
+            native_patch(l->site, NULL);
         free(l);
     }
     tb->jmp_in = NULL;
@@ -567,7 +581,7 @@ const struct uop *uop_ret_lookup(struct cpu *cpu, struct uop *u, uint64_t rip)
 
     if (next && u->chain[0] != cpu->cur_tb) {
         tb_unlink_slot(u, 0);
-        tb_link(u, 0, cpu->cur_tb);
+        tb_link(u, 0, cpu->cur_tb, NULL);
     }
     return next;
 }
@@ -674,10 +688,18 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
         cpu->cur_tb = NULL;
         struct tb *tb = tb_lookup(cpu, pc, flags);
         if (cpu->link_from) {
-            /* link only targets on the source block's starting virtual page */
+            /*
+             * link only targets on the source block's starting virtual
+             * page, and never from a block invalidated meanwhile (its
+             * links are gone and it is about to be freed)
+             */
+            struct tb *src = cpu->link_src_tb;
             if (!cpu->link_from->chain[cpu->link_slot] && cpu->link_src_pc_page == (pc & PAGE_MASK)
-                && !tb->invalid && !(flags & HF_TF))
-                tb_link(cpu->link_from, cpu->link_slot, tb);
+                && !tb->invalid && !src->invalid && !(flags & HF_TF)) {
+                bool last = cpu->link_from == &src->ops[src->nuops - 1];
+                tb_link(cpu->link_from, cpu->link_slot, tb,
+                        last ? src->native_jmp[cpu->link_slot] : NULL);
+            }
             cpu->link_from = NULL;
         }
         free_graveyard(cpu->tbc);
@@ -705,8 +727,10 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
             cpu_do_interrupt(cpu, EXC_DB, false, false, 0, cpu->rip);
             continue;
         }
-        if (cpu->link_from)
+        if (cpu->link_from) {
             cpu->link_src_pc_page = cpu->cur_tb->pc & PAGE_MASK;
+            cpu->link_src_tb = cpu->cur_tb;
+        }
     }
 out:
     cpu->cur = NULL;

@@ -721,7 +721,8 @@ static uint8_t *emit_enter_tb(struct native *n, uint8_t **p, uint8_t **end_slice
  * on its own); otherwise ask cpu_run() to link the slot, exactly as the
  * handler does.
  */
-static void emit_goto(struct native *n, uint8_t **p, uint32_t off, int slot, uint64_t rip)
+static void emit_goto(struct native *n, uint8_t **p, struct tb *tb, uint32_t off, int slot,
+                      uint64_t rip)
 {
     uint8_t *miss[3];
 
@@ -729,6 +730,23 @@ static void emit_goto(struct native *n, uint8_t **p, uint32_t off, int slot, uin
     memcpy(*p, &rip, 8);
     *p += 8;
     emit_rbx(p, (const uint8_t[]){ 0x48, 0x89 }, 2, RAX, (uint32_t)offsetof(struct cpu, rip));
+    /*
+     * Once the slot is linked, tb_link() points this jump at the target's
+     * chained entry (native_patch()); until then it falls through.
+     */
+    emit(p, (const uint8_t[]){ 0x48, 0x83, 0xbb }, 3);             /* cmp qword [budget], 0 */
+    emit32(p, (uint32_t)offsetof(struct cpu, budget));
+    emit8(p, 0);
+    uint8_t *over = emit_jcc_fwd(p, CC_LE);
+    emit(p, (const uint8_t[]){ 0x80, 0xbb }, 2);                   /* cmp byte [exit_request], 0 */
+    emit32(p, (uint32_t)offsetof(struct cpu, exit_request));
+    emit8(p, 0);
+    uint8_t *req = emit_jcc_fwd(p, CC_NE);
+    emit8(p, 0xe9);                                                /* jmp rel32 (patched) */
+    tb->native_jmp[slot] = *p;
+    emit32(p, 0);
+    patch_here(p, over);
+    patch_here(p, req);
     emit(p, (const uint8_t[]){ 0x49, 0x8b, 0x84, 0x24 }, 4);       /* mov rax, [r12+chain] */
     emit32(p, off + (uint32_t)(offsetof(struct uop, chain) + 8 * (unsigned)slot));
     emit(p, (const uint8_t[]){ 0x48, 0x85, 0xc0 }, 3);             /* test rax, rax */
@@ -820,7 +838,7 @@ static bool emit_host_flags(uint8_t **p, uint32_t known, bool live)
  * in slow paths); the exit request and budget end the loop through
  * emit_goto().
  */
-static void emit_exit_to(struct native *n, uint8_t **p, const struct tb *tb, uint8_t *head,
+static void emit_exit_to(struct native *n, uint8_t **p, struct tb *tb, uint8_t *head,
                          uint32_t off, int slot, uint64_t rip)
 {
     if (head && !(tb->hflags & HF_TF) && tb->cs_base + rip == tb->pc) {
@@ -846,11 +864,11 @@ static void emit_exit_to(struct native *n, uint8_t **p, const struct tb *tb, uin
         patch_here(p, over);
         patch_here(p, req);
     }
-    emit_goto(n, p, off, slot, rip);
+    emit_goto(n, p, tb, off, slot, rip);
 }
 
 /* JMP rel, Jcc or the fall-through exit, wholly in host code. */
-static void emit_branch(struct native *n, uint8_t **p, const struct tb *tb, uint8_t *head,
+static void emit_branch(struct native *n, uint8_t **p, struct tb *tb, uint8_t *head,
                         uint32_t off, const struct uop_branch *b, uint32_t known, bool live)
 {
     if (b->cc < 0) {
@@ -980,7 +998,7 @@ static void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, 
  * block's own exit.
  */
 static void emit_stack(struct native *n, uint8_t **p, struct regmap *m,
-                       const struct tb *tb, uint32_t off, enum uop_stack kind, bool kernel,
+                       struct tb *tb, uint32_t off, enum uop_stack kind, bool kernel,
                        uint8_t **slow)
 {
     const struct uop *u = (const struct uop *)((const uint8_t *)tb->ops + off);
@@ -1011,7 +1029,7 @@ static void emit_stack(struct native *n, uint8_t **p, struct regmap *m,
         emit(p, (const uint8_t[]){ 0x48, 0x89, 0x04, 0x16 }, 4);   /* mov [rsi+rdx], rax */
         emit_gstore(p, m, RSI, 4);
         emit_flush(p, m);
-        emit_goto(n, p, off, 0, u->imm);
+        emit_goto(n, p, tb, off, 0, u->imm);
         break;
     }
     case STK_RET64:
@@ -1151,10 +1169,33 @@ void native_gen(struct cpu *cpu, struct tb *tb)
     uint8_t *p;
 
     tb->native = NULL;
+    tb->native_chained = NULL;
+    tb->native_jmp[0] = tb->native_jmp[1] = NULL;
     if (!n || n->p + (size_t)(tb->nuops + 2) * BYTES_PER_UOP > n->end)
         return;
     p = n->p;
     uint8_t *start = p;
+
+    /* chained entry, from a patched exit jump: what uop_goto() does on entry */
+    emit(&p, (const uint8_t[]){ 0x49, 0xbc }, 2);                  /* movabs r12, ops */
+    uint64_t ops = (uint64_t)(uintptr_t)tb->ops;
+    memcpy(p, &ops, 8);
+    p += 8;
+    emit(&p, (const uint8_t[]){ 0x48, 0xb8 }, 2);                  /* movabs rax, tb */
+    uint64_t self = (uint64_t)(uintptr_t)tb;
+    memcpy(p, &self, 8);
+    p += 8;
+    emit_rbx(&p, (const uint8_t[]){ 0x48, 0x89 }, 2, RAX, (uint32_t)offsetof(struct cpu, cur_tb));
+    emit(&p, (const uint8_t[]){ 0x48, 0x81, 0xab }, 3);            /* sub qword [budget], ninsns */
+    emit32(&p, (uint32_t)offsetof(struct cpu, budget));
+    emit32(&p, tb->ninsns);
+    emit(&p, (const uint8_t[]){ 0x48, 0x81, 0x83 }, 3);            /* add qword [icount], ninsns */
+    emit32(&p, (uint32_t)offsetof(struct cpu, icount));
+    emit32(&p, tb->ninsns);
+    emit(&p, (const uint8_t[]){ 0x48, 0x83, 0x83 }, 3);            /* add qword [tb_chained], 1 */
+    emit32(&p, (uint32_t)offsetof(struct cpu, stats.tb_chained));
+    emit8(&p, 1);
+    uint8_t *entry = p;             /* the entry everything else uses */
     bool after_call = false;
     uint32_t known = CC_UNKNOWN;    /* lazy-flag op host code stored last, if known */
     bool live = false;              /* its operands still in registers (emit_host_flags) */
@@ -1268,8 +1309,16 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         cpu_abort(cpu, "host code for a block of %u micro-ops overran its room (%zu bytes)",
                   (unsigned)tb->nuops, (size_t)(p - start));
     n->p = p;
-    tb->native = start;
+    tb->native = entry;
+    tb->native_chained = start;
     perfmap_note(start, (size_t)(p - start), (unsigned long long)tb->pc);
+}
+
+void native_patch(uint8_t *site, const void *target)
+{
+    int32_t rel = target ? (int32_t)((const uint8_t *)target - (site + 4)) : 0;
+
+    memcpy(site, &rel, 4);
 }
 
 const struct uop *native_run(struct cpu *cpu, struct tb *tb)
@@ -1285,7 +1334,13 @@ void native_init(struct cpu *cpu) { cpu->native = NULL; }
 void native_free(struct cpu *cpu) { (void)cpu; }
 bool native_room(struct cpu *cpu, unsigned nuops) { (void)cpu; (void)nuops; return true; }
 void native_reset(struct cpu *cpu) { (void)cpu; }
-void native_gen(struct cpu *cpu, struct tb *tb) { (void)cpu; tb->native = NULL; }
+void native_gen(struct cpu *cpu, struct tb *tb)
+{
+    (void)cpu;
+    tb->native = tb->native_chained = NULL;
+    tb->native_jmp[0] = tb->native_jmp[1] = NULL;
+}
+void native_patch(uint8_t *site, const void *target) { (void)site; (void)target; }
 const struct uop *native_run(struct cpu *cpu, struct tb *tb) { (void)cpu; return tb->ops; }
 
 #endif
