@@ -672,6 +672,20 @@ static void patch_here(uint8_t **p, uint8_t *site)
 
 enum { CC_NE = 5, CC_E = 4, CC_LE = 14 };
 
+/* Two jumps (to patch) taken when the slice must end: budget spent, exit requested. */
+static void emit_slice_check(uint8_t **p, uint8_t *end[2])
+{
+    emit(p, (const uint8_t[]){ 0x48, 0x83, 0xbb }, 3);             /* cmp qword [budget], 0 */
+    emit32(p, (uint32_t)offsetof(struct cpu, budget));
+    emit8(p, 0);
+    end[0] = emit_jcc_fwd(p, CC_LE);
+    _Static_assert(sizeof(((struct cpu *)0)->exit_request) == 1, "byte compare");
+    emit(p, (const uint8_t[]){ 0x80, 0xbb }, 2);                   /* cmp byte [exit_request], 0 */
+    emit32(p, (uint32_t)offsetof(struct cpu, exit_request));
+    emit8(p, 0);
+    end[1] = emit_jcc_fwd(p, CC_NE);
+}
+
 /*
  * Enter the block rax points to, as uop_goto() does when the slice goes
  * on: account its instructions and jump into its host code.  When the
@@ -682,15 +696,10 @@ static uint8_t *emit_enter_tb(struct native *n, uint8_t **p, uint8_t **end_slice
 {
     uint8_t *no_code;
 
-    emit(p, (const uint8_t[]){ 0x48, 0x83, 0xbb }, 3);             /* cmp qword [budget], 0 */
-    emit32(p, (uint32_t)offsetof(struct cpu, budget));
-    emit8(p, 0);
-    uint8_t *over = emit_jcc_fwd(p, CC_LE);
-    _Static_assert(sizeof(((struct cpu *)0)->exit_request) == 1, "byte compare");
-    emit(p, (const uint8_t[]){ 0x80, 0xbb }, 2);                   /* cmp byte [exit_request], 0 */
-    emit32(p, (uint32_t)offsetof(struct cpu, exit_request));
-    emit8(p, 0);
-    *end_slice = emit_jcc_fwd(p, CC_NE);
+    uint8_t *end[2];
+
+    emit_slice_check(p, end);
+    *end_slice = end[1];
     _Static_assert(sizeof(((struct tb *)0)->ninsns) == 2, "word load");
     emit(p, (const uint8_t[]){ 0x0f, 0xb7, 0x88 }, 3);             /* movzx ecx, word [rax+ninsns] */
     emit32(p, (uint32_t)offsetof(struct tb, ninsns));
@@ -711,7 +720,7 @@ static uint8_t *emit_enter_tb(struct native *n, uint8_t **p, uint8_t **end_slice
     *no_code = (uint8_t)(*p - (no_code + 1));
     emit8(p, 0xe9);                                                /* jmp out (rax = ops) */
     emit_rel32(p, n->exit_out);
-    return over;
+    return end[0];
 }
 
 /*
@@ -734,19 +743,13 @@ static void emit_goto(struct native *n, uint8_t **p, struct tb *tb, uint32_t off
      * Once the slot is linked, tb_link() points this jump at the target's
      * chained entry (native_patch()); until then it falls through.
      */
-    emit(p, (const uint8_t[]){ 0x48, 0x83, 0xbb }, 3);             /* cmp qword [budget], 0 */
-    emit32(p, (uint32_t)offsetof(struct cpu, budget));
-    emit8(p, 0);
-    uint8_t *over = emit_jcc_fwd(p, CC_LE);
-    emit(p, (const uint8_t[]){ 0x80, 0xbb }, 2);                   /* cmp byte [exit_request], 0 */
-    emit32(p, (uint32_t)offsetof(struct cpu, exit_request));
-    emit8(p, 0);
-    uint8_t *req = emit_jcc_fwd(p, CC_NE);
+    uint8_t *end[2];
+    emit_slice_check(p, end);
     emit8(p, 0xe9);                                                /* jmp rel32 (patched) */
     tb->native_jmp[slot] = *p;
     emit32(p, 0);
-    patch_here(p, over);
-    patch_here(p, req);
+    patch_here(p, end[0]);
+    patch_here(p, end[1]);
     emit(p, (const uint8_t[]){ 0x49, 0x8b, 0x84, 0x24 }, 4);       /* mov rax, [r12+chain] */
     emit32(p, off + (uint32_t)(offsetof(struct uop, chain) + 8 * (unsigned)slot));
     emit(p, (const uint8_t[]){ 0x48, 0x85, 0xc0 }, 3);             /* test rax, rax */
@@ -842,14 +845,8 @@ static void emit_exit_to(struct native *n, uint8_t **p, struct tb *tb, uint8_t *
                          uint32_t off, int slot, uint64_t rip)
 {
     if (head && !(tb->hflags & HF_TF) && tb->cs_base + rip == tb->pc) {
-        emit(p, (const uint8_t[]){ 0x48, 0x83, 0xbb }, 3);         /* cmp qword [budget], 0 */
-        emit32(p, (uint32_t)offsetof(struct cpu, budget));
-        emit8(p, 0);
-        uint8_t *over = emit_jcc_fwd(p, CC_LE);
-        emit(p, (const uint8_t[]){ 0x80, 0xbb }, 2);               /* cmp byte [exit_request], 0 */
-        emit32(p, (uint32_t)offsetof(struct cpu, exit_request));
-        emit8(p, 0);
-        uint8_t *req = emit_jcc_fwd(p, CC_NE);
+        uint8_t *end[2];
+        emit_slice_check(p, end);
         emit(p, (const uint8_t[]){ 0x48, 0x81, 0xab }, 3);         /* sub qword [budget], ninsns */
         emit32(p, (uint32_t)offsetof(struct cpu, budget));
         emit32(p, tb->ninsns);
@@ -861,8 +858,8 @@ static void emit_exit_to(struct native *n, uint8_t **p, struct tb *tb, uint8_t *
         emit8(p, 1);
         emit8(p, 0xe9);                                            /* jmp head */
         emit_rel32(p, head);
-        patch_here(p, over);
-        patch_here(p, req);
+        patch_here(p, end[0]);
+        patch_here(p, end[1]);
     }
     emit_goto(n, p, tb, off, slot, rip);
 }
