@@ -12,7 +12,7 @@
  * flags it defines and which it leaves undefined; a template that reads
  * flags is only placed where every flag it reads is defined.
  *
- *   difftest [-n CASES] [-s SEED] [-v]
+ *   difftest [-i] [-r] [-n CASES] [-s SEED] [-v]
  *
  * `make check` runs a short version; `make difftest-full` runs at least
  * 10^6 instructions.  Exit 77 (skip) on non-x86-64 hosts.
@@ -303,10 +303,24 @@ static uint64_t rnd_value(void)
 }
 
 /* Registers a generated instruction may write (not RBX = data pointer, RSP). */
+/*
+ * -r: operands from five registers only, and longer sequences, so that
+ * values flow from instruction to instruction (host code's register
+ * cache, lazy flags carried along) instead of each landing somewhere new.
+ */
+static bool few_regs;
+
+static unsigned rnd_reg(void)
+{
+    static const unsigned few[] = { 0, 1, 2, 6, 9 };    /* rax rcx rdx rsi r9 */
+
+    return few_regs ? few[rnd() % 5] : (unsigned)(rnd() % 16);
+}
+
 static unsigned rnd_dst(unsigned size)
 {
     for (;;) {
-        unsigned r = (unsigned)(rnd() % 16);
+        unsigned r = rnd_reg();
         if (r == 3 || r == 4)
             continue;
         if (size == 1 && r == 7) /* BH without REX, DIL with REX: avoid BH */
@@ -383,8 +397,8 @@ static bool emit_tmpl(struct gen *g, const struct tmpl *t)
         rm = rnd_dst(size);
         reg = rnd_dst(size); /* XCHG/XADD/CMPXCHG write both */
     } else {
-        reg = t->no_dst ? (unsigned)(rnd() % 16) : rnd_dst(size);
-        rm = (unsigned)(rnd() % 16);
+        reg = t->no_dst ? rnd_reg() : rnd_dst(size);
+        rm = rnd_reg();
     }
     if (t->form == FORM_R || t->form == FORM_M)
         reg = t->digit;
@@ -750,15 +764,17 @@ int main(int argc, char **argv)
     bool verbose = false, interp = false;
     int opt;
 
-    while ((opt = getopt(argc, argv, "in:s:v")) != -1) {
+    while ((opt = getopt(argc, argv, "in:rs:v")) != -1) {
         switch (opt) {
         case 'i': interp = true; break;
+        case 'r': few_regs = true; break;
         case 'n': cases = strtoul(optarg, NULL, 0); break;
         case 's': seed = strtoull(optarg, NULL, 0); break;
         case 'v': verbose = true; break;
         default:
-            fprintf(stderr, "usage: difftest [-i] [-n CASES] [-s SEED] [-v]\n"
-                    "  -i  run blocks in the micro-op loop only (no host code)\n");
+            fprintf(stderr, "usage: difftest [-i] [-r] [-n CASES] [-s SEED] [-v]\n"
+                    "  -i  run blocks in the micro-op loop only (no host code)\n"
+                    "  -r  five registers only, sequences up to 24 instructions\n");
             return 2;
         }
     }
@@ -798,7 +814,7 @@ int main(int argc, char **argv)
         for (unsigned i = 0; i < DATA_SIZE; i++)
             init_data[i] = (uint8_t)rnd();
 
-        unsigned n = 1 + (unsigned)(rnd() % 8);
+        unsigned n = 1 + (unsigned)(rnd() % (few_regs ? 24 : 8));
         for (unsigned k = 0; k < n && g.len < CODE_SIZE - 64;) {
             const struct tmpl *t = &tmpls[rnd() % ntmpls];
             if (emit_tmpl(&g, t))

@@ -1,7 +1,7 @@
 # Differential test against the host CPU (tests/difftest.c).
 check_PROGRAMS += tests/difftest
-TESTS += tests/difftest tests/difftest-interp.sh
-EXTRA_DIST += tests/difftest-interp.sh
+TESTS += tests/difftest tests/difftest-interp.sh tests/difftest-regs.sh
+EXTRA_DIST += tests/difftest-interp.sh tests/difftest-regs.sh
 tests_difftest_SOURCES = tests/difftest.c
 tests_difftest_CFLAGS = $(AM_CFLAGS) -O2
 tests_difftest_LDADD = libcpu.la libhw.la libtimers.la libutil.la $(CAPSTONE_LIBS) -lm
@@ -10,4 +10,5 @@ tests_difftest_LDADD = libcpu.la libhw.la libtimers.la libutil.la $(CAPSTONE_LIB
 difftest-full: tests/difftest$(EXEEXT)
 	./tests/difftest$(EXEEXT) -n 250000
 	./tests/difftest$(EXEEXT) -i -n 250000
+	./tests/difftest$(EXEEXT) -r -n 100000
 .PHONY: difftest-full
