@@ -10,8 +10,8 @@
  * #PF, gives #DF; a fault while delivering #DF is a triple fault.
  *
  * Known deviations: task gates and task switches are not implemented
- * (they raise #GP with the gate's selector error code); far transfers
- * through call gates raise #GP(selector); VM86 mode is not entered by IRET.
+ * (they raise #GP with the gate's selector error code); VM86 mode is not
+ * entered by IRET.
  */
 #include "cpu/cpu-internal.h"
 
@@ -177,6 +177,38 @@ static void load_cs(struct cpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, gva
             desc_limit(lo, hi), desc_attr(hi) | (1u << 8));
 }
 
+/* The 64-bit stack pointer at byte `off` of the IA-32e TSS (RSPn, ISTn); #TS past its limit. */
+static uint64_t tss_rsp(struct cpu *cpu, unsigned off)
+{
+    if (off + 7 > cpu->tr.limit)
+        cpu_raise_exception_err(cpu, EXC_TS, cpu->tr.sel & ~3u);
+    return mmu_ld_sys(cpu, cpu->tr.base + off, 8);
+}
+
+/*
+ * SS:ESP for privilege level `pl` from a legacy TSS (32- or 16-bit, by its
+ * type), with the checks the new SS gets: #TS(SS) unless it is a present
+ * writable data segment with RPL = DPL = pl, #SS(SS) if not present.
+ */
+static void tss_legacy_stack(struct cpu *cpu, unsigned pl, uint16_t *ss, uint32_t *esp,
+                             uint32_t *slo, uint32_t *shi)
+{
+    bool tss32 = cpu->tr.attr & (8u << 8);
+    unsigned off = tss32 ? 4 + pl * 8 : 2 + pl * 4;
+    gva_t swhere;
+
+    if (off + (tss32 ? 5 : 3) > cpu->tr.limit)
+        cpu_raise_exception_err(cpu, EXC_TS, cpu->tr.sel & ~3u);
+    *esp = (uint32_t)mmu_ld_sys(cpu, cpu->tr.base + off, tss32 ? 4 : 2);
+    *ss = (uint16_t)mmu_ld_sys(cpu, cpu->tr.base + off + (tss32 ? 4 : 2), 2);
+    if ((*ss & ~3u) == 0 || (*ss & 3) != pl || !read_desc(cpu, *ss, slo, shi, &swhere)
+        || ((*shi >> DESC_DPL_SHIFT) & 3) != pl || !(*shi & DESC_S)
+        || (*shi & (1u << 11)) || !(*shi & (1u << 9)))
+        cpu_raise_exception_err(cpu, EXC_TS, *ss & ~3u);
+    if (!(*shi & DESC_P))
+        cpu_raise_exception_err(cpu, EXC_SS, *ss & ~3u);
+}
+
 /* Fetch and check a code-segment descriptor for a far JMP/CALL/RET/IRET. */
 static void check_code_desc(struct cpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi,
                             gva_t *where)
@@ -302,13 +334,8 @@ static void deliver_prot(struct cpu *cpu, int vector, bool is_soft, bool has_err
 
     if (lm) {
         uint64_t rsp = cpu->regs[4];
-        if (new_cpl != cpl || ist) {
-            gva_t tss = cpu->tr.base;
-            unsigned off = ist ? 0x24 + (ist - 1) * 8 : 4 + new_cpl * 8;
-            if (off + 7 > cpu->tr.limit)
-                cpu_raise_exception_err(cpu, EXC_TS, cpu->tr.sel & ~3u);
-            rsp = mmu_ld_sys(cpu, tss + off, 8);
-        }
+        if (new_cpl != cpl || ist)
+            rsp = tss_rsp(cpu, ist ? 0x24 + (ist - 1) * 8 : 4 + new_cpl * 8);
         rsp &= ~0xfull;
         /* push the frame with supervisor accesses */
         uint64_t frame[6];
@@ -339,20 +366,9 @@ static void deliver_prot(struct cpu *cpu, int vector, bool is_soft, bool has_err
         bool ss32 = cpu->hflags & HF_SS32;
         unsigned w = is32 ? 4 : 2;
         if (new_cpl != cpl) {
-            gva_t tss = cpu->tr.base;
-            unsigned off = 4 + new_cpl * 8;
-            if (off + 5 > cpu->tr.limit)
-                cpu_raise_exception_err(cpu, EXC_TS, cpu->tr.sel & ~3u);
-            esp = (uint32_t)mmu_ld_sys(cpu, tss + off, 4);
-            uint16_t ss = (uint16_t)mmu_ld_sys(cpu, tss + off + 4, 2);
+            uint16_t ss;
             uint32_t slo, shi;
-            gva_t swhere;
-            if ((ss & 3) != new_cpl || !read_desc(cpu, ss, &slo, &shi, &swhere)
-                || ((shi >> DESC_DPL_SHIFT) & 3) != new_cpl || !(shi & DESC_S)
-                || (shi & (1u << 11)) || !(shi & (1u << 9)))
-                cpu_raise_exception_err(cpu, EXC_TS, ss & ~3u);
-            if (!(shi & DESC_P))
-                cpu_raise_exception_err(cpu, EXC_SS, ss & ~3u);
+            tss_legacy_stack(cpu, new_cpl, &ss, &esp, &slo, &shi);
             seg_set(cpu, SEG_SS, ss, desc_base(slo, shi), desc_limit(slo, shi),
                     desc_attr(shi) | (1u << 8));
             ss_base = cpu->seg[SEG_SS].base;
@@ -496,7 +512,111 @@ static const struct uop *uop_bound(struct cpu *cpu, const struct uop *u)
     return u + 1;
 }
 
-/* Far JMP/CALL to sel:off through a code-segment descriptor. */
+/*
+ * Far JMP/CALL through a call gate (SDM vol. 2 CALL and JMP, vol. 3 5.8):
+ * the gate names the code segment and the entry point.  A CALL into a
+ * more privileged non-conforming segment switches to the stack the TSS
+ * holds for that level, pushing the old SS:rSP, the gate's parameters
+ * (legacy gates) and CS:rIP there; otherwise CS:rIP go on the current
+ * stack.  The gate's size (16, 32 or, in IA-32e mode, 64 bits) sets the
+ * push size and the offset width.  Every check and every stack write
+ * happens before any register changes.
+ */
+static void far_gate(struct cpu *cpu, const struct uop *u, uint16_t gsel, uint32_t glo,
+                     uint32_t ghi, gva_t gwhere, bool call)
+{
+    bool lm = cpu->efer & EFER_LMA;
+    unsigned cpl = cpu_cpl_fast(cpu), gdpl = (ghi >> DESC_DPL_SHIFT) & 3;
+    unsigned w = lm ? 8 : ((ghi >> 8) & 0xf) == 0xc ? 4 : 2;
+    uint64_t target = (glo & 0xffff) | (ghi & 0xffff0000u);
+    uint16_t csel = (uint16_t)(glo >> 16);
+    uint32_t clo, chi;
+    gva_t cwhere;
+
+    if (gdpl < cpl || (gsel & 3u) > gdpl)
+        cpu_raise_exception_err(cpu, EXC_GP, gsel & ~3u);
+    if (!(ghi & DESC_P))
+        cpu_raise_exception_err(cpu, EXC_NP, gsel & ~3u);
+    if (lm) {
+        /* the upper half: offset 63:32, and a type field that must be 0 */
+        uint16_t up = (uint16_t)((gsel & ~7u) + 8);
+        uint32_t ulo, uhi;
+        gva_t uwhere;
+        if (!read_desc(cpu, up | (gsel & 4u), &ulo, &uhi, &uwhere) || ((uhi >> 8) & 0x1f))
+            cpu_raise_exception_err(cpu, EXC_GP, gsel & ~3u);
+        target |= (uint64_t)ulo << 32;
+    } else if (w == 2) {
+        target &= 0xffff;
+    }
+    if ((csel & ~3u) == 0)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    if (!read_desc(cpu, csel, &clo, &chi, &cwhere) || !(chi & DESC_S) || !(chi & (1u << 11)))
+        cpu_raise_exception_err(cpu, EXC_GP, csel & ~3u);
+    unsigned dpl = (chi >> DESC_DPL_SHIFT) & 3;
+    bool conforming = chi & (1u << 10);
+    if (call ? dpl > cpl : conforming ? dpl > cpl : dpl != cpl)
+        cpu_raise_exception_err(cpu, EXC_GP, csel & ~3u);
+    if (lm && (!(chi & DESC_L) || (chi & DESC_B)))
+        cpu_raise_exception_err(cpu, EXC_GP, csel & ~3u);
+    if (!(chi & DESC_P))
+        cpu_raise_exception_err(cpu, EXC_NP, csel & ~3u);
+
+    uint64_t ret = u->rip + u->len;
+    uint16_t old_cs = cpu->seg[SEG_CS].sel, old_ss = cpu->seg[SEG_SS].sel;
+    if (!call || conforming || dpl == cpl) {
+        if (call) {
+            mmu_probe_write(cpu, stack_la(cpu, cpu->regs[4] - 2 * w), 2 * w);
+            stack_push(cpu, w, old_cs);
+            stack_push(cpu, w, ret);
+        }
+        load_cs(cpu, csel, clo, chi, cwhere, cpl);
+    } else if (lm) {
+        uint64_t rsp = tss_rsp(cpu, 4 + dpl * 8);
+        const uint64_t frame[4] = { old_ss, cpu->regs[4], old_cs, ret };
+        for (int i = 0; i < 4; i++) {
+            rsp -= 8;
+            if ((uint64_t)((int64_t)(rsp << 16) >> 16) != rsp)
+                cpu_raise_exception_err(cpu, EXC_SS, 0);
+            mmu_st_sys(cpu, rsp, 8, frame[i]);
+        }
+        seg_set(cpu, SEG_SS, (uint16_t)dpl, 0, 0,
+                ((uint32_t)dpl << DESC_DPL_SHIFT) | DESC_B | DESC_P | DESC_S | (3u << 8));
+        load_cs(cpu, csel, clo, chi, cwhere, dpl);
+        cpu->regs[4] = rsp;
+    } else {
+        uint16_t ss;
+        uint32_t esp, slo, shi;
+        tss_legacy_stack(cpu, dpl, &ss, &esp, &slo, &shi);
+        bool old32 = cpu->hflags & HF_SS32, new32 = shi & DESC_B;
+        uint64_t frame[4 + 31];
+        unsigned n = 0, params = ghi & 0x1f;
+        frame[n++] = old_ss;
+        frame[n++] = old32 ? (uint32_t)cpu->regs[4] : (uint16_t)cpu->regs[4];
+        for (unsigned i = params; i-- > 0;) {
+            uint64_t sp = cpu->regs[4] + i * w;
+            frame[n++] = cpu_ld(cpu, cpu->seg[SEG_SS].base + (old32 ? (uint32_t)sp : (uint16_t)sp), w);
+        }
+        frame[n++] = old_cs;
+        frame[n++] = ret;
+        gva_t base = desc_base(slo, shi);
+        for (unsigned i = 0; i < n; i++) {
+            esp -= w;
+            if (!new32)
+                esp &= 0xffff;
+            mmu_st_sys(cpu, base + esp, w, frame[i]);
+        }
+        seg_set(cpu, SEG_SS, ss, base, desc_limit(slo, shi), desc_attr(shi) | (1u << 8));
+        load_cs(cpu, csel, clo, chi, cwhere, dpl);
+        if (new32)
+            cpu->regs[4] = esp;
+        else
+            cpu->regs[4] = (cpu->regs[4] & ~0xffffull) | esp;
+    }
+    cpu_update_hflags(cpu);
+    cpu->rip = target;
+}
+
+/* Far JMP/CALL to sel:off through a code-segment descriptor or a call gate. */
 static void far_transfer(struct cpu *cpu, const struct uop *u, uint16_t sel, uint64_t off,
                          bool call)
 {
@@ -514,6 +634,13 @@ static void far_transfer(struct cpu *cpu, const struct uop *u, uint16_t sel, uin
     uint32_t lo, hi;
     gva_t where;
     unsigned cpl = cpu_cpl_fast(cpu), rpl = sel & 3;
+    if ((sel & ~3u) && read_desc(cpu, sel, &lo, &hi, &where) && !(hi & DESC_S)) {
+        unsigned type = (hi >> 8) & 0xf;
+        if (type == 0xc || (type == 0x4 && !(cpu->efer & EFER_LMA))) {
+            far_gate(cpu, u, sel, lo, hi, where, call);
+            return;
+        }
+    }
     check_code_desc(cpu, sel, &lo, &hi, &where);
     unsigned dpl = (hi >> DESC_DPL_SHIFT) & 3;
     if (hi & (1u << 10)) {
