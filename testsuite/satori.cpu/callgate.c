@@ -53,6 +53,16 @@ static void user_call(void)
     __asm__ volatile("lcall *%0" :: "m"(fp) : "rax", "memory");
 }
 
+/* lcall through sel with a far pointer at (%rax): ff 18, two bytes to skip on a fault */
+static void lcall_sel(uint16_t sel)
+{
+    struct farptr fp = { 0, sel };
+
+    seen_vec = seen_err = 0;
+    skip = 2;
+    __asm__ volatile("lcall *(%%rax)" :: "a"(&fp) : "memory");
+}
+
 int main(void)
 {
     for (int v = 0; v < 32; v++)
@@ -96,52 +106,26 @@ int main(void)
     reportf(g_calls == 1 && g_cs == KERNEL_CS, "jmp through a call gate");
 
     /* checks: each faults with the selector the SDM names */
-    seen_vec = seen_err = 0;
-    skip = 3;                                   /* lcall *m: ff 1c 24 */
     set_gate(0, false, KERNEL_CS, gate_entry);
-    __asm__ volatile("sub $16, %%rsp\n"
-                     "movl $0, (%%rsp)\n"
-                     "movw %0, 4(%%rsp)\n"
-                     "lcall *(%%rsp)\n"
-                     "add $16, %%rsp\n" :: "i"(SPARE_SYS_SEL) : "memory");
+    lcall_sel(SPARE_SYS_SEL);
     EXPECT("gate not present", 11, SPARE_SYS_SEL);
 
-    seen_vec = seen_err = 0;
     set_gate(0, true, KERNEL_CS, gate_entry);
-    __asm__ volatile("sub $16, %%rsp\n"
-                     "movl $0, (%%rsp)\n"
-                     "movw %0, 4(%%rsp)\n"
-                     "lcall *(%%rsp)\n"
-                     "add $16, %%rsp\n" :: "i"(SPARE_SYS_SEL | 3) : "memory");
+    lcall_sel(SPARE_SYS_SEL | 3);
     EXPECT("gate selector RPL above the gate's DPL", 13, SPARE_SYS_SEL);
 
-    seen_vec = seen_err = 0;
     set_gate(0, true, KERNEL_CS32, gate_entry);
-    __asm__ volatile("sub $16, %%rsp\n"
-                     "movl $0, (%%rsp)\n"
-                     "movw %0, 4(%%rsp)\n"
-                     "lcall *(%%rsp)\n"
-                     "add $16, %%rsp\n" :: "i"(SPARE_SYS_SEL) : "memory");
+    lcall_sel(SPARE_SYS_SEL);
     EXPECT("gate to a 32-bit code segment in IA-32e mode", 13, KERNEL_CS32);
 
-    seen_vec = seen_err = 0;
     set_gate(0, true, 0, gate_entry);
-    __asm__ volatile("sub $16, %%rsp\n"
-                     "movl $0, (%%rsp)\n"
-                     "movw %0, 4(%%rsp)\n"
-                     "lcall *(%%rsp)\n"
-                     "add $16, %%rsp\n" :: "i"(SPARE_SYS_SEL) : "memory");
+    lcall_sel(SPARE_SYS_SEL);
     EXPECT("gate with a null code selector", 13, 0);
 
     /* the upper half's type field must be 0 */
-    seen_vec = seen_err = 0;
     set_gate(0, true, KERNEL_CS, gate_entry);
     gdt[SPARE_SYS_SEL / 8 + 1] |= 0xcull << 40;
-    __asm__ volatile("sub $16, %%rsp\n"
-                     "movl $0, (%%rsp)\n"
-                     "movw %0, 4(%%rsp)\n"
-                     "lcall *(%%rsp)\n"
-                     "add $16, %%rsp\n" :: "i"(SPARE_SYS_SEL) : "memory");
+    lcall_sel(SPARE_SYS_SEL);
     EXPECT("gate whose upper half has a type", 13, SPARE_SYS_SEL);
 
     set_gate(0, false, 0, 0);
