@@ -555,6 +555,51 @@ static void emit_tlb(uint8_t **p, bool load, unsigned size, bool kernel, uint8_t
     emit32(p, tlb + (uint32_t)offsetof(struct tlb_entry, addend));
 }
 
+/*
+ * A register operand of `size` bytes into host register `regfield`,
+ * zero-extended as reg_get() returns it: 8/4 bytes by number (maybe from
+ * the cache), 2 bytes by number and 1 byte by byte offset from memory,
+ * after storing a dirty cached copy.
+ */
+static void emit_reg_operand(uint8_t **p, struct regmap *m, unsigned size, unsigned r,
+                             unsigned regfield)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
+
+    switch (size) {
+    case 8: emit_gload(p, m, ld64, 2, regfield, r); break;
+    case 4: emit_gload(p, m, ld32, 1, regfield, r); break;
+    case 2:
+        emit_flush_reg(p, m, r);
+        emit_rbx(p, (const uint8_t[]){ 0x0f, 0xb7 }, 2, regfield, reg_off(r)); /* movzx word */
+        break;
+    default:
+        emit_flush_reg(p, m, r / 8);
+        emit_rbx(p, (const uint8_t[]){ 0x0f, 0xb6 }, 2, regfield,            /* movzx byte */
+                 (uint32_t)offsetof(struct cpu, regs) + r);
+        break;
+    }
+}
+
+/* Host register `regfield` = the `size`-byte value at [rsi+rdx], zero-extended. */
+static void emit_load_host(uint8_t **p, unsigned size, unsigned regfield)
+{
+    static const uint8_t op[4][3] = { { 0x0f, 0xb6 }, { 0x0f, 0xb7 }, { 0x8b }, { 0x48, 0x8b } };
+    unsigned k = size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
+
+    emit(p, op[k], k == 2 ? 1 : 2);
+    emit8(p, (uint8_t)(0x04 | (regfield << 3)));                   /* [rsi+rdx] */
+    emit8(p, 0x16);
+}
+
+/* rax = imm, as the handlers see u->imm */
+static void emit_imm_rax(uint8_t **p, uint64_t imm)
+{
+    emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);                   /* movabs rax, imm */
+    memcpy(*p, &imm, 8);
+    *p += 8;
+}
+
 static void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
                      const struct uop_simple *d, bool kernel, uint8_t **slow)
 {
@@ -585,39 +630,68 @@ static void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
         emit32(p, (uint32_t)(offsetof(struct cpu, seg) + u->seg * sizeof(struct seg)
                              + offsetof(struct seg, base)));
     }
-    emit_tlb(p, d->load, d->size, kernel, slow);
-    /* registers: 8/4 bytes by number; 2 bytes merge into the low word; 1 byte by byte offset */
-    uint32_t r = d->load ? u->reg : u->rm;
-    uint32_t roff = d->size == 1 ? (uint32_t)offsetof(struct cpu, regs) + r : reg_off(r);
-    if (d->size < 4)                        /* 1 and 2 bytes go through memory */
-        emit_flush_reg(p, m, d->size == 1 ? r / 8 : r);
-    if (d->load) {
-        switch (d->size) {
-        case 8: emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x04, 0x16 }, 4); break; /* mov rax,[rsi+rdx] */
-        case 4: emit(p, (const uint8_t[]){ 0x8b, 0x04, 0x16 }, 3); break;
-        case 2: emit(p, (const uint8_t[]){ 0x66, 0x8b, 0x04, 0x16 }, 4); break;
-        default: emit(p, (const uint8_t[]){ 0x8a, 0x04, 0x16 }, 3); break;
+    emit_tlb(p, d->load || d->mem_alu, d->size, kernel, slow);
+    if (d->mem_alu) {
+        /* a = rax, b = rcx, r = rdx, as the handler: memory is a or b */
+        if (d->mem_a) {
+            emit_load_host(p, d->size, RAX);
+            if (d->imm) {
+                emit(p, (const uint8_t[]){ 0x48, 0xb9 }, 2);       /* movabs rcx, imm */
+                memcpy(*p, &u->imm, 8);
+                *p += 8;
+            } else {
+                emit_reg_operand(p, m, d->size, u->rm, RCX);
+            }
+        } else {
+            emit_load_host(p, d->size, RCX);
+            emit_reg_operand(p, m, d->size, u->reg, RAX);
         }
-        switch (d->size) {
-        case 8: case 4: emit_gstore(p, m, RAX, r); break;          /* 4: eax zero-extended */
-        case 2: emit_rbx(p, (const uint8_t[]){ 0x66, 0x89 }, 2, RAX, roff); break;
-        default: emit_rbx(p, (const uint8_t[]){ 0x88 }, 1, RAX, roff); break;
+        emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc2 }, 3);         /* mov rdx, rax */
+        emit(p, (const uint8_t[]){ 0x48, d->host_op, 0xca }, 3);   /* op rdx, rcx */
+        emit_flags(p, true, d);
+        if (d->writes) {                                           /* reg op= [mem], 4 or 8 bytes */
+            if (d->size == 4)
+                emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);       /* mov edx, edx */
+            emit_gstore(p, m, RDX, u->reg);
         }
-        if (d->size < 4)                    /* merged in memory: refresh a cached copy */
-            emit_reload_reg(p, m, d->size == 1 ? r / 8 : r);
+        return;
+    }
+    if (d->store && d->imm) {
+        emit_imm_rax(p, u->imm);
     } else {
+        /* registers: 8/4 bytes by number; 2 bytes merge into the low word; 1 byte by byte offset */
+        uint32_t r = d->load ? u->reg : u->rm;
+        uint32_t roff = d->size == 1 ? (uint32_t)offsetof(struct cpu, regs) + r : reg_off(r);
+        if (d->size < 4)                    /* 1 and 2 bytes go through memory */
+            emit_flush_reg(p, m, d->size == 1 ? r / 8 : r);
+        if (d->load) {
+            switch (d->size) {
+            case 8: emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x04, 0x16 }, 4); break; /* mov rax,[rsi+rdx] */
+            case 4: emit(p, (const uint8_t[]){ 0x8b, 0x04, 0x16 }, 3); break;
+            case 2: emit(p, (const uint8_t[]){ 0x66, 0x8b, 0x04, 0x16 }, 4); break;
+            default: emit(p, (const uint8_t[]){ 0x8a, 0x04, 0x16 }, 3); break;
+            }
+            switch (d->size) {
+            case 8: case 4: emit_gstore(p, m, RAX, r); break;      /* 4: eax zero-extended */
+            case 2: emit_rbx(p, (const uint8_t[]){ 0x66, 0x89 }, 2, RAX, roff); break;
+            default: emit_rbx(p, (const uint8_t[]){ 0x88 }, 1, RAX, roff); break;
+            }
+            if (d->size < 4)                /* merged in memory: refresh a cached copy */
+                emit_reload_reg(p, m, d->size == 1 ? r / 8 : r);
+            return;
+        }
         switch (d->size) {
         case 8: emit_gload(p, m, ld64, 2, RAX, r); break;
         case 4: emit_gload(p, m, (const uint8_t[]){ 0x8b }, 1, RAX, r); break;
         case 2: emit_rbx(p, (const uint8_t[]){ 0x66, 0x8b }, 2, RAX, roff); break;
         default: emit_rbx(p, (const uint8_t[]){ 0x8a }, 1, RAX, roff); break;
         }
-        switch (d->size) {
-        case 8: emit(p, (const uint8_t[]){ 0x48, 0x89, 0x04, 0x16 }, 4); break; /* mov [rsi+rdx],rax */
-        case 4: emit(p, (const uint8_t[]){ 0x89, 0x04, 0x16 }, 3); break;
-        case 2: emit(p, (const uint8_t[]){ 0x66, 0x89, 0x04, 0x16 }, 4); break;
-        default: emit(p, (const uint8_t[]){ 0x88, 0x04, 0x16 }, 3); break;
-        }
+    }
+    switch (d->size) {
+    case 8: emit(p, (const uint8_t[]){ 0x48, 0x89, 0x04, 0x16 }, 4); break; /* mov [rsi+rdx],rax */
+    case 4: emit(p, (const uint8_t[]){ 0x89, 0x04, 0x16 }, 3); break;
+    case 2: emit(p, (const uint8_t[]){ 0x66, 0x89, 0x04, 0x16 }, 4); break;
+    default: emit(p, (const uint8_t[]){ 0x88, 0x04, 0x16 }, 3); break;
     }
 }
 
@@ -1080,7 +1154,7 @@ static bool flags_dead_after(const struct tb *tb, unsigned i, uint32_t cc_op)
 {
     for (unsigned j = i + 1; j + 1 < tb->nuops; j++) {
         struct uop_simple d;
-        if (!uop_simple_desc(&tb->ops[j], &d) || d.load || d.store)
+        if (!uop_simple_desc(&tb->ops[j], &d) || d.load || d.store || d.mem_alu)
             return false;
         if (d.incdec)
             return cc_in(cc_op, CC_OP_LOGICB, CC_OP_LOGICQ);
@@ -1101,7 +1175,7 @@ static enum how classify(const struct tb *tb, unsigned i, struct uop_simple *d,
     bool last = i + 1 == tb->nuops;
 
     if (!last && uop_simple_desc(u, d)
-        && (!(d->load || d->store) || u->asize == 8)) /* 16/32-bit addressing wraps */
+        && (!(d->load || d->store || d->mem_alu) || u->asize == 8)) /* 16/32-bit addressing wraps */
         return HOW_SIMPLE;
     *sk = uop_stack_kind(u);
     if (*sk != STK_NONE && last == (*sk == STK_CALL64 || *sk == STK_RET64))
@@ -1126,13 +1200,13 @@ static void choose_regs(const struct tb *tb, struct regmap *m)
         struct uop_branch br;
         switch (classify(tb, i, &d, &sk, &br)) {
         case HOW_SIMPLE:
-            if (d.load || d.store) {
+            if (d.load || d.store || d.mem_alu) {
                 if (u->base != UOP_NOREG)
                     uses[u->base]++;
                 if (u->index != UOP_NOREG)
                     uses[u->index]++;
-                if (d.size >= 4)
-                    uses[d.load ? u->reg : u->rm]++;
+                if (d.size >= 4 && !d.imm)
+                    uses[d.load || (d.mem_alu && !d.mem_a) ? u->reg : u->rm]++;
                 break;
             }
             uses[u->reg]++;
@@ -1221,13 +1295,18 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             if (d.alu || d.imul || d.shift || d.incdec)
                 d.flags_dead = flags_dead_after(tb, i, d.cc_op);
             live = false;
-            if (d.load || d.store) {
+            if (d.load || d.store || d.mem_alu) {
                 slow[nslow].dirty = m.dirty;
                 emit_mem(&p, &m, u, &d, kernel, &slow[nslow].jne);
                 slow[nslow].off = off;
                 slow[nslow].resume = p;
                 nslow++;
                 after_call = false; /* the slow path checks for invalidation itself */
+                if (d.mem_alu) {
+                    /* the slow path's handler stores the same lazy flags; the
+                     * operands are in registers only on the fast path */
+                    known = d.cc_op;
+                }
             } else if (d.incdec) {
                 emit_incdec(&p, &m, u, &d, known);
                 known = d.cc_op;

@@ -564,9 +564,10 @@ static const uop_fn mov_table[4][5] = {
 };
 
 /*
- * For cpu/native.c: register-only MOV and ALU forms at 4 and 8 bytes,
- * which host code can do in place of the call.  The description must
- * match the handlers above exactly (same lazy-flag fields and values).
+ * For cpu/native.c: register-only MOV and ALU forms at 4 and 8 bytes, MOV
+ * to and from memory, and ALU forms that only read memory, which host
+ * code can do in place of the call.  The description must match the
+ * handlers above exactly (same lazy-flag fields and values).
  */
 static const struct uop *uop_shift_r(struct cpu *cpu, const struct uop *u);
 static const struct uop *uop_imul2(struct cpu *cpu, const struct uop *u);
@@ -630,6 +631,26 @@ bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
             *d = (struct uop_simple){ .load = fn == mov_table[si][F_RM],
                                       .store = fn == mov_table[si][F_MR],
                                       .size = 1u << si };
+            return true;
+        }
+    }
+    for (int si = SZ_B; si <= SZ_Q; si++) {
+        if (fn == mov_table[si][F_MI]) {
+            *d = (struct uop_simple){ .store = true, .imm = true, .size = 1u << si };
+            return true;
+        }
+        for (size_t k = 0; k < sizeof alu_ops / sizeof alu_ops[0]; k++) {
+            int op = alu_ops[k];
+            bool reads_only = op == ALU_CMP || op == ALU_TEST;
+            int form = fn == alu_table[op][si][F_RM] ? F_RM : fn == alu_table[op][si][F_MR] ? F_MR
+                     : fn == alu_table[op][si][F_MI] ? F_MI : -1;
+            if (form < 0 || (form == F_RM ? si < SZ_L : !reads_only))
+                continue;
+            *d = (struct uop_simple){ .alu = true, .mem_alu = true, .mem_a = form != F_RM,
+                                      .imm = form == F_MI, .size = 1u << si,
+                                      .host_op = host_op[op],
+                                      .cc_op = (uint32_t)(cc_base[op] + si),
+                                      .writes = !reads_only };
             return true;
         }
     }
