@@ -745,9 +745,10 @@ _Noreturn void cpu_abort(struct cpu *cpu, const char *fmt, ...)
 struct uop_simple {
     bool alu;           /* else MOV */
     bool load, store;   /* MOV reg <- [mem] / [mem] <- reg or imm (any size) */
-    bool mem_alu;       /* ALU with a memory operand only read: reg op [mem], or
-                           CMP/TEST [mem], reg|imm (mem_a: memory is the first operand) */
-    bool mem_a;
+    bool mem_alu;       /* ALU with a memory operand: reg op= [mem], or [mem] op reg|imm
+                           (mem_a: memory is the first operand; rmw: the result goes
+                           back to memory, else to reg when `writes`) */
+    bool mem_a, rmw;
     bool imul;          /* IMUL reg, reg[, imm] */
     uint8_t shift;      /* 1 SHL, 2 SHR, 3 SAR reg by an immediate count; 0: no shift */
     unsigned count;     /* shift count, already masked, never 0 */

@@ -581,15 +581,25 @@ static void emit_reg_operand(uint8_t **p, struct regmap *m, unsigned size, unsig
     }
 }
 
-/* Host register `regfield` = the `size`-byte value at [rsi+rdx], zero-extended. */
+/* Host register `regfield` = the `size`-byte value at [rsi], zero-extended. */
 static void emit_load_host(uint8_t **p, unsigned size, unsigned regfield)
 {
     static const uint8_t op[4][3] = { { 0x0f, 0xb6 }, { 0x0f, 0xb7 }, { 0x8b }, { 0x48, 0x8b } };
     unsigned k = size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
 
     emit(p, op[k], k == 2 ? 1 : 2);
-    emit8(p, (uint8_t)(0x04 | (regfield << 3)));                   /* [rsi+rdx] */
-    emit8(p, 0x16);
+    emit8(p, (uint8_t)(0x06 | (regfield << 3)));                   /* [rsi] */
+}
+
+/* [rsi] = the low `size` bytes of rdx */
+static void emit_store_rdx(uint8_t **p, unsigned size)
+{
+    switch (size) {
+    case 8: emit(p, (const uint8_t[]){ 0x48, 0x89, 0x16 }, 3); break;
+    case 4: emit(p, (const uint8_t[]){ 0x89, 0x16 }, 2); break;
+    case 2: emit(p, (const uint8_t[]){ 0x66, 0x89, 0x16 }, 3); break;
+    default: emit(p, (const uint8_t[]){ 0x88, 0x16 }, 2); break;
+    }
 }
 
 /* rax = imm, as the handlers see u->imm */
@@ -630,9 +640,10 @@ static void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
         emit32(p, (uint32_t)(offsetof(struct cpu, seg) + u->seg * sizeof(struct seg)
                              + offsetof(struct seg, base)));
     }
-    emit_tlb(p, d->load || d->mem_alu, d->size, kernel, slow);
+    emit_tlb(p, d->load || (d->mem_alu && !d->rmw), d->size, kernel, slow);
     if (d->mem_alu) {
-        /* a = rax, b = rcx, r = rdx, as the handler: memory is a or b */
+        /* rsi = host address; a = rax, b = rcx, r = rdx, as the handler: memory is a or b */
+        emit(p, (const uint8_t[]){ 0x48, 0x01, 0xd6 }, 3);         /* add rsi, rdx */
         if (d->mem_a) {
             emit_load_host(p, d->size, RAX);
             if (d->imm) {
@@ -649,7 +660,9 @@ static void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
         emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc2 }, 3);         /* mov rdx, rax */
         emit(p, (const uint8_t[]){ 0x48, d->host_op, 0xca }, 3);   /* op rdx, rcx */
         emit_flags(p, true, d);
-        if (d->writes) {                                           /* reg op= [mem], 4 or 8 bytes */
+        if (d->rmw) {                                              /* [mem] op= reg|imm */
+            emit_store_rdx(p, d->size);
+        } else if (d->writes) {                                    /* reg op= [mem], 4 or 8 bytes */
             if (d->size == 4)
                 emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);       /* mov edx, edx */
             emit_gstore(p, m, RDX, u->reg);

@@ -644,13 +644,14 @@ bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
             bool reads_only = op == ALU_CMP || op == ALU_TEST;
             int form = fn == alu_table[op][si][F_RM] ? F_RM : fn == alu_table[op][si][F_MR] ? F_MR
                      : fn == alu_table[op][si][F_MI] ? F_MI : -1;
-            if (form < 0 || (form == F_RM ? si < SZ_L : !reads_only))
+            if (form < 0 || (form == F_RM && si < SZ_L))
                 continue;
             *d = (struct uop_simple){ .alu = true, .mem_alu = true, .mem_a = form != F_RM,
+                                      .rmw = form != F_RM && !reads_only,
                                       .imm = form == F_MI, .size = 1u << si,
                                       .host_op = host_op[op],
                                       .cc_op = (uint32_t)(cc_base[op] + si),
-                                      .writes = !reads_only };
+                                      .writes = form == F_RM && !reads_only };
             return true;
         }
     }
