@@ -749,6 +749,10 @@ struct uop_simple {
                            (mem_a: memory is the first operand; rmw: the result goes
                            back to memory, else to reg when `writes`) */
     bool mem_a, rmw;
+    bool lea;           /* LEA reg, [ea] (4/8 bytes; 32/64-bit addressing) */
+    uint8_t movx;       /* MOVZX/MOVSX/MOVSXD reg (4/8 bytes) from a src of movx bytes */
+    bool sign;          /* MOVSX/MOVSXD */
+    bool mem_src;       /* MOVZX/MOVSX: the source is memory (else register u->rm) */
     bool imul;          /* IMUL reg, reg[, imm] */
     uint8_t shift;      /* 1 SHL, 2 SHR, 3 SAR reg by an immediate count; 0: no shift */
     unsigned count;     /* shift count, already masked, never 0 */

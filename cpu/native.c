@@ -610,8 +610,8 @@ static void emit_imm_rax(uint8_t **p, uint64_t imm)
     *p += 8;
 }
 
-static void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
-                     const struct uop_simple *d, bool kernel, uint8_t **slow)
+/* rsi = the micro-op's effective address, plus its segment base when `seg` */
+static void emit_ea(uint8_t **p, struct regmap *m, const struct uop *u, bool seg)
 {
     static const uint8_t ld64[] = { 0x48, 0x8b };
 
@@ -635,10 +635,58 @@ static void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
         *p += 8;
         emit(p, (const uint8_t[]){ 0x48, 0x01, 0xc6 }, 3);         /* add rsi, rax */
     }
-    if (u->seg != SEG_NONE) {
+    if (seg && u->seg != SEG_NONE) {
         emit(p, (const uint8_t[]){ 0x48, 0x03, 0xb3 }, 3);         /* add rsi, [seg base] */
         emit32(p, (uint32_t)(offsetof(struct cpu, seg) + u->seg * sizeof(struct seg)
                              + offsetof(struct seg, base)));
+    }
+}
+
+/* rax (size bytes, zero-extended) sign-extended from `from` bytes when `sign`, then as
+ * reg_set() writes `size` bytes into guest register r */
+static void emit_movx_result(uint8_t **p, struct regmap *m, unsigned from, bool sign,
+                             unsigned size, unsigned r)
+{
+    if (sign) {
+        if (from == 1)
+            emit(p, (const uint8_t[]){ 0x48, 0x0f, 0xbe, 0xc0 }, 4);   /* movsx rax, al */
+        else if (from == 2)
+            emit(p, (const uint8_t[]){ 0x48, 0x0f, 0xbf, 0xc0 }, 4);   /* movsx rax, ax */
+        else if (from == 4)
+            emit(p, (const uint8_t[]){ 0x48, 0x63, 0xc0 }, 3);         /* movsxd rax, eax */
+    }
+    if (size == 4)
+        emit(p, (const uint8_t[]){ 0x89, 0xc0 }, 2);                   /* mov eax, eax */
+    emit_gstore(p, m, RAX, r);
+}
+
+/* LEA, and MOVZX/MOVSX from a register: no memory access */
+static void emit_lea_movx(uint8_t **p, struct regmap *m, const struct uop *u,
+                          const struct uop_simple *d)
+{
+    if (d->lea) {
+        emit_ea(p, m, u, false);
+        if (u->asize == 4 || d->size == 4)
+            emit(p, (const uint8_t[]){ 0x89, 0xf6 }, 2);               /* mov esi, esi */
+        emit_gstore(p, m, RSI, u->reg);
+        return;
+    }
+    emit_reg_operand(p, m, d->movx, u->rm, RAX);
+    emit_movx_result(p, m, d->movx, d->sign, d->size, u->reg);
+}
+
+static void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
+                     const struct uop_simple *d, bool kernel, uint8_t **slow)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b };
+
+    emit_ea(p, m, u, true);
+    if (d->mem_src) {                                              /* MOVZX/MOVSX reg, [mem] */
+        emit_tlb(p, true, d->movx, kernel, slow);
+        emit(p, (const uint8_t[]){ 0x48, 0x01, 0xd6 }, 3);         /* add rsi, rdx */
+        emit_load_host(p, d->movx, RAX);
+        emit_movx_result(p, m, d->movx, d->sign, d->size, u->reg);
+        return;
     }
     emit_tlb(p, d->load || (d->mem_alu && !d->rmw), d->size, kernel, slow);
     if (d->mem_alu) {
@@ -1156,6 +1204,12 @@ static void emit_unless_invalid(struct native *n, uint8_t **p, struct regmap *m,
     *je = (uint8_t)(*p - (je + 1));
 }
 
+/* Does host code for this micro-op access guest memory (so it can miss and call)? */
+static bool touches_mem(const struct uop_simple *d)
+{
+    return d->load || d->store || d->mem_alu || d->mem_src;
+}
+
 /*
  * Are the lazy flags that micro-op i sets (cc_op) dead: overwritten
  * whole by a later micro-op of the block that host code does itself,
@@ -1167,7 +1221,7 @@ static bool flags_dead_after(const struct tb *tb, unsigned i, uint32_t cc_op)
 {
     for (unsigned j = i + 1; j + 1 < tb->nuops; j++) {
         struct uop_simple d;
-        if (!uop_simple_desc(&tb->ops[j], &d) || d.load || d.store || d.mem_alu)
+        if (!uop_simple_desc(&tb->ops[j], &d) || touches_mem(&d))
             return false;
         if (d.incdec)
             return cc_in(cc_op, CC_OP_LOGICB, CC_OP_LOGICQ);
@@ -1188,7 +1242,7 @@ static enum how classify(const struct tb *tb, unsigned i, struct uop_simple *d,
     bool last = i + 1 == tb->nuops;
 
     if (!last && uop_simple_desc(u, d)
-        && (!(d->load || d->store || d->mem_alu) || u->asize == 8)) /* 16/32-bit addressing wraps */
+        && (!touches_mem(d) || u->asize == 8))  /* 16/32-bit addressing wraps */
         return HOW_SIMPLE;
     *sk = uop_stack_kind(u);
     if (*sk != STK_NONE && last == (*sk == STK_CALL64 || *sk == STK_RET64))
@@ -1213,13 +1267,21 @@ static void choose_regs(const struct tb *tb, struct regmap *m)
         struct uop_branch br;
         switch (classify(tb, i, &d, &sk, &br)) {
         case HOW_SIMPLE:
-            if (d.load || d.store || d.mem_alu) {
+            if (touches_mem(&d) || d.lea) {
                 if (u->base != UOP_NOREG)
                     uses[u->base]++;
                 if (u->index != UOP_NOREG)
                     uses[u->index]++;
-                if (d.size >= 4 && !d.imm)
+                if (d.lea || d.mem_src)
+                    uses[u->reg]++;
+                else if (d.size >= 4 && !d.imm)
                     uses[d.load || (d.mem_alu && !d.mem_a) ? u->reg : u->rm]++;
+                break;
+            }
+            if (d.movx) {
+                uses[u->reg]++;
+                if (d.movx >= 4)
+                    uses[u->rm]++;
                 break;
             }
             uses[u->reg]++;
@@ -1308,7 +1370,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             if (d.alu || d.imul || d.shift || d.incdec)
                 d.flags_dead = flags_dead_after(tb, i, d.cc_op);
             live = false;
-            if (d.load || d.store || d.mem_alu) {
+            if (touches_mem(&d)) {
                 slow[nslow].dirty = m.dirty;
                 emit_mem(&p, &m, u, &d, kernel, &slow[nslow].jne);
                 slow[nslow].off = off;
@@ -1320,6 +1382,9 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                      * operands are in registers only on the fast path */
                     known = d.cc_op;
                 }
+            } else if (d.lea || d.movx) {
+                emit_lea_movx(&p, &m, u, &d);
+                after_call = false;
             } else if (d.incdec) {
                 emit_incdec(&p, &m, u, &d, known);
                 known = d.cc_op;

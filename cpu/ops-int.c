@@ -572,9 +572,25 @@ static const uop_fn mov_table[4][5] = {
 static const struct uop *uop_shift_r(struct cpu *cpu, const struct uop *u);
 static const struct uop *uop_imul2(struct cpu *cpu, const struct uop *u);
 
+static const struct uop *uop_movx(struct cpu *cpu, const struct uop *u);
+static const struct uop *uop_lea(struct cpu *cpu, const struct uop *u);
+
 bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
 {
     uop_fn fn = u->fn;
+
+    if ((fn == uop_lea || fn == uop_movx) && (u->osize == 4 || u->osize == 8)) {
+        if (fn == uop_lea) {
+            if (u->asize == 2)
+                return false;
+            *d = (struct uop_simple){ .lea = true, .size = u->osize, .writes = true };
+        } else {
+            *d = (struct uop_simple){ .movx = (uint8_t)u->aux, .sign = u->cc != 0,
+                                      .mem_src = u->rm == UOP_NOREG, .size = u->osize,
+                                      .writes = true };
+        }
+        return true;
+    }
     static const int alu_ops[] = { ALU_ADD, ALU_OR, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP,
                                    ALU_TEST };
     static const uint8_t host_op[] = {

@@ -79,7 +79,8 @@ struct tmpl {
     bool no_dst;        /* writes no register (CMP, TEST, BT) */
 };
 
-enum { SP_NONE, SP_SHIFT_CL, SP_SHIFT_IMM, SP_DIV, SP_IDIV, SP_STRING, SP_BSF, SP_JCC };
+enum { SP_NONE, SP_SHIFT_CL, SP_SHIFT_IMM, SP_DIV, SP_IDIV, SP_STRING, SP_BSF, SP_JCC,
+       SP_LEA_SIB };
 
 #define T(...) ((struct tmpl){ __VA_ARGS__ })
 
@@ -202,6 +203,14 @@ static void build_templates(void)
     add_sizes(T(.name = "movsxb", .op = { 0x0f }, .oplen = 2, .form = FORM_RR), 0xff, 0xbe);
     add_sizes(T(.name = "movsxw", .op = { 0x0f }, .oplen = 2, .form = FORM_RM), 0xff, 0xbf);
     add(T(.name = "movsxd", .op = { 0x63 }, .oplen = 1, .form = FORM_RR, .size = 8));
+    add_sizes(T(.name = "movzxb", .op = { 0x0f }, .oplen = 2, .form = FORM_RM), 0xff, 0xb6);
+    add_sizes(T(.name = "movzxw", .op = { 0x0f }, .oplen = 2, .form = FORM_RM), 0xff, 0xb7);
+    add_sizes(T(.name = "movsxb", .op = { 0x0f }, .oplen = 2, .form = FORM_RM), 0xff, 0xbe);
+    add_sizes(T(.name = "movsxw", .op = { 0x0f }, .oplen = 2, .form = FORM_RR), 0xff, 0xbf);
+    add(T(.name = "movsxd", .op = { 0x63 }, .oplen = 1, .form = FORM_RM, .size = 8));
+    /* LEA with base, index and scale drawn at random, 64- or 32-bit addressing */
+    add(T(.name = "lea-sib", .op = { 0x8d }, .oplen = 1, .size = 4, .special = SP_LEA_SIB));
+    add(T(.name = "lea-sib", .op = { 0x8d }, .oplen = 1, .size = 8, .special = SP_LEA_SIB));
     add_sizes(T(.name = "lea", .oplen = 1, .form = FORM_RM), 0xff, 0x8d);
     add_sizes(T(.name = "xchg", .oplen = 1, .form = FORM_RR, .dst_reg_rm = true), 0x86, 0x87);
     add_sizes(T(.name = "xchgm", .oplen = 1, .form = FORM_RM), 0x86, 0x87);
@@ -378,6 +387,23 @@ static bool emit_tmpl(struct gen *g, const struct tmpl *t)
         return false;
     if (t->special == SP_SHIFT_CL && !g->rcx_is_known)
         return false;
+    if (t->special == SP_LEA_SIB) {
+        unsigned reg = rnd_dst(t->size), base = rnd_reg(), index = rnd_reg();
+        uint8_t rex = (uint8_t)(0x40 | (t->size == 8 ? 8 : 0) | (reg & 8 ? 4 : 0)
+                                | (index & 8 ? 2 : 0) | (base & 8 ? 1 : 0));
+        uint8_t b[4] = { 0x8d, (uint8_t)(0x44 | ((reg & 7) << 3)),
+                         (uint8_t)(((rnd() % 4) << 6) | ((index & 7) << 3) | (base & 7)),
+                         (uint8_t)rnd() };
+        if (rnd() & 1)
+            emit(g, "\x67", 1);            /* 32-bit addressing */
+        if (rex != 0x40)
+            emit(g, &rex, 1);
+        emit(g, b, 4);
+        g->ninsns++;
+        if (reg == 1)
+            g->rcx_is_known = false;
+        return true;
+    }
     if (t->special == SP_JCC) {
         emit(g, t->op, t->oplen);
         g->ninsns++;            /* the xchg runs only when not taken: not counted */
