@@ -753,6 +753,7 @@ struct uop_simple {
     uint8_t movx;       /* MOVZX/MOVSX/MOVSXD reg (4/8 bytes) from a src of movx bytes */
     bool sign;          /* MOVSX/MOVSXD */
     bool mem_src;       /* MOVZX/MOVSX: the source is memory (else register u->rm) */
+    bool setcc, cmov;   /* SETcc r8, CMOVcc reg, reg (4/8 bytes): condition u->cc */
     bool imul;          /* IMUL reg, reg[, imm] */
     uint8_t shift;      /* 1 SHL, 2 SHR, 3 SAR reg by an immediate count; 0: no shift */
     unsigned count;     /* shift count, already masked, never 0 */

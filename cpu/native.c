@@ -965,7 +965,6 @@ static bool emit_host_flags(uint8_t **p, uint32_t known, bool live)
     return false;
 }
 
-/* JMP rel, Jcc or the fall-through exit, wholly in host code. */
 /*
  * A block that branches to its own start (a loop in one block) goes round
  * without leaving: the slice accounting uop_goto() does, then a jump to
@@ -999,6 +998,50 @@ static void emit_exit_to(struct native *n, uint8_t **p, struct tb *tb, uint8_t *
     emit_goto(n, p, tb, off, slot, rip);
 }
 
+/*
+ * Host flags for guest condition cc: returns the host condition to test,
+ * cc itself when the flags are redone in place (emit_host_flags()), else
+ * NE after asking cpu_cond() (clobbers the caller-saved registers).
+ */
+static unsigned emit_cond(uint8_t **p, uint32_t known, bool live, unsigned cc)
+{
+    if (emit_host_flags(p, known, live))
+        return cc;
+    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xdf }, 3);             /* mov rdi, rbx */
+    emit8(p, 0xbe);                                                /* mov esi, cc */
+    emit32(p, cc);
+    emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);                   /* movabs rax, cond_call */
+    uint64_t fn = (uint64_t)(uintptr_t)cond_call;
+    memcpy(*p, &fn, 8);
+    *p += 8;
+    emit(p, (const uint8_t[]){ 0xff, 0xd0 }, 2);                   /* call rax */
+    emit(p, (const uint8_t[]){ 0x84, 0xc0 }, 2);                   /* test al, al */
+    return CC_NE;
+}
+
+/* SETcc r8 and CMOVcc reg, reg (4/8 bytes), as uop_setcc()/uop_cmov() */
+static void emit_setcc_cmov(uint8_t **p, struct regmap *m, const struct uop *u,
+                            const struct uop_simple *d, uint32_t known, bool live)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
+    unsigned hc = emit_cond(p, known, live, u->cc & 15u);
+
+    if (d->setcc) {
+        emit(p, (const uint8_t[]){ 0x0f, (uint8_t)(0x90 | hc), 0xc1 }, 3); /* setcc cl */
+        emit_flush_reg(p, m, u->reg / 8u);                         /* the byte goes via memory */
+        emit_rbx(p, (const uint8_t[]){ 0x88 }, 1, RCX, (uint32_t)offsetof(struct cpu, regs) + u->reg);
+        emit_reload_reg(p, m, u->reg / 8u);
+        return;
+    }
+    /* movs leave the flags alone; a 32-bit CMOV zero-extends even when false */
+    emit_gload(p, m, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RAX, u->reg);
+    emit_gload(p, m, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RCX, u->rm);
+    if (d->size == 8)
+        emit8(p, 0x48);
+    emit(p, (const uint8_t[]){ 0x0f, (uint8_t)(0x40 | hc), 0xc1 }, 3); /* cmovcc rax|eax, rcx|ecx */
+    emit_gstore(p, m, RAX, u->reg);
+}
+
 /* JMP rel, Jcc or the fall-through exit, wholly in host code. */
 static void emit_branch(struct native *n, uint8_t **p, struct tb *tb, uint8_t *head,
                         uint32_t off, const struct uop_branch *b, uint32_t known, bool live)
@@ -1007,20 +1050,8 @@ static void emit_branch(struct native *n, uint8_t **p, struct tb *tb, uint8_t *h
         emit_exit_to(n, p, tb, head, off, 0, b->taken);
         return;
     }
-    if (!emit_host_flags(p, known, live)) {
-        emit(p, (const uint8_t[]){ 0x48, 0x89, 0xdf }, 3);         /* mov rdi, rbx */
-        emit8(p, 0xbe);                                            /* mov esi, cc */
-        emit32(p, (uint32_t)b->cc);
-        emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);               /* movabs rax, cond_call */
-        uint64_t fn = (uint64_t)(uintptr_t)cond_call;
-        memcpy(*p, &fn, 8);
-        *p += 8;
-        emit(p, (const uint8_t[]){ 0xff, 0xd0 }, 2);               /* call rax */
-        emit(p, (const uint8_t[]){ 0x84, 0xc0 }, 2);               /* test al, al */
-        emit(p, (const uint8_t[]){ 0x0f, 0x85 }, 2);               /* jnz taken */
-    } else {
-        emit(p, (const uint8_t[]){ 0x0f, (uint8_t)(0x80 | b->cc) }, 2); /* jcc taken */
-    }
+    unsigned hc = emit_cond(p, known, live, (unsigned)b->cc);
+    emit(p, (const uint8_t[]){ 0x0f, (uint8_t)(0x80 | hc) }, 2);   /* jcc taken */
     uint8_t *taken = *p;
     emit32(p, 0);
     emit_exit_to(n, p, tb, head, off, 1, b->not_taken);
@@ -1223,6 +1254,8 @@ static bool flags_dead_after(const struct tb *tb, unsigned i, uint32_t cc_op)
         struct uop_simple d;
         if (!uop_simple_desc(&tb->ops[j], &d) || touches_mem(&d))
             return false;
+        if (d.setcc || d.cmov)
+            return false;               /* they read the flags */
         if (d.incdec)
             return cc_in(cc_op, CC_OP_LOGICB, CC_OP_LOGICQ);
         if (d.alu || d.imul || d.shift)
@@ -1278,12 +1311,14 @@ static void choose_regs(const struct tb *tb, struct regmap *m)
                     uses[d.load || (d.mem_alu && !d.mem_a) ? u->reg : u->rm]++;
                 break;
             }
-            if (d.movx) {
+            if (d.movx || d.cmov) {
                 uses[u->reg]++;
-                if (d.movx >= 4)
+                if (d.cmov || d.movx >= 4)
                     uses[u->rm]++;
                 break;
             }
+            if (d.setcc)
+                break;
             uses[u->reg]++;
             if (!d.imm && !d.shift && !d.incdec)
                 uses[u->rm]++;
@@ -1369,6 +1404,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         case HOW_SIMPLE:
             if (d.alu || d.imul || d.shift || d.incdec)
                 d.flags_dead = flags_dead_after(tb, i, d.cc_op);
+            bool was_live = live;
             live = false;
             if (touches_mem(&d)) {
                 slow[nslow].dirty = m.dirty;
@@ -1384,6 +1420,9 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                 }
             } else if (d.lea || d.movx) {
                 emit_lea_movx(&p, &m, u, &d);
+                after_call = false;
+            } else if (d.setcc || d.cmov) {
+                emit_setcc_cmov(&p, &m, u, &d, known, was_live);
                 after_call = false;
             } else if (d.incdec) {
                 emit_incdec(&p, &m, u, &d, known);

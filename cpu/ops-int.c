@@ -574,10 +574,21 @@ static const struct uop *uop_imul2(struct cpu *cpu, const struct uop *u);
 
 static const struct uop *uop_movx(struct cpu *cpu, const struct uop *u);
 static const struct uop *uop_lea(struct cpu *cpu, const struct uop *u);
+static const struct uop *uop_cmov(struct cpu *cpu, const struct uop *u);
+static const struct uop *uop_setcc(struct cpu *cpu, const struct uop *u);
 
 bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
 {
     uop_fn fn = u->fn;
+
+    if (fn == uop_setcc && u->reg != UOP_NOREG) {
+        *d = (struct uop_simple){ .setcc = true, .size = 1, .writes = true };
+        return true;
+    }
+    if (fn == uop_cmov && u->rm != UOP_NOREG && (u->osize == 4 || u->osize == 8)) {
+        *d = (struct uop_simple){ .cmov = true, .size = u->osize, .writes = true };
+        return true;
+    }
 
     if ((fn == uop_lea || fn == uop_movx) && (u->osize == 4 || u->osize == 8)) {
         if (fn == uop_lea) {
