@@ -776,7 +776,8 @@ struct uop_branch {
 bool uop_branch_desc(const struct uop *u, struct uop_branch *b);
 bool uop_is_exit_next_chain(const struct uop *u);
 /* 64-bit mode, 8-byte stack micro-ops host code may do itself. */
-enum uop_stack { STK_NONE, STK_PUSH64, STK_POP64, STK_CALL64, STK_RET64 };
+enum uop_stack { STK_NONE, STK_PUSH64, STK_POP64, STK_CALL64, STK_RET64,
+                 STK_CALL_IND64, STK_JMP_IND64 /* CALL/JMP through a 64-bit register */ };
 enum uop_stack uop_stack_kind(const struct uop *u);
 /* cpu/fuse.c: 0 CMP rr, 1 CMP ri, 2 INC, 3 DEC fused with the next Jcc, or -1. */
 int fuse_kind(uop_fn fn, unsigned *size);

@@ -494,7 +494,7 @@ static void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
     }
 }
 
-enum { RSI = 6 };
+enum { RSI = 6, RDI = 7 };
 
 /*
  * MOV between a register and memory with the soft-TLB hit path in host
@@ -1168,6 +1168,14 @@ static void emit_stack(struct native *n, uint8_t **p, struct regmap *m,
     static const uint8_t ld64[] = { 0x48, 0x8b };
     bool load = kind == STK_POP64 || kind == STK_RET64;
 
+    if (kind == STK_JMP_IND64) {                                   /* no stack access */
+        emit_gload(p, m, ld64, 2, RAX, u->reg);
+        emit_flush(p, m);
+        emit_ret_target(n, p, tb, off, kernel);
+        return;
+    }
+    if (kind == STK_CALL_IND64)
+        emit_gload(p, m, ld64, 2, RDI, u->reg);                /* the target, read first */
     emit_gload(p, m, ld64, 2, RSI, 4);                         /* mov rsi, [rsp] */
     if (!load)
         emit(p, (const uint8_t[]){ 0x48, 0x83, 0xee, 0x08 }, 4);   /* sub rsi, 8 */
@@ -1184,7 +1192,8 @@ static void emit_stack(struct native *n, uint8_t **p, struct regmap *m,
         emit_gstore(p, m, RSI, 4);
         emit_gstore(p, m, RAX, u->reg);
         break;
-    case STK_CALL64: {
+    case STK_CALL64:
+    case STK_CALL_IND64: {
         uint64_t ret = u->rip + u->len;
         emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);               /* movabs rax, return RIP */
         memcpy(*p, &ret, 8);
@@ -1192,7 +1201,12 @@ static void emit_stack(struct native *n, uint8_t **p, struct regmap *m,
         emit(p, (const uint8_t[]){ 0x48, 0x89, 0x04, 0x16 }, 4);   /* mov [rsi+rdx], rax */
         emit_gstore(p, m, RSI, 4);
         emit_flush(p, m);
-        emit_goto(n, p, tb, off, 0, u->imm);
+        if (kind == STK_CALL64) {
+            emit_goto(n, p, tb, off, 0, u->imm);
+        } else {
+            emit(p, (const uint8_t[]){ 0x48, 0x89, 0xf8 }, 3);     /* mov rax, rdi */
+            emit_ret_target(n, p, tb, off, kernel);
+        }
         break;
     }
     case STK_RET64:
@@ -1278,7 +1292,7 @@ static enum how classify(const struct tb *tb, unsigned i, struct uop_simple *d,
         && (!touches_mem(d) || u->asize == 8))  /* 16/32-bit addressing wraps */
         return HOW_SIMPLE;
     *sk = uop_stack_kind(u);
-    if (*sk != STK_NONE && last == (*sk == STK_CALL64 || *sk == STK_RET64))
+    if (*sk != STK_NONE && last == (*sk != STK_PUSH64 && *sk != STK_POP64))
         return HOW_STACK;
     if (last && uop_branch_desc(u, br))
         return HOW_BRANCH;
@@ -1325,7 +1339,7 @@ static void choose_regs(const struct tb *tb, struct regmap *m)
             break;
         case HOW_STACK:
             uses[4]++;
-            if (sk == STK_PUSH64 || sk == STK_POP64)
+            if (sk == STK_PUSH64 || sk == STK_POP64 || sk == STK_CALL_IND64 || sk == STK_JMP_IND64)
                 uses[u->reg]++;
             break;
         default:
@@ -1441,6 +1455,8 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             live = false;
             slow[nslow].dirty = m.dirty;
             emit_stack(n, &p, &m, tb, off, sk, kernel, &slow[nslow].jne);
+            if (sk == STK_JMP_IND64)        /* no memory access: no slow path */
+                continue;
             slow[nslow].off = off;
             slow[nslow].resume = i + 1 == tb->nuops ? NULL : p;
             nslow++;

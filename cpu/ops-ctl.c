@@ -108,8 +108,14 @@ static const struct uop *uop_pop64(struct cpu *cpu, const struct uop *u)
     return u + 1;
 }
 
+static const struct uop *uop_jmp_ind(struct cpu *cpu, const struct uop *u);
+static const struct uop *uop_call_ind(struct cpu *cpu, const struct uop *u);
+
 enum uop_stack uop_stack_kind(const struct uop *u)
 {
+    if ((u->fn == uop_jmp_ind || u->fn == uop_call_ind) && u->reg != UOP_NOREG
+        && u->osize == 8)       /* 8 bytes: 64-bit mode */
+        return u->fn == uop_jmp_ind ? STK_JMP_IND64 : STK_CALL_IND64;
     return u->fn == uop_push64 ? STK_PUSH64 : u->fn == uop_pop64 ? STK_POP64
          : u->fn == uop_call64 ? STK_CALL64 : u->fn == uop_ret64 ? STK_RET64 : STK_NONE;
 }

@@ -22,8 +22,39 @@ __asm__(".globl syscall_entry\n"
         "  sysretq\n");
 extern char syscall_entry[];
 
+/* targets for indirect calls and jumps through registers */
+static uint64_t __attribute__((noinline)) add1(uint64_t x) { return x + 1; }
+static uint64_t __attribute__((noinline)) add10(uint64_t x) { return x + 10; }
+static uint64_t __attribute__((noinline)) add100(uint64_t x) { return x + 100; }
+
 int main(void)
 {
+    /* CALL through a register whose target changes every time */
+    static uint64_t (*const fns[3])(uint64_t) = { add1, add10, add100 };
+    uint64_t acc = 0;
+    for (int i = 0; i < 30; i++) {
+        uint64_t (*f)(uint64_t) = fns[i % 3];
+        __asm__ volatile("call *%2" : "=a"(acc) : "D"(acc), "r"(f)
+                         : "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "memory", "cc");
+    }
+    reportf(acc == 1110, "call through a register, changing targets: %lu", acc);
+
+    /* JMP through a register: a jump table */
+    uint64_t sum = 0;
+    for (uint64_t i = 0; i < 12; i++) {
+        __asm__ volatile("lea 1f(%%rip), %%rax\n"
+                         "lea 2f(%%rip), %%rdx\n"
+                         "test $1, %1\n"
+                         "cmovnz %%rdx, %%rax\n"
+                         "jmp *%%rax\n"
+                         "1: add $3, %0\n"
+                         "jmp 3f\n"
+                         "2: add $5, %0\n"
+                         "3:\n"
+                         : "+r"(sum) : "r"(i) : "rax", "rdx", "cc");
+    }
+    reportf(sum == 48, "jmp through a register, alternating targets: %lu", sum);
+
     uint64_t c = 5, n = 0;
     __asm__ volatile("1: inc %1; loop 1b" : "+c"(c), "+r"(n));
     reportf(n == 5 && c == 0, "loop runs rcx times");

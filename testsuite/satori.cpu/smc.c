@@ -114,5 +114,20 @@ int main(void)
     map_page(REMAP_VA, (uint64_t)(uintptr_t)code_b, true, false, false);
     uint32_t r7 = remapped();
     reportf(r6 == 0xaaaa && r7 == 0xbbbb, "return into a remapped page: %x then %x", r6, r7);
+
+    /* one physical page at two virtual addresses: "lea 0(%rip), %rax; ret" there
+     * returns the address it runs at, so a block entered for the wrong one shows */
+    static const unsigned char where_am_i[] = { 0x48, 0x8d, 0x05, 0, 0, 0, 0, 0xc3 };
+    memcpy(code_a, where_am_i, sizeof where_am_i);
+    map_page(REMAP_VA, (uint64_t)(uintptr_t)code_a, true, false, false);
+    map_page(REMAP_VA + 0x1000, (uint64_t)(uintptr_t)code_a, true, false, false);
+    uint64_t bad = 0;
+    for (int i = 0; i < 8; i++) {
+        uint64_t va = REMAP_VA + (uint64_t)(i & 1) * 0x1000, got;
+        __asm__ volatile("call *%1" : "=a"(got) : "r"(va) : "memory");
+        if (got != va + 7)
+            bad++;
+    }
+    reportf(bad == 0, "call through a register into one page mapped twice: %lu wrong", bad);
     report_done();
 }
