@@ -1,0 +1,188 @@
+/* Legacy protected mode: leave IA-32e mode (compatibility mode, then
+ * CR0.PG = 0), take exceptions through a 32-bit IDT (8-byte interrupt
+ * gates, frames of EIP, CS, EFLAGS and the error code), and come back.
+ * The 32-bit handler records vector, error code, EIP and CS; the 64-bit
+ * code prints them once long mode is back. */
+#include "runtime.h"
+
+struct pm_rec {
+    uint32_t vec, err, eip, cs;
+};
+
+#define PM_TESTS 10
+extern volatile struct pm_rec pm_res[PM_TESTS];
+extern volatile uint32_t pm_idx, pm_skip, pm_cr0_pg, pm_efer_lma;
+extern char pm_enter[], pm_isr_table[];
+extern char pm_de_at[], pm_bp_after[], pm_ud_at[], pm_of_after[], pm_br_at[], pm_gp_at[],
+    pm_np_at[], pm_int_after[], pm_cs_at[], pm_ss_at[];
+
+/* the 32-bit IDT: vectors 0..19 and 0x40 */
+uint64_t idt32[0x41] __attribute__((aligned(8)));
+struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idt32_desc;
+
+__asm__(
+    ".section .data\n"
+    ".balign 8\n"
+    ".globl pm_res, pm_idx, pm_skip, pm_cr0_pg, pm_efer_lma\n"
+    "pm_res: .fill 16 * 10, 1, 0\n"
+    "pm_idx: .long 0\n"
+    "pm_skip: .long 0\n"
+    "pm_cr0_pg: .long 0\n"
+    "pm_efer_lma: .long 0\n"
+    "pm_saved_rsp: .quad 0\n"
+    "pm_saved_idt: .fill 10, 1, 0\n"
+    "pm_bound_pair: .long 0, 10\n"
+    ".balign 8\n"
+    "pm_ptr32: .long pm32\n"
+    "          .word 0x18\n"
+    ".text\n"
+
+    /* pm_enter(): from 64-bit C; returns to it in 64-bit mode */
+    ".code64\n"
+    ".globl pm_enter\n"
+    "pm_enter:\n"
+    "  push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
+    "  sidt pm_saved_idt(%rip)\n"
+    "  mov %rsp, pm_saved_rsp(%rip)\n"
+    "  ljmp *pm_ptr32(%rip)\n"
+
+    ".code32\n"
+    "pm32:\n"                                   /* compatibility mode */
+    "  mov %cr0, %eax\n"
+    "  and $0x7fffffff, %eax\n"
+    "  mov %eax, %cr0\n"                        /* paging off: IA-32e mode ends */
+    "  mov $0x10, %ax\n mov %ax, %ds\n mov %ax, %es\n mov %ax, %ss\n"
+    "  mov %cr0, %eax\n shr $31, %eax\n mov %eax, pm_cr0_pg\n"
+    "  mov $0xc0000080, %ecx\n rdmsr\n shr $10, %eax\n and $1, %eax\n mov %eax, pm_efer_lma\n"
+    "  lidt idt32_desc\n"
+
+    /* #DE: div by zero, faults at the DIV (2 bytes) */
+    "  movl $2, pm_skip\n"
+    "  xor %edx, %edx\n mov $1, %eax\n xor %ecx, %ecx\n"
+    ".globl pm_de_at\n pm_de_at: div %ecx\n"
+    /* #BP: INT3 traps after itself */
+    "  movl $0, pm_skip\n"
+    "  int3\n"
+    ".globl pm_bp_after\n pm_bp_after:\n"
+    /* #UD */
+    "  movl $2, pm_skip\n"
+    ".globl pm_ud_at\n pm_ud_at: ud2\n"
+    /* #OF: INTO with OF set traps after itself */
+    "  movl $0, pm_skip\n"
+    "  mov $0x7fffffff, %eax\n add $1, %eax\n"
+    "  into\n"
+    ".globl pm_of_after\n pm_of_after:\n"
+    /* #BR: BOUND with the index above the upper bound (6 bytes) */
+    "  movl $6, pm_skip\n"
+    "  mov $11, %eax\n"
+    ".globl pm_br_at\n pm_br_at: bound %eax, pm_bound_pair\n"
+    /* #GP(0x1230): a selector beyond the GDT limit into DS */
+    "  movl $2, pm_skip\n"
+    "  mov $0x1230, %ax\n"
+    ".globl pm_gp_at\n pm_gp_at: mov %ax, %ds\n"
+    /* #NP(0x50): a data segment marked not present into ES */
+    "  andl $0xffff7fff, gdt + 0x54\n"
+    "  mov $0x50, %ax\n"
+    ".globl pm_np_at\n pm_np_at: mov %ax, %es\n"
+    "  orl $0x8000, gdt + 0x54\n"
+    /* INT 0x40 through a DPL-0 gate */
+    "  movl $0, pm_skip\n"
+    "  int $0x40\n"
+    ".globl pm_int_after\n pm_int_after:\n"
+    /* #GP(0x18): a code segment into SS */
+    "  movl $2, pm_skip\n"
+    "  mov $0x18, %ax\n"
+    ".globl pm_ss_at\n pm_ss_at: mov %ax, %ss\n"
+    /* #GP(0): a far jump to the null selector (7 bytes) */
+    "  movl $7, pm_skip\n"
+    ".globl pm_cs_at\n pm_cs_at: ljmp $0, $0\n"
+
+    /* back: paging on again makes IA-32e mode active (compatibility mode) */
+    "  mov %cr0, %eax\n"
+    "  or $0x80000000, %eax\n"
+    "  mov %eax, %cr0\n"
+    "  ljmp $0x08, $pm_back64\n"
+
+    /* 32-bit handlers: push a zero error code where the CPU pushes none */
+    "pm_isr_common:\n"
+    "  push %eax\n push %ebx\n"
+    "  mov pm_idx, %ebx\n shl $4, %ebx\n"
+    "  mov 8(%esp), %eax\n  mov %eax, pm_res(%ebx)\n"
+    "  mov 12(%esp), %eax\n mov %eax, pm_res+4(%ebx)\n"
+    "  mov 16(%esp), %eax\n mov %eax, pm_res+8(%ebx)\n"
+    "  mov 20(%esp), %eax\n mov %eax, pm_res+12(%ebx)\n"
+    "  incl pm_idx\n"
+    "  mov pm_skip, %eax\n add %eax, 16(%esp)\n"
+    "  pop %ebx\n pop %eax\n"
+    "  add $8, %esp\n"
+    "  iret\n"
+    ".balign 16\n"
+    ".globl pm_isr_table\n"
+    "pm_isr_table:\n"                           /* 16 bytes per vector 0..19, then 0x40 */
+    ".irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,64\n"
+    "  .balign 16\n  pm_isr_\\v: push $0\n push $\\v\n jmp pm_isr_common\n"
+    ".endr\n"
+    ".irp v, 8,10,11,12,13,14,17\n"
+    "  .balign 16\n  pm_isr_\\v: push $\\v\n jmp pm_isr_common\n"
+    ".endr\n"
+
+    ".code64\n"
+    "pm_back64:\n"
+    "  mov $0x10, %ax\n mov %ax, %ds\n mov %ax, %es\n mov %ax, %ss\n"
+    "  mov pm_saved_rsp(%rip), %rsp\n"
+    "  lidt pm_saved_idt(%rip)\n"
+    "  pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
+    "  ret\n");
+
+extern char pm_isr_0[], pm_isr_1[], pm_isr_2[], pm_isr_3[], pm_isr_4[], pm_isr_5[],
+    pm_isr_6[], pm_isr_7[], pm_isr_8[], pm_isr_9[], pm_isr_10[], pm_isr_11[], pm_isr_12[],
+    pm_isr_13[], pm_isr_14[], pm_isr_15[], pm_isr_16[], pm_isr_17[], pm_isr_18[],
+    pm_isr_19[], pm_isr_64[];
+
+static void set_gate32(unsigned v, void *fn)
+{
+    uint32_t off = (uint32_t)(uintptr_t)fn;
+
+    idt32[v] = (off & 0xffff) | (0x18ull << 16) | (0x8eull << 40) | ((uint64_t)(off >> 16) << 48);
+}
+
+static void expect(unsigned i, const char *name, uint32_t vec, uint32_t err, char *eip)
+{
+    volatile struct pm_rec *r = &pm_res[i];
+
+    reportf(i < pm_idx && r->vec == vec && r->err == err && r->eip == (uint32_t)(uintptr_t)eip
+            && (r->cs & 0xffff) == 0x18,
+            "%s in protected mode: vector %u error %x, EIP %s, CS %x", name, r->vec, r->err,
+            r->eip == (uint32_t)(uintptr_t)eip ? "as expected" : "wrong", r->cs & 0xffff);
+}
+
+int main(void)
+{
+    char *const isr[20] = { pm_isr_0, pm_isr_1, pm_isr_2, pm_isr_3, pm_isr_4, pm_isr_5,
+                            pm_isr_6, pm_isr_7, pm_isr_8, pm_isr_9, pm_isr_10, pm_isr_11,
+                            pm_isr_12, pm_isr_13, pm_isr_14, pm_isr_15, pm_isr_16, pm_isr_17,
+                            pm_isr_18, pm_isr_19 };
+
+    for (unsigned v = 0; v < 20; v++)
+        set_gate32(v, isr[v]);
+    set_gate32(0x40, pm_isr_64);
+    idt32_desc.limit = sizeof idt32 - 1;
+    idt32_desc.base = (uint32_t)(uintptr_t)idt32;
+
+    ((void (*)(void))pm_enter)();
+
+    reportf(pm_cr0_pg == 0 && pm_efer_lma == 0, "left IA-32e mode: CR0.PG %u, EFER.LMA %u",
+            pm_cr0_pg, pm_efer_lma);
+    reportf(pm_idx == PM_TESTS, "%u events taken through the 32-bit IDT", pm_idx);
+    expect(0, "#DE", 0, 0, pm_de_at);
+    expect(1, "#BP", 3, 0, pm_bp_after);
+    expect(2, "#UD", 6, 0, pm_ud_at);
+    expect(3, "#OF", 4, 0, pm_of_after);
+    expect(4, "#BR", 5, 0, pm_br_at);
+    expect(5, "#GP (selector past the GDT limit)", 13, 0x1230, pm_gp_at);
+    expect(6, "#NP (data segment not present)", 11, 0x50, pm_np_at);
+    expect(7, "INT 0x40", 0x40, 0, pm_int_after);
+    expect(8, "#GP (code segment into SS)", 13, 0x18, pm_ss_at);
+    expect(9, "#GP (far jump to the null selector)", 13, 0, pm_cs_at);
+    report_done();
+}
