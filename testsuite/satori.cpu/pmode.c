@@ -9,15 +9,18 @@ struct pm_rec {
     uint32_t vec, err, eip, cs;
 };
 
-#define PM_TESTS 10
+#define PM_TESTS 10 /* exceptions and INT n (the gate test's INT 0x41 is not counted) */
 extern volatile struct pm_rec pm_res[PM_TESTS];
 extern volatile uint32_t pm_idx, pm_skip, pm_cr0_pg, pm_efer_lma;
 extern char pm_enter[], pm_isr_table[];
+extern volatile uint32_t pm_g_frame[2][6], pm_g_cs[2], pm_g_esp[2], pm_g_n, pm_esp_before,
+    pm_user_esp_after, pm_tss_ss0;
+extern char pm_gate_target[], pm_gate_ret0[], pm_gate_ret3[], pm_user_stack_top[], pm_ring3_exit[];
 extern char pm_de_at[], pm_bp_after[], pm_ud_at[], pm_of_after[], pm_br_at[], pm_gp_at[],
     pm_np_at[], pm_int_after[], pm_cs_at[], pm_ss_at[];
 
 /* the 32-bit IDT: vectors 0..19 and 0x40 */
-uint64_t idt32[0x41] __attribute__((aligned(8)));
+uint64_t idt32[0x42] __attribute__((aligned(8)));
 struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idt32_desc;
 
 __asm__(
@@ -32,6 +35,19 @@ __asm__(
     "pm_saved_rsp: .quad 0\n"
     "pm_saved_idt: .fill 10, 1, 0\n"
     "pm_bound_pair: .long 0, 10\n"
+    ".globl pm_g_frame, pm_g_cs, pm_g_esp, pm_g_n, pm_esp_before, pm_user_esp_after, pm_tss_ss0\n"
+    "pm_g_frame: .fill 4 * 6 * 2, 1, 0\n"     /* two calls: EIP CS P0 P1 ESP SS */
+    "pm_g_cs: .long 0, 0\n"
+    "pm_g_esp: .long 0, 0\n"
+    "pm_g_n: .long 0\n"
+    "pm_esp_before: .long 0\n"
+    "pm_user_esp_after: .long 0\n"
+    "pm_ring0_esp: .long 0\n"
+    "pm_tss_ss0: .long 0\n"                   /* address of the TSS's SS0 field */
+    "pm_tss_saved: .long 0\n"
+    ".balign 16\n"
+    "pm_user_stack: .fill 256, 1, 0\n"
+    "pm_user_stack_top:\n"
     ".balign 8\n"
     "pm_ptr32: .long pm32\n"
     "          .word 0x18\n"
@@ -97,11 +113,55 @@ __asm__(
     "  movl $7, pm_skip\n"
     ".globl pm_cs_at\n pm_cs_at: ljmp $0, $0\n"
 
+    /* CALL through a 32-bit call gate (DPL 3, 2 parameters) at CPL 0: same
+     * privilege, EIP and CS pushed on the current stack, LRET $8 back */
+    "  push $0x1111\n push $0x2222\n"
+    "  mov %esp, pm_esp_before\n"
+    "  lcall $0x60, $0\n"
+    ".globl pm_gate_ret0\n pm_gate_ret0:\n"
+    /* the same gate from CPL 3: the TSS gives SS0:ESP0 (SS0 set for the
+     * while: the TSS is the 64-bit one), old SS:ESP and both parameters go
+     * there; LRET $8 returns to CPL 3, INT 0x41 (DPL 3) comes back */
+    "  mov pm_tss_ss0, %eax\n"
+    "  mov (%eax), %ecx\n mov %ecx, pm_tss_saved\n"
+    "  movw $0x10, (%eax)\n"
+    "  mov %esp, pm_ring0_esp\n"
+    "  push $0x2b\n push $pm_user_stack_top\n pushf\n push $0x23\n push $pm_user_code\n"
+    "  iret\n"
+    "pm_user_code:\n"                          /* CPL 3: DS and ES are null now */
+    "  push $0x1111\n push $0x2222\n"
+    "  lcall $0x63, $0\n"
+    ".globl pm_gate_ret3\n pm_gate_ret3:\n"
+    "  mov %esp, %ss:pm_user_esp_after\n"
+    "  int $0x41\n"
+    "pm_ring3_exit:\n"                         /* CPL 0 again, on the TSS stack */
+    "  mov $0x10, %ax\n mov %ax, %ds\n mov %ax, %es\n"
+    "  mov pm_ring0_esp, %esp\n"
+    "  mov pm_tss_ss0, %eax\n mov pm_tss_saved, %ecx\n mov %ecx, (%eax)\n"
+
     /* back: paging on again makes IA-32e mode active (compatibility mode) */
     "  mov %cr0, %eax\n"
     "  or $0x80000000, %eax\n"
     "  mov %eax, %cr0\n"
     "  ljmp $0x08, $pm_back64\n"
+
+    /* the call gate's target (CPL 0): note CS, ESP and the frame */
+    ".globl pm_gate_target\n"
+    "pm_gate_target:\n"
+    "  push %ds\n"
+    "  push %eax\n push %ebx\n push %ecx\n"
+    "  mov $0x10, %ax\n mov %ax, %ds\n"
+    "  mov pm_g_n, %ebx\n"
+    "  mov %cs, %eax\n mov %eax, pm_g_cs(,%ebx,4)\n"
+    "  lea 16(%esp), %eax\n mov %eax, pm_g_esp(,%ebx,4)\n"
+    "  imul $24, %ebx\n"
+    "  mov $0, %ecx\n"
+    "1: mov 16(%esp,%ecx,4), %eax\n mov %eax, pm_g_frame(%ebx,%ecx,4)\n"
+    "  inc %ecx\n cmp $6, %ecx\n jne 1b\n"
+    "  incl pm_g_n\n"
+    "  pop %ecx\n pop %ebx\n pop %eax\n"
+    "  pop %ds\n"
+    "  lret $8\n"
 
     /* 32-bit handlers: push a zero error code where the CPU pushes none */
     "pm_isr_common:\n"
@@ -166,6 +226,17 @@ int main(void)
     for (unsigned v = 0; v < 20; v++)
         set_gate32(v, isr[v]);
     set_gate32(0x40, pm_isr_64);
+    set_gate32(0x41, pm_ring3_exit);
+    idt32[0x41] |= 3ull << 45;                  /* INT 0x41 allowed from CPL 3 */
+    /* a legacy 32-bit call gate at SPARE_SYS_SEL: DPL 3, 2 parameters, to 0x18:pm_gate_target */
+    uint32_t goff = (uint32_t)(uintptr_t)pm_gate_target;
+    gdt[SPARE_SYS_SEL / 8] = (goff & 0xffff) | (0x18ull << 16) | (2ull << 32) | (0xcull << 40)
+                           | (3ull << 45) | (1ull << 47) | ((uint64_t)(goff >> 16) << 48);
+    /* the TSS's base (its GDT descriptor): SS0 sits at +8 in a 32-bit TSS */
+    uint64_t tss_base = ((gdt[7] >> 16) & 0xffffff) | (((gdt[7] >> 56) & 0xff) << 24)
+                      | (gdt[8] << 32);
+    pm_tss_ss0 = (uint32_t)(tss_base + 8);
+    uint32_t esp0 = *(volatile uint32_t *)(uintptr_t)(tss_base + 4);
     idt32_desc.limit = sizeof idt32 - 1;
     idt32_desc.base = (uint32_t)(uintptr_t)idt32;
 
@@ -184,5 +255,22 @@ int main(void)
     expect(7, "INT 0x40", 0x40, 0, pm_int_after);
     expect(8, "#GP (code segment into SS)", 13, 0x18, pm_ss_at);
     expect(9, "#GP (far jump to the null selector)", 13, 0, pm_cs_at);
+
+    reportf(pm_g_n == 2, "32-bit call gate taken %u times", pm_g_n);
+    reportf(pm_g_cs[0] == 0x18 && pm_g_frame[0][0] == (uint32_t)(uintptr_t)pm_gate_ret0
+            && pm_g_frame[0][1] == 0x18 && pm_g_frame[0][2] == 0x2222
+            && pm_g_frame[0][3] == 0x1111 && pm_g_esp[0] == pm_esp_before - 8,
+            "call gate at CPL 0: EIP and CS pushed (4 bytes each) on the same stack");
+    reportf(pm_g_cs[1] == 0x18 && pm_g_frame[1][0] == (uint32_t)(uintptr_t)pm_gate_ret3
+            && pm_g_frame[1][1] == 0x23 && pm_g_esp[1] == esp0 - 24,
+            "call gate from CPL 3: CS %x, new ESP = ESP0 - 24 (%s)", pm_g_cs[1],
+            pm_g_esp[1] == esp0 - 24 ? "yes" : "no");
+    reportf(pm_g_frame[1][2] == 0x2222 && pm_g_frame[1][3] == 0x1111,
+            "call gate from CPL 3: parameters copied %x %x", pm_g_frame[1][2], pm_g_frame[1][3]);
+    reportf(pm_g_frame[1][4] == (uint32_t)(uintptr_t)pm_user_stack_top - 8
+            && pm_g_frame[1][5] == 0x2b,
+            "call gate from CPL 3: old ESP and SS %x pushed", pm_g_frame[1][5]);
+    reportf(pm_user_esp_after == (uint32_t)(uintptr_t)pm_user_stack_top,
+            "lret $8 to CPL 3: parameters popped from the outer stack too");
     report_done();
 }
