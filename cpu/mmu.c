@@ -77,14 +77,18 @@ _Noreturn static void page_fault(struct cpu *cpu, gva_t la, uint32_t pfec)
     cpu_raise_exception_err(cpu, EXC_PF, pfec);
 }
 
+/* In walk()'s result: a fault (a supervisor read of a page that is not
+ * present has error code 0, so the code alone cannot say it) */
+#define WALK_FAULT 0x80000000u
+
 /*
- * Walk the page tables for la.  Returns 0 and fills *x, or a page-fault
- * error code (nonzero) without raising.  Sets A (and D for writes) only
- * when the access is permitted.
+ * Walk the page tables for la.  Returns 0 and fills *x, or WALK_FAULT
+ * with the page-fault error code in the low bits, without raising.  Sets
+ * A (and D for writes) only when the access is permitted.
  */
 static uint32_t walk(struct cpu *cpu, gva_t la, enum access acc, bool user, struct xlate *x)
 {
-    uint32_t pfec_base = (acc == ACC_WRITE ? PFEC_W : 0) | (user ? PFEC_U : 0)
+    uint32_t pfec_base = WALK_FAULT | (acc == ACC_WRITE ? PFEC_W : 0) | (user ? PFEC_U : 0)
                        | (acc == ACC_FETCH && (cpu->efer & EFER_NXE) ? PFEC_I : 0);
     bool wp = cpu->cr0 & CR0_WP, nxe = cpu->efer & EFER_NXE;
 
@@ -213,7 +217,7 @@ static gpa_t translate(struct cpu *cpu, gva_t la, enum access acc, bool sys)
         la &= 0xffffffffull;
     pfec = walk(cpu, la, acc, user, &x);
     if (pfec)
-        page_fault(cpu, la, pfec);
+        page_fault(cpu, la, pfec & ~WALK_FAULT);
     if (!sys) {
         /* fill the TLB entry of the current mmu_idx */
         struct tlb_entry *e = &cpu->tlb[cpu->mmu_idx][(la >> PAGE_BITS) & TLB_MASK];

@@ -36,6 +36,12 @@ int main(void)
     reportf(pf_count == 1 && last_cr2 == 0x50000123 && last_err == 0x2,
             "write to not-present page: cr2 %lx err %lx", last_cr2, last_err);
     reportf(*(volatile uint32_t *)0x50000123 == 0xabcd, "access retried after the mapping");
+    /* a supervisor read of a page that is not present: error code 0 */
+    map_page(0x50003000, 0, false, false, false);
+    uint32_t got = *(volatile uint32_t *)0x50003040;
+    reportf(pf_count == 2 && last_cr2 == 0x50003040 && last_err == 0 && got == 0,
+            "supervisor read of a not-present page: cr2 %lx err %lx", last_cr2, last_err);
+    pf_count = 1;
     /* read-only page with CR0.WP */
     map_page(0x50001000, 0x401000, true, false, false);
     fix_mode = 2;

@@ -6,15 +6,20 @@
 #include "runtime.h"
 
 struct pm_rec {
-    uint32_t vec, err, eip, cs;
+    uint32_t vec, err, eip, cs, cr2;
 };
 
-#define PM_TESTS 10 /* exceptions and INT n (the gate test's INT 0x41 is not counted) */
+#define PM_TESTS 12 /* exceptions and INT n (the gate test's INT 0x41 is not counted) */
+#define PF_VA 0x40000000u   /* made not present for the PAE paging cases */
 extern volatile struct pm_rec pm_res[PM_TESTS];
-extern volatile uint32_t pm_idx, pm_skip, pm_cr0_pg, pm_efer_lma;
+extern volatile uint32_t pm_idx, pm_skip, pm_cr0_pg, pm_efer_lma, pm_pae_cr3, pm_pae_pg,
+    pm_pae_lma;
 extern char pm_enter[], pm_isr_table[];
 extern volatile uint32_t pm_g_frame[2][6], pm_g_cs[2], pm_g_esp[2], pm_g_n, pm_esp_before,
     pm_user_esp_after, pm_tss_ss0;
+extern char pm_pfr_at[], pm_pfw_at[];
+extern uint64_t pml4[], pdpt[];
+static uint64_t pae_pdpt[4] __attribute__((aligned(32)));
 extern char pm_gate_target[], pm_gate_ret0[], pm_gate_ret3[], pm_user_stack_top[], pm_ring3_exit[];
 extern char pm_de_at[], pm_bp_after[], pm_ud_at[], pm_of_after[], pm_br_at[], pm_gp_at[],
     pm_np_at[], pm_int_after[], pm_cs_at[], pm_ss_at[];
@@ -27,7 +32,7 @@ __asm__(
     ".section .data\n"
     ".balign 8\n"
     ".globl pm_res, pm_idx, pm_skip, pm_cr0_pg, pm_efer_lma\n"
-    "pm_res: .fill 16 * 10, 1, 0\n"
+    "pm_res: .fill 20 * 12, 1, 0\n"
     "pm_idx: .long 0\n"
     "pm_skip: .long 0\n"
     "pm_cr0_pg: .long 0\n"
@@ -45,6 +50,11 @@ __asm__(
     "pm_ring0_esp: .long 0\n"
     "pm_tss_ss0: .long 0\n"                   /* address of the TSS's SS0 field */
     "pm_tss_saved: .long 0\n"
+    ".globl pm_pae_cr3, pm_pae_pg, pm_pae_lma\n"
+    "pm_pae_cr3: .long 0\n"
+    "pm_pae_pg: .long 0\n"
+    "pm_pae_lma: .long 0\n"
+    "pm_saved_cr3: .long 0\n"
     ".balign 16\n"
     "pm_user_stack: .fill 256, 1, 0\n"
     "pm_user_stack_top:\n"
@@ -139,6 +149,23 @@ __asm__(
     "  mov pm_ring0_esp, %esp\n"
     "  mov pm_tss_ss0, %eax\n mov pm_tss_saved, %ecx\n mov %ecx, (%eax)\n"
 
+    /* legacy PAE paging: EFER.LME off, CR3 = a 4-entry PDPT over the same
+     * page directories, CR0.PG on; then a read and a write of a page that
+     * is not present (#PF with CR2 and the error code) */
+    "  mov $0xc0000080, %ecx\n rdmsr\n and $0xfffffeff, %eax\n wrmsr\n"
+    "  mov %cr3, %eax\n mov %eax, pm_saved_cr3\n"
+    "  mov pm_pae_cr3, %eax\n mov %eax, %cr3\n"
+    "  mov %cr0, %eax\n or $0x80000000, %eax\n mov %eax, %cr0\n"
+    "  mov %cr0, %eax\n shr $31, %eax\n mov %eax, pm_pae_pg\n"
+    "  mov $0xc0000080, %ecx\n rdmsr\n shr $10, %eax\n and $1, %eax\n mov %eax, pm_pae_lma\n"
+    "  movl $5, pm_skip\n"
+    ".globl pm_pfr_at\n pm_pfr_at: mov 0x40000000, %eax\n"
+    "  movl $10, pm_skip\n"
+    ".globl pm_pfw_at\n pm_pfw_at: movl $1, 0x40000010\n"
+    "  mov %cr0, %eax\n and $0x7fffffff, %eax\n mov %eax, %cr0\n"
+    "  mov pm_saved_cr3, %eax\n mov %eax, %cr3\n"
+    "  mov $0xc0000080, %ecx\n rdmsr\n or $0x100, %eax\n wrmsr\n"
+
     /* back: paging on again makes IA-32e mode active (compatibility mode) */
     "  mov %cr0, %eax\n"
     "  or $0x80000000, %eax\n"
@@ -166,11 +193,12 @@ __asm__(
     /* 32-bit handlers: push a zero error code where the CPU pushes none */
     "pm_isr_common:\n"
     "  push %eax\n push %ebx\n"
-    "  mov pm_idx, %ebx\n shl $4, %ebx\n"
+    "  mov pm_idx, %ebx\n imul $20, %ebx\n"
     "  mov 8(%esp), %eax\n  mov %eax, pm_res(%ebx)\n"
     "  mov 12(%esp), %eax\n mov %eax, pm_res+4(%ebx)\n"
     "  mov 16(%esp), %eax\n mov %eax, pm_res+8(%ebx)\n"
     "  mov 20(%esp), %eax\n mov %eax, pm_res+12(%ebx)\n"
+    "  mov %cr2, %eax\n     mov %eax, pm_res+16(%ebx)\n"
     "  incl pm_idx\n"
     "  mov pm_skip, %eax\n add %eax, 16(%esp)\n"
     "  pop %ebx\n pop %eax\n"
@@ -237,6 +265,11 @@ int main(void)
                       | (gdt[8] << 32);
     pm_tss_ss0 = (uint32_t)(tss_base + 8);
     uint32_t esp0 = *(volatile uint32_t *)(uintptr_t)(tss_base + 4);
+    /* PAE PDPTEs hold only P and the address: the 4-level PDPT's R/W and U/S are reserved there */
+    for (int i = 0; i < 4; i++)
+        pae_pdpt[i] = (pdpt[i] & 0x000ffffffffff000ull) | 1;
+    pm_pae_cr3 = (uint32_t)(uintptr_t)pae_pdpt;
+    map_page(PF_VA, PF_VA, false, true, false);
     idt32_desc.limit = sizeof idt32 - 1;
     idt32_desc.base = (uint32_t)(uintptr_t)idt32;
 
@@ -256,6 +289,19 @@ int main(void)
     expect(8, "#GP (code segment into SS)", 13, 0x18, pm_ss_at);
     expect(9, "#GP (far jump to the null selector)", 13, 0, pm_cs_at);
 
+    reportf(pm_pae_pg == 1 && pm_pae_lma == 0, "legacy PAE paging: CR0.PG %u, EFER.LMA %u",
+            pm_pae_pg, pm_pae_lma);
+    for (unsigned i = 10; i < 12; i++) {
+        volatile struct pm_rec *r = &pm_res[i];
+        uint32_t want_err = i == 10 ? 0 : 2, want_cr2 = i == 10 ? PF_VA : PF_VA + 0x10;
+        char *want_eip = i == 10 ? pm_pfr_at : pm_pfw_at;
+        reportf(i < pm_idx && r->vec == 14 && r->err == want_err && r->cr2 == want_cr2
+                && r->eip == (uint32_t)(uintptr_t)want_eip,
+                "#PF (%s, not present) under PAE paging: error %x, CR2 %x, EIP %s",
+                i == 10 ? "read" : "write", r->err, r->cr2,
+                r->eip == (uint32_t)(uintptr_t)want_eip ? "as expected" : "wrong");
+    }
+    map_page(PF_VA, PF_VA, true, true, false);
     reportf(pm_g_n == 2, "32-bit call gate taken %u times", pm_g_n);
     reportf(pm_g_cs[0] == 0x18 && pm_g_frame[0][0] == (uint32_t)(uintptr_t)pm_gate_ret0
             && pm_g_frame[0][1] == 0x18 && pm_g_frame[0][2] == 0x2222
