@@ -9,7 +9,7 @@ struct pm_rec {
     uint32_t vec, err, eip, cs, cr2;
 };
 
-#define PM_TESTS 12 /* exceptions and INT n (the gate test's INT 0x41 is not counted) */
+#define PM_TESTS 14 /* exceptions and INT n (the gate test's INT 0x41 is not counted) */
 #define PF_VA 0x40000000u   /* made not present for the PAE paging cases */
 extern volatile struct pm_rec pm_res[PM_TESTS];
 extern volatile uint32_t pm_idx, pm_skip, pm_cr0_pg, pm_efer_lma, pm_pae_cr3, pm_pae_pg,
@@ -17,7 +17,10 @@ extern volatile uint32_t pm_idx, pm_skip, pm_cr0_pg, pm_efer_lma, pm_pae_cr3, pm
 extern char pm_enter[], pm_isr_table[];
 extern volatile uint32_t pm_g_frame[2][6], pm_g_cs[2], pm_g_esp[2], pm_g_n, pm_esp_before,
     pm_user_esp_after, pm_tss_ss0;
-extern char pm_pfr_at[], pm_pfw_at[];
+extern char pm_pfr_at[], pm_pfw_at[], pm_pf32r_at[], pm_pf32w_at[];
+extern volatile uint32_t pm_pd32_cr3;
+static uint32_t pd32[1024] __attribute__((aligned(4096)));
+static uint32_t pt32[1024] __attribute__((aligned(4096)));
 extern uint64_t pml4[], pdpt[];
 static uint64_t pae_pdpt[4] __attribute__((aligned(32)));
 extern char pm_gate_target[], pm_gate_ret0[], pm_gate_ret3[], pm_user_stack_top[], pm_ring3_exit[];
@@ -32,7 +35,7 @@ __asm__(
     ".section .data\n"
     ".balign 8\n"
     ".globl pm_res, pm_idx, pm_skip, pm_cr0_pg, pm_efer_lma\n"
-    "pm_res: .fill 20 * 12, 1, 0\n"
+    "pm_res: .fill 20 * 14, 1, 0\n"
     "pm_idx: .long 0\n"
     "pm_skip: .long 0\n"
     "pm_cr0_pg: .long 0\n"
@@ -50,7 +53,9 @@ __asm__(
     "pm_ring0_esp: .long 0\n"
     "pm_tss_ss0: .long 0\n"                   /* address of the TSS's SS0 field */
     "pm_tss_saved: .long 0\n"
-    ".globl pm_pae_cr3, pm_pae_pg, pm_pae_lma\n"
+    ".globl pm_pae_cr3, pm_pae_pg, pm_pae_lma, pm_pd32_cr3\n"
+    "pm_pd32_cr3: .long 0\n"
+    "pm_saved_cr4: .long 0\n"
     "pm_pae_cr3: .long 0\n"
     "pm_pae_pg: .long 0\n"
     "pm_pae_lma: .long 0\n"
@@ -163,6 +168,18 @@ __asm__(
     "  movl $10, pm_skip\n"
     ".globl pm_pfw_at\n pm_pfw_at: movl $1, 0x40000010\n"
     "  mov %cr0, %eax\n and $0x7fffffff, %eax\n mov %eax, %cr0\n"
+    /* 32-bit paging: CR4.PAE off and PSE on, a page directory of 4 MiB
+     * pages with one hole and one 4 KiB read-only page table */
+    "  mov %cr4, %eax\n mov %eax, pm_saved_cr4\n"
+    "  and $0xffffffdf, %eax\n or $0x10, %eax\n mov %eax, %cr4\n"
+    "  mov pm_pd32_cr3, %eax\n mov %eax, %cr3\n"
+    "  mov %cr0, %eax\n or $0x80000000, %eax\n mov %eax, %cr0\n"
+    "  movl $5, pm_skip\n"
+    ".globl pm_pf32r_at\n pm_pf32r_at: mov 0x40000004, %eax\n"
+    "  movl $10, pm_skip\n"
+    ".globl pm_pf32w_at\n pm_pf32w_at: movl $1, 0x40400010\n"
+    "  mov %cr0, %eax\n and $0x7fffffff, %eax\n mov %eax, %cr0\n"
+    "  mov pm_saved_cr4, %eax\n mov %eax, %cr4\n"
     "  mov pm_saved_cr3, %eax\n mov %eax, %cr3\n"
     "  mov $0xc0000080, %ecx\n rdmsr\n or $0x100, %eax\n wrmsr\n"
 
@@ -269,6 +286,15 @@ int main(void)
     for (int i = 0; i < 4; i++)
         pae_pdpt[i] = (pdpt[i] & 0x000ffffffffff000ull) | 1;
     pm_pae_cr3 = (uint32_t)(uintptr_t)pae_pdpt;
+    /* 32-bit paging: 4 MiB pages for 4 GiB, but none at 0x40000000 and 4 KiB
+     * read-only pages at 0x40400000 */
+    for (uint32_t i = 0; i < 1024; i++)
+        pd32[i] = (i << 22) | 0x83;
+    pd32[0x40000000u >> 22] = 0;
+    for (uint32_t j = 0; j < 1024; j++)
+        pt32[j] = (0x40400000u + j * 4096) | 0x1;
+    pd32[0x40400000u >> 22] = (uint32_t)(uintptr_t)pt32 | 0x3;
+    pm_pd32_cr3 = (uint32_t)(uintptr_t)pd32;
     map_page(PF_VA, PF_VA, false, true, false);
     idt32_desc.limit = sizeof idt32 - 1;
     idt32_desc.base = (uint32_t)(uintptr_t)idt32;
@@ -299,6 +325,16 @@ int main(void)
                 && r->eip == (uint32_t)(uintptr_t)want_eip,
                 "#PF (%s, not present) under PAE paging: error %x, CR2 %x, EIP %s",
                 i == 10 ? "read" : "write", r->err, r->cr2,
+                r->eip == (uint32_t)(uintptr_t)want_eip ? "as expected" : "wrong");
+    }
+    for (unsigned i = 12; i < 14; i++) {
+        volatile struct pm_rec *r = &pm_res[i];
+        uint32_t want_err = i == 12 ? 0 : 3, want_cr2 = i == 12 ? 0x40000004 : 0x40400010;
+        char *want_eip = i == 12 ? pm_pf32r_at : pm_pf32w_at;
+        reportf(i < pm_idx && r->vec == 14 && r->err == want_err && r->cr2 == want_cr2
+                && r->eip == (uint32_t)(uintptr_t)want_eip,
+                "#PF (%s) under 32-bit paging: error %x, CR2 %x, EIP %s",
+                i == 12 ? "read, 4 MiB hole" : "write, read-only 4 KiB page", r->err, r->cr2,
                 r->eip == (uint32_t)(uintptr_t)want_eip ? "as expected" : "wrong");
     }
     map_page(PF_VA, PF_VA, true, true, false);
