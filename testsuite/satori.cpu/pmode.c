@@ -261,6 +261,15 @@ static void expect(unsigned i, const char *name, uint32_t vec, uint32_t err, cha
             r->eip == (uint32_t)(uintptr_t)eip ? "as expected" : "wrong", r->cs & 0xffff);
 }
 
+static void expect_pf(unsigned i, const char *what, uint32_t err, uint32_t cr2, char *eip)
+{
+    volatile struct pm_rec *r = &pm_res[i];
+    bool at = r->eip == (uint32_t)(uintptr_t)eip;
+
+    reportf(i < pm_idx && r->vec == 14 && r->err == err && r->cr2 == cr2 && at,
+            "#PF (%s: error %x, CR2 %x, EIP %s", what, r->err, r->cr2, at ? "as expected" : "wrong");
+}
+
 int main(void)
 {
     char *const isr[20] = { pm_isr_0, pm_isr_1, pm_isr_2, pm_isr_3, pm_isr_4, pm_isr_5,
@@ -317,26 +326,10 @@ int main(void)
 
     reportf(pm_pae_pg == 1 && pm_pae_lma == 0, "legacy PAE paging: CR0.PG %u, EFER.LMA %u",
             pm_pae_pg, pm_pae_lma);
-    for (unsigned i = 10; i < 12; i++) {
-        volatile struct pm_rec *r = &pm_res[i];
-        uint32_t want_err = i == 10 ? 0 : 2, want_cr2 = i == 10 ? PF_VA : PF_VA + 0x10;
-        char *want_eip = i == 10 ? pm_pfr_at : pm_pfw_at;
-        reportf(i < pm_idx && r->vec == 14 && r->err == want_err && r->cr2 == want_cr2
-                && r->eip == (uint32_t)(uintptr_t)want_eip,
-                "#PF (%s, not present) under PAE paging: error %x, CR2 %x, EIP %s",
-                i == 10 ? "read" : "write", r->err, r->cr2,
-                r->eip == (uint32_t)(uintptr_t)want_eip ? "as expected" : "wrong");
-    }
-    for (unsigned i = 12; i < 14; i++) {
-        volatile struct pm_rec *r = &pm_res[i];
-        uint32_t want_err = i == 12 ? 0 : 3, want_cr2 = i == 12 ? 0x40000004 : 0x40400010;
-        char *want_eip = i == 12 ? pm_pf32r_at : pm_pf32w_at;
-        reportf(i < pm_idx && r->vec == 14 && r->err == want_err && r->cr2 == want_cr2
-                && r->eip == (uint32_t)(uintptr_t)want_eip,
-                "#PF (%s) under 32-bit paging: error %x, CR2 %x, EIP %s",
-                i == 12 ? "read, 4 MiB hole" : "write, read-only 4 KiB page", r->err, r->cr2,
-                r->eip == (uint32_t)(uintptr_t)want_eip ? "as expected" : "wrong");
-    }
+    expect_pf(10, "read, not present) under PAE paging", 0, PF_VA, pm_pfr_at);
+    expect_pf(11, "write, not present) under PAE paging", 2, PF_VA + 0x10, pm_pfw_at);
+    expect_pf(12, "read, 4 MiB hole) under 32-bit paging", 0, 0x40000004, pm_pf32r_at);
+    expect_pf(13, "write, read-only 4 KiB page) under 32-bit paging", 3, 0x40400010, pm_pf32w_at);
     map_page(PF_VA, PF_VA, true, true, false);
     reportf(pm_g_n == 2, "32-bit call gate taken %u times", pm_g_n);
     reportf(pm_g_cs[0] == 0x18 && pm_g_frame[0][0] == (uint32_t)(uintptr_t)pm_gate_ret0
