@@ -105,7 +105,7 @@ gdt:
     .quad 0x00cff3000000ffff    /* 0x28 user data */
     .quad 0x00affb000000ffff    /* 0x30 user code 64 */
     .quad 0, 0                  /* 0x38 TSS (filled at run time) */
-    .quad 0x00008f000000ffff    /* 0x48 16-bit code, base 0 */
+    .quad 0x00009b000000ffff    /* 0x48 16-bit code, base 0 */
     .quad 0x00cf93000000ffff    /* 0x50 spare data, test-adjustable */
     .quad 0x00cf93000000ffff    /* 0x58 spare data */
     .quad 0, 0                  /* 0x60 spare system descriptor (16 bytes) */

@@ -18,6 +18,10 @@ extern char pm_enter[], pm_isr_table[];
 extern volatile uint32_t pm_g_frame[2][6], pm_g_cs[2], pm_g_esp[2], pm_g_n, pm_esp_before,
     pm_user_esp_after, pm_tss_ss0;
 extern char pm_pfr_at[], pm_pfw_at[], pm_pf32r_at[], pm_pf32w_at[];
+extern char rm_blob[], rm_blob_end[], rm_de_at[], rm_int_after[], rm_ud_at[], rm_isr_0[],
+    rm_isr_6[], rm_isr_42[];
+#define RM_BASE 0x8000u
+#define RM_IP(label) ((uint16_t)((label) - rm_blob))
 extern volatile uint32_t pm_pd32_cr3;
 static uint32_t pd32[1024] __attribute__((aligned(4096)));
 static uint32_t pt32[1024] __attribute__((aligned(4096)));
@@ -183,6 +187,16 @@ __asm__(
     "  mov pm_saved_cr3, %eax\n mov %eax, %cr3\n"
     "  mov $0xc0000080, %ecx\n rdmsr\n or $0x100, %eax\n wrmsr\n"
 
+    /* real mode: through 16-bit protected mode (the code copied to 0x8000)
+     * to CR0.PE = 0, exceptions and INT n through the IVT, and back */
+    "  mov %esp, pm_ring0_esp\n"
+    "  ljmp $0x48, $0x8000\n"
+    ".globl pm_from_real\n"
+    "pm_from_real:\n"
+    "  mov $0x10, %ax\n mov %ax, %ds\n mov %ax, %es\n mov %ax, %ss\n"
+    "  mov pm_ring0_esp, %esp\n"
+    "  lidt idt32_desc\n"
+
     /* back: paging on again makes IA-32e mode active (compatibility mode) */
     "  mov %cr0, %eax\n"
     "  or $0x80000000, %eax\n"
@@ -230,6 +244,48 @@ __asm__(
     ".irp v, 8,10,11,12,13,14,17\n"
     "  .balign 16\n  pm_isr_\\v: push $\\v\n jmp pm_isr_common\n"
     ".endr\n"
+
+    /* the real-mode code, copied to 0x8000 and run at CS 0x48 (16-bit, base
+     * 0), then at CS 0x800; records at 0x7e00: a count, then per event the
+     * vector, IP, CS and FLAGS the handler found; 0x7df0: bytes to skip */
+    ".code16\n"
+    ".globl rm_blob, rm_blob_end, rm_de_at, rm_int_after, rm_ud_at, rm_isr_0, rm_isr_6, rm_isr_42\n"
+    "rm_blob:\n"                               /* 16-bit protected mode: 16-bit data segments */
+    "  mov $0x50, %ax\n mov %ax, %ds\n mov %ax, %es\n mov %ax, %ss\n"   /* first (SDM 9.9.2) */
+    "  mov %cr0, %eax\n and $0xfffffffe, %eax\n mov %eax, %cr0\n"
+    "  ljmp $0x0800, $(rm_real - rm_blob)\n"
+    "rm_real:\n"
+    "  xor %ax, %ax\n mov %ax, %ds\n mov %ax, %es\n mov %ax, %ss\n"
+    "  mov $0x7c00, %sp\n"
+    "  lidt %cs:(rm_ivt_desc - rm_blob)\n"
+    "  movw $0, 0x7e00\n"
+    "  movw $2, 0x7df0\n"
+    "  xor %dx, %dx\n mov $1, %ax\n xor %cx, %cx\n"
+    "rm_de_at: div %cx\n"
+    "  movw $0, 0x7df0\n"
+    "  int $0x42\n"
+    "rm_int_after:\n"
+    "  movw $2, 0x7df0\n"
+    "rm_ud_at: ud2\n"
+    "  mov %cr0, %eax\n or $1, %eax\n mov %eax, %cr0\n"
+    "  ljmpl $0x18, $pm_from_real\n"
+    /* each handler notes its vector, then the common part notes IP, CS, FLAGS */
+    "rm_isr_0: movw $0, 0x7df2\n jmp rm_common\n"
+    "rm_isr_6: movw $6, 0x7df2\n jmp rm_common\n"
+    "rm_isr_42: movw $0x42, 0x7df2\n jmp rm_common\n"
+    "rm_common:\n"                             /* [bp+2] IP, [bp+4] CS, [bp+6] FLAGS */
+    "  push %bp\n mov %sp, %bp\n push %ax\n push %bx\n"
+    "  mov 0x7e00, %bx\n shl $3, %bx\n"
+    "  mov 0x7df2, %ax\n mov %ax, 0x7e02(%bx)\n"
+    "  mov 2(%bp), %ax\n mov %ax, 0x7e04(%bx)\n"
+    "  mov 4(%bp), %ax\n mov %ax, 0x7e06(%bx)\n"
+    "  mov 6(%bp), %ax\n mov %ax, 0x7e08(%bx)\n"
+    "  incw 0x7e00\n"
+    "  mov 0x7df0, %ax\n add %ax, 2(%bp)\n"
+    "  pop %bx\n pop %ax\n pop %bp\n"
+    "  iret\n"
+    "rm_ivt_desc: .word 0x3ff\n .long 0\n"
+    "rm_blob_end:\n"
 
     ".code64\n"
     "pm_back64:\n"
@@ -308,6 +364,18 @@ int main(void)
     idt32_desc.limit = sizeof idt32 - 1;
     idt32_desc.base = (uint32_t)(uintptr_t)idt32;
 
+    /* real mode: the code at 0x8000, its IVT entries (segment 0x800), and
+     * a 16-bit data segment (limit 0xffff) to load before leaving protected mode */
+    gdt[SPARE_SEL / 8] = 0x000093000000ffffull;
+    map_page(0, 0, true, true, false);
+    memcpy((void *)(uintptr_t)RM_BASE, rm_blob, (size_t)(rm_blob_end - rm_blob));
+    uintptr_t ivt_at = 0;
+    __asm__("" : "+r"(ivt_at));                 /* the IVT is at address 0: hide that from gcc */
+    volatile uint32_t *ivt = (volatile uint32_t *)ivt_at;
+    ivt[0] = 0x08000000u | RM_IP(rm_isr_0);
+    ivt[6] = 0x08000000u | RM_IP(rm_isr_6);
+    ivt[0x42] = 0x08000000u | RM_IP(rm_isr_42);
+
     ((void (*)(void))pm_enter)();
 
     reportf(pm_cr0_pg == 0 && pm_efer_lma == 0, "left IA-32e mode: CR0.PG %u, EFER.LMA %u",
@@ -331,6 +399,17 @@ int main(void)
     expect_pf(12, "read, 4 MiB hole) under 32-bit paging", 0, 0x40000004, pm_pf32r_at);
     expect_pf(13, "write, read-only 4 KiB page) under 32-bit paging", 3, 0x40400010, pm_pf32w_at);
     map_page(PF_VA, PF_VA, true, true, false);
+    volatile uint16_t *rm = (volatile uint16_t *)(uintptr_t)0x7e00;
+    static const struct { const char *name; uint16_t vec; char *at; } rm_want[3] = {
+        { "#DE", 0, rm_de_at }, { "INT 0x42", 0x42, rm_int_after }, { "#UD", 6, rm_ud_at },
+    };
+    reportf(rm[0] == 3, "real mode: %u events through the IVT", rm[0]);
+    for (unsigned i = 0; i < 3; i++) {
+        const volatile uint16_t *e = &rm[1 + 4 * i];
+        reportf(i < rm[0] && e[0] == rm_want[i].vec && e[1] == RM_IP(rm_want[i].at)
+                && e[2] == 0x800 && (e[3] & 0x2) != 0,
+                "%s in real mode: vector %x, return %x:%x", rm_want[i].name, e[0], e[2], e[1]);
+    }
     reportf(pm_g_n == 2, "32-bit call gate taken %u times", pm_g_n);
     reportf(pm_g_cs[0] == 0x18 && pm_g_frame[0][0] == (uint32_t)(uintptr_t)pm_gate_ret0
             && pm_g_frame[0][1] == 0x18 && pm_g_frame[0][2] == 0x2222
