@@ -9,7 +9,7 @@ struct pm_rec {
     uint32_t vec, err, eip, cs, cr2;
 };
 
-#define PM_TESTS 14 /* exceptions and INT n (the gate test's INT 0x41 is not counted) */
+#define PM_TESTS 15 /* exceptions and INT n (the gate test's INT 0x41 is not counted) */
 #define PF_VA 0x40000000u   /* made not present for the PAE paging cases */
 extern volatile struct pm_rec pm_res[PM_TESTS];
 extern volatile uint32_t pm_idx, pm_skip, pm_cr0_pg, pm_efer_lma, pm_pae_cr3, pm_pae_pg,
@@ -27,6 +27,8 @@ static uint32_t pd32[1024] __attribute__((aligned(4096)));
 static uint32_t pt32[1024] __attribute__((aligned(4096)));
 extern uint64_t pml4[], pdpt[];
 static uint64_t pae_pdpt[4] __attribute__((aligned(32)));
+extern volatile uint32_t pm_se_cs, pm_se_ss, pm_se_esp, pm_sx_cs, pm_sx_ss, pm_sx_esp;
+extern char pm_se_stack_top[], pm_sysexit3_at[], pm_sysexit_back[];
 extern char pm_gate_target[], pm_gate_ret0[], pm_gate_ret3[], pm_user_stack_top[], pm_ring3_exit[];
 extern char pm_de_at[], pm_bp_after[], pm_ud_at[], pm_of_after[], pm_br_at[], pm_gp_at[],
     pm_np_at[], pm_int_after[], pm_cs_at[], pm_ss_at[];
@@ -39,7 +41,7 @@ __asm__(
     ".section .data\n"
     ".balign 8\n"
     ".globl pm_res, pm_idx, pm_skip, pm_cr0_pg, pm_efer_lma\n"
-    "pm_res: .fill 20 * 14, 1, 0\n"
+    "pm_res: .fill 20 * 15, 1, 0\n"
     "pm_idx: .long 0\n"
     "pm_skip: .long 0\n"
     "pm_cr0_pg: .long 0\n"
@@ -67,6 +69,11 @@ __asm__(
     ".balign 16\n"
     "pm_user_stack: .fill 256, 1, 0\n"
     "pm_user_stack_top:\n"
+    ".globl pm_se_cs, pm_se_ss, pm_se_esp, pm_sx_cs, pm_sx_ss, pm_sx_esp, pm_se_stack_top\n"
+    "pm_se_cs: .long 0\n pm_se_ss: .long 0\n pm_se_esp: .long 0\n"
+    "pm_sx_cs: .long 0\n pm_sx_ss: .long 0\n pm_sx_esp: .long 0\n"
+    "pm_se_stack: .fill 64, 1, 0\n"
+    "pm_se_stack_top:\n"
     ".balign 8\n"
     "pm_ptr32: .long pm32\n"
     "          .word 0x18\n"
@@ -144,6 +151,9 @@ __asm__(
     "  mov pm_tss_ss0, %eax\n"
     "  mov (%eax), %ecx\n mov %ecx, pm_tss_saved\n"
     "  movw $0x10, (%eax)\n"
+    "  mov $0x174, %ecx\n mov $0x18, %eax\n xor %edx, %edx\n wrmsr\n"         /* SYSENTER_CS */
+    "  mov $0x175, %ecx\n mov $pm_se_stack_top, %eax\n wrmsr\n"                    /* SYSENTER_ESP */
+    "  mov $0x176, %ecx\n mov $pm_sysenter_entry, %eax\n wrmsr\n"                  /* SYSENTER_EIP */
     "  mov %esp, pm_ring0_esp\n"
     "  push $0x2b\n push $pm_user_stack_top\n pushf\n push $0x23\n push $pm_user_code\n"
     "  iret\n"
@@ -152,6 +162,16 @@ __asm__(
     "  lcall $0x63, $0\n"
     ".globl pm_gate_ret3\n pm_gate_ret3:\n"
     "  mov %esp, %ss:pm_user_esp_after\n"
+    /* SYSEXIT at CPL 3: #GP(0) */
+    "  movl $2, %ss:pm_skip\n"
+    ".globl pm_sysexit3_at\n pm_sysexit3_at: sysexit\n"
+    /* SYSENTER to CPL 0, SYSEXIT back to EDX with ESP = ECX */
+    "  mov $pm_sysexit_back, %edx\n mov %esp, %ecx\n"
+    "  sysenter\n"
+    ".globl pm_sysexit_back\n pm_sysexit_back:\n"
+    "  mov %cs, %eax\n mov %eax, %ss:pm_sx_cs\n"
+    "  mov %ss, %eax\n mov %eax, %ss:pm_sx_ss\n"
+    "  mov %esp, %ss:pm_sx_esp\n"
     "  int $0x41\n"
     "pm_ring3_exit:\n"                         /* CPL 0 again, on the TSS stack */
     "  mov $0x10, %ax\n mov %ax, %ds\n mov %ax, %es\n"
@@ -222,19 +242,26 @@ __asm__(
     "  lret $8\n"
 
     /* 32-bit handlers: push a zero error code where the CPU pushes none */
-    "pm_isr_common:\n"
-    "  push %eax\n push %ebx\n"
+    "pm_isr_common:\n"                         /* DS may be null (from CPL 3) */
+    "  push %ds\n push %eax\n push %ebx\n"
+    "  mov $0x10, %ax\n mov %ax, %ds\n"
     "  mov pm_idx, %ebx\n imul $20, %ebx\n"
-    "  mov 8(%esp), %eax\n  mov %eax, pm_res(%ebx)\n"
-    "  mov 12(%esp), %eax\n mov %eax, pm_res+4(%ebx)\n"
-    "  mov 16(%esp), %eax\n mov %eax, pm_res+8(%ebx)\n"
-    "  mov 20(%esp), %eax\n mov %eax, pm_res+12(%ebx)\n"
+    "  mov 12(%esp), %eax\n mov %eax, pm_res(%ebx)\n"
+    "  mov 16(%esp), %eax\n mov %eax, pm_res+4(%ebx)\n"
+    "  mov 20(%esp), %eax\n mov %eax, pm_res+8(%ebx)\n"
+    "  mov 24(%esp), %eax\n mov %eax, pm_res+12(%ebx)\n"
     "  mov %cr2, %eax\n     mov %eax, pm_res+16(%ebx)\n"
     "  incl pm_idx\n"
-    "  mov pm_skip, %eax\n add %eax, 16(%esp)\n"
-    "  pop %ebx\n pop %eax\n"
+    "  mov pm_skip, %eax\n add %eax, 20(%esp)\n"
+    "  pop %ebx\n pop %eax\n pop %ds\n"
     "  add $8, %esp\n"
     "  iret\n"
+    /* SYSENTER lands here at CPL 0 (SS = SYSENTER_CS + 8, flat): note CS, SS, ESP */
+    "pm_sysenter_entry:\n"
+    "  mov %cs, %eax\n mov %eax, %ss:pm_se_cs\n"
+    "  mov %ss, %eax\n mov %eax, %ss:pm_se_ss\n"
+    "  mov %esp, %ss:pm_se_esp\n"
+    "  sysexit\n"
     ".balign 16\n"
     ".globl pm_isr_table\n"
     "pm_isr_table:\n"                           /* 16 bytes per vector 0..19, then 0x40 */
@@ -394,10 +421,10 @@ int main(void)
 
     reportf(pm_pae_pg == 1 && pm_pae_lma == 0, "legacy PAE paging: CR0.PG %u, EFER.LMA %u",
             pm_pae_pg, pm_pae_lma);
-    expect_pf(10, "read, not present) under PAE paging", 0, PF_VA, pm_pfr_at);
-    expect_pf(11, "write, not present) under PAE paging", 2, PF_VA + 0x10, pm_pfw_at);
-    expect_pf(12, "read, 4 MiB hole) under 32-bit paging", 0, 0x40000004, pm_pf32r_at);
-    expect_pf(13, "write, read-only 4 KiB page) under 32-bit paging", 3, 0x40400010, pm_pf32w_at);
+    expect_pf(11, "read, not present) under PAE paging", 0, PF_VA, pm_pfr_at);
+    expect_pf(12, "write, not present) under PAE paging", 2, PF_VA + 0x10, pm_pfw_at);
+    expect_pf(13, "read, 4 MiB hole) under 32-bit paging", 0, 0x40000004, pm_pf32r_at);
+    expect_pf(14, "write, read-only 4 KiB page) under 32-bit paging", 3, 0x40400010, pm_pf32w_at);
     map_page(PF_VA, PF_VA, true, true, false);
     volatile uint16_t *rm = (volatile uint16_t *)(uintptr_t)0x7e00;
     static const struct { const char *name; uint16_t vec; char *at; } rm_want[3] = {
@@ -426,5 +453,16 @@ int main(void)
             "call gate from CPL 3: old ESP and SS %x pushed", pm_g_frame[1][5]);
     reportf(pm_user_esp_after == (uint32_t)(uintptr_t)pm_user_stack_top,
             "lret $8 to CPL 3: parameters popped from the outer stack too");
+    {
+        volatile struct pm_rec *r = &pm_res[10];
+        reportf(10 < pm_idx && r->vec == 13 && r->err == 0
+                && r->eip == (uint32_t)(uintptr_t)pm_sysexit3_at && (r->cs & 0xffff) == 0x23,
+                "SYSEXIT at CPL 3: vector %u error %x from CS %x", r->vec, r->err, r->cs & 0xffff);
+    }
+    reportf(pm_se_cs == 0x18 && pm_se_ss == 0x20 && pm_se_esp == (uint32_t)(uintptr_t)pm_se_stack_top,
+            "SYSENTER: CS %x, SS %x, ESP from IA32_SYSENTER_ESP", pm_se_cs, pm_se_ss);
+    reportf(pm_sx_cs == 0x2b && pm_sx_ss == 0x33
+            && pm_sx_esp == (uint32_t)(uintptr_t)pm_user_stack_top,
+            "SYSEXIT: back at CPL 3 with CS %x, SS %x, ESP from ECX", pm_sx_cs, pm_sx_ss);
     report_done();
 }
