@@ -88,8 +88,10 @@ _Noreturn static void page_fault(struct cpu *cpu, gva_t la, uint32_t pfec)
  */
 static uint32_t walk(struct cpu *cpu, gva_t la, enum access acc, bool user, struct xlate *x)
 {
+    /* I/D: a fetch, where paging can forbid fetches (NX under PAE, or SMEP) */
+    bool nx_paging = (cpu->cr4 & CR4_PAE) && (cpu->efer & EFER_NXE);
     uint32_t pfec_base = WALK_FAULT | (acc == ACC_WRITE ? PFEC_W : 0) | (user ? PFEC_U : 0)
-                       | (acc == ACC_FETCH && (cpu->efer & EFER_NXE) ? PFEC_I : 0);
+                       | (acc == ACC_FETCH && (nx_paging || (cpu->cr4 & CR4_SMEP)) ? PFEC_I : 0);
     bool wp = cpu->cr0 & CR0_WP, nxe = cpu->efer & EFER_NXE;
 
     x->user_ok = x->write_ok = x->exec_ok = true;

@@ -9,7 +9,7 @@ struct pm_rec {
     uint32_t vec, err, eip, cs, cr2;
 };
 
-#define PM_TESTS 15 /* exceptions and INT n (the gate test's INT 0x41 is not counted) */
+#define PM_TESTS 16 /* exceptions and INT n (the gate test's INT 0x41 is not counted) */
 #define PF_VA 0x40000000u   /* made not present for the PAE paging cases */
 extern volatile struct pm_rec pm_res[PM_TESTS];
 extern volatile uint32_t pm_idx, pm_skip, pm_cr0_pg, pm_efer_lma, pm_pae_cr3, pm_pae_pg,
@@ -41,7 +41,8 @@ __asm__(
     ".section .data\n"
     ".balign 8\n"
     ".globl pm_res, pm_idx, pm_skip, pm_cr0_pg, pm_efer_lma\n"
-    "pm_res: .fill 20 * 15, 1, 0\n"
+    "pm_res: .fill 20 * 16, 1, 0\n"
+    "pm_resume: .long 0\n"                    /* when set, where the handler returns to */
     "pm_idx: .long 0\n"
     "pm_skip: .long 0\n"
     "pm_cr0_pg: .long 0\n"
@@ -202,6 +203,13 @@ __asm__(
     ".globl pm_pf32r_at\n pm_pf32r_at: mov 0x40000004, %eax\n"
     "  movl $10, pm_skip\n"
     ".globl pm_pf32w_at\n pm_pf32w_at: movl $1, 0x40400010\n"
+    /* an instruction fetch from the hole: CR2 = EIP = the target (no I flag without PAE) */
+    "  movl $0, pm_skip\n"
+    "  movl $pm_pf32x_back, pm_resume\n"
+    "  mov $0x40000008, %eax\n"
+    "  call *%eax\n"
+    "pm_pf32x_back:\n"
+    "  add $4, %esp\n"
     "  mov %cr0, %eax\n and $0x7fffffff, %eax\n mov %eax, %cr0\n"
     "  mov pm_saved_cr4, %eax\n mov %eax, %cr4\n"
     "  mov pm_saved_cr3, %eax\n mov %eax, %cr3\n"
@@ -253,6 +261,9 @@ __asm__(
     "  mov %cr2, %eax\n     mov %eax, pm_res+16(%ebx)\n"
     "  incl pm_idx\n"
     "  mov pm_skip, %eax\n add %eax, 20(%esp)\n"
+    "  mov pm_resume, %eax\n test %eax, %eax\n jz 1f\n"
+    "  mov %eax, 20(%esp)\n movl $0, pm_resume\n"
+    "1:\n"
     "  pop %ebx\n pop %eax\n pop %ds\n"
     "  add $8, %esp\n"
     "  iret\n"
@@ -425,6 +436,7 @@ int main(void)
     expect_pf(12, "write, not present) under PAE paging", 2, PF_VA + 0x10, pm_pfw_at);
     expect_pf(13, "read, 4 MiB hole) under 32-bit paging", 0, 0x40000004, pm_pf32r_at);
     expect_pf(14, "write, read-only 4 KiB page) under 32-bit paging", 3, 0x40400010, pm_pf32w_at);
+    expect_pf(15, "fetch, 4 MiB hole) under 32-bit paging", 0, 0x40000008, (char *)0x40000008);
     map_page(PF_VA, PF_VA, true, true, false);
     volatile uint16_t *rm = (volatile uint16_t *)(uintptr_t)0x7e00;
     static const struct { const char *name; uint16_t vec; char *at; } rm_want[3] = {
