@@ -27,6 +27,8 @@ static uint32_t pd32[1024] __attribute__((aligned(4096)));
 static uint32_t pt32[1024] __attribute__((aligned(4096)));
 extern uint64_t pml4[], pdpt[];
 static uint64_t pae_pdpt[4] __attribute__((aligned(32)));
+extern volatile uint32_t pm_if_seen;
+extern char pm_if_probe[];
 extern volatile uint32_t pm_se_cs, pm_se_ss, pm_se_esp, pm_sx_cs, pm_sx_ss, pm_sx_esp;
 extern char pm_se_stack_top[], pm_sysexit3_at[], pm_sysexit_back[];
 extern char pm_gate_target[], pm_gate_ret0[], pm_gate_ret3[], pm_user_stack_top[], pm_ring3_exit[];
@@ -34,7 +36,7 @@ extern char pm_de_at[], pm_bp_after[], pm_ud_at[], pm_of_after[], pm_br_at[], pm
     pm_np_at[], pm_int_after[], pm_cs_at[], pm_ss_at[];
 
 /* the 32-bit IDT: vectors 0..19 and 0x40 */
-uint64_t idt32[0x42] __attribute__((aligned(8)));
+uint64_t idt32[0x45] __attribute__((aligned(8)));
 struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idt32_desc;
 
 __asm__(
@@ -43,6 +45,7 @@ __asm__(
     ".globl pm_res, pm_idx, pm_skip, pm_cr0_pg, pm_efer_lma\n"
     "pm_res: .fill 20 * 16, 1, 0\n"
     "pm_resume: .long 0\n"                    /* when set, where the handler returns to */
+    ".globl pm_if_seen\n pm_if_seen: .long 0\n"  /* IF inside 0x43, then 0x44, as bits */
     "pm_idx: .long 0\n"
     "pm_skip: .long 0\n"
     "pm_cr0_pg: .long 0\n"
@@ -132,6 +135,11 @@ __asm__(
     "  movl $0, pm_skip\n"
     "  int $0x40\n"
     ".globl pm_int_after\n pm_int_after:\n"
+    /* a trap gate leaves IF alone, an interrupt gate clears it */
+    "  sti\n"
+    "  int $0x43\n"
+    "  int $0x44\n"
+    "  cli\n"
     /* #GP(0x18): a code segment into SS */
     "  movl $2, pm_skip\n"
     "  mov $0x18, %ax\n"
@@ -203,6 +211,8 @@ __asm__(
     ".globl pm_pf32r_at\n pm_pf32r_at: mov 0x40000004, %eax\n"
     "  movl $10, pm_skip\n"
     ".globl pm_pf32w_at\n pm_pf32w_at: movl $1, 0x40400010\n"
+    /* a read through a present read-only 4 KiB page: sets A in its PTE and PDE */
+    "  mov 0x40401000, %eax\n"
     /* an instruction fetch from the hole: CR2 = EIP = the target (no I flag without PAE) */
     "  movl $0, pm_skip\n"
     "  movl $pm_pf32x_back, pm_resume\n"
@@ -267,6 +277,11 @@ __asm__(
     "  pop %ebx\n pop %eax\n pop %ds\n"
     "  add $8, %esp\n"
     "  iret\n"
+    /* INT 0x43 (trap gate) and 0x44 (interrupt gate): note EFLAGS.IF inside */
+    "pm_if_probe:\n"
+    "  push %eax\n pushf\n pop %eax\n shr $9, %eax\n and $1, %eax\n"
+    "  shll $1, pm_if_seen\n or %eax, pm_if_seen\n"
+    "  pop %eax\n iret\n"
     /* SYSENTER lands here at CPL 0 (SS = SYSENTER_CS + 8, flat): note CS, SS, ESP */
     "pm_sysenter_entry:\n"
     "  mov %cs, %eax\n mov %eax, %ss:pm_se_cs\n"
@@ -375,6 +390,9 @@ int main(void)
         set_gate32(v, isr[v]);
     set_gate32(0x40, pm_isr_64);
     set_gate32(0x41, pm_ring3_exit);
+    set_gate32(0x43, pm_if_probe);
+    idt32[0x43] |= 1ull << 40;                  /* type 0xf: 32-bit trap gate */
+    set_gate32(0x44, pm_if_probe);
     idt32[0x41] |= 3ull << 45;                  /* INT 0x41 allowed from CPL 3 */
     /* a legacy 32-bit call gate at SPARE_SYS_SEL: DPL 3, 2 parameters, to 0x18:pm_gate_target */
     uint32_t goff = (uint32_t)(uintptr_t)pm_gate_target;
@@ -437,6 +455,11 @@ int main(void)
     expect_pf(13, "read, 4 MiB hole) under 32-bit paging", 0, 0x40000004, pm_pf32r_at);
     expect_pf(14, "write, read-only 4 KiB page) under 32-bit paging", 3, 0x40400010, pm_pf32w_at);
     expect_pf(15, "fetch, 4 MiB hole) under 32-bit paging", 0, 0x40000008, (char *)0x40000008);
+    /* accessed and dirty bits the walks set: A = 0x20, D = 0x40 */
+    reportf((pd32[0] & 0x60) == 0x60 && (pd32[0x40400000u >> 22] & 0x20) && (pt32[1] & 0x60) == 0x20
+            && (pt32[0] & 0x60) == 0 && (pd32[1] & 0x60) == 0,
+            "32-bit paging A/D: 4 MiB PDE %x, PDE of the table %x, PTE read %x, PTE faulted %x",
+            pd32[0] & 0x60, pd32[0x40400000u >> 22] & 0x60, pt32[1] & 0x60, pt32[0] & 0x60);
     map_page(PF_VA, PF_VA, true, true, false);
     volatile uint16_t *rm = (volatile uint16_t *)(uintptr_t)0x7e00;
     static const struct { const char *name; uint16_t vec; char *at; } rm_want[3] = {
@@ -449,6 +472,8 @@ int main(void)
                 && e[2] == 0x800 && (e[3] & 0x2) != 0,
                 "%s in real mode: vector %x, return %x:%x", rm_want[i].name, e[0], e[2], e[1]);
     }
+    reportf(pm_if_seen == 2, "EFLAGS.IF in a trap gate's handler 1, in an interrupt gate's 0 (%x)",
+            pm_if_seen);
     reportf(pm_g_n == 2, "32-bit call gate taken %u times", pm_g_n);
     reportf(pm_g_cs[0] == 0x18 && pm_g_frame[0][0] == (uint32_t)(uintptr_t)pm_gate_ret0
             && pm_g_frame[0][1] == 0x18 && pm_g_frame[0][2] == 0x2222
