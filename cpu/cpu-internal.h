@@ -710,6 +710,13 @@ static inline const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, i
     cpu->link_slot = slot;
     return NULL;
 }
+/*
+ * Leave the running block before micro-op u, which has not retired: RIP is
+ * its instruction's and the block's instruction count is corrected, so
+ * cpu_run() starts there next (a REP string instruction pausing between
+ * iterations, a block invalidated while it runs).
+ */
+const struct uop *uop_leave_before(struct cpu *cpu, const struct uop *u);
 /* Indirect exit (RET, JMP r/m): sets cpu->rip, may look the target up. */
 const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip);
 /* The same for a RET in host code, which remembers the block in u->chain[0]. */

@@ -193,7 +193,7 @@ static void tb_unlink(struct tb *tb)
             tb_unlink_slot(&tb->ops[i], s);
 }
 
-static const struct uop *uop_exit_here(struct cpu *cpu, const struct uop *u)
+const struct uop *uop_leave_before(struct cpu *cpu, const struct uop *u)
 {
     cpu->rip = u->rip;
     cpu->icount -= (uint64_t)(cpu->cur_tb->ninsns - u->idx);
@@ -225,7 +225,7 @@ static void tb_remove(struct cpu *cpu, struct tb *tb)
         && cpu->cur < tb->ops + tb->nuops - 1) {
         /* running: finish this instruction, then leave the block */
         struct uop *next = (struct uop *)(cpu->cur + 1);
-        next->fn = uop_exit_here;
+        next->fn = uop_leave_before;
     }
     tb->hash_next = c->graveyard;
     c->graveyard = tb;
@@ -534,6 +534,7 @@ static struct tb *tb_lookup(struct cpu *cpu, gva_t pc, uint32_t flags)
             tb_flush_all(cpu);
             free_graveyard(c);
             native_reset(cpu);
+            cpu->link_from = NULL;      /* its block is gone */
         }
         tb = tb_translate(cpu, pc, phys, flags);
     }

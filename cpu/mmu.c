@@ -360,10 +360,19 @@ const uint8_t *mmu_fetch_page(struct cpu *cpu, gva_t la, gpa_t *pa)
     if (e->tag_x != (la & PAGE_MASK)) {
         translate(cpu, la, ACC_FETCH, false);
         if (e->tag_x != (la & PAGE_MASK)) {
-            /* executing from something that is not RAM: report, as #PF is wrong */
+            /*
+             * Code fetched from where there is no RAM reads as the PC's
+             * open bus does, all ones (as data reads there do): FF FF is
+             * an invalid opcode, so the guest takes #UD.
+             */
+            static uint8_t open_bus[PAGE_SIZE];
+            if (!open_bus[0])
+                memset(open_bus, 0xff, sizeof open_bus);
             *pa = e->paddr | (la & ~PAGE_MASK);
-            cpu_abort(cpu, "instruction fetch from non-RAM address %llx (physical %llx)",
-                      (unsigned long long)la, (unsigned long long)*pa);
+            if (log_on(LOG_GUEST_ERRORS))
+                log_printf("instruction fetch at %llx from physical %llx, which is not RAM: "
+                           "reads all ones\n", (unsigned long long)la, (unsigned long long)*pa);
+            return open_bus;
         }
     }
     *pa = e->paddr | (la & ~PAGE_MASK);

@@ -438,6 +438,15 @@ static inline void str_advance(struct cpu *cpu, const struct uop *u, int reg, in
     reg_set(cpu, (unsigned)reg, u->asize == 2 ? 2 : u->asize, cpu->regs[reg] + (uint64_t)step);
 }
 
+/*
+ * Iterations of a REP string instruction per call: after that many it
+ * pauses (RIP stays on it, rCX and the index registers show the progress,
+ * as when hardware takes an interrupt between iterations) and counts one
+ * instruction, so a huge count cannot hold the vCPU outside the slice
+ * accounting: interrupts, timers and the exit request get their turn.
+ */
+#define REP_CHUNK 1024u
+
 static const struct uop *uop_string(struct cpu *cpu, const struct uop *u)
 {
     unsigned s = u->osize;
@@ -445,9 +454,16 @@ static const struct uop *uop_string(struct cpu *cpu, const struct uop *u)
     bool rep = u->rep != 0;
     uint64_t count_mask = size_mask(u->asize);
 
-    for (;;) {
+    for (unsigned n = 0;; n++) {
         if (rep && (cpu->regs[1] & count_mask) == 0)
             break;
+        if (n == REP_CHUNK) {
+            /* the pause counts as one instruction, so a slice always ends */
+            const struct uop *r = uop_leave_before(cpu, u);
+            cpu->budget--;
+            cpu->icount++;
+            return r;
+        }
         switch (u->aux) {
         case OP_MOVS: {
             uint64_t v = cpu_ld(cpu, str_src(cpu, u), s);

@@ -12,7 +12,7 @@
  * flags it defines and which it leaves undefined; a template that reads
  * flags is only placed where every flag it reads is defined.
  *
- *   difftest [-i] [-r] [-n CASES] [-s SEED] [-v]
+ *   difftest [-f] [-i] [-r] [-n CASES] [-s SEED] [-v]
  *
  * `make check` runs a short version; `make difftest-full` runs at least
  * 10^6 instructions.  Exit 77 (skip) on non-x86-64 hosts.
@@ -700,6 +700,20 @@ struct guest {
     struct cpu *cpu;
 };
 
+/* identity map the first 1 GiB with 2 MiB pages: PML4 0x1000, PDPT 0x2000, PD 0x3000 */
+static void guest_map(struct guest *g)
+{
+    uint64_t *pml4 = (uint64_t *)(g->ram + 0x1000);
+    uint64_t *pdpt = (uint64_t *)(g->ram + 0x2000);
+    uint64_t *pd = (uint64_t *)(g->ram + 0x3000);
+
+    memset(g->ram + 0x1000, 0, 0x3000);
+    pml4[0] = 0x2000 | 7;
+    pdpt[0] = 0x3000 | 7;
+    for (unsigned i = 0; i < 512; i++)
+        pd[i] = ((uint64_t)i << 21) | 0x87;
+}
+
 static void guest_init(struct guest *g)
 {
     struct cpu_config cfg;
@@ -717,14 +731,7 @@ static void guest_init(struct guest *g)
         fprintf(stderr, "difftest: cannot map guest RAM\n");
         exit(1);
     }
-    /* identity map the first 1 GiB with 2 MiB pages: PML4 0x1000, PDPT 0x2000, PD 0x3000 */
-    uint64_t *pml4 = (uint64_t *)(g->ram + 0x1000);
-    uint64_t *pdpt = (uint64_t *)(g->ram + 0x2000);
-    uint64_t *pd = (uint64_t *)(g->ram + 0x3000);
-    pml4[0] = 0x2000 | 7;
-    pdpt[0] = 0x3000 | 7;
-    for (unsigned i = 0; i < 512; i++)
-        pd[i] = ((uint64_t)i << 21) | 0x87;
+    guest_map(g);
     g->cpu = cpu_new(g->bus, &cfg, 0);
 }
 
@@ -769,6 +776,54 @@ static void run_guest(struct guest *g, const struct gen *gen, struct regs *r, ui
     memcpy(data, g->ram + DATA_VA, DATA_SIZE);
 }
 
+/*
+ * -f: random bytes as code, in 64-bit or compatibility mode, from random
+ * registers and no IDT (every exception ends in a triple fault): no
+ * native run and nothing to compare; the point is that whatever the bytes
+ * decode to, satori neither crashes nor reports an internal error (under
+ * the sanitizers, nor touches memory it should not).
+ */
+static int fuzz(struct guest *g, unsigned long cases)
+{
+    struct cpu *cpu = g->cpu;
+    unsigned long insns = 0, triple = 0, halted = 0;
+
+    for (unsigned long c = 0; c < cases; c++) {
+        uint8_t code[48];
+        for (unsigned i = 0; i < sizeof code; i++)
+            code[i] = (uint8_t)rnd();
+        guest_map(g);
+        memcpy(g->ram + CODE_VA, code, sizeof code);
+        g->ram[CODE_VA + sizeof code] = 0xf4; /* hlt */
+        cpu_invalidate_phys(cpu, CODE_VA, CODE_SIZE);
+        guest_enter_long_mode(cpu);
+        if (rnd() & 1) {                      /* compatibility mode: 32-bit code */
+            cpu->seg[SEG_CS].attr &= ~DESC_L;
+            cpu->seg[SEG_CS].attr |= DESC_B;
+            cpu_update_hflags(cpu);
+        }
+        cpu->idtr.base = 0;
+        cpu->idtr.limit = 0;
+        for (int i = 0; i < 16; i++)
+            cpu->regs[i] = (rnd() & 1) ? rnd_value() : DATA_VA + (rnd() % DATA_SIZE);
+        cpu->regs[4] = STACK_TOP;
+        cpu_set_reg(cpu, CPU_RFLAGS, 0x2 | (rnd() & F_ALL));
+        cpu_set_reg(cpu, CPU_RIP, CODE_VA);
+        uint64_t before = cpu_icount(cpu);
+        enum cpu_exit why = cpu_run(cpu, 2000);
+        insns += cpu_icount(cpu) - before;
+        if (getenv("FUZZ_TRACE"))
+            fprintf(stderr, "case %lu: %llu insns exit %d rip %llx rcx %llx\n", c,
+                    (unsigned long long)(cpu_icount(cpu) - before), (int)why,
+                    (unsigned long long)cpu->rip, (unsigned long long)cpu->regs[1]);
+        triple += why == CPU_EXIT_TRIPLE_FAULT;
+        halted += cpu->halted;
+    }
+    printf("difftest: %lu random sequences (fuzz), %lu instructions, %lu triple faults, "
+           "%lu halted, no crash\n", cases, insns, triple, halted);
+    return 0;
+}
+
 /* ---- driver -------------------------------------------------------------- */
 
 static const char *const reg_names[16] = {
@@ -787,18 +842,21 @@ int main(int argc, char **argv)
 {
     unsigned long cases = 20000;
     uint64_t seed = 0x5a70121;
-    bool verbose = false, interp = false;
+    bool verbose = false, interp = false, fuzzing = false;
     int opt;
 
-    while ((opt = getopt(argc, argv, "in:rs:v")) != -1) {
+    while ((opt = getopt(argc, argv, "fin:rs:v")) != -1) {
         switch (opt) {
+        case 'f': fuzzing = true; break;
         case 'i': interp = true; break;
         case 'r': few_regs = true; break;
         case 'n': cases = strtoul(optarg, NULL, 0); break;
         case 's': seed = strtoull(optarg, NULL, 0); break;
         case 'v': verbose = true; break;
         default:
-            fprintf(stderr, "usage: difftest [-i] [-r] [-n CASES] [-s SEED] [-v]\n"
+            fprintf(stderr, "usage: difftest [-f] [-i] [-r] [-n CASES] [-s SEED] [-v]\n"
+                    "  -f  random bytes as code: no crash whatever they decode to\n"
+                    "      (FUZZ_TRACE=1 in the environment: one line per case on stderr)\n"
                     "  -i  run blocks in the micro-op loop only (no host code)\n"
                     "  -r  five registers only, sequences up to 24 instructions\n");
             return 2;
@@ -822,6 +880,13 @@ int main(int argc, char **argv)
     guest_init(&guest);
     if (interp)
         native_free(guest.cpu);     /* blocks then run in cpu_run()'s loop */
+    if (fuzzing) {
+        int rc = fuzz(&guest, cases);
+        cpu_free(guest.cpu);
+        bus_free(guest.bus);
+        munmap(guest.ram, GUEST_RAM);
+        return rc;
+    }
 
     static uint8_t init_data[DATA_SIZE], guest_data[DATA_SIZE];
     unsigned long executed = 0, mismatches = 0;

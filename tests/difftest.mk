@@ -1,7 +1,7 @@
 # Differential test against the host CPU (tests/difftest.c).
 check_PROGRAMS += tests/difftest
-TESTS += tests/difftest tests/difftest-interp.sh tests/difftest-regs.sh
-EXTRA_DIST += tests/difftest-interp.sh tests/difftest-regs.sh
+TESTS += tests/difftest tests/difftest-interp.sh tests/difftest-regs.sh tests/difftest-fuzz.sh
+EXTRA_DIST += tests/difftest-interp.sh tests/difftest-regs.sh tests/difftest-fuzz.sh
 tests_difftest_SOURCES = tests/difftest.c
 tests_difftest_CFLAGS = $(AM_CFLAGS) -O2
 tests_difftest_LDADD = libcpu.la libhw.la libtimers.la libutil.la $(CAPSTONE_LIBS) -lm
@@ -11,4 +11,5 @@ difftest-full: tests/difftest$(EXEEXT)
 	./tests/difftest$(EXEEXT) -n 250000
 	./tests/difftest$(EXEEXT) -i -n 250000
 	./tests/difftest$(EXEEXT) -r -n 100000
+	./tests/difftest$(EXEEXT) -f -n 200000
 .PHONY: difftest-full
