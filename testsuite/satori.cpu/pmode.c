@@ -135,7 +135,10 @@ __asm__(
     "  movl $0, pm_skip\n"
     "  int $0x40\n"
     ".globl pm_int_after\n pm_int_after:\n"
-    /* a trap gate leaves IF alone, an interrupt gate clears it */
+    /* a trap gate leaves IF alone, an interrupt gate clears it; IF is on
+     * for a moment, so mask the PIC first where there is one (under QEMU
+     * the BIOS left the timer's IRQ 0 on, at vector 8) */
+    "  mov $0xff, %al\n out %al, $0x21\n out %al, $0xa1\n"
     "  sti\n"
     "  int $0x43\n"
     "  int $0x44\n"
