@@ -777,7 +777,8 @@ static void run_guest(struct guest *g, const struct gen *gen, struct regs *r, ui
 }
 
 /*
- * -f: random bytes as code, in 64-bit or compatibility mode, from random
+ * -f: random bytes as code, in 64-bit or compatibility mode (32- or 16-bit
+ * code), from random
  * registers and no IDT (every exception ends in a triple fault): no
  * native run and nothing to compare; the point is that whatever the bytes
  * decode to, satori neither crashes nor reports an internal error (under
@@ -797,9 +798,13 @@ static int fuzz(struct guest *g, unsigned long cases)
         g->ram[CODE_VA + sizeof code] = 0xf4; /* hlt */
         cpu_invalidate_phys(cpu, CODE_VA, CODE_SIZE);
         guest_enter_long_mode(cpu);
-        if (rnd() & 1) {                      /* compatibility mode: 32-bit code */
+        unsigned mode = (unsigned)(rnd() % 3);
+        if (mode) {                           /* compatibility mode: 32- or 16-bit code */
             cpu->seg[SEG_CS].attr &= ~DESC_L;
-            cpu->seg[SEG_CS].attr |= DESC_B;
+            if (mode == 1)
+                cpu->seg[SEG_CS].attr |= DESC_B;
+            else
+                cpu->seg[SEG_CS].attr &= ~DESC_B;
             cpu_update_hflags(cpu);
         }
         cpu->idtr.base = 0;
