@@ -793,7 +793,10 @@ static int fuzz(struct guest *g, unsigned long cases)
         uint8_t code[48];
         for (unsigned i = 0; i < sizeof code; i++)
             code[i] = (uint8_t)rnd();
+        /* the harness writes guest RAM behind the CPU's back: drop what was
+         * translated there (random code may have run in the page tables) */
         guest_map(g);
+        cpu_invalidate_phys(cpu, 0x1000, 0x3000);
         memcpy(g->ram + CODE_VA, code, sizeof code);
         g->ram[CODE_VA + sizeof code] = 0xf4; /* hlt */
         cpu_invalidate_phys(cpu, CODE_VA, CODE_SIZE);
