@@ -56,8 +56,12 @@ static void set_entry_bits(struct cpu *cpu, gpa_t pa, uint64_t old, uint64_t bit
         uint64_t v = old | bits;
         enum ram_kind k;
         uint8_t *p = bus_ram_page(cpu->bus, pa, &k);
-        if (p && k == RAM_RW)
+        if (p && k == RAM_RW) {
             memcpy(p + (pa & ~PAGE_MASK), &v, size); /* little-endian host */
+            /* a write like any other: code translated from it is stale */
+            if (tb_page_has_code(cpu, pa & PAGE_MASK))
+                tb_invalidate_phys(cpu, pa, size);
+        }
     }
 }
 

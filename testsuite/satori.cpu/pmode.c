@@ -25,6 +25,8 @@ extern char rm_blob[], rm_blob_end[], rm_de_at[], rm_int_after[], rm_ud_at[], rm
 extern volatile uint32_t pm_pd32_cr3;
 static uint32_t pd32[1024] __attribute__((aligned(4096)));
 static uint32_t pt32[1024] __attribute__((aligned(4096)));
+static uint32_t ptc[1024] __attribute__((aligned(4096)));   /* a page table that holds code */
+extern volatile uint32_t pm_ad_code, pm_ad_before, pm_ad_after;
 extern uint64_t pml4[], pdpt[];
 static uint64_t pae_pdpt[4] __attribute__((aligned(32)));
 extern volatile uint32_t pm_if_seen;
@@ -46,6 +48,8 @@ __asm__(
     "pm_res: .fill 20 * 16, 1, 0\n"
     "pm_resume: .long 0\n"                    /* when set, where the handler returns to */
     ".globl pm_if_seen\n pm_if_seen: .long 0\n"  /* IF inside 0x43, then 0x44, as bits */
+    ".globl pm_ad_code, pm_ad_before, pm_ad_after\n"
+    "pm_ad_code: .long 0\n pm_ad_before: .long 0\n pm_ad_after: .long 0\n"
     "pm_idx: .long 0\n"
     "pm_skip: .long 0\n"
     "pm_cr0_pg: .long 0\n"
@@ -223,6 +227,12 @@ __asm__(
     "  call *%eax\n"
     "pm_pf32x_back:\n"
     "  add $4, %esp\n"
+    /* code that shares its page with a live page table: the A bit the walk
+     * sets in PTE 512 is the immediate of the MOV there */
+    "  mov pm_ad_code, %ecx\n"
+    "  call *%ecx\n mov %eax, pm_ad_before\n"
+    "  mov 0x40a00000, %eax\n"                 /* sets A in PTE 512 */
+    "  call *%ecx\n mov %eax, pm_ad_after\n"
     "  mov %cr0, %eax\n and $0x7fffffff, %eax\n mov %eax, %cr0\n"
     "  mov pm_saved_cr4, %eax\n mov %eax, %cr4\n"
     "  mov pm_saved_cr3, %eax\n mov %eax, %cr3\n"
@@ -419,6 +429,12 @@ int main(void)
         pt32[j] = (0x40400000u + j * 4096) | 0x1;
     pd32[0x40400000u >> 22] = (uint32_t)(uintptr_t)pt32 | 0x3;
     pm_pd32_cr3 = (uint32_t)(uintptr_t)pd32;
+    /* ptc maps 0x40800000..; bytes 0x7ff-0x804 are "mov $PTE512, %eax; ret" */
+    ptc[511] = 0xb8000000u;                     /* not present; its top byte is the MOV */
+    ptc[512] = 0x40a00000u | 0x1;               /* present, A clear: the immediate */
+    ptc[513] = 0xc3u;                           /* present (to phys 0): its low byte is RET */
+    pd32[0x40800000u >> 22] = (uint32_t)(uintptr_t)ptc | 0x3;
+    pm_ad_code = (uint32_t)(uintptr_t)ptc + 0x7ff;
     map_page(PF_VA, PF_VA, false, true, false);
     idt32_desc.limit = sizeof idt32 - 1;
     idt32_desc.base = (uint32_t)(uintptr_t)idt32;
@@ -463,6 +479,9 @@ int main(void)
             && (pt32[0] & 0x60) == 0 && (pd32[1] & 0x60) == 0,
             "32-bit paging A/D: 4 MiB PDE %x, PDE of the table %x, PTE read %x, PTE faulted %x",
             pd32[0] & 0x60, pd32[0x40400000u >> 22] & 0x60, pt32[1] & 0x60, pt32[0] & 0x60);
+    reportf(pm_ad_before == 0x40a00001u && pm_ad_after == 0x40a00021u,
+            "A bit set in a page table that shares its page with code: code sees it (%x then %x)",
+            pm_ad_before, pm_ad_after);
     map_page(PF_VA, PF_VA, true, true, false);
     volatile uint16_t *rm = (volatile uint16_t *)(uintptr_t)0x7e00;
     static const struct { const char *name; uint16_t vec; char *at; } rm_want[3] = {
