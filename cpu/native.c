@@ -35,6 +35,7 @@
 /* worst case: an inlined load/store after a call (~200); a block's last
  * micro-op, an inline branch, takes up to two more (~400) */
 #define BYTES_PER_UOP 256u
+#define BLOCK_ROOM(nuops) ((size_t)((nuops) + 2) * BYTES_PER_UOP)
 #define STUB_BYTES   128u
 
 struct native {
@@ -64,10 +65,38 @@ static void emit_rel32(uint8_t **p, const uint8_t *target)
     emit32(p, (uint32_t)(int32_t)(target - (*p + 4)));
 }
 
+/*
+ * Leave with rax (what a handler returned): into the host code of the
+ * block it chained to, else back to cpu_run().  Emitted once as the
+ * shared exit stub and in place at each block's last exit, so each block
+ * has its own indirect jump (one shared jump would be one
+ * branch-predictor entry for every block transition).
+ */
+static void emit_exit(struct native *n, uint8_t **p)
+{
+    emit(p, (const uint8_t[]){ 0x48, 0x85, 0xc0 }, 3);             /* test rax, rax */
+    emit(p, (const uint8_t[]){ 0x0f, 0x84 }, 2);                   /* jz out */
+    emit_rel32(p, n->exit_out);
+    emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x8b }, 3);             /* mov rcx, [rbx+cur_tb] */
+    emit32(p, (uint32_t)offsetof(struct cpu, cur_tb));
+    emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x51 }, 3);             /* lea rdx, [rcx+ops] */
+    _Static_assert(offsetof(struct tb, ops) < 128, "disp8");
+    emit8(p, (uint8_t)offsetof(struct tb, ops));
+    emit(p, (const uint8_t[]){ 0x48, 0x39, 0xd0 }, 3);             /* cmp rax, rdx */
+    emit(p, (const uint8_t[]){ 0x0f, 0x85 }, 2);                   /* jne out */
+    emit_rel32(p, n->exit_out);
+    emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x91 }, 3);             /* mov rdx, [rcx+native] */
+    emit32(p, (uint32_t)offsetof(struct tb, native));
+    emit(p, (const uint8_t[]){ 0x48, 0x85, 0xd2 }, 3);             /* test rdx, rdx */
+    emit(p, (const uint8_t[]){ 0x0f, 0x84 }, 2);                   /* jz out */
+    emit_rel32(p, n->exit_out);
+    emit(p, (const uint8_t[]){ 0x49, 0x89, 0xc4 }, 3);             /* mov r12, rax */
+    emit(p, (const uint8_t[]){ 0xff, 0xe2 }, 2);                   /* jmp rdx */
+}
+
 static void emit_stubs(struct native *n)
 {
     uint8_t *p = n->buf;
-    uint8_t *jz1, *jne, *jz2;
 
     /* enter(cpu = rdi, code = rsi, ops = rdx) */
     n->enter = (const void *(*)(struct cpu *, const void *, const struct uop *))(void *)p;
@@ -78,30 +107,14 @@ static void emit_stubs(struct native *n)
     emit(&p, (const uint8_t[]){ 0x49, 0x89, 0xd4 }, 3);             /* mov r12, rdx */
     emit(&p, (const uint8_t[]){ 0xff, 0xe6 }, 2);                   /* jmp rsi */
 
-    /* exit stub: rax = what the last handler returned */
-    n->exit_stub = p;
-    emit(&p, (const uint8_t[]){ 0x48, 0x85, 0xc0 }, 3);             /* test rax, rax */
-    emit8(&p, 0x74); jz1 = p; emit8(&p, 0);                         /* jz out */
-    emit(&p, (const uint8_t[]){ 0x48, 0x8b, 0x8b }, 3);             /* mov rcx, [rbx+cur_tb] */
-    emit32(&p, (uint32_t)offsetof(struct cpu, cur_tb));
-    emit(&p, (const uint8_t[]){ 0x48, 0x8d, 0x91 }, 3);             /* lea rdx, [rcx+ops] */
-    emit32(&p, (uint32_t)offsetof(struct tb, ops));
-    emit(&p, (const uint8_t[]){ 0x48, 0x39, 0xd0 }, 3);             /* cmp rax, rdx */
-    emit8(&p, 0x75); jne = p; emit8(&p, 0);                         /* jne out */
-    emit(&p, (const uint8_t[]){ 0x48, 0x8b, 0x91 }, 3);             /* mov rdx, [rcx+native] */
-    emit32(&p, (uint32_t)offsetof(struct tb, native));
-    emit(&p, (const uint8_t[]){ 0x48, 0x85, 0xd2 }, 3);             /* test rdx, rdx */
-    emit8(&p, 0x74); jz2 = p; emit8(&p, 0);                         /* jz out */
-    emit(&p, (const uint8_t[]){ 0x49, 0x89, 0xc4 }, 3);             /* mov r12, rax */
-    emit(&p, (const uint8_t[]){ 0xff, 0xe2 }, 2);                   /* jmp rdx */
-    uint8_t *out = p;
-    n->exit_out = out;
+    /* out: back to cpu_run() with rax */
+    n->exit_out = p;
     emit(&p, (const uint8_t[]){ 0x48, 0x83, 0xc4, 0x08 }, 4);       /* add rsp, 8 */
     emit(&p, (const uint8_t[]){ 0x5d, 0x41, 0x5f, 0x41, 0x5e }, 5); /* pop rbp, r15, r14 */
     emit(&p, (const uint8_t[]){ 0x41, 0x5d, 0x41, 0x5c, 0x5b, 0xc3 }, 6); /* pop r13, r12, rbx; ret */
-    *jz1 = (uint8_t)(out - (jz1 + 1));
-    *jne = (uint8_t)(out - (jne + 1));
-    *jz2 = (uint8_t)(out - (jz2 + 1));
+    /* exit stub: rax = what the last handler returned (emit_exit's logic, shared) */
+    n->exit_stub = p;
+    emit_exit(n, &p);
     n->p = n->buf + STUB_BYTES;
 }
 
@@ -139,7 +152,7 @@ bool native_room(struct cpu *cpu, unsigned nuops)
 {
     struct native *n = cpu->native;
 
-    return !n || n->p + (size_t)(nuops + 2) * BYTES_PER_UOP <= n->end;
+    return !n || n->p + BLOCK_ROOM(nuops) <= n->end;
 }
 
 /* All blocks were flushed: start filling from the front again. */
@@ -756,32 +769,6 @@ static void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
     }
 }
 
-/*
- * A block's last exit: the exit stub's logic in place, so each block
- * has its own indirect jump into the next block's host code (one shared
- * jump would be one branch-predictor entry for every block transition).
- */
-static void emit_exit(struct native *n, uint8_t **p)
-{
-    emit(p, (const uint8_t[]){ 0x48, 0x85, 0xc0 }, 3);             /* test rax, rax */
-    emit(p, (const uint8_t[]){ 0x0f, 0x84 }, 2);                   /* jz out */
-    emit_rel32(p, n->exit_out);
-    emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x8b }, 3);             /* mov rcx, [rbx+cur_tb] */
-    emit32(p, (uint32_t)offsetof(struct cpu, cur_tb));
-    emit(p, (const uint8_t[]){ 0x48, 0x8d, 0x51 }, 3);             /* lea rdx, [rcx+ops] */
-    _Static_assert(offsetof(struct tb, ops) < 128, "disp8");
-    emit8(p, (uint8_t)offsetof(struct tb, ops));
-    emit(p, (const uint8_t[]){ 0x48, 0x39, 0xd0 }, 3);             /* cmp rax, rdx */
-    emit(p, (const uint8_t[]){ 0x0f, 0x85 }, 2);                   /* jne out */
-    emit_rel32(p, n->exit_out);
-    emit(p, (const uint8_t[]){ 0x48, 0x8b, 0x91 }, 3);             /* mov rdx, [rcx+native] */
-    emit32(p, (uint32_t)offsetof(struct tb, native));
-    emit(p, (const uint8_t[]){ 0x48, 0x85, 0xd2 }, 3);             /* test rdx, rdx */
-    emit(p, (const uint8_t[]){ 0x0f, 0x84 }, 2);                   /* jz out */
-    emit_rel32(p, n->exit_out);
-    emit(p, (const uint8_t[]){ 0x49, 0x89, 0xc4 }, 3);             /* mov r12, rax */
-    emit(p, (const uint8_t[]){ 0xff, 0xe2 }, 2);                   /* jmp rdx */
-}
 
 /*
  * uop_goto() in host code: leave through chain slot `slot` of the micro-op
@@ -1222,6 +1209,16 @@ static void emit_stack(struct native *n, uint8_t **p, struct regmap *m,
     }
 }
 
+/* After calling micro-op `off`: a result other than the next micro-op leaves. */
+static void emit_unless_next(struct native *n, uint8_t **p, uint32_t off)
+{
+    emit(p, (const uint8_t[]){ 0x49, 0x8d, 0x8c, 0x24 }, 4);       /* lea rcx, [r12+next] */
+    emit32(p, off + (uint32_t)sizeof(struct uop));
+    emit(p, (const uint8_t[]){ 0x48, 0x39, 0xc8 }, 3);             /* cmp rax, rcx */
+    emit(p, (const uint8_t[]){ 0x0f, 0x85 }, 2);                   /* jne exit */
+    emit_rel32(p, n->exit_stub);
+}
+
 /* Compare the running block's invalid flag (r12 = its micro-ops) with 0. */
 static void emit_cmp_invalid(uint8_t **p)
 {
@@ -1366,7 +1363,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
     tb->native = NULL;
     tb->native_chained = NULL;
     tb->native_jmp[0] = tb->native_jmp[1] = NULL;
-    if (!n || n->p + (size_t)(tb->nuops + 2) * BYTES_PER_UOP > n->end)
+    if (!n || n->p + BLOCK_ROOM(tb->nuops) > n->end)
         return;
     p = n->p;
     uint8_t *start = p;
@@ -1475,11 +1472,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         live = false;
         after_call = true;
         if (i + 1 < tb->nuops) {
-            emit(&p, (const uint8_t[]){ 0x49, 0x8d, 0x8c, 0x24 }, 4); /* lea rcx, [r12+next] */
-            emit32(&p, off + (uint32_t)sizeof(struct uop));
-            emit(&p, (const uint8_t[]){ 0x48, 0x39, 0xc8 }, 3);    /* cmp rax, rcx */
-            emit(&p, (const uint8_t[]){ 0x0f, 0x85 }, 2);          /* jne exit */
-            emit_rel32(&p, n->exit_stub);
+            emit_unless_next(n, &p, off);
             emit_reload(&p, &m);                                   /* the handler may have written */
         } else {
             emit_exit(n, &p);
@@ -1497,11 +1490,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             emit_exit(n, &p);
             continue;
         }
-        emit(&p, (const uint8_t[]){ 0x49, 0x8d, 0x8c, 0x24 }, 4);  /* lea rcx, [r12+next] */
-        emit32(&p, slow[k].off + (uint32_t)sizeof(struct uop));
-        emit(&p, (const uint8_t[]){ 0x48, 0x39, 0xc8 }, 3);        /* cmp rax, rcx */
-        emit(&p, (const uint8_t[]){ 0x0f, 0x85 }, 2);              /* jne exit */
-        emit_rel32(&p, n->exit_stub);
+        emit_unless_next(n, &p, slow[k].off);
         /*
          * The handler may have invalidated this running block (a store
          * into its own code): then the next micro-op's fn leaves it, and
@@ -1514,7 +1503,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         emit8(&p, 0xe9);                                           /* jmp resume */
         emit_rel32(&p, slow[k].resume);
     }
-    if ((size_t)(p - start) > (size_t)(tb->nuops + 2) * BYTES_PER_UOP)
+    if ((size_t)(p - start) > BLOCK_ROOM(tb->nuops))
         cpu_abort(cpu, "host code for a block of %u micro-ops overran its room (%zu bytes)",
                   (unsigned)tb->nuops, (size_t)(p - start));
     n->p = p;
