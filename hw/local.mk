@@ -2,6 +2,6 @@ noinst_LTLIBRARIES += libhw.la
 libhw_la_SOURCES = hw/hw.h hw/bus.c \
 	hw/char/uart16550.c hw/char/uart16550.h \
 	hw/misc/debug-exit.c \
-	hw/timer/i8254.c hw/timer/i8254.h \
+	hw/timer/i8254.c hw/timer/i8254.h hw/timer/hpet.c hw/timer/hpet.h \
 	hw/loader/multiboot.c \
 	hw/pc/pc.c hw/pc/pc.h

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hw/hw.h"
+#include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
 #include "timers/timers.h"
 #include "tests/unit.h"
@@ -301,6 +302,170 @@ static void pit_irq0_edges(void)
     pit_free(p);
 }
 
+
+/* ---- HPET ---------------------------------------------------------------- */
+
+#define GEN_CONF  0x010
+#define GINTR_STA 0x020
+#define MAIN_CNT  0x0f0
+#define TN_CONF(n) (0x100 + 0x20 * (n))
+#define TN_CMP(n)  (0x108 + 0x20 * (n))
+
+static struct irq_probe gsi_probe[HPET_NUM_GSI], pit_en_probe;
+
+static struct hpet *hpet_test_new(void)
+{
+    struct irq_line gsi[HPET_NUM_GSI];
+
+    memset(gsi_probe, 0, sizeof gsi_probe);
+    memset(&pit_en_probe, 0, sizeof pit_en_probe);
+    pit_en_probe.level = 1;
+    for (int i = 0; i < HPET_NUM_GSI; i++)
+        gsi[i] = (struct irq_line){ probe_set, &gsi_probe[i], i };
+    return hpet_new(NULL, gsi, (struct irq_line){ probe_set, &pit_en_probe, 0 });
+}
+
+static void hpet_registers_and_counter(void)
+{
+    fake_ns = 0;
+    struct hpet *h = hpet_test_new();
+
+    CHECK(hpet_mmio_read(h, 0, 4) == 0x8086a201u, "GCAP_ID low %llx",
+          (unsigned long long)hpet_mmio_read(h, 0, 4));
+    CHECK(hpet_mmio_read(h, 4, 4) == 10000000u, "counter period (fs)");
+    CHECK(hpet_mmio_read(h, 0, 8) == (10000000ull << 32 | 0x8086a201u), "GCAP_ID 64-bit");
+    CHECK(hpet_mmio_read(h, TN_CONF(1), 8) == (4ull << 32 | 0x30), "timer conf/cap %llx",
+          (unsigned long long)hpet_mmio_read(h, TN_CONF(1), 8));
+    CHECK(hpet_mmio_read(h, TN_CMP(2), 8) == ~0ull, "comparator resets to all ones");
+    fake_ns = 5000;
+    CHECK(hpet_mmio_read(h, MAIN_CNT, 8) == 0, "halted counter moves");
+    hpet_mmio_write(h, GEN_CONF, 1, 4);
+    fake_ns = 5000 + 12345;
+    CHECK(hpet_mmio_read(h, MAIN_CNT, 8) == 1234, "100 MHz: %llu",
+          (unsigned long long)hpet_mmio_read(h, MAIN_CNT, 8));
+    hpet_mmio_write(h, MAIN_CNT, 0, 8);                /* ignored while running */
+    fake_ns = 5000 + 3600000000000ull;                 /* an hour: exact */
+    CHECK(hpet_mmio_read(h, MAIN_CNT, 8) == 360000000000ull, "no drift");
+    CHECK(hpet_mmio_read(h, MAIN_CNT + 4, 4) == (360000000000ull >> 32), "high half");
+    hpet_mmio_write(h, GEN_CONF, 0, 4);
+    uint64_t halted = hpet_mmio_read(h, MAIN_CNT, 8);
+    fake_ns += 1000000;
+    CHECK(hpet_mmio_read(h, MAIN_CNT, 8) == halted, "counter halts");
+    hpet_mmio_write(h, MAIN_CNT, 0x1234, 8);
+    CHECK(hpet_mmio_read(h, MAIN_CNT, 8) == 0x1234, "counter writable while halted");
+    /* 32-bit mode truncates the comparator */
+    hpet_mmio_write(h, TN_CONF(0), 0x100, 4);
+    CHECK(hpet_mmio_read(h, TN_CMP(0), 8) == 0xffffffffu, "32-bit comparator");
+    hpet_mmio_write(h, TN_CONF(0), 0xffffffff, 4);
+    CHECK((hpet_mmio_read(h, TN_CONF(0), 4) & 0xffff) == 0x3f7e, "writable conf bits %llx",
+          (unsigned long long)hpet_mmio_read(h, TN_CONF(0), 4));
+    hpet_free(h);
+}
+
+static void hpet_level_edge_and_periodic(void)
+{
+    fake_ns = 0;
+    struct hpet *h = hpet_test_new();
+
+    /* timer 0: one-shot, level, route 2, match at 500 (5 us) */
+    hpet_mmio_write(h, TN_CONF(0), 2 << 9 | 0x6, 4);
+    hpet_mmio_write(h, TN_CMP(0), 500, 8);
+    hpet_mmio_write(h, GEN_CONF, 1, 4);
+    advance_to(4999);
+    CHECK(gsi_probe[2].level == 0 && hpet_mmio_read(h, GINTR_STA, 4) == 0, "early match");
+    advance_to(5000);
+    CHECK(gsi_probe[2].level == 1 && hpet_mmio_read(h, GINTR_STA, 4) == 1, "level match");
+    hpet_mmio_write(h, GINTR_STA, 0, 4);
+    CHECK(gsi_probe[2].level == 1, "writing 0 clears");
+    hpet_mmio_write(h, GINTR_STA, 1, 4);
+    CHECK(gsi_probe[2].level == 0 && hpet_mmio_read(h, GINTR_STA, 4) == 0, "write 1 clears");
+    advance_to(100000);
+    CHECK(gsi_probe[2].rises == 1, "one-shot fired again");
+
+    /* timer 1: periodic edge, route 5, period 100 ticks set with VAL_SET */
+    hpet_mmio_write(h, TN_CONF(1), 5 << 9 | 0x4c, 4);
+    hpet_mmio_write(h, TN_CMP(1), 10000 + 100, 8);     /* counter is 10000 now */
+    hpet_mmio_write(h, TN_CMP(1), 100, 8);              /* period only */
+    CHECK(hpet_mmio_read(h, TN_CMP(1), 8) == 10100, "VAL_SET comparator");
+    advance_to(100000 + 100 * 10 * 50);
+    CHECK(gsi_probe[5].rises == 50 && gsi_probe[5].level == 0, "periodic edges %d",
+          gsi_probe[5].rises);
+    CHECK(hpet_mmio_read(h, TN_CMP(1), 8) == 10000 + 100 * 51, "comparator advances %llu",
+          (unsigned long long)hpet_mmio_read(h, TN_CMP(1), 8));
+    CHECK((hpet_mmio_read(h, GINTR_STA, 4) & 2) == 0, "edge status bit set");
+    /* level with interrupts disabled: status only */
+    hpet_mmio_write(h, TN_CONF(2), 7 << 9 | 0x2, 4);
+    hpet_mmio_write(h, TN_CMP(2), hpet_mmio_read(h, MAIN_CNT, 8) + 10, 8);
+    advance_to(fake_ns + 100);
+    CHECK((hpet_mmio_read(h, GINTR_STA, 4) & 4) && gsi_probe[7].rises == 0, "disabled level");
+    hpet_free(h);
+}
+
+static void hpet_comparator_wrap(void)
+{
+    fake_ns = 0;
+    struct hpet *h = hpet_test_new();
+
+    /* 32-bit one-shot: interrupt at the 32-bit wrap, then at the match */
+    hpet_mmio_write(h, MAIN_CNT, 0xffffff00u, 8);
+    hpet_mmio_write(h, TN_CONF(0), 3 << 9 | 0x104, 4);
+    hpet_mmio_write(h, TN_CMP(0), 0x100, 4);
+    /* 64-bit one-shot behind the counter: only after a 64-bit wrap */
+    hpet_mmio_write(h, TN_CONF(1), 4 << 9 | 0x4, 4);
+    hpet_mmio_write(h, TN_CMP(1), 0x100, 8);
+    hpet_mmio_write(h, GEN_CONF, 1, 4);
+    advance_to(0xff * 10);
+    CHECK(gsi_probe[3].rises == 0, "32-bit early");
+    advance_to(0x100 * 10);
+    CHECK(gsi_probe[3].rises == 1 && gsi_probe[3].last_rise_ns == 0x100 * 10, "32-bit wrap irq");
+    advance_to(0x200 * 10 - 1);
+    CHECK(gsi_probe[3].rises == 1, "match early");
+    advance_to(0x200 * 10);
+    CHECK(gsi_probe[3].rises == 2, "32-bit match after wrap");
+    advance_to(100000000);
+    CHECK(gsi_probe[3].rises == 2 && gsi_probe[4].rises == 0, "extra interrupts %d %d",
+          gsi_probe[3].rises, gsi_probe[4].rises);
+    /* 32-bit periodic: the comparator wraps with the counter */
+    hpet_mmio_write(h, GEN_CONF, 0, 4);
+    hpet_mmio_write(h, MAIN_CNT, 0xfffffff0u, 8);
+    hpet_mmio_write(h, TN_CONF(2), 6 << 9 | 0x14c, 4);
+    hpet_mmio_write(h, TN_CMP(2), 0xfffffffau, 4);
+    hpet_mmio_write(h, TN_CMP(2), 0x20, 4);
+    int64_t t0 = (int64_t)fake_ns;
+    hpet_mmio_write(h, GEN_CONF, 1, 4);
+    advance_to((uint64_t)t0 + 10 * (0x0a + 0x20 * 3));
+    CHECK(gsi_probe[6].rises == 4, "32-bit periodic %d", gsi_probe[6].rises);
+    CHECK(hpet_mmio_read(h, TN_CMP(2), 8) == 0x7a, "comparator wrapped %llx",
+          (unsigned long long)hpet_mmio_read(h, TN_CMP(2), 8));
+    hpet_free(h);
+}
+
+static void hpet_legacy_replacement(void)
+{
+    fake_ns = 0;
+    struct hpet *h = hpet_test_new();
+    struct irq_line rtc = hpet_rtc_irq_input(h);
+
+    irq_set(&rtc, 1);
+    CHECK(gsi_probe[8].level == 1, "RTC reaches IRQ 8");
+    irq_set(&rtc, 0);
+    hpet_mmio_write(h, TN_CONF(0), 0x4, 4);            /* route 0 field, edge */
+    hpet_mmio_write(h, TN_CONF(1), 0x4, 4);
+    hpet_mmio_write(h, TN_CMP(0), 100, 8);
+    hpet_mmio_write(h, TN_CMP(1), 200, 8);
+    hpet_mmio_write(h, GEN_CONF, 3, 4);
+    CHECK(pit_en_probe.level == 0, "PIT still on IRQ 0");
+    irq_set(&rtc, 1);
+    CHECK(gsi_probe[8].rises == 1, "RTC reaches IRQ 8 in legacy mode");
+    irq_set(&rtc, 0);
+    advance_to(3000);
+    CHECK(gsi_probe[0].rises == 1 && gsi_probe[8].rises == 2, "legacy routes %d %d",
+          gsi_probe[0].rises, gsi_probe[8].rises);
+    hpet_mmio_write(h, GEN_CONF, 1, 4);
+    CHECK(pit_en_probe.level == 1, "PIT not given IRQ 0 back");
+    hpet_free(h);
+}
+
 int main(void)
 {
     vclock_init(VCLOCK_ICOUNT, 0, 0);
@@ -310,6 +475,10 @@ int main(void)
     pit_out_per_mode();
     pit_gate_and_port61();
     pit_irq0_edges();
+    hpet_registers_and_counter();
+    hpet_level_edge_and_periodic();
+    hpet_comparator_wrap();
+    hpet_legacy_replacement();
     if (failures)
         printf("%d failure(s)\n", failures);
     return failures != 0;

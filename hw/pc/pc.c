@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "hw/char/uart16550.h"
+#include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
 #include "hyperv/hyperv.h"
 #include "timers/timers.h"
@@ -42,6 +43,7 @@ static struct machine {
     const char *demo_path;
     /* ---- timer and legacy devices (devs) ---- */
     struct pit *pit;
+    struct hpet *hpet;
 } m;
 
 /* SIGINT/SIGTERM/SIGHUP: end the run cleanly from the main loop, as QEMU. */
@@ -198,7 +200,7 @@ static int pc_load(char *err, size_t errlen)
     return 0;
 }
 
-/* ---- timer and legacy devices: PIT + port 0x61 ---------------------------
+/* ---- timer and legacy devices: PIT + port 0x61, HPET ----------------------
  * Their interrupt lines are unconnected until the interrupt controllers
  * exist (IRQ 0 PIT, IRQ 1/12 i8042, IRQ 8 RTC; HPET routes by GSI): a
  * line with no handler, so a device arms no timer only to signal nobody
@@ -215,6 +217,15 @@ static int pc_legacy_devices(const struct pc_config *c, char *err, size_t errlen
         snprintf(err, errlen, "i8254: I/O ports 0x40-0x43 or 0x61 already in use");
         return -1;
     }
+    struct irq_line gsi[HPET_NUM_GSI];
+    for (int i = 0; i < HPET_NUM_GSI; i++)
+        gsi[i] = isa_irq(i);
+    struct irq_line pit_enable = { .set = m.pit ? pit_irq_enable : NULL, .opaque = m.pit };
+    if (!(m.hpet = hpet_new(m.bus, gsi, pit_enable))) {
+        snprintf(err, errlen, "hpet: MMIO range 0x%llx already in use",
+                 (unsigned long long)HPET_BASE);
+        return -1;
+    }
     return 0;
 }
 
@@ -222,12 +233,15 @@ static void pc_legacy_devices_reset(void)
 {
     if (m.pit)
         pit_reset(m.pit);
+    hpet_reset(m.hpet);
 }
 
 static void pc_legacy_devices_free(void)
 {
     pit_free(m.pit);
     m.pit = NULL;
+    hpet_free(m.hpet);
+    m.hpet = NULL;
 }
 /* ---- end of timer and legacy devices ------------------------------------ */
 
