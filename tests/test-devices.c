@@ -11,12 +11,15 @@
 #include <string.h>
 
 #include "hw/hw.h"
+#include "hw/rtc/mc146818.h"
 #include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
 #include "timers/timers.h"
 #include "tests/unit.h"
 
 int failures;
+
+#define NS_PER_S 1000000000ull
 
 static uint64_t fake_ns;
 
@@ -466,6 +469,121 @@ static void hpet_legacy_replacement(void)
     hpet_free(h);
 }
 
+/* ---- RTC ----------------------------------------------------------------- */
+
+static uint8_t cmos_rd(struct rtc *r, uint8_t i)
+{
+    rtc_port_write(r, 0x70, i);
+    return rtc_port_read(r, 0x71);
+}
+
+static void cmos_wr(struct rtc *r, uint8_t i, uint8_t v)
+{
+    rtc_port_write(r, 0x70, i);
+    rtc_port_write(r, 0x71, v);
+}
+
+static void rtc_encodings(void)
+{
+    CHECK(rtc_encode(59, false) == 0x59 && rtc_encode(59, true) == 59, "encode");
+    CHECK(rtc_decode(0x47, false) == 47 && rtc_decode(0x47, true) == 0x47, "decode");
+    CHECK(rtc_encode_hour(0, false, false) == 0x12, "midnight in 12 h");
+    CHECK(rtc_encode_hour(12, false, false) == 0x92, "noon in 12 h");
+    CHECK(rtc_encode_hour(23, false, false) == 0x91, "23 h in 12 h BCD");
+    CHECK(rtc_encode_hour(23, true, false) == 0x8b, "23 h in 12 h binary");
+    CHECK(rtc_encode_hour(23, false, true) == 0x23, "23 h in 24 h");
+    CHECK(rtc_decode_hour(0x12, false, false) == 0 && rtc_decode_hour(0x92, false, false) == 12
+          && rtc_decode_hour(0x81, false, false) == 13, "12 h decode");
+    CHECK(rtc_alarm_byte_matches(0xc0, 0x33) && rtc_alarm_byte_matches(0xff, 0)
+          && rtc_alarm_byte_matches(0x33, 0x33) && !rtc_alarm_byte_matches(0x34, 0x33)
+          && !rtc_alarm_byte_matches(0x80, 0x33), "alarm don't-care");
+}
+
+static void rtc_clock_and_flags(void)
+{
+    struct irq_probe pr = { 0 };
+
+    fake_ns = 0;
+    /* 2000-02-29 23:59:58 UTC (a Tuesday) */
+    struct rtc *r = rtc_new(NULL, (struct irq_line){ probe_set, &pr, 8 }, 951868798);
+    CHECK(cmos_rd(r, 0x0a) == 0x26 && cmos_rd(r, 0x0b) == 0x02 && cmos_rd(r, 0x0d) == 0x80,
+          "power-on registers");
+    CHECK(cmos_rd(r, 0) == 0x58 && cmos_rd(r, 2) == 0x59 && cmos_rd(r, 4) == 0x23
+          && cmos_rd(r, 7) == 0x29 && cmos_rd(r, 8) == 0x02 && cmos_rd(r, 9) == 0x00
+          && cmos_rd(r, 0x32) == 0x20 && cmos_rd(r, 6) == 3, "date BCD");
+    fake_ns = 2 * NS_PER_S;
+    CHECK(cmos_rd(r, 7) == 0x01 && cmos_rd(r, 8) == 0x03 && cmos_rd(r, 6) == 4
+          && cmos_rd(r, 4) == 0 && cmos_rd(r, 0) == 0, "leap day rolls over");
+    uint8_t c = cmos_rd(r, 0x0c);
+    CHECK(c == 0x70, "PF, AF (alarm 00:00:00 at midnight) and UF: %02x", c);
+    CHECK(cmos_rd(r, 0x0c) == 0, "register C clears on read");
+    /* UIP in the last 244 us of the second */
+    fake_ns = 3 * NS_PER_S - 244000 - 1;
+    CHECK(!(cmos_rd(r, 0x0a) & 0x80), "UIP early");
+    fake_ns = 3 * NS_PER_S - 244000;
+    CHECK(cmos_rd(r, 0x0a) & 0x80, "UIP");
+    /* binary and 12 h */
+    cmos_wr(r, 0x0b, 0x04);
+    CHECK(cmos_rd(r, 0) == 0 && cmos_rd(r, 4) == 12 && cmos_rd(r, 9) == 0
+          && cmos_rd(r, 8) == 3, "binary 12 h midnight");
+    /* set the time with SET */
+    cmos_wr(r, 0x0b, 0x86);
+    cmos_wr(r, 4, 13);
+    cmos_wr(r, 2, 30);
+    cmos_wr(r, 0, 5);
+    fake_ns += 5 * NS_PER_S;
+    CHECK(cmos_rd(r, 0) == 5, "time frozen under SET");
+    CHECK(!(cmos_rd(r, 0x0c) & 0x10), "no updates under SET");
+    cmos_wr(r, 0x0b, 0x06);
+    fake_ns += NS_PER_S - 1;
+    CHECK(cmos_rd(r, 0) == 5 && cmos_rd(r, 2) == 30 && cmos_rd(r, 4) == 13, "set time");
+    fake_ns += 1;
+    CHECK(cmos_rd(r, 0) == 6, "second starts when SET clears");
+    /* alarm: any hour, any minute, second 10; AIE raises IRQ 8 */
+    cmos_rd(r, 0x0c);
+    cmos_wr(r, 1, 10);
+    cmos_wr(r, 3, 0xc0);
+    cmos_wr(r, 5, 0xff);
+    cmos_wr(r, 0x0b, 0x26);
+    advance_to(fake_ns + 3 * NS_PER_S + NS_PER_S / 2);
+    CHECK(pr.level == 0, "alarm early");
+    advance_to(fake_ns + NS_PER_S);
+    CHECK(pr.level == 1 && pr.rises == 1, "alarm interrupt");
+    c = cmos_rd(r, 0x0c);
+    CHECK(c == 0xf0, "IRQF, PF (PIE clear), AF, UF: %02x", c);
+    CHECK(pr.level == 0, "reading C lowers IRQ 8");
+    cmos_wr(r, 0x0b, 0x06);
+    /* periodic interrupt at rate 6 (1024 Hz) */
+    cmos_wr(r, 0x0b, 0x46);
+    int before = pr.rises;
+    uint64_t t0 = fake_ns;
+    for (int i = 0; i < 1024; i++) {
+        advance_to(fake_ns + NS_PER_S / 1024 + 1);
+        if (pr.level)
+            cmos_rd(r, 0x0c);
+    }
+    CHECK(pr.rises - before >= 1020 && pr.rises - before <= 1025, "1024 Hz: %d in %llu ns",
+          pr.rises - before, (unsigned long long)(fake_ns - t0));
+    /* divider reset stops the clock; the first update 500 ms after */
+    cmos_wr(r, 0x0b, 0x06);
+    uint8_t s = cmos_rd(r, 0);
+    cmos_wr(r, 0x0a, 0x66);
+    fake_ns += 3 * NS_PER_S;
+    CHECK(cmos_rd(r, 0) == s, "divider reset stops the clock");
+    cmos_wr(r, 0x0a, 0x26);
+    fake_ns += NS_PER_S / 2 - 1;
+    CHECK(cmos_rd(r, 0) == s, "update early");
+    fake_ns += 1;
+    CHECK(cmos_rd(r, 0) == s + 1, "first update after 500 ms");
+    /* NMI mask bit, CMOS memory */
+    rtc_port_write(r, 0x70, 0x80 | 0x34);
+    CHECK(rtc_nmi_masked(r), "NMI mask");
+    rtc_port_write(r, 0x71, 0xab);
+    rtc_port_write(r, 0x70, 0x34);
+    CHECK(!rtc_nmi_masked(r) && rtc_port_read(r, 0x71) == 0xab, "CMOS byte");
+    rtc_free(r);
+}
+
 int main(void)
 {
     vclock_init(VCLOCK_ICOUNT, 0, 0);
@@ -479,6 +597,8 @@ int main(void)
     hpet_level_edge_and_periodic();
     hpet_comparator_wrap();
     hpet_legacy_replacement();
+    rtc_encodings();
+    rtc_clock_and_flags();
     if (failures)
         printf("%d failure(s)\n", failures);
     return failures != 0;

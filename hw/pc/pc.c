@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "hw/char/uart16550.h"
+#include "hw/rtc/mc146818.h"
 #include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
 #include "hyperv/hyperv.h"
@@ -44,6 +45,7 @@ static struct machine {
     /* ---- timer and legacy devices (devs) ---- */
     struct pit *pit;
     struct hpet *hpet;
+    struct rtc *rtc;
 } m;
 
 /* SIGINT/SIGTERM/SIGHUP: end the run cleanly from the main loop, as QEMU. */
@@ -200,7 +202,7 @@ static int pc_load(char *err, size_t errlen)
     return 0;
 }
 
-/* ---- timer and legacy devices: PIT + port 0x61, HPET ----------------------
+/* ---- timer and legacy devices: PIT + port 0x61, HPET, RTC/CMOS -----------
  * Their interrupt lines are unconnected until the interrupt controllers
  * exist (IRQ 0 PIT, IRQ 1/12 i8042, IRQ 8 RTC; HPET routes by GSI): a
  * line with no handler, so a device arms no timer only to signal nobody
@@ -209,6 +211,34 @@ static int pc_load(char *err, size_t errlen)
 static struct irq_line isa_irq(int n)
 {
     return (struct irq_line){ .set = NULL, .opaque = NULL, .n = n };
+}
+
+/* The CMOS bytes QEMU's pc sets for firmware and Linux (sizes in KiB or 64 KiB). */
+static void pc_cmos_init(void)
+{
+    uint64_t ext_kb = m.below_4g / 1024 - 1024;
+    uint64_t above_16m = m.below_4g > (16u << 20) ? (m.below_4g - (16u << 20)) >> 16 : 0;
+    uint64_t above_4g = m.above_4g >> 16;
+
+    if (ext_kb > 0xffff)
+        ext_kb = 0xffff;
+    if (above_16m > 0xffff)
+        above_16m = 0xffff;
+    rtc_cmos_set(m.rtc, 0x14, 0x06);            /* equipment: FPU, PS/2 mouse, VGA, no floppy */
+    rtc_cmos_set(m.rtc, 0x15, 640 & 0xff);      /* base memory: 640 KiB */
+    rtc_cmos_set(m.rtc, 0x16, 640 >> 8);
+    rtc_cmos_set(m.rtc, 0x17, (uint8_t)ext_kb); /* extended memory above 1 MiB */
+    rtc_cmos_set(m.rtc, 0x18, (uint8_t)(ext_kb >> 8));
+    rtc_cmos_set(m.rtc, 0x30, (uint8_t)ext_kb);
+    rtc_cmos_set(m.rtc, 0x31, (uint8_t)(ext_kb >> 8));
+    rtc_cmos_set(m.rtc, 0x34, (uint8_t)above_16m);
+    rtc_cmos_set(m.rtc, 0x35, (uint8_t)(above_16m >> 8));
+    rtc_cmos_set(m.rtc, 0x5b, (uint8_t)above_4g);
+    rtc_cmos_set(m.rtc, 0x5c, (uint8_t)(above_4g >> 8));
+    rtc_cmos_set(m.rtc, 0x5d, (uint8_t)(above_4g >> 16));
+    rtc_cmos_set(m.rtc, 0x5f, (uint8_t)((m.cfg->smp > 0 ? m.cfg->smp : 1) - 1));
+    rtc_cmos_set(m.rtc, 0x3d, 0x12);            /* boot order c, a, d (QEMU's default) */
+    rtc_cmos_set(m.rtc, 0x38, 0x30);
 }
 
 static int pc_legacy_devices(const struct pc_config *c, char *err, size_t errlen)
@@ -226,6 +256,12 @@ static int pc_legacy_devices(const struct pc_config *c, char *err, size_t errlen
                  (unsigned long long)HPET_BASE);
         return -1;
     }
+    if (!(m.rtc = rtc_new(m.bus, hpet_rtc_irq_input(m.hpet),
+                          c->rtc_base ? c->rtc_base : vclock_wall_base()))) {
+        snprintf(err, errlen, "mc146818: I/O ports 0x70-0x71 already in use");
+        return -1;
+    }
+    pc_cmos_init();
     return 0;
 }
 
@@ -234,6 +270,7 @@ static void pc_legacy_devices_reset(void)
     if (m.pit)
         pit_reset(m.pit);
     hpet_reset(m.hpet);
+    rtc_reset(m.rtc);
 }
 
 static void pc_legacy_devices_free(void)
@@ -242,6 +279,8 @@ static void pc_legacy_devices_free(void)
     m.pit = NULL;
     hpet_free(m.hpet);
     m.hpet = NULL;
+    rtc_free(m.rtc);
+    m.rtc = NULL;
 }
 /* ---- end of timer and legacy devices ------------------------------------ */
 
