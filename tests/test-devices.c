@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "hw/hw.h"
+#include "hw/input/i8042.h"
+#include "hw/misc/port92.h"
 #include "hw/rtc/mc146818.h"
 #include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
@@ -24,6 +26,10 @@ int failures;
 static uint64_t fake_ns;
 
 static uint64_t fake_icount(void *opaque) { return fake_ns; }
+
+/* The board's reset request, counted (the devices' reset lines call it). */
+static int resets;
+void machine_request_reset(void) { resets++; }
 
 /* Move virtual time to ns, firing every timer due on the way in order. */
 static void advance_to(uint64_t ns)
@@ -584,6 +590,109 @@ static void rtc_clock_and_flags(void)
     rtc_free(r);
 }
 
+/* ---- i8042 and port 0x92 ------------------------------------------------ */
+
+static int kbc_read_all(struct i8042 *k, uint8_t *out, int max)
+{
+    int n = 0;
+    while (n < max && (i8042_port_read(k, 0x64) & 1))
+        out[n++] = i8042_port_read(k, 0x60);
+    return n;
+}
+
+static void i8042_controller_commands(void)
+{
+    struct irq_probe p1 = { 0 }, p12 = { 0 };
+    struct i8042 *k = i8042_new(NULL, (struct irq_line){ probe_set, &p1, 1 },
+                                (struct irq_line){ probe_set, &p12, 12 });
+    uint8_t b[8];
+
+    CHECK(i8042_port_read(k, 0x64) == 0x18, "power-on status %02x", i8042_port_read(k, 0x64));
+    i8042_port_write(k, 0x64, 0xaa);
+    CHECK(i8042_port_read(k, 0x64) == 0x1d, "status after self test %02x",
+          i8042_port_read(k, 0x64));
+    CHECK(p1.level == 1, "reply raises IRQ 1");
+    CHECK(i8042_port_read(k, 0x60) == 0x55 && p1.level == 0, "self test 0x55");
+    i8042_port_write(k, 0x64, 0x60);
+    i8042_port_write(k, 0x60, 0x47);
+    CHECK((i8042_port_read(k, 0x64) & 0x0c) == 0x04, "SYS flag, data write");
+    i8042_port_write(k, 0x64, 0x20);
+    CHECK(i8042_port_read(k, 0x60) == 0x47, "command byte");
+    i8042_port_write(k, 0x64, 0xab);
+    CHECK(i8042_port_read(k, 0x60) == 0x00, "keyboard interface test");
+    i8042_port_write(k, 0x64, 0xa9);
+    CHECK(i8042_port_read(k, 0x60) == 0x00, "aux interface test");
+    i8042_port_write(k, 0x64, 0xa7);
+    i8042_port_write(k, 0x64, 0x20);
+    CHECK(i8042_port_read(k, 0x60) == 0x67, "0xA7 disables aux");
+    i8042_port_write(k, 0x64, 0xa8);
+    i8042_port_write(k, 0x64, 0x20);
+    CHECK(i8042_port_read(k, 0x60) == 0x47, "0xA8 enables aux");
+    /* keyboard: reset, identify (translated), get scan code set */
+    i8042_port_write(k, 0x60, 0xff);
+    CHECK(kbc_read_all(k, b, 8) == 2 && b[0] == 0xfa && b[1] == 0xaa, "keyboard reset");
+    i8042_port_write(k, 0x60, 0xf2);
+    CHECK(kbc_read_all(k, b, 8) == 3 && b[1] == 0xab && b[2] == 0x41, "identify");
+    i8042_port_write(k, 0x60, 0xf0);
+    i8042_port_write(k, 0x60, 0x00);
+    CHECK(kbc_read_all(k, b, 8) == 3 && b[2] == 0x41, "scan code set (translated) %02x", b[2]);
+    i8042_port_write(k, 0x60, 0xed);
+    i8042_port_write(k, 0x60, 0x07);
+    CHECK(kbc_read_all(k, b, 8) == 2 && b[0] == 0xfa && b[1] == 0xfa, "LEDs");
+    i8042_port_write(k, 0x60, 0x99);
+    CHECK(kbc_read_all(k, b, 8) == 1 && b[0] == 0xfe, "unknown command resends");
+    /* the mouse: reset, IntelliMouse ID sequence, status request */
+    i8042_port_write(k, 0x64, 0xd4);
+    i8042_port_write(k, 0x60, 0xff);
+    CHECK(i8042_port_read(k, 0x64) & 0x20, "aux byte flagged");
+    CHECK(p12.level == 1 && p1.level == 0, "aux byte raises IRQ 12");
+    CHECK(kbc_read_all(k, b, 8) == 3 && b[0] == 0xfa && b[1] == 0xaa && b[2] == 0, "mouse reset");
+    static const uint8_t seq[] = { 200, 100, 80 };
+    for (int i = 0; i < 3; i++) {
+        i8042_port_write(k, 0x64, 0xd4);
+        i8042_port_write(k, 0x60, 0xf3);
+        i8042_port_write(k, 0x64, 0xd4);
+        i8042_port_write(k, 0x60, seq[i]);
+    }
+    kbc_read_all(k, b, 8);
+    i8042_port_write(k, 0x64, 0xd4);
+    i8042_port_write(k, 0x60, 0xf2);
+    CHECK(kbc_read_all(k, b, 8) == 2 && b[1] == 3, "IntelliMouse ID %02x", b[1]);
+    i8042_port_write(k, 0x64, 0xd4);
+    i8042_port_write(k, 0x60, 0xe9);
+    CHECK(kbc_read_all(k, b, 8) == 4 && b[3] == 80, "status request rate %u", b[3]);
+    /* a disabled keyboard holds its bytes back */
+    i8042_port_write(k, 0x64, 0xad);
+    i8042_put_scancode(k, 0x1e);
+    CHECK(!(i8042_port_read(k, 0x64) & 1), "disabled keyboard delivers");
+    i8042_port_write(k, 0x64, 0xae);
+    CHECK(i8042_port_read(k, 0x60) == 0x1e, "scan code after enable");
+    /* output port: A20 and the reset line; pulse reset */
+    i8042_port_write(k, 0x64, 0xd0);
+    CHECK(i8042_port_read(k, 0x60) == 0xcf, "output port");
+    i8042_port_write(k, 0x64, 0xd1);
+    i8042_port_write(k, 0x60, 0xcd);
+    CHECK(!i8042_a20(k) && resets == 0, "A20 off");
+    i8042_port_write(k, 0x64, 0xdf);
+    CHECK(i8042_a20(k), "0xDF A20 on");
+    i8042_port_write(k, 0x64, 0xd1);
+    i8042_port_write(k, 0x60, 0xce);
+    CHECK(resets == 1, "output port bit 0 resets");
+    i8042_port_write(k, 0x64, 0xfe);
+    CHECK(resets == 2, "0xFE pulses reset");
+    i8042_port_write(k, 0x64, 0xff);
+    CHECK(resets == 2, "0xFF pulses nothing");
+    i8042_free(k);
+
+    struct port92 *p = port92_new(NULL);
+    CHECK(port92_read(p) == 0x02 && port92_a20(p), "port 0x92 power-on");
+    port92_write(p, 0x00);
+    CHECK(!port92_a20(p) && port92_read(p) == 0, "fast A20 off");
+    port92_write(p, 0x03);
+    CHECK(resets == 3 && port92_read(p) == 0x02, "fast reset, bit 0 reads 0");
+    port92_free(p);
+}
+
 int main(void)
 {
     vclock_init(VCLOCK_ICOUNT, 0, 0);
@@ -599,6 +708,7 @@ int main(void)
     hpet_legacy_replacement();
     rtc_encodings();
     rtc_clock_and_flags();
+    i8042_controller_commands();
     if (failures)
         printf("%d failure(s)\n", failures);
     return failures != 0;

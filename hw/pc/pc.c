@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "hw/char/uart16550.h"
+#include "hw/input/i8042.h"
+#include "hw/misc/port92.h"
 #include "hw/rtc/mc146818.h"
 #include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
@@ -46,6 +48,8 @@ static struct machine {
     struct pit *pit;
     struct hpet *hpet;
     struct rtc *rtc;
+    struct i8042 *i8042;
+    struct port92 *port92;
 } m;
 
 /* SIGINT/SIGTERM/SIGHUP: end the run cleanly from the main loop, as QEMU. */
@@ -202,7 +206,8 @@ static int pc_load(char *err, size_t errlen)
     return 0;
 }
 
-/* ---- timer and legacy devices: PIT + port 0x61, HPET, RTC/CMOS -----------
+/* ---- timer and legacy devices: PIT + port 0x61, HPET, RTC/CMOS, i8042,
+ * port 0x92.
  * Their interrupt lines are unconnected until the interrupt controllers
  * exist (IRQ 0 PIT, IRQ 1/12 i8042, IRQ 8 RTC; HPET routes by GSI): a
  * line with no handler, so a device arms no timer only to signal nobody
@@ -262,6 +267,14 @@ static int pc_legacy_devices(const struct pc_config *c, char *err, size_t errlen
         return -1;
     }
     pc_cmos_init();
+    if (!(m.i8042 = i8042_new(m.bus, isa_irq(1), isa_irq(12)))) {
+        snprintf(err, errlen, "i8042: I/O ports 0x60 or 0x64 already in use");
+        return -1;
+    }
+    if (!(m.port92 = port92_new(m.bus))) {
+        snprintf(err, errlen, "port92: I/O port 0x92 already in use");
+        return -1;
+    }
     return 0;
 }
 
@@ -271,6 +284,8 @@ static void pc_legacy_devices_reset(void)
         pit_reset(m.pit);
     hpet_reset(m.hpet);
     rtc_reset(m.rtc);
+    i8042_reset(m.i8042);
+    port92_reset(m.port92);
 }
 
 static void pc_legacy_devices_free(void)
@@ -281,6 +296,10 @@ static void pc_legacy_devices_free(void)
     m.hpet = NULL;
     rtc_free(m.rtc);
     m.rtc = NULL;
+    i8042_free(m.i8042);
+    m.i8042 = NULL;
+    port92_free(m.port92);
+    m.port92 = NULL;
 }
 /* ---- end of timer and legacy devices ------------------------------------ */
 
