@@ -121,6 +121,19 @@ enum {
 #define MSR_IA32_SYSENTER_EIP     0x00000176
 #define MSR_IA32_MISC_ENABLE      0x000001a0
 #define MSR_IA32_PAT              0x00000277
+#define MSR_IA32_TSC_DEADLINE     0x000006e0
+#define MSR_X2APIC_FIRST          0x00000800
+#define MSR_X2APIC_LAST           0x000008ff
+
+/* IA32_APIC_BASE (SDM vol. 3, 10.4.4 and 10.12.1) and the CPUID bits of the APIC */
+#define APIC_BASE_BSP             (1ull << 8)
+#define APIC_BASE_EXTD            (1ull << 10)
+#define APIC_BASE_EN              (1ull << 11)
+#define APIC_BASE_ADDR_MASK       0xffffff000ull
+#define APIC_BASE_DEFAULT         0xfee00000ull
+#define CPUID_1_EDX_APIC          (1u << 9)
+#define CPUID_1_ECX_X2APIC        (1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE  (1u << 24)
 #define MSR_EFER                  0xc0000080
 #define MSR_STAR                  0xc0000081
 #define MSR_LSTAR                 0xc0000082
@@ -339,6 +352,7 @@ struct cpu {
     uint64_t star, lstar, cstar, fmask, kernel_gs_base;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t pat, apic_base, misc_enable, tsc_aux;
+    uint64_t apic_mmio_page; /* xAPIC page while enabled, else UINT64_MAX */
     int64_t tsc_offset;     /* guest TSC = vclock TSC + tsc_offset */
 
     struct fpu_state fpu;
@@ -354,6 +368,8 @@ struct cpu {
     uint64_t icount;        /* instructions retired since power-on */
     volatile bool exit_request;
     bool halted;
+    bool wait_sipi;         /* INIT received, waiting for a STARTUP IPI (halted too) */
+    bool init_pending;      /* INIT arrived while running: taken at the next boundary */
     bool intr_line;
     bool nmi_pending;
     int delivering;         /* vector being delivered, -1 when none */
@@ -737,6 +753,19 @@ const uint8_t *mmu_fetch_probe(struct cpu *cpu, gva_t la, gpa_t *pa);
 /* ---- system services used by handlers ------------------------------------ */
 
 enum msr_result cpu_rdmsr(struct cpu *cpu, uint32_t msr, uint64_t *val);
+/* Enter the INIT state now (cpu_init_signal() defers to here). */
+void cpu_take_init(struct cpu *cpu);
+/* MOV from/to CR8: through the local APIC's TPR when there is one. */
+uint64_t cpu_get_cr8(struct cpu *cpu);
+void cpu_put_cr8(struct cpu *cpu, uint64_t v);
+/* A store to the xAPIC page; the block ends after the instruction so an
+ * interrupt it raised (self IPI, TPR, EOI) is taken at once. */
+void cpu_apic_mmio_write(struct cpu *cpu, uint64_t pa, uint64_t v, unsigned size);
+/* The xAPIC MMIO page of this vCPU covers pa (struct cpu_intc). */
+static inline bool cpu_apic_page(const struct cpu *cpu, uint64_t pa)
+{
+    return (pa & ~0xfffull) == cpu->apic_mmio_page;
+}
 enum msr_result cpu_wrmsr(struct cpu *cpu, uint32_t msr, uint64_t val);
 /*
  * I/O permission check for IN/OUT/INS/OUTS (SDM vol. 1, 19.5): in protected

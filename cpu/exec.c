@@ -666,6 +666,8 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
             goto out;
     }
     for (;;) {
+        if (cpu->init_pending)
+            cpu_take_init(cpu);
         if (cpu->exit_request) {
             cpu->exit_reason = cpu->exit_reason == CPU_EXIT_BUDGET ? CPU_EXIT_REQUEST
                                                                    : cpu->exit_reason;

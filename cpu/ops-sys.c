@@ -129,7 +129,7 @@ static const struct uop *uop_mov_cr(struct cpu *cpu, const struct uop *u)
         case 8:
             if (v >> 4)
                 cpu_raise_exception_err(cpu, EXC_GP, 0);
-            cpu->cr8 = v;
+            cpu_put_cr8(cpu, v);
             break;
         default:
             cpu_raise_exception(cpu, EXC_UD);
@@ -142,7 +142,7 @@ static const struct uop *uop_mov_cr(struct cpu *cpu, const struct uop *u)
     case 2: v = cpu->cr2; break;
     case 3: v = cpu->cr3; break;
     case 4: v = cpu->cr4; break;
-    case 8: v = cpu->cr8; break;
+    case 8: v = cpu_get_cr8(cpu); break;
     default: cpu_raise_exception(cpu, EXC_UD);
     }
     cpu->regs[gpr] = v & mask;

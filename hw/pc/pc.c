@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "hw/char/uart16550.h"
+#include "hw/intc/intc.h"
 #include "hyperv/hyperv.h"
 #include "timers/timers.h"
 #include "util/log.h"
@@ -32,6 +33,11 @@ static struct machine {
     struct uart16550 *uart;
     struct hv_partition *hv;
     struct hv_vcpu *hv_vcpu;
+    /* interrupt controllers (intc): one local APIC per vCPU, IOAPIC, 8259 pair */
+    struct apic_bus *apic_bus;
+    struct lapic *lapic;
+    struct ioapic *ioapic;
+    struct i8259 *pic;
     uint8_t *ram;
     uint64_t below_4g, above_4g;
     FILE *serial_out;
@@ -143,9 +149,76 @@ static void serial_tx(void *opaque, uint8_t c)
     }
 }
 
-static void irq_nowhere(void *opaque, int n, int level)
+/* ---- ISA IRQ routing (intc) ---------------------------------------------
+ * As QEMU's pc: ISA IRQ n drives 8259 input n and IOAPIC pin n, except
+ * IRQ 0, which reaches IOAPIC pin 2 (the ACPI interrupt source override);
+ * IRQ 2 is the 8259 cascade.
+ */
+static void isa_irq_set(void *opaque, int n, int level)
 {
-    /* No interrupt controller yet: the line is wired to nothing. */
+    struct irq_line pic = i8259_pin(m.pic, n), ioapic = ioapic_pin(m.ioapic, n == 0 ? 2 : n);
+
+    if (n != 2)
+        irq_set(&pic, level);
+    irq_set(&ioapic, level);
+}
+
+static struct irq_line isa_irq(int n)
+{
+    return (struct irq_line){ .set = isa_irq_set, .opaque = NULL, .n = n };
+}
+
+/* Create the interrupt controllers of the machine (pc_build's intc block). */
+static int pc_build_intc(char *err, size_t errlen)
+{
+    m.apic_bus = apic_bus_new();
+    m.lapic = lapic_new(m.apic_bus, m.cpu, 0, true);
+    m.ioapic = ioapic_new(m.bus, IOAPIC_DEFAULT_BASE, 0, m.apic_bus);
+    m.pic = i8259_new(m.bus, lapic_lint(m.lapic, 0));
+    if (!m.ioapic || !m.pic) {
+        snprintf(err, errlen, "interrupt controllers: address range already in use");
+        return -1;
+    }
+    lapic_set_extint_ack(m.lapic, i8259_ack, m.pic);
+    return 0;
+}
+
+/*
+ * satori boots -kernel images without a BIOS, so it leaves the interrupt
+ * controllers as QEMU's firmware (SeaBIOS) hands them to a multiboot
+ * kernel: local APIC software-enabled (SVR 0x1ff) in virtual-wire mode
+ * (LINT0 ExtINT, LINT1 NMI, both level), the 8259 pair initialized at
+ * vectors 0x08/0x70 with IMRs 0xb8/0x8e, ELCR 0x00/0x0c.
+ */
+static void pc_intc_firmware_state(void)
+{
+    static const uint8_t pic_init[][2] = {
+        { 0x20, 0x11 }, { 0x21, 0x08 }, { 0x21, 0x04 }, { 0x21, 0x01 },
+        { 0xa0, 0x11 }, { 0xa1, 0x70 }, { 0xa1, 0x02 }, { 0xa1, 0x01 },
+        { 0x21, 0xb8 }, { 0xa1, 0x8e },
+    };
+
+    lapic_write_reg(m.lapic, 0xf0, 0x1ff);
+    lapic_write_reg(m.lapic, 0x350, 0x8700);
+    lapic_write_reg(m.lapic, 0x360, 0x8400);
+    for (size_t i = 0; i < sizeof pic_init / sizeof pic_init[0]; i++)
+        bus_io_write(m.bus, pic_init[i][0], pic_init[i][1], 1);
+    bus_io_write(m.bus, 0x4d1, 0x0c, 1);
+}
+
+static void pc_reset_intc(void)
+{
+    lapic_reset(m.lapic);
+    ioapic_reset(m.ioapic);
+    i8259_reset(m.pic);
+}
+
+static void pc_free_intc(void)
+{
+    i8259_free(m.pic);
+    ioapic_free(m.ioapic);
+    lapic_free(m.lapic);
+    apic_bus_free(m.apic_bus);
 }
 
 static uint64_t icount_source(void *opaque)
@@ -192,6 +265,7 @@ static int pc_load(char *err, size_t errlen)
     }
     cpu_reset(m.cpu);
     cpu_enter_multiboot(m.cpu, entry, 0x2BADB002u, mbi);
+    pc_intc_firmware_state();
     return 0;
 }
 
@@ -228,6 +302,8 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
         hv_vcpu_hooks(m.hv_vcpu, &hooks);
         cpu_set_hv_hooks(m.cpu, &hooks);
     }
+    if (pc_build_intc(err, errlen) < 0)
+        return -1;
 
     switch (c->serial) {
     case SERIAL_STDIO:
@@ -246,7 +322,7 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
     }
     if (c->serial != SERIAL_NONE)
         m.uart = uart16550_new(m.bus, 0x3f8,
-                               (struct irq_line){ .set = irq_nowhere, .opaque = NULL, .n = 4 },
+                               isa_irq(4),
                                serial_tx, NULL);
     if (c->debug_exit && debug_exit_new(m.bus, c->debug_exit_base, c->debug_exit_size) < 0) {
         snprintf(err, errlen, "-device isa-debug-exit,iobase=0x%x: I/O range already in use",
@@ -282,6 +358,7 @@ static void poll_input(int timeout_ms)
 
 static void pc_free(void)
 {
+    pc_free_intc();
     cpu_free(m.cpu);
     m.cpu = NULL;
     if (m.uart)
@@ -335,6 +412,7 @@ int pc_run(const struct pc_config *c)
                 uart16550_reset(m.uart);
             if (m.hv)
                 hv_partition_reset(m.hv);
+            pc_reset_intc();
             if (pc_load(err, sizeof err) < 0) {
                 error_report("reset: %s", err);
                 pc_free();
