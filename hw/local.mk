@@ -3,5 +3,6 @@ libhw_la_SOURCES = hw/hw.h hw/bus.c \
 	hw/char/uart16550.c hw/char/uart16550.h \
 	hw/misc/debug-exit.c \
 	hw/intc/intc.h hw/intc/lapic.c hw/intc/ioapic.c hw/intc/i8259.c \
+	hw/timer/i8254.c hw/timer/i8254.h \
 	hw/loader/multiboot.c \
 	hw/pc/pc.c hw/pc/pc.h

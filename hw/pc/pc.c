@@ -19,6 +19,7 @@
 
 #include "hw/char/uart16550.h"
 #include "hw/intc/intc.h"
+#include "hw/timer/i8254.h"
 #include "hyperv/hyperv.h"
 #include "timers/timers.h"
 #include "util/log.h"
@@ -45,6 +46,8 @@ static struct machine {
     bool exit_requested, reset_requested, paused;
     int exit_status;
     const char *demo_path;
+    /* ---- timer and legacy devices (devs) ---- */
+    struct pit *pit;
 } m;
 
 /* SIGINT/SIGTERM/SIGHUP: end the run cleanly from the main loop, as QEMU. */
@@ -269,6 +272,30 @@ static int pc_load(char *err, size_t errlen)
     return 0;
 }
 
+/* ---- timer and legacy devices: PIT + port 0x61 (IRQ 0) ----------------- */
+
+static int pc_legacy_devices(const struct pc_config *c, char *err, size_t errlen)
+{
+    if (!c->no_pit && !(m.pit = pit_new(m.bus, isa_irq(0)))) {
+        snprintf(err, errlen, "i8254: I/O ports 0x40-0x43 or 0x61 already in use");
+        return -1;
+    }
+    return 0;
+}
+
+static void pc_legacy_devices_reset(void)
+{
+    if (m.pit)
+        pit_reset(m.pit);
+}
+
+static void pc_legacy_devices_free(void)
+{
+    pit_free(m.pit);
+    m.pit = NULL;
+}
+/* ---- end of timer and legacy devices ------------------------------------ */
+
 static int pc_build(const struct pc_config *c, char *err, size_t errlen)
 {
     memset(&m, 0, sizeof m);
@@ -329,6 +356,8 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
                  c->debug_exit_base);
         return -1;
     }
+    if (pc_legacy_devices(c, err, errlen) < 0)
+        return -1;
     return pc_load(err, errlen);
 }
 
@@ -364,6 +393,7 @@ static void pc_free(void)
     if (m.uart)
         uart16550_free(m.uart);
     hv_partition_free(m.hv);   /* frees its vCPUs too */
+    pc_legacy_devices_free();
     bus_free(m.bus);
     if (m.ram && m.ram != MAP_FAILED)
         munmap(m.ram, m.cfg->ram_size);
@@ -413,6 +443,7 @@ int pc_run(const struct pc_config *c)
             if (m.hv)
                 hv_partition_reset(m.hv);
             pc_reset_intc();
+            pc_legacy_devices_reset();
             if (pc_load(err, sizeof err) < 0) {
                 error_report("reset: %s", err);
                 pc_free();

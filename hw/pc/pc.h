@@ -44,6 +44,7 @@ struct pc_config {
     bool no_reboot;
     bool no_shutdown;             /* guest shutdown pauses instead of exiting (-no-shutdown) */
     enum machine_action panic_action;
+    bool no_pit;                  /* leave the 8254 PIT out (-machine pit=off) */
     const uint8_t *demo_image;    /* used when kernel is NULL */
     size_t demo_len;
 };
