@@ -5,4 +5,6 @@ libhw_la_SOURCES = hw/hw.h hw/bus.c \
 	hw/intc/intc.h hw/intc/lapic.c hw/intc/ioapic.c hw/intc/i8259.c \
 	hw/timer/i8254.c hw/timer/i8254.h \
 	hw/loader/multiboot.c \
-	hw/pc/pc.c hw/pc/pc.h
+	hw/pc/pc.c hw/pc/pc.h \
+	hw/pci/pci.c hw/pci/pci.h hw/pci/i440fx.c hw/pci/piix3.c hw/pci/piix4-pm.c \
+	hw/pci/pci-bios.c hw/pci/pci-testdev.c
