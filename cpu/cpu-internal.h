@@ -263,6 +263,7 @@ struct tb {
     gpa_t phys_pc;      /* physical address of the first byte */
     gpa_t phys_page2;   /* second page when the block crosses a page, or -1 */
     uint64_t cs_base;
+    uint32_t cs_limit;  /* CS limit: outside 64-bit mode fetches beyond it are #GP */
     uint32_t hflags;    /* mode bits that change decoding (HF_*) */
     uint16_t size;      /* guest bytes covered */
     uint16_t ninsns;
@@ -328,6 +329,7 @@ struct cpu {
 
     uint32_t hflags;
     uint8_t mmu_idx;
+    uint8_t seg_chk;    /* segments whose accesses need limit/type checks (seg_la) */
 
     struct seg seg[6];
     struct seg ldtr, tr;
@@ -431,6 +433,8 @@ static inline gva_t seg_linear(const struct cpu *cpu, unsigned seg, uint64_t off
     return cpu->seg[seg].base + off;
 }
 
+/* Linear address of a uop's memory operand, without segment checks (INVLPG,
+ * and handlers that check the whole operand themselves). */
 static inline gva_t uop_la(const struct cpu *cpu, const struct uop *u)
 {
     uint64_t ea = uop_ea(cpu, u);
@@ -438,6 +442,43 @@ static inline gva_t uop_la(const struct cpu *cpu, const struct uop *u)
     if (u->seg == SEG_NONE)
         return ea;
     return seg_linear(cpu, u->seg, ea);
+}
+
+/*
+ * Segment limit and type checks (SDM vol. 3, 5.3 and 5.5; excp.c).
+ * cpu->seg_chk has a bit per segment register whose accesses must be
+ * checked: none in 64-bit mode, and in the other modes only those that
+ * are not flat (a present writable expand-up data segment with a 4 GiB
+ * limit needs no check), so 64-bit and flat 32-bit code pay one test of
+ * a byte that is zero.  seg_check() raises #GP(0), or #SS(0) for SS, when
+ * [off, off + size) is outside the segment, the segment is unusable
+ * (null selector) or the access type is not allowed (a write to code or
+ * read-only data, a read of execute-only code; protected mode only).
+ */
+void seg_check(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size, bool write);
+/* Recompute cpu->seg_chk after a segment or mode change. */
+void cpu_update_seg_chk(struct cpu *cpu);
+
+static inline gva_t seg_la(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size,
+                           bool write)
+{
+    if (seg == SEG_NONE)
+        return off;
+    if (unlikely(cpu->seg_chk & (1u << seg)))
+        seg_check(cpu, seg, off, size, write);
+    return cpu->seg[seg].base + off;
+}
+
+/* The checked linear address of a uop's memory operand for a read, or for
+ * a write (read-modify-write too) of `size` bytes. */
+static inline gva_t uop_la_r(struct cpu *cpu, const struct uop *u, unsigned size)
+{
+    return seg_la(cpu, u->seg, uop_ea(cpu, u), size, false);
+}
+
+static inline gva_t uop_la_w(struct cpu *cpu, const struct uop *u, unsigned size)
+{
+    return seg_la(cpu, u->seg, uop_ea(cpu, u), size, true);
 }
 
 /* ---- memory access (mmu.c owns the slow paths) -------------------------- */
@@ -548,9 +589,10 @@ static inline unsigned stack_width(const struct cpu *cpu)
 {
     return (cpu->hflags & HF_CS64) ? 8 : (cpu->hflags & HF_SS32) ? 4 : 2;
 }
-/* Linear address of SS:rSP + off with the stack width applied; raises #SS
- * for a non-canonical address in 64-bit mode. */
-gva_t stack_la(struct cpu *cpu, uint64_t rsp);
+/* Linear address of SS:rSP with the stack width applied for an access of
+ * `size` bytes; raises #SS for a non-canonical address in 64-bit mode and
+ * for one outside the stack segment elsewhere. */
+gva_t stack_la(struct cpu *cpu, uint64_t rsp, unsigned size, bool write);
 /* Push/pop `size` bytes; RSP moves only after the access succeeded. */
 void stack_push(struct cpu *cpu, unsigned size, uint64_t v);
 uint64_t stack_pop(struct cpu *cpu, unsigned size);

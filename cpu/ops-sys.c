@@ -180,7 +180,7 @@ static const struct uop *uop_mov_dr(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_lmsw(struct cpu *cpu, const struct uop *u)
 {
-    uint64_t v = u->reg != UOP_NOREG ? reg_get(cpu, u->reg, 2) : cpu_ld16(cpu, uop_la(cpu, u));
+    uint64_t v = u->reg != UOP_NOREG ? reg_get(cpu, u->reg, 2) : cpu_ld16(cpu, uop_la_r(cpu, u, 2));
 
     /* LMSW cannot clear PE */
     set_cr0(cpu, (cpu->cr0 & ~0xeull) | (v & 0xf) | (cpu->cr0 & CR0_PE));
@@ -192,7 +192,7 @@ static const struct uop *uop_smsw(struct cpu *cpu, const struct uop *u)
     if (u->reg != UOP_NOREG)
         reg_set(cpu, u->reg, u->osize, cpu->cr0);
     else
-        cpu_st16(cpu, uop_la(cpu, u), (uint16_t)cpu->cr0);
+        cpu_st16(cpu, uop_la_w(cpu, u, 2), (uint16_t)cpu->cr0);
     return u + 1;
 }
 
@@ -313,7 +313,7 @@ static int seg_of_push_pop(const struct insn *in)
 static const struct uop *uop_mov_to_seg(struct cpu *cpu, const struct uop *u)
 {
     uint16_t sel = (uint16_t)(u->rm != UOP_NOREG ? reg_get(cpu, u->rm, 2)
-                                                : cpu_ld16(cpu, uop_la(cpu, u)));
+                                                : cpu_ld16(cpu, uop_la_r(cpu, u, 2)));
 
     if (u->reg == SEG_CS)
         cpu_raise_exception(cpu, EXC_UD);
@@ -331,7 +331,7 @@ static const struct uop *uop_mov_from_seg(struct cpu *cpu, const struct uop *u)
     if (u->reg != UOP_NOREG)
         reg_set(cpu, u->reg, u->osize, sel); /* register: zero-extended (Intel) */
     else
-        cpu_st16(cpu, uop_la(cpu, u), sel);
+        cpu_st16(cpu, uop_la_w(cpu, u, 2), sel);
     return u + 1;
 }
 
@@ -355,7 +355,7 @@ static const struct uop *uop_pop_seg(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_lxs(struct cpu *cpu, const struct uop *u)
 {
-    gva_t la = uop_la(cpu, u);
+    gva_t la = uop_la_r(cpu, u, u->osize + 2u);
     uint64_t off = cpu_ld(cpu, la, u->osize);
     uint16_t sel = cpu_ld16(cpu, la + u->osize);
 
@@ -367,7 +367,7 @@ static const struct uop *uop_lxs(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_lgdt(struct cpu *cpu, const struct uop *u)
 {
-    gva_t la = uop_la(cpu, u);
+    gva_t la = uop_la_r(cpu, u, (cpu->hflags & HF_CS64) ? 10 : 6);
     uint16_t limit = cpu_ld16(cpu, la);
     uint64_t base = (cpu->hflags & HF_CS64) ? cpu_ld64(cpu, la + 2)
                   : cpu_ld32(cpu, la + 2) & (u->osize == 2 ? 0xffffffu : 0xffffffffu);
@@ -382,7 +382,7 @@ static const struct uop *uop_lgdt(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_sgdt(struct cpu *cpu, const struct uop *u)
 {
-    gva_t la = uop_la(cpu, u);
+    gva_t la = uop_la_w(cpu, u, (cpu->hflags & HF_CS64) ? 10 : 6);
     const struct dtr *d = u->aux == OP_SGDT ? &cpu->gdtr : &cpu->idtr;
 
     if (cpu->hflags & HF_CS64) {
@@ -401,7 +401,7 @@ static const struct uop *uop_sgdt(struct cpu *cpu, const struct uop *u)
 static const struct uop *uop_lldt_ltr(struct cpu *cpu, const struct uop *u)
 {
     uint16_t sel = (uint16_t)(u->reg != UOP_NOREG ? reg_get(cpu, u->reg, 2)
-                                                 : cpu_ld16(cpu, uop_la(cpu, u)));
+                                                 : cpu_ld16(cpu, uop_la_r(cpu, u, 2)));
     bool ltr = u->aux == OP_LTR;
     struct seg *s = ltr ? &cpu->tr : &cpu->ldtr;
 
@@ -448,7 +448,7 @@ static const struct uop *uop_sldt_str(struct cpu *cpu, const struct uop *u)
     if (u->reg != UOP_NOREG)
         reg_set(cpu, u->reg, u->osize, sel);
     else
-        cpu_st16(cpu, uop_la(cpu, u), sel);
+        cpu_st16(cpu, uop_la_w(cpu, u, 2), sel);
     return u + 1;
 }
 
@@ -457,7 +457,7 @@ static const struct uop *uop_lar(struct cpu *cpu, const struct uop *u)
 {
     uint16_t sel = (uint16_t)(u->rm != UOP_NOREG ? reg_get(cpu, u->rm, 2)
                                : u->reg != UOP_NOREG && (u->aux == OP_VERR || u->aux == OP_VERW)
-                                 ? reg_get(cpu, u->reg, 2) : cpu_ld16(cpu, uop_la(cpu, u)));
+                                 ? reg_get(cpu, u->reg, 2) : cpu_ld16(cpu, uop_la_r(cpu, u, 2)));
     uint32_t f = cc_compute_all(cpu) & ~EFLAGS_ZF;
     bool ok = false;
     uint32_t lo = 0, hi = 0;
@@ -502,7 +502,7 @@ static const struct uop *uop_arpl(struct cpu *cpu, const struct uop *u)
 {
     gva_t la = 0;
     uint16_t dst = (uint16_t)(u->reg != UOP_NOREG ? reg_get(cpu, u->reg, 2)
-                                                 : cpu_ld16(cpu, la = uop_la(cpu, u)));
+                                                 : cpu_ld16(cpu, la = uop_la_w(cpu, u, 2)));
     uint16_t src = (uint16_t)reg_get(cpu, u->rm, 2);
     uint32_t f = cc_compute_all(cpu) & ~EFLAGS_ZF;
 
