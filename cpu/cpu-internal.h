@@ -131,6 +131,13 @@ enum {
 #define MSR_KERNEL_GS_BASE        0xc0000102
 #define MSR_TSC_AUX               0xc0000103
 
+/* System features handlers check (struct cpu.sys_features, from CPUID). */
+#define SYSF_SMEP    (1u << 0)
+#define SYSF_SMAP    (1u << 1)
+#define SYSF_UMIP    (1u << 2)
+#define SYSF_PCID    (1u << 3)
+#define SYSF_MONITOR (1u << 4)
+
 /* ---- segments ----------------------------------------------------------- */
 
 enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_NONE = 7 };
@@ -195,9 +202,12 @@ enum cc_op {
 
 /*
  * mmu_idx: 0 = supervisor, 1 = user, 2 = user with alignment checking
- * (CR0.AM && EFLAGS.AC: every access takes the slow path so #AC is exact).
+ * (CR0.AM && EFLAGS.AC: every access takes the slow path so #AC is exact),
+ * 3 = supervisor with CR4.SMAP and EFLAGS.AC (user pages accessible).
+ * Host code of supervisor blocks indexes the TLB of mmu_idx 0 directly: in
+ * mmu_idx 3 it misses on user pages and takes the handler's slow path.
  */
-#define MMU_IDX_COUNT 3
+#define MMU_IDX_COUNT 4
 
 struct tlb_entry {
     uint64_t tag_r;     /* page address if readable, else TLB_INVALID */
@@ -380,6 +390,7 @@ struct cpu {
     struct tb *link_src_tb;  /* the block link_from belongs to */
     bool large_pages;       /* a 2M/4M/1G page is in the TLB (INVLPG flushes all) */
     unsigned decode_features; /* DECODE_F_* from the CPU model */
+    unsigned sys_features;  /* SYSF_*: system features of the CPU model (cpu.c) */
     struct cpu_stats {
         uint64_t tb_translated, tb_chained, tb_invalidated, tb_lookups;
         uint64_t tlb_fills, tlb_flushes, exceptions, interrupts;
