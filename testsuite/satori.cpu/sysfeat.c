@@ -55,6 +55,11 @@ static void user_stac(void)
     TRY("stac", : : : "r11", "memory");
 }
 
+static void user_monitor(void)
+{
+    TRY("monitor", : : "a"(UVA_DATA), "c"(0), "d"(0) : "r11", "memory");
+}
+
 static int count_umip_faults(void)
 {
     reset_ev();
@@ -65,7 +70,7 @@ static int count_umip_faults(void)
 int main(void)
 {
     uint32_t r[4];
-    bool smep, smap, umip, pcid, rdtscp, rdpid;
+    bool smep, smap, umip, pcid, rdtscp, rdpid, monitor;
 
     for (int v = 6; v <= 14; v++)
         handle_exception(v, handler);
@@ -76,10 +81,11 @@ int main(void)
     rdpid = r[2] & (1u << 22);
     cpuid(1, 0, r);
     pcid = r[2] & (1u << 17);
+    monitor = r[2] & (1u << 3);
     cpuid(0x80000001u, 0, r);
     rdtscp = r[3] & (1u << 27);
-    printf("CPUID: smep %d smap %d umip %d pcid %d rdtscp %d rdpid %d\n", smep, smap, umip,
-           pcid, rdtscp, rdpid);
+    printf("CPUID: smep %d smap %d umip %d pcid %d rdtscp %d rdpid %d monitor %d\n", smep, smap,
+           umip, pcid, rdtscp, rdpid, monitor);
 
     if (rdtscp) {
         uint32_t aux;
@@ -175,6 +181,26 @@ int main(void)
         reportf(ev_n == 1 && ev_vec == 13 && ev_err == 0 && !(read_cr4() & CR4_PCIDE),
                 "CR4.PCIDE with CR3[11:0] nonzero: #GP(0)");
         write_cr3(cr3);
+    }
+    /* MONITOR/MWAIT: #UD unless advertised; ECX extensions; CPL 0 only */
+    uint64_t mon = (uint64_t)udata;
+    reset_ev();
+    TRY("monitor", : : "a"(mon), "c"(0), "d"(0) : "r11", "memory");
+    reportf(monitor ? ev_n == 0 : ev_n == 1 && ev_vec == 6, "MONITOR at CPL 0: %s (vector %lx)",
+            monitor ? "no fault" : "#UD", ev_vec);
+    if (monitor) {
+        reset_ev();
+        TRY("monitor", : : "a"(mon), "c"(1), "d"(0) : "r11", "memory");
+        reportf(ev_n == 1 && ev_vec == 13 && ev_err == 0, "MONITOR with ECX = 1: #GP(0)");
+        reset_ev();
+        TRY("mwait", : : "a"(0), "c"(2) : "r11", "memory");
+        reportf(ev_n == 1 && ev_vec == 13 && ev_err == 0, "MWAIT with ECX = 2: #GP(0)");
+        reset_ev();
+        run_user(user_monitor);
+        reportf(ev_n == 1 && ev_vec == 6, "MONITOR at CPL 3: #UD (vector %lx)", ev_vec);
+        cpuid(5, 0, r);
+        reportf(r[0] == 64 && r[1] == 64 && (r[2] & 1), "CPUID leaf 5: monitor line %u..%u",
+                r[0], r[1]);
     }
     report_done();
 }
