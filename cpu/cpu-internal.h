@@ -144,6 +144,13 @@ enum {
 #define MSR_KERNEL_GS_BASE        0xc0000102
 #define MSR_TSC_AUX               0xc0000103
 
+/* System features handlers check (struct cpu.sys_features, from CPUID). */
+#define SYSF_SMEP    (1u << 0)
+#define SYSF_SMAP    (1u << 1)
+#define SYSF_UMIP    (1u << 2)
+#define SYSF_PCID    (1u << 3)
+#define SYSF_MONITOR (1u << 4)
+
 /* ---- segments ----------------------------------------------------------- */
 
 enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_NONE = 7 };
@@ -208,9 +215,12 @@ enum cc_op {
 
 /*
  * mmu_idx: 0 = supervisor, 1 = user, 2 = user with alignment checking
- * (CR0.AM && EFLAGS.AC: every access takes the slow path so #AC is exact).
+ * (CR0.AM && EFLAGS.AC: every access takes the slow path so #AC is exact),
+ * 3 = supervisor with CR4.SMAP and EFLAGS.AC (user pages accessible).
+ * Host code of supervisor blocks indexes the TLB of mmu_idx 0 directly: in
+ * mmu_idx 3 it misses on user pages and takes the handler's slow path.
  */
-#define MMU_IDX_COUNT 3
+#define MMU_IDX_COUNT 4
 
 struct tlb_entry {
     uint64_t tag_r;     /* page address if readable, else TLB_INVALID */
@@ -276,6 +286,7 @@ struct tb {
     gpa_t phys_pc;      /* physical address of the first byte */
     gpa_t phys_page2;   /* second page when the block crosses a page, or -1 */
     uint64_t cs_base;
+    uint32_t cs_limit;  /* CS limit: outside 64-bit mode fetches beyond it are #GP */
     uint32_t hflags;    /* mode bits that change decoding (HF_*) */
     uint16_t size;      /* guest bytes covered */
     uint16_t ninsns;
@@ -341,6 +352,7 @@ struct cpu {
 
     uint32_t hflags;
     uint8_t mmu_idx;
+    uint8_t seg_chk;    /* segments whose accesses need limit/type checks (seg_la) */
 
     struct seg seg[6];
     struct seg ldtr, tr;
@@ -394,6 +406,7 @@ struct cpu {
     struct tb *link_src_tb;  /* the block link_from belongs to */
     bool large_pages;       /* a 2M/4M/1G page is in the TLB (INVLPG flushes all) */
     unsigned decode_features; /* DECODE_F_* from the CPU model */
+    unsigned sys_features;  /* SYSF_*: system features of the CPU model (cpu.c) */
     struct cpu_stats {
         uint64_t tb_translated, tb_chained, tb_invalidated, tb_lookups;
         uint64_t tlb_fills, tlb_flushes, exceptions, interrupts;
@@ -447,6 +460,8 @@ static inline gva_t seg_linear(const struct cpu *cpu, unsigned seg, uint64_t off
     return cpu->seg[seg].base + off;
 }
 
+/* Linear address of a uop's memory operand, without segment checks (INVLPG,
+ * and handlers that check the whole operand themselves). */
 static inline gva_t uop_la(const struct cpu *cpu, const struct uop *u)
 {
     uint64_t ea = uop_ea(cpu, u);
@@ -454,6 +469,43 @@ static inline gva_t uop_la(const struct cpu *cpu, const struct uop *u)
     if (u->seg == SEG_NONE)
         return ea;
     return seg_linear(cpu, u->seg, ea);
+}
+
+/*
+ * Segment limit and type checks (SDM vol. 3, 5.3 and 5.5; excp.c).
+ * cpu->seg_chk has a bit per segment register whose accesses must be
+ * checked: none in 64-bit mode, and in the other modes only those that
+ * are not flat (a present writable expand-up data segment with a 4 GiB
+ * limit needs no check), so 64-bit and flat 32-bit code pay one test of
+ * a byte that is zero.  seg_check() raises #GP(0), or #SS(0) for SS, when
+ * [off, off + size) is outside the segment, the segment is unusable
+ * (null selector) or the access type is not allowed (a write to code or
+ * read-only data, a read of execute-only code; protected mode only).
+ */
+void seg_check(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size, bool write);
+/* Recompute cpu->seg_chk after a segment or mode change. */
+void cpu_update_seg_chk(struct cpu *cpu);
+
+static inline gva_t seg_la(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size,
+                           bool write)
+{
+    if (seg == SEG_NONE)
+        return off;
+    if (unlikely(cpu->seg_chk & (1u << seg)))
+        seg_check(cpu, seg, off, size, write);
+    return cpu->seg[seg].base + off;
+}
+
+/* The checked linear address of a uop's memory operand for a read, or for
+ * a write (read-modify-write too) of `size` bytes. */
+static inline gva_t uop_la_r(struct cpu *cpu, const struct uop *u, unsigned size)
+{
+    return seg_la(cpu, u->seg, uop_ea(cpu, u), size, false);
+}
+
+static inline gva_t uop_la_w(struct cpu *cpu, const struct uop *u, unsigned size)
+{
+    return seg_la(cpu, u->seg, uop_ea(cpu, u), size, true);
 }
 
 /* ---- memory access (mmu.c owns the slow paths) -------------------------- */
@@ -564,9 +616,10 @@ static inline unsigned stack_width(const struct cpu *cpu)
 {
     return (cpu->hflags & HF_CS64) ? 8 : (cpu->hflags & HF_SS32) ? 4 : 2;
 }
-/* Linear address of SS:rSP + off with the stack width applied; raises #SS
- * for a non-canonical address in 64-bit mode. */
-gva_t stack_la(struct cpu *cpu, uint64_t rsp);
+/* Linear address of SS:rSP with the stack width applied for an access of
+ * `size` bytes; raises #SS for a non-canonical address in 64-bit mode and
+ * for one outside the stack segment elsewhere. */
+gva_t stack_la(struct cpu *cpu, uint64_t rsp, unsigned size, bool write);
 /* Push/pop `size` bytes; RSP moves only after the access succeeded. */
 void stack_push(struct cpu *cpu, unsigned size, uint64_t v);
 uint64_t stack_pop(struct cpu *cpu, unsigned size);

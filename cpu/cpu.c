@@ -46,8 +46,10 @@ static const struct feature features[] = {
     { "xsave", FW_1_ECX, 26, false }, { "avx", FW_1_ECX, 28, false },
     { "rdrand", FW_1_ECX, 30, false },
     { "fsgsbase", FW_7_EBX, 0, true }, { "bmi1", FW_7_EBX, 3, true },
-    { "smep", FW_7_EBX, 7, false }, { "erms", FW_7_EBX, 9, false },
-    { "smap", FW_7_EBX, 20, false },
+    { "smep", FW_7_EBX, 7, true }, { "erms", FW_7_EBX, 9, false },
+    { "smap", FW_7_EBX, 20, true },
+    { "umip", FW_7_ECX, 2, true }, { "pcid", FW_1_ECX, 17, true },
+    { "monitor", FW_1_ECX, 3, true },
     { "rdpid", FW_7_ECX, 22, true },
     { "syscall", FW_81_EDX, 11, true }, { "nx", FW_81_EDX, 20, true },
     { "pdpe1gb", FW_81_EDX, 26, true }, { "rdtscp", FW_81_EDX, 27, true },
@@ -73,8 +75,8 @@ static const char *const qemu64_feats[] = {
 
 static const char *const max_feats[] = {
     "de", "pse", "tsc", "msr", "pae", "cx8", "apic", "sep", "pge", "cmov", "pat", "pse36",
-    "clflush", "cx16", "x2apic", "tsc-deadline", "popcnt", "fsgsbase", "bmi1", "rdpid", "syscall", "nx", "pdpe1gb",
-    "rdtscp", "lm", "lahf_lm", "abm", NULL,
+    "clflush", "cx16", "x2apic", "tsc-deadline", "popcnt", "fsgsbase", "bmi1", "rdpid", "syscall",
+    "nx", "pdpe1gb", "rdtscp", "lm", "lahf_lm", "abm", "smep", "smap", "umip", "pcid", NULL,
 };
 
 static const struct model models[] = {
@@ -259,6 +261,14 @@ void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
         default: break;
         }
         break;
+    case 5:
+        /* MONITOR/MWAIT: 64-byte monitor lines; MWAIT extensions and
+         * interrupts as break events (ECX bit 0) */
+        if (fw[FW_1_ECX] & (1u << 3)) {
+            r[0] = r[1] = 64;
+            r[2] = 3;
+        }
+        break;
     case 7:
         if (sub == 0) {
             r[1] = fw[FW_7_EBX];
@@ -431,6 +441,9 @@ struct cpu *cpu_new(struct bus *bus, const struct cpu_config *cfg, int index)
     cpu->cfg = *cfg;
     cpu->index = index;
     cpu->decode_features = compute_decode_features(cpu);
+    cpu->sys_features = (has(cpu, "smep") ? SYSF_SMEP : 0) | (has(cpu, "smap") ? SYSF_SMAP : 0)
+                      | (has(cpu, "umip") ? SYSF_UMIP : 0) | (has(cpu, "pcid") ? SYSF_PCID : 0)
+                      | (has(cpu, "monitor") ? SYSF_MONITOR : 0);
     cpu_exec_init(cpu);
     cpu_reset(cpu);
     return cpu;

@@ -254,6 +254,11 @@ static const struct opcode_entry e_rdtscp = IF(RDTSCP, _, _, _, M, 0, DECODE_F_R
 static const struct opcode_entry e_xgetbv = IF(XGETBV, _, _, _, M, 0, DECODE_F_XSAVE);
 static const struct opcode_entry e_xsetbv = IF(XSETBV, _, _, _, M, P | E, DECODE_F_XSAVE);
 static const struct opcode_entry e_smsw_r = I(SMSW, Rv, _, _, M, 0);
+/* 0F 01 C8..CB: MONITOR, MWAIT, CLAC, STAC (gated by CPUID in their handlers) */
+static const struct opcode_entry e_0f01_c8[4] = {
+    I(MONITOR, _, _, _, M, 0), I(MWAIT, _, _, _, M, 0), I(CLAC, _, _, _, M, 0),
+    I(STAC, _, _, _, M, 0),
+};
 static const struct opcode_entry e_lmsw_r = I(LMSW, Ew, _, _, M, P | E);
 static const struct opcode_entry e_prefetch = I(PREFETCH, M, _, _, M | MEM, 0);
 static const struct opcode_entry e_nop_ev = I(NOP, Ev, _, _, M, 0);
@@ -307,6 +312,8 @@ const struct opcode_entry *group_entry(const struct opcode_entry *e, uint8_t mod
             r = &grp_0f01_mem[reg];
         } else if (reg == 0 && rm == 1) {
             r = &e_vmcall;
+        } else if (reg == 1 && rm < 4) {
+            r = &e_0f01_c8[rm];
         } else if (reg == 2 && rm == 0) {
             r = &e_xgetbv;
         } else if (reg == 2 && rm == 1) {

@@ -1,7 +1,7 @@
 /*
  * cpu/exec.c: the execution engine.  Translation blocks (TBs) are built
  * from decoded instructions (one uop per instruction), cached by (linear
- * PC, physical PC, CS base, hflags), found through a per-vCPU jump cache in
+ * PC, physical PC, CS base and limit, hflags), found through a per-vCPU jump cache in
  * front of a hash table, chained directly to each other, and invalidated
  * per byte range when their code is written.
  *
@@ -422,6 +422,7 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
     tb->phys_pc = phys;
     tb->phys_page2 = (gpa_t)-1;
     tb->cs_base = cpu->seg[SEG_CS].base;
+    tb->cs_limit = cpu->seg[SEG_CS].limit;
     tb->hflags = flags;
     cpu->cur = NULL;
     struct insn prev;
@@ -435,6 +436,19 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
 
         if (mode != 64)
             rip &= 0xffffffffu;
+        if (mode != 64 && rip > tb->cs_limit) {
+            /* fetch beyond the CS limit: #GP(0) before any byte is read (SDM vol. 3, 5.3) */
+            if (tb->ninsns == 0) {
+                memset(&in, 0, sizeof in);
+                in.len = 1;
+                tr_emit_fault(&tc, &in, EXC_GP);
+                tb->size = 1;
+                tb->ninsns = 1;
+            } else {
+                tc.end = TR_END_NEXT;
+            }
+            break;
+        }
         if (decode_insn(&in, mode, features, rip, fetch_bytes, &f, &fault_off)
             != DECODE_OK) {
             if (tb->ninsns == 0)
@@ -452,7 +466,14 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
             tb->phys_page2 = f.page2;
         }
         unsigned before = tc.nuops;
-        if (in.map == 0 && in.opcode >= 0xd8 && in.opcode <= 0xdf && (flags & (HF_EM | HF_TS))) {
+        if (mode != 64 && rip + in.len - 1 > tb->cs_limit) {
+            /* the instruction's last byte is beyond the CS limit */
+            if (tb->ninsns > 0) {
+                tc.end = TR_END_NEXT;
+                break;
+            }
+            tr_emit_fault(&tc, &in, EXC_GP);
+        } else if (in.map == 0 && in.opcode >= 0xd8 && in.opcode <= 0xdf && (flags & (HF_EM | HF_TS))) {
             /* x87 escape with CR0.EM or CR0.TS: #NM before anything else (SDM 2.5) */
             in.len = in.len ? in.len : 1;
             tr_emit_fault(&tc, &in, EXC_NM);
@@ -522,11 +543,11 @@ static struct tb *tb_lookup(struct cpu *cpu, gva_t pc, uint32_t flags)
     struct tb *tb = c->jc[jc_hash(pc)];
     cpu->stats.tb_lookups++;
     if (tb && tb->pc == pc && tb->phys_pc == phys && tb->hflags == flags
-        && tb->cs_base == cpu->seg[SEG_CS].base)
+        && tb->cs_base == cpu->seg[SEG_CS].base && tb->cs_limit == cpu->seg[SEG_CS].limit)
         return tb;
     for (tb = c->hash[tb_hash(phys, flags)]; tb; tb = tb->hash_next) {
         if (tb->phys_pc == phys && tb->pc == pc && tb->hflags == flags
-            && tb->cs_base == cpu->seg[SEG_CS].base)
+            && tb->cs_base == cpu->seg[SEG_CS].base && tb->cs_limit == cpu->seg[SEG_CS].limit)
             break;
     }
     if (!tb) {
@@ -559,7 +580,7 @@ const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip)
     if (t && t->pc == pc && cpu->budget > 0 && !cpu->exit_request
         && e->tag_x == (pc & PAGE_MASK) && t->phys_pc == (e->paddr | (pc & ~PAGE_MASK))
         && t->hflags == (cpu->hflags & HF_KEY_MASK) && t->cs_base == cpu->seg[SEG_CS].base
-        && !(cpu->hflags & (HF_TF | HF_INHIBIT)) && !cpu->intr_line && !cpu->nmi_pending) {
+        && t->cs_limit == cpu->seg[SEG_CS].limit && !(cpu->hflags & (HF_TF | HF_INHIBIT)) && !cpu->intr_line && !cpu->nmi_pending) {
         cpu->budget -= t->ninsns;
         cpu->icount += t->ninsns;
         cpu->cur_tb = t;

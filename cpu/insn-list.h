@@ -62,6 +62,8 @@ X(INVLPG, sys) X(WBINVD, sys) X(INVD, sys)
 X(RDMSR, sys) X(WRMSR, sys) X(CPUID, sys) X(RDTSC, sys) X(RDTSCP, sys)
 X(RDPMC, sys) X(HLT, sys) X(VMCALL, sys) X(VMMCALL, sys)
 X(XGETBV, sys) X(XSETBV, sys) X(RDPID, sys)
+/* system features of the sys branch (ops-sys.c) */
+X(STAC, sys) X(CLAC, sys) X(MONITOR, sys) X(MWAIT, sys)
 /* no architectural effect here (exec-misc.c) */
 X(NOP, misc) X(PAUSE, misc) X(LFENCE, misc) X(MFENCE, misc) X(SFENCE, misc)
 X(CLFLUSH, misc) X(PREFETCH, misc)
