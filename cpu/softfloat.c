@@ -545,8 +545,7 @@ static struct res op_div(struct unp a, struct unp b, struct sf_status *st)
     if (b.cls == CL_ZERO) {
         if (a.cls == CL_ZERO)
             return res_default_nan(st);
-        flag_denormals(&a, &b, st);
-        st->flags |= SF_ZE;
+        st->flags |= SF_ZE;     /* a denormal dividend does not add DE */
         return res_special(CL_INF, sign);
     }
     flag_denormals(&a, &b, st);
@@ -648,6 +647,7 @@ static struct res op_rem(struct unp a, struct unp b, bool nearest, bool partial,
         return res_norm(!sign, a.exp, (struct u128){ b.sig - (a.sig - b.sig), 0 });
     }
     int64_t steps = d;
+    bool partial_done = false;
     int32_t unit = b.exp;       /* remainder r is in units of 2^(unit - 63) */
     if (partial && d >= 64) {
         int64_t n = (d & 31) | 32;
@@ -655,6 +655,7 @@ static struct res op_rem(struct unp a, struct unp b, bool nearest, bool partial,
         unit = (int32_t)(a.exp - n);
         *incomplete = true;
         nearest = false;
+        partial_done = true;
     }
     uint64_t rem = a.sig;
     bool top = false;   /* bit 64 of rem after the shift */
@@ -679,7 +680,8 @@ static struct res op_rem(struct unp a, struct unp b, bool nearest, bool partial,
             q++;
         }
     }
-    *q_low = (unsigned)(q & 7);
+    /* an incomplete reduction reports no quotient bits (as Intel does) */
+    *q_low = partial_done ? 0 : (unsigned)(q & 7);
     if (rem == 0)
         return res_special(CL_ZERO, a.sign);
     return res_norm(sign, unit + 64, (struct u128){ 0, rem });
@@ -760,7 +762,8 @@ static struct sf_x80 g_convert(const struct sf_fmt *from, const struct sf_fmt *t
     struct unp a = unpack(from, raw, st);
     struct res r;
     if (!nan_operands(&a, NULL, &r, st)) {
-        flag_denormals(&a, NULL, st);
+        if (from != &X80)       /* FST of a denormal extended adds no DE */
+            flag_denormals(&a, NULL, st);
         r = res_from_unp(&a);
     }
     return finish(to, to->p, &r, st);
