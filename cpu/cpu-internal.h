@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cpu/cpu-features.h"
 #include "cpu/cpu.h"
 #include "hw/hw.h"
 #include "timers/timers.h"
@@ -405,7 +406,7 @@ struct cpu {
     gva_t link_src_pc_page;
     struct tb *link_src_tb;  /* the block link_from belongs to */
     bool large_pages;       /* a 2M/4M/1G page is in the TLB (INVLPG flushes all) */
-    unsigned decode_features; /* DECODE_F_* from the CPU model */
+    struct feat_set decode_features; /* enabled CPUID features (cpu_feat_set) */
     unsigned sys_features;  /* SYSF_*: system features of the CPU model (cpu.c) */
     struct cpu_stats {
         uint64_t tb_translated, tb_chained, tb_invalidated, tb_lookups;
@@ -798,8 +799,28 @@ bool tb_page_has_code(struct cpu *cpu, gpa_t pa);
 void tb_flush_all(struct cpu *cpu);
 void cpu_exec_init(struct cpu *cpu);
 void cpu_exec_free(struct cpu *cpu);
-/* DECODE_F_* bits for the enabled CPUID features (cpu-models.c). */
-unsigned cpu_decode_features(const struct cpu *cpu);
+/* The enabled CPUID features, for the decoder's gating. */
+static inline const struct feat_set *cpu_decode_features(const struct cpu *cpu)
+{
+    return &cpu->decode_features;
+}
+
+/* ---- CPU models (cpu-models.c) ------------------------------------------- */
+
+struct cpu_model {
+    const char *name;
+    const char *desc;
+    uint32_t family, model, stepping;
+    const char *vendor;
+    const char *brand;
+    const unsigned *feats;  /* enum cpu_feat list ending in FEAT_NONE; NULL: all implemented */
+};
+/* The model named `name` (the first model, qemu64, if none is). */
+const struct cpu_model *cpu_model_find(const char *name);
+/* Is the feature of this QEMU name (or alias) on in cfg? */
+bool cpu_config_has(const struct cpu_config *cfg, const char *name);
+/* The enabled features of cfg as the decoder's bit set. */
+struct feat_set cpu_feat_set(const struct cpu_config *cfg);
 /* Like mmu_fetch_page but returns NULL instead of raising. */
 const uint8_t *mmu_fetch_probe(struct cpu *cpu, gva_t la, gpa_t *pa);
 

@@ -14,7 +14,7 @@ expect 1 "invalid option" -- -frobnicate
 expect 1 "could not load kernel '/nonexistent'" -- -kernel /nonexistent
 expect 1 "unknown CPU model 'pentium9'.*qemu64" -- -cpu pentium9
 expect 1 "unknown CPU feature 'sse9'" -- -cpu qemu64,+sse9
-expect 1 "not implemented by satori yet" -- -cpu qemu64,+sse4.2
+expect 1 "not implemented by satori yet" -- -cpu qemu64,+avx
 # Hyper-V flags (QEMU's syntax, dependency messages, refusal of what is not there yet)
 expect 1 "unknown Hyper-V flag 'hv-bogus'; known:.*hv-relaxed.*hv-spinlocks" -- -cpu max,hv-bogus
 expect 1 "Hyper-V synthetic timers (hv-stimer) requires Hyper-V clocksources (hv-time)" -- -cpu max,hv-stimer
