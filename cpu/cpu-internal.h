@@ -3,7 +3,7 @@
  * micro-operations, the soft TLB fast path and the exception channel.
  *
  * Execution model (DESIGN.md, CPU):
- *   decode (decode.c) -> translate (translate.c: one uop per guest
+ *   decode (decode.c) -> translate (exec.c tb_translate(): one uop per guest
  *   instruction, operands pre-resolved) -> execute (exec.c: threaded code,
  *   `do { cpu->cur = u; u = u->fn(cpu, u); } while (u);`).
  *
@@ -610,7 +610,7 @@ void cpu_deliver_event(struct cpu *cpu);
  */
 bool cpu_check_interrupts(struct cpu *cpu);
 
-/* ---- stack (ops-int.c) ---------------------------------------------------- */
+/* ---- stack (ops-ctl.c) ---------------------------------------------------- */
 
 /* Stack width in bytes for the current mode: 8 in 64-bit code, else SS.B. */
 static inline unsigned stack_width(const struct cpu *cpu)
@@ -735,7 +735,7 @@ static inline void cpu_set_arith_flags(struct cpu *cpu, uint32_t f)
 }
 void cpu_set_rflags(struct cpu *cpu, uint64_t value, uint64_t mask);
 
-/* ---- mode (cpu.c / seg.c) ------------------------------------------------ */
+/* ---- mode (excp.c) ------------------------------------------------------- */
 
 void cpu_update_hflags(struct cpu *cpu);
 /* HLT and wake-up: VP_RUNTIME counts only un-halted virtual time. */
@@ -755,7 +755,7 @@ static inline void cpu_set_halted(struct cpu *cpu, bool halted)
 
 static inline unsigned cpu_cpl_fast(const struct cpu *cpu) { return cpu->hflags & HF_CPL_MASK; }
 
-/* ---- execution engine (exec.c, tb-cache.c) ------------------------------- */
+/* ---- execution engine (exec.c) ------------------------------------------ */
 
 /*
  * Direct exit from a block to target RIP through chain slot `slot` of u:
