@@ -3,7 +3,7 @@
  * micro-operations, the soft TLB fast path and the exception channel.
  *
  * Execution model (DESIGN.md, CPU):
- *   decode (decode.c) -> translate (translate.c: one uop per guest
+ *   decode (decode.c) -> translate (exec.c tb_translate(): one uop per guest
  *   instruction, operands pre-resolved) -> execute (exec.c: threaded code,
  *   `do { cpu->cur = u; u = u->fn(cpu, u); } while (u);`).
  *
@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cpu/cpu-features.h"
 #include "cpu/cpu.h"
 #include "hw/hw.h"
 #include "timers/timers.h"
@@ -121,6 +122,19 @@ enum {
 #define MSR_IA32_SYSENTER_EIP     0x00000176
 #define MSR_IA32_MISC_ENABLE      0x000001a0
 #define MSR_IA32_PAT              0x00000277
+#define MSR_IA32_TSC_DEADLINE     0x000006e0
+#define MSR_X2APIC_FIRST          0x00000800
+#define MSR_X2APIC_LAST           0x000008ff
+
+/* IA32_APIC_BASE (SDM vol. 3, 10.4.4 and 10.12.1) and the CPUID bits of the APIC */
+#define APIC_BASE_BSP             (1ull << 8)
+#define APIC_BASE_EXTD            (1ull << 10)
+#define APIC_BASE_EN              (1ull << 11)
+#define APIC_BASE_ADDR_MASK       0xffffff000ull
+#define APIC_BASE_DEFAULT         0xfee00000ull
+#define CPUID_1_EDX_APIC          (1u << 9)
+#define CPUID_1_ECX_X2APIC        (1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE  (1u << 24)
 #define MSR_EFER                  0xc0000080
 #define MSR_STAR                  0xc0000081
 #define MSR_LSTAR                 0xc0000082
@@ -130,6 +144,13 @@ enum {
 #define MSR_GS_BASE               0xc0000101
 #define MSR_KERNEL_GS_BASE        0xc0000102
 #define MSR_TSC_AUX               0xc0000103
+
+/* System features handlers check (struct cpu.sys_features, from CPUID). */
+#define SYSF_SMEP    (1u << 0)
+#define SYSF_SMAP    (1u << 1)
+#define SYSF_UMIP    (1u << 2)
+#define SYSF_PCID    (1u << 3)
+#define SYSF_MONITOR (1u << 4)
 
 /* ---- segments ----------------------------------------------------------- */
 
@@ -195,9 +216,12 @@ enum cc_op {
 
 /*
  * mmu_idx: 0 = supervisor, 1 = user, 2 = user with alignment checking
- * (CR0.AM && EFLAGS.AC: every access takes the slow path so #AC is exact).
+ * (CR0.AM && EFLAGS.AC: every access takes the slow path so #AC is exact),
+ * 3 = supervisor with CR4.SMAP and EFLAGS.AC (user pages accessible).
+ * Host code of supervisor blocks indexes the TLB of mmu_idx 0 directly: in
+ * mmu_idx 3 it misses on user pages and takes the handler's slow path.
  */
-#define MMU_IDX_COUNT 3
+#define MMU_IDX_COUNT 4
 
 struct tlb_entry {
     uint64_t tag_r;     /* page address if readable, else TLB_INVALID */
@@ -263,6 +287,7 @@ struct tb {
     gpa_t phys_pc;      /* physical address of the first byte */
     gpa_t phys_page2;   /* second page when the block crosses a page, or -1 */
     uint64_t cs_base;
+    uint32_t cs_limit;  /* CS limit: outside 64-bit mode fetches beyond it are #GP */
     uint32_t hflags;    /* mode bits that change decoding (HF_*) */
     uint16_t size;      /* guest bytes covered */
     uint16_t ninsns;
@@ -328,6 +353,7 @@ struct cpu {
 
     uint32_t hflags;
     uint8_t mmu_idx;
+    uint8_t seg_chk;    /* segments whose accesses need limit/type checks (seg_la) */
 
     struct seg seg[6];
     struct seg ldtr, tr;
@@ -339,6 +365,7 @@ struct cpu {
     uint64_t star, lstar, cstar, fmask, kernel_gs_base;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t pat, apic_base, misc_enable, tsc_aux;
+    uint64_t apic_mmio_page; /* xAPIC page while enabled, else UINT64_MAX */
     int64_t tsc_offset;     /* guest TSC = vclock TSC + tsc_offset */
 
     struct fpu_state fpu;
@@ -354,6 +381,8 @@ struct cpu {
     uint64_t icount;        /* instructions retired since power-on */
     volatile bool exit_request;
     bool halted;
+    bool wait_sipi;         /* INIT received, waiting for a STARTUP IPI (halted too) */
+    bool init_pending;      /* INIT arrived while running: taken at the next boundary */
     bool intr_line;
     bool nmi_pending;
     int delivering;         /* vector being delivered, -1 when none */
@@ -377,7 +406,8 @@ struct cpu {
     gva_t link_src_pc_page;
     struct tb *link_src_tb;  /* the block link_from belongs to */
     bool large_pages;       /* a 2M/4M/1G page is in the TLB (INVLPG flushes all) */
-    unsigned decode_features; /* DECODE_F_* from the CPU model */
+    struct feat_set decode_features; /* enabled CPUID features (cpu_feat_set) */
+    unsigned sys_features;  /* SYSF_*: system features of the CPU model (cpu.c) */
     struct cpu_stats {
         uint64_t tb_translated, tb_chained, tb_invalidated, tb_lookups;
         uint64_t tlb_fills, tlb_flushes, exceptions, interrupts;
@@ -431,6 +461,8 @@ static inline gva_t seg_linear(const struct cpu *cpu, unsigned seg, uint64_t off
     return cpu->seg[seg].base + off;
 }
 
+/* Linear address of a uop's memory operand, without segment checks (INVLPG,
+ * and handlers that check the whole operand themselves). */
 static inline gva_t uop_la(const struct cpu *cpu, const struct uop *u)
 {
     uint64_t ea = uop_ea(cpu, u);
@@ -438,6 +470,43 @@ static inline gva_t uop_la(const struct cpu *cpu, const struct uop *u)
     if (u->seg == SEG_NONE)
         return ea;
     return seg_linear(cpu, u->seg, ea);
+}
+
+/*
+ * Segment limit and type checks (SDM vol. 3, 5.3 and 5.5; excp.c).
+ * cpu->seg_chk has a bit per segment register whose accesses must be
+ * checked: none in 64-bit mode, and in the other modes only those that
+ * are not flat (a present writable expand-up data segment with a 4 GiB
+ * limit needs no check), so 64-bit and flat 32-bit code pay one test of
+ * a byte that is zero.  seg_check() raises #GP(0), or #SS(0) for SS, when
+ * [off, off + size) is outside the segment, the segment is unusable
+ * (null selector) or the access type is not allowed (a write to code or
+ * read-only data, a read of execute-only code; protected mode only).
+ */
+void seg_check(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size, bool write);
+/* Recompute cpu->seg_chk after a segment or mode change. */
+void cpu_update_seg_chk(struct cpu *cpu);
+
+static inline gva_t seg_la(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size,
+                           bool write)
+{
+    if (seg == SEG_NONE)
+        return off;
+    if (unlikely(cpu->seg_chk & (1u << seg)))
+        seg_check(cpu, seg, off, size, write);
+    return cpu->seg[seg].base + off;
+}
+
+/* The checked linear address of a uop's memory operand for a read, or for
+ * a write (read-modify-write too) of `size` bytes. */
+static inline gva_t uop_la_r(struct cpu *cpu, const struct uop *u, unsigned size)
+{
+    return seg_la(cpu, u->seg, uop_ea(cpu, u), size, false);
+}
+
+static inline gva_t uop_la_w(struct cpu *cpu, const struct uop *u, unsigned size)
+{
+    return seg_la(cpu, u->seg, uop_ea(cpu, u), size, true);
 }
 
 /* ---- memory access (mmu.c owns the slow paths) -------------------------- */
@@ -541,16 +610,17 @@ void cpu_deliver_event(struct cpu *cpu);
  */
 bool cpu_check_interrupts(struct cpu *cpu);
 
-/* ---- stack (ops-int.c) ---------------------------------------------------- */
+/* ---- stack (ops-ctl.c) ---------------------------------------------------- */
 
 /* Stack width in bytes for the current mode: 8 in 64-bit code, else SS.B. */
 static inline unsigned stack_width(const struct cpu *cpu)
 {
     return (cpu->hflags & HF_CS64) ? 8 : (cpu->hflags & HF_SS32) ? 4 : 2;
 }
-/* Linear address of SS:rSP + off with the stack width applied; raises #SS
- * for a non-canonical address in 64-bit mode. */
-gva_t stack_la(struct cpu *cpu, uint64_t rsp);
+/* Linear address of SS:rSP with the stack width applied for an access of
+ * `size` bytes; raises #SS for a non-canonical address in 64-bit mode and
+ * for one outside the stack segment elsewhere. */
+gva_t stack_la(struct cpu *cpu, uint64_t rsp, unsigned size, bool write);
 /* Push/pop `size` bytes; RSP moves only after the access succeeded. */
 void stack_push(struct cpu *cpu, unsigned size, uint64_t v);
 uint64_t stack_pop(struct cpu *cpu, unsigned size);
@@ -665,7 +735,7 @@ static inline void cpu_set_arith_flags(struct cpu *cpu, uint32_t f)
 }
 void cpu_set_rflags(struct cpu *cpu, uint64_t value, uint64_t mask);
 
-/* ---- mode (cpu.c / seg.c) ------------------------------------------------ */
+/* ---- mode (excp.c) ------------------------------------------------------- */
 
 void cpu_update_hflags(struct cpu *cpu);
 /* HLT and wake-up: VP_RUNTIME counts only un-halted virtual time. */
@@ -685,7 +755,7 @@ static inline void cpu_set_halted(struct cpu *cpu, bool halted)
 
 static inline unsigned cpu_cpl_fast(const struct cpu *cpu) { return cpu->hflags & HF_CPL_MASK; }
 
-/* ---- execution engine (exec.c, tb-cache.c) ------------------------------- */
+/* ---- execution engine (exec.c) ------------------------------------------ */
 
 /*
  * Direct exit from a block to target RIP through chain slot `slot` of u:
@@ -729,14 +799,47 @@ bool tb_page_has_code(struct cpu *cpu, gpa_t pa);
 void tb_flush_all(struct cpu *cpu);
 void cpu_exec_init(struct cpu *cpu);
 void cpu_exec_free(struct cpu *cpu);
-/* DECODE_F_* bits for the enabled CPUID features (cpu-models.c). */
-unsigned cpu_decode_features(const struct cpu *cpu);
+/* The enabled CPUID features, for the decoder's gating. */
+static inline const struct feat_set *cpu_decode_features(const struct cpu *cpu)
+{
+    return &cpu->decode_features;
+}
+
+/* ---- CPU models (cpu-models.c) ------------------------------------------- */
+
+struct cpu_model {
+    const char *name;
+    const char *desc;
+    uint32_t family, model, stepping;
+    const char *vendor;
+    const char *brand;
+    const unsigned *feats;  /* enum cpu_feat list ending in FEAT_NONE; NULL: all implemented */
+};
+/* The model named `name` (the first model, qemu64, if none is). */
+const struct cpu_model *cpu_model_find(const char *name);
+/* Is the feature of this QEMU name (or alias) on in cfg? */
+bool cpu_config_has(const struct cpu_config *cfg, const char *name);
+/* The enabled features of cfg as the decoder's bit set. */
+struct feat_set cpu_feat_set(const struct cpu_config *cfg);
 /* Like mmu_fetch_page but returns NULL instead of raising. */
 const uint8_t *mmu_fetch_probe(struct cpu *cpu, gva_t la, gpa_t *pa);
 
 /* ---- system services used by handlers ------------------------------------ */
 
 enum msr_result cpu_rdmsr(struct cpu *cpu, uint32_t msr, uint64_t *val);
+/* Enter the INIT state now (cpu_init_signal() defers to here). */
+void cpu_take_init(struct cpu *cpu);
+/* MOV from/to CR8: through the local APIC's TPR when there is one. */
+uint64_t cpu_get_cr8(struct cpu *cpu);
+void cpu_put_cr8(struct cpu *cpu, uint64_t v);
+/* A store to the xAPIC page; the block ends after the instruction so an
+ * interrupt it raised (self IPI, TPR, EOI) is taken at once. */
+void cpu_apic_mmio_write(struct cpu *cpu, uint64_t pa, uint64_t v, unsigned size);
+/* The xAPIC MMIO page of this vCPU covers pa (struct cpu_intc). */
+static inline bool cpu_apic_page(const struct cpu *cpu, uint64_t pa)
+{
+    return (pa & ~0xfffull) == cpu->apic_mmio_page;
+}
 enum msr_result cpu_wrmsr(struct cpu *cpu, uint32_t msr, uint64_t val);
 /*
  * I/O permission check for IN/OUT/INS/OUTS (SDM vol. 1, 19.5): in protected

@@ -112,15 +112,80 @@ static void seg_set(struct cpu *cpu, int seg, uint16_t sel, uint64_t base, uint3
     cpu->seg[seg].base = base;
     cpu->seg[seg].limit = limit;
     cpu->seg[seg].attr = attr;
+    cpu_update_seg_chk(cpu);
 }
 
+/*
+ * Real mode: a segment load sets the selector and base = sel << 4 and
+ * keeps the limit and attributes cached from protected mode (SDM vol. 3,
+ * 9.9.2 and 20.1.1: "unreal mode" when those were 4 GiB), as hardware and
+ * QEMU do.  VM86 mode loads the full real-mode segment: 64 KiB, DPL 3.
+ */
 void seg_load_real(struct cpu *cpu, int seg, uint16_t sel)
 {
-    uint32_t attr = DESC_P | DESC_S | (3u << 8) | (seg == SEG_CS ? (0xbu << 8) : 0);
-
-    if (cpu->eflags & EFLAGS_VM)
-        attr |= 3u << DESC_DPL_SHIFT;
+    if (!(cpu->eflags & EFLAGS_VM)) {
+        cpu->seg[seg].sel = sel;
+        cpu->seg[seg].base = (uint64_t)sel << 4;
+        return;
+    }
+    uint32_t attr = DESC_P | DESC_S | (3u << 8) | (seg == SEG_CS ? (0xbu << 8) : 0)
+                  | (3u << DESC_DPL_SHIFT);
     seg_set(cpu, seg, sel, (uint64_t)sel << 4, 0xffff, attr);
+}
+
+/* Protected mode proper (not real mode, not VM86): type checks apply. */
+static bool seg_prot(const struct cpu *cpu)
+{
+    return (cpu->cr0 & CR0_PE) && !(cpu->eflags & EFLAGS_VM);
+}
+
+void cpu_update_seg_chk(struct cpu *cpu)
+{
+    uint8_t m = 0;
+
+    if (!(cpu->hflags & HF_CS64)) {
+        bool pm = seg_prot(cpu);
+        for (int i = SEG_ES; i <= SEG_GS; i++) {
+            const struct seg *s = &cpu->seg[i];
+            unsigned type = (s->attr >> 8) & 0xf;
+            bool flat = s->limit == 0xffffffffu
+                        && (pm ? (s->attr & DESC_P) && (type & 0xe) == 0x2 : (type & 0xc) != 0x4);
+            if (!flat)
+                m |= (uint8_t)(1u << i);
+        }
+    }
+    cpu->seg_chk = m;
+}
+
+/*
+ * SDM vol. 3, 5.3 (limit checking, expand-down segments with the B flag
+ * giving the upper bound), 5.5 and 3.4.5.1 (types), vol. 2 "Protected
+ * Mode Exceptions" of any memory instruction: #GP(0) for an effective
+ * address outside the DS/ES/FS/GS/CS segment, a null selector, a write
+ * to a code or read-only data segment, a read of an execute-only code
+ * segment; #SS(0) for an address outside SS.  Real mode checks the
+ * (cached) limit only.
+ */
+void seg_check(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size, bool write)
+{
+    const struct seg *s = &cpu->seg[seg];
+    int vec = seg == SEG_SS ? EXC_SS : EXC_GP;
+    unsigned type = (s->attr >> 8) & 0xf;
+    uint64_t last = off + size - 1;
+
+    if (seg_prot(cpu)) {
+        if (!(s->attr & DESC_P))
+            cpu_raise_exception_err(cpu, vec, 0);
+        if (write ? (type & 8) || !(type & 2) : (type & 0xa) == 0x8)
+            cpu_raise_exception_err(cpu, EXC_GP, 0);
+    }
+    if ((type & 0xc) == 0x4) {
+        uint64_t upper = (s->attr & DESC_B) ? 0xffffffffu : 0xffffu;
+        if (off <= s->limit || last > upper)
+            cpu_raise_exception_err(cpu, vec, 0);
+    } else if (last > s->limit) {
+        cpu_raise_exception_err(cpu, vec, 0);
+    }
 }
 
 void seg_load(struct cpu *cpu, int seg, uint16_t sel)
@@ -240,9 +305,10 @@ void cpu_update_hflags(struct cpu *cpu)
         if (cs->attr & DESC_L)
             f |= HF_CS64;
     }
-    if (!(f & HF_CS64) && (cs->attr & DESC_B) && (f & HF_PE) && !(f & HF_VM))
+    /* real mode too: the D/B bits cached from protected mode stay in force */
+    if (!(f & HF_CS64) && (cs->attr & DESC_B) && !(f & HF_VM))
         f |= HF_CS32;
-    if ((cpu->seg[SEG_SS].attr & DESC_B) && (f & HF_PE) && !(f & HF_VM))
+    if ((cpu->seg[SEG_SS].attr & DESC_B) && !(f & HF_VM))
         f |= HF_SS32;
     if (cpu->eflags & EFLAGS_TF) f |= HF_TF;
     if (cpu->cr0 & CR0_EM) f |= HF_EM;
@@ -251,6 +317,7 @@ void cpu_update_hflags(struct cpu *cpu)
     if (cpu->cr4 & CR4_OSFXSR) f |= HF_OSFXSR;
     cpu->hflags = f;
     cpu_update_mmu_idx(cpu);
+    cpu_update_seg_chk(cpu);
 }
 
 /* ---- delivery --------------------------------------------------------------- */
@@ -450,6 +517,8 @@ void cpu_deliver_event(struct cpu *cpu)
 
 bool cpu_check_interrupts(struct cpu *cpu)
 {
+    if (cpu->wait_sipi)
+        return false;   /* only a STARTUP IPI wakes it (SDM vol. 3, 8.4.3) */
     if (cpu->nmi_pending && !cpu->nmi_blocked) {
         cpu->nmi_pending = false;
         cpu->nmi_blocked = true;
@@ -494,7 +563,7 @@ static const struct uop *uop_int1(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_bound(struct cpu *cpu, const struct uop *u)
 {
-    gva_t la = uop_la(cpu, u);
+    gva_t la = uop_la_r(cpu, u, 2u * u->osize);
     unsigned sz = u->osize;
     int64_t idx, lo, hi;
 
@@ -565,7 +634,7 @@ static void far_gate(struct cpu *cpu, const struct uop *u, uint16_t gsel, uint32
     uint16_t old_cs = cpu->seg[SEG_CS].sel, old_ss = cpu->seg[SEG_SS].sel;
     if (!call || conforming || dpl == cpl) {
         if (call) {
-            mmu_probe_write(cpu, stack_la(cpu, cpu->regs[4] - 2 * w), 2 * w);
+            mmu_probe_write(cpu, stack_la(cpu, cpu->regs[4] - 2 * w, 2 * w, true), 2 * w);
             stack_push(cpu, w, old_cs);
             stack_push(cpu, w, ret);
         }
@@ -594,7 +663,7 @@ static void far_gate(struct cpu *cpu, const struct uop *u, uint16_t gsel, uint32
         frame[n++] = old32 ? (uint32_t)cpu->regs[4] : (uint16_t)cpu->regs[4];
         for (unsigned i = params; i-- > 0;) {
             uint64_t sp = cpu->regs[4] + i * w;
-            frame[n++] = cpu_ld(cpu, cpu->seg[SEG_SS].base + (old32 ? (uint32_t)sp : (uint16_t)sp), w);
+            frame[n++] = cpu_ld(cpu, seg_la(cpu, SEG_SS, old32 ? (uint32_t)sp : (uint16_t)sp, w, false), w);
         }
         frame[n++] = old_cs;
         frame[n++] = ret;
@@ -653,7 +722,7 @@ static void far_transfer(struct cpu *cpu, const struct uop *u, uint16_t sel, uin
         uint64_t cs = cpu->seg[SEG_CS].sel, ret = u->rip + u->len;
         uint64_t rsp = cpu->regs[4];
         /* both pushes must succeed before anything changes */
-        mmu_probe_write(cpu, stack_la(cpu, rsp - 2 * os), 2 * os);
+        mmu_probe_write(cpu, stack_la(cpu, rsp - 2 * os, 2 * os, true), 2 * os);
         stack_push(cpu, os, cs);
         stack_push(cpu, os, ret);
     }
@@ -669,7 +738,7 @@ static void far_pointer(struct cpu *cpu, const struct uop *u, uint16_t *sel, uin
         *sel = (uint16_t)u->imm2;
         *off = u->imm;
     } else {
-        gva_t la = uop_la(cpu, u);
+        gva_t la = uop_la_r(cpu, u, u->osize + 2u);
         *off = cpu_ld(cpu, la, u->osize);
         *sel = cpu_ld16(cpu, la + u->osize);
     }

@@ -1092,6 +1092,12 @@ static void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, 
         emit32(p, (uint32_t)offsetof(struct tb, cs_base));
         emit32(p, (uint32_t)tb->cs_base);
         miss[nm++] = emit_jcc_fwd(p, CC_NE);
+        if (!(tb->hflags & HF_CS64)) {
+            emit(p, (const uint8_t[]){ 0x81, 0xbf }, 2);           /* cmp dword [rdi+cs_limit], limit */
+            emit32(p, (uint32_t)offsetof(struct tb, cs_limit));
+            emit32(p, tb->cs_limit);
+            miss[nm++] = emit_jcc_fwd(p, CC_NE);
+        }
         emit(p, (const uint8_t[]){ 0xf7, 0x83 }, 2);               /* test dword [hflags], INHIBIT */
         emit32(p, (uint32_t)offsetof(struct cpu, hflags));
         emit32(p, HF_INHIBIT);

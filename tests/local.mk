@@ -4,3 +4,4 @@ include tests/platform.mk
 include tests/decode.mk
 include tests/hyperv.mk
 include tests/devices.mk
+include tests/softfloat.mk
