@@ -736,7 +736,8 @@ int main(int argc, char **argv)
         } else if (!strcmp(opt, "-D")) {
             log_path = arg;
         } else if (!strcmp(opt, "-rtc")) {
-            error_report("-rtc %s: satori has no RTC yet (it comes with the platform work)", arg);
+            error_report("-rtc %s: not supported yet (the RTC starts at the host date, "
+                         "or 2000-01-01 under -icount)", arg);
             return 1;
         }
     }

@@ -58,7 +58,7 @@ expect 1 "maxcpus must be equal to or greater than smp" -- -smp 4,maxcpus=2
 expect 1 "unknown property 'books'" -- -smp 2,books=2
 expect 0 "demo done" -- -smp 4
 expect 0 "demo done" -- -smp sockets=2,cores=2,threads=2
-expect 1 "satori has no RTC yet" -- -rtc base=utc
+expect 1 "-rtc base=utc: not supported yet" -- -rtc base=utc
 expect 1 "sleep=on is not supported" -- -icount shift=0,sleep=on
 expect 1 "unknown -d item 'bogus'" -- -d bogus
 expect 0 "isa-debug-exit" -- -device help

@@ -600,6 +600,19 @@ static int kbc_read_all(struct i8042 *k, uint8_t *out, int max)
     return n;
 }
 
+static void kbc_ctrl(struct i8042 *k, uint8_t c) { i8042_port_write(k, 0x64, c); }
+static void kbc_data(struct i8042 *k, uint8_t v) { i8042_port_write(k, 0x60, v); }
+static uint8_t kbc_byte(struct i8042 *k) { return i8042_port_read(k, 0x60); }
+/* A controller command and the byte it answers with. */
+static uint8_t kbc_reply(struct i8042 *k, uint8_t c) { kbc_ctrl(k, c); return kbc_byte(k); }
+
+/* A byte for the mouse, through the controller's 0xD4 command. */
+static void kbc_aux(struct i8042 *k, uint8_t v)
+{
+    kbc_ctrl(k, 0xd4);
+    kbc_data(k, v);
+}
+
 static void i8042_controller_commands(void)
 {
     struct irq_probe p1 = { 0 }, p12 = { 0 };
@@ -608,79 +621,67 @@ static void i8042_controller_commands(void)
     uint8_t b[8];
 
     CHECK(i8042_port_read(k, 0x64) == 0x18, "power-on status %02x", i8042_port_read(k, 0x64));
-    i8042_port_write(k, 0x64, 0xaa);
+    kbc_ctrl(k, 0xaa);
     CHECK(i8042_port_read(k, 0x64) == 0x1d, "status after self test %02x",
           i8042_port_read(k, 0x64));
     CHECK(p1.level == 1, "reply raises IRQ 1");
-    CHECK(i8042_port_read(k, 0x60) == 0x55 && p1.level == 0, "self test 0x55");
-    i8042_port_write(k, 0x64, 0x60);
-    i8042_port_write(k, 0x60, 0x47);
+    CHECK(kbc_byte(k) == 0x55 && p1.level == 0, "self test 0x55");
+    kbc_ctrl(k, 0x60);
+    kbc_data(k, 0x47);
     CHECK((i8042_port_read(k, 0x64) & 0x0c) == 0x04, "SYS flag, data write");
-    i8042_port_write(k, 0x64, 0x20);
-    CHECK(i8042_port_read(k, 0x60) == 0x47, "command byte");
-    i8042_port_write(k, 0x64, 0xab);
-    CHECK(i8042_port_read(k, 0x60) == 0x00, "keyboard interface test");
-    i8042_port_write(k, 0x64, 0xa9);
-    CHECK(i8042_port_read(k, 0x60) == 0x00, "aux interface test");
-    i8042_port_write(k, 0x64, 0xa7);
-    i8042_port_write(k, 0x64, 0x20);
-    CHECK(i8042_port_read(k, 0x60) == 0x67, "0xA7 disables aux");
-    i8042_port_write(k, 0x64, 0xa8);
-    i8042_port_write(k, 0x64, 0x20);
-    CHECK(i8042_port_read(k, 0x60) == 0x47, "0xA8 enables aux");
+    CHECK(kbc_reply(k, 0x20) == 0x47, "command byte");
+    CHECK(kbc_reply(k, 0xab) == 0x00, "keyboard interface test");
+    CHECK(kbc_reply(k, 0xa9) == 0x00, "aux interface test");
+    kbc_ctrl(k, 0xa7);
+    CHECK(kbc_reply(k, 0x20) == 0x67, "0xA7 disables aux");
+    kbc_ctrl(k, 0xa8);
+    CHECK(kbc_reply(k, 0x20) == 0x47, "0xA8 enables aux");
     /* keyboard: reset, identify (translated), get scan code set */
-    i8042_port_write(k, 0x60, 0xff);
+    kbc_data(k, 0xff);
     CHECK(kbc_read_all(k, b, 8) == 2 && b[0] == 0xfa && b[1] == 0xaa, "keyboard reset");
-    i8042_port_write(k, 0x60, 0xf2);
+    kbc_data(k, 0xf2);
     CHECK(kbc_read_all(k, b, 8) == 3 && b[1] == 0xab && b[2] == 0x41, "identify");
-    i8042_port_write(k, 0x60, 0xf0);
-    i8042_port_write(k, 0x60, 0x00);
+    kbc_data(k, 0xf0);
+    kbc_data(k, 0x00);
     CHECK(kbc_read_all(k, b, 8) == 3 && b[2] == 0x41, "scan code set (translated) %02x", b[2]);
-    i8042_port_write(k, 0x60, 0xed);
-    i8042_port_write(k, 0x60, 0x07);
+    kbc_data(k, 0xed);
+    kbc_data(k, 0x07);
     CHECK(kbc_read_all(k, b, 8) == 2 && b[0] == 0xfa && b[1] == 0xfa, "LEDs");
-    i8042_port_write(k, 0x60, 0x99);
+    kbc_data(k, 0x99);
     CHECK(kbc_read_all(k, b, 8) == 1 && b[0] == 0xfe, "unknown command resends");
     /* the mouse: reset, IntelliMouse ID sequence, status request */
-    i8042_port_write(k, 0x64, 0xd4);
-    i8042_port_write(k, 0x60, 0xff);
+    kbc_aux(k, 0xff);
     CHECK(i8042_port_read(k, 0x64) & 0x20, "aux byte flagged");
     CHECK(p12.level == 1 && p1.level == 0, "aux byte raises IRQ 12");
     CHECK(kbc_read_all(k, b, 8) == 3 && b[0] == 0xfa && b[1] == 0xaa && b[2] == 0, "mouse reset");
     static const uint8_t seq[] = { 200, 100, 80 };
     for (int i = 0; i < 3; i++) {
-        i8042_port_write(k, 0x64, 0xd4);
-        i8042_port_write(k, 0x60, 0xf3);
-        i8042_port_write(k, 0x64, 0xd4);
-        i8042_port_write(k, 0x60, seq[i]);
+        kbc_aux(k, 0xf3);
+        kbc_aux(k, seq[i]);
     }
     kbc_read_all(k, b, 8);
-    i8042_port_write(k, 0x64, 0xd4);
-    i8042_port_write(k, 0x60, 0xf2);
+    kbc_aux(k, 0xf2);
     CHECK(kbc_read_all(k, b, 8) == 2 && b[1] == 3, "IntelliMouse ID %02x", b[1]);
-    i8042_port_write(k, 0x64, 0xd4);
-    i8042_port_write(k, 0x60, 0xe9);
+    kbc_aux(k, 0xe9);
     CHECK(kbc_read_all(k, b, 8) == 4 && b[3] == 80, "status request rate %u", b[3]);
     /* a disabled keyboard holds its bytes back */
-    i8042_port_write(k, 0x64, 0xad);
+    kbc_ctrl(k, 0xad);
     i8042_put_scancode(k, 0x1e);
     CHECK(!(i8042_port_read(k, 0x64) & 1), "disabled keyboard delivers");
-    i8042_port_write(k, 0x64, 0xae);
-    CHECK(i8042_port_read(k, 0x60) == 0x1e, "scan code after enable");
+    CHECK(kbc_reply(k, 0xae) == 0x1e, "scan code after enable");
     /* output port: A20 and the reset line; pulse reset */
-    i8042_port_write(k, 0x64, 0xd0);
-    CHECK(i8042_port_read(k, 0x60) == 0xcf, "output port");
-    i8042_port_write(k, 0x64, 0xd1);
-    i8042_port_write(k, 0x60, 0xcd);
+    CHECK(kbc_reply(k, 0xd0) == 0xcf, "output port");
+    kbc_ctrl(k, 0xd1);
+    kbc_data(k, 0xcd);
     CHECK(!i8042_a20(k) && resets == 0, "A20 off");
-    i8042_port_write(k, 0x64, 0xdf);
+    kbc_ctrl(k, 0xdf);
     CHECK(i8042_a20(k), "0xDF A20 on");
-    i8042_port_write(k, 0x64, 0xd1);
-    i8042_port_write(k, 0x60, 0xce);
+    kbc_ctrl(k, 0xd1);
+    kbc_data(k, 0xce);
     CHECK(resets == 1, "output port bit 0 resets");
-    i8042_port_write(k, 0x64, 0xfe);
+    kbc_ctrl(k, 0xfe);
     CHECK(resets == 2, "0xFE pulses reset");
-    i8042_port_write(k, 0x64, 0xff);
+    kbc_ctrl(k, 0xff);
     CHECK(resets == 2, "0xFF pulses nothing");
     i8042_free(k);
 
