@@ -420,7 +420,7 @@ int pc_run(const struct pc_config *c)
             }
             continue;
         }
-        if (why == CPU_EXIT_HALTED || m.paused) {
+        if ((why == CPU_EXIT_HALTED && cpu_idle(m.cpu)) || m.paused) {
             int64_t deadline = timers_next_deadline();
             if (deadline == INT64_MAX && (m.serial_in < 0 || !m.uart) && !m.paused) {
                 /* halted with nothing that could ever wake it */
