@@ -216,7 +216,7 @@ void handle_exception(int vector, exception_fn fn)
     handlers[vector & 255] = fn;
 }
 
-/* #GP from the RDMSR/WRMSR of rdmsr_safe()/wrmsr_safe(): skip it. */
+/* #GP from the RDMSR/WRMSR of rdmsr_nofault()/wrmsr_nofault(): skip it. */
 static volatile bool msr_faulted;
 
 static void msr_gp(struct frame *f)
@@ -231,7 +231,7 @@ static void msr_gp(struct frame *f)
     f->rip += 2;
 }
 
-bool rdmsr_safe(uint32_t msr, uint64_t *v)
+bool rdmsr_nofault(uint32_t msr, uint64_t *v)
 {
     exception_fn old = handlers[13];
     uint32_t lo = 0, hi = 0;
@@ -244,7 +244,7 @@ bool rdmsr_safe(uint32_t msr, uint64_t *v)
     return !msr_faulted;
 }
 
-bool wrmsr_safe(uint32_t msr, uint64_t v)
+bool wrmsr_nofault(uint32_t msr, uint64_t v)
 {
     exception_fn old = handlers[13];
 

@@ -132,8 +132,9 @@ static inline void apic_write(unsigned off, uint32_t v)
 
 static inline void apic_eoi(void) { apic_write(0xb0, 0); }
 
-/* RDMSR/WRMSR that return false instead of taking the #GP they raise. */
-bool rdmsr_safe(uint32_t msr, uint64_t *v);
-bool wrmsr_safe(uint32_t msr, uint64_t v);
+/* RDMSR/WRMSR that return false instead of taking the #GP they raise
+ * (the runtime's #GP handler is restored afterwards). */
+bool rdmsr_nofault(uint32_t msr, uint64_t *v);
+bool wrmsr_nofault(uint32_t msr, uint64_t v);
 
 #endif

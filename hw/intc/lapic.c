@@ -516,8 +516,14 @@ static void lapic_eoi(struct lapic *s)
     if (v < 0)
         return;
     bit_clear(s->isr, (unsigned)v);
-    if (bit_test(s->tmr, (unsigned)v) && s->bus->eoi)
-        s->bus->eoi(s->bus->eoi_opaque, (uint8_t)v);
+    if (bit_test(s->tmr, (unsigned)v)) {
+        /* a level-triggered LINT pin's Remote IRR waits for this EOI (SDM 10.5.1) */
+        for (int i = LVT_LINT0; i <= LVT_LINT1; i++)
+            if ((s->lvt[i] & 0xff) == (uint32_t)v)
+                s->lvt[i] &= ~LVT_REMOTE_IRR;
+        if (s->bus->eoi)
+            s->bus->eoi(s->bus->eoi_opaque, (uint8_t)v);
+    }
     lapic_update(s);
 }
 

@@ -34,12 +34,12 @@ static void x2apic_eoi_log(struct frame *f)
 static bool gp_rd(uint32_t msr)
 {
     uint64_t v;
-    return !rdmsr_safe(msr, &v);
+    return !rdmsr_nofault(msr, &v);
 }
 
 static bool gp_wr(uint32_t msr, uint64_t v)
 {
-    return !wrmsr_safe(msr, v);
+    return !wrmsr_nofault(msr, v);
 }
 
 static void x2apic(void)
@@ -51,7 +51,7 @@ static void x2apic(void)
     reportf(r[2] & (1u << 21), "CPUID.1:ECX.x2APIC with -cpu max");
     reportf(gp_rd(MSR_X2APIC(0x30)), "x2APIC MSRs #GP in xAPIC mode");
     reportf(!gp_wr(MSR_IA32_APIC_BASE, base | BASE_EXTD), "xAPIC -> x2APIC");
-    reportf(rdmsr_safe(MSR_X2APIC(0x20), &v) && v == 0, "x2APIC ID 0, 32 bits (%llx)",
+    reportf(rdmsr_nofault(MSR_X2APIC(0x20), &v) && v == 0, "x2APIC ID 0, 32 bits (%llx)",
             (unsigned long long)v);
     reportf(rdmsr(MSR_X2APIC(0x30)) == 0x50014, "version through MSR 0x803");
     reportf(rdmsr(MSR_X2APIC(0xd0)) == 1, "LDR derived: cluster 0, bit 0 (%llx)",
