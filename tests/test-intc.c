@@ -2,7 +2,8 @@
  * tests/test-intc.c: unit tests for hw/intc and the CPU's INIT/SIPI
  * interface: 8259A behaviour a guest cannot provoke on one CPU (spurious
  * IRQ 7 and 15, rotation, special mask mode), the IOAPIC taking only
- * rising edges, and INIT/STARTUP between two local APICs on the APIC bus.
+ * rising edges, and INIT/STARTUP, all-but-self and lowest-priority IPIs
+ * between two local APICs on the APIC bus.
  */
 #include "config.h"
 
@@ -163,6 +164,25 @@ static void apics_init_sipi_and_edges(void)
     cpu_init_signal(c0);
     CHECK(!cpu_waiting_for_sipi(c0) && c0->rip == 0xfff0 && c0->seg[SEG_CS].sel == 0xf000,
           "INIT on the BSP: reset vector");
+
+    /* IPIs between the two: all-but-self, lowest priority by TPR */
+    lapic_write_reg(a1, 0xf0, 0x1ff);   /* INIT left APIC 1 software-disabled */
+    lapic_write_reg(a0, 0x310, 0);
+    lapic_write_reg(a0, 0x300, 0xc0000 | 0x61);     /* all excluding self */
+    CHECK(!c0->intr_line && c1->intr_line, "all-but-self reaches only APIC 1");
+    CHECK(c1->intc.ack(c1->intc.opaque) == 0x61, "APIC 1 takes vector 0x61");
+    lapic_write_reg(a1, 0xb0, 0);
+    lapic_write_reg(a0, 0x80, 0x20);
+    lapic_write_reg(a1, 0x80, 0x10);
+    lapic_write_reg(a0, 0xd0, 0x01000000);
+    lapic_write_reg(a1, 0xd0, 0x02000000);
+    lapic_write_reg(a0, 0x310, 0x03000000);
+    lapic_write_reg(a0, 0x300, 0x900 | 0x62);        /* lowest priority, logical 0x03 */
+    CHECK(!c0->intr_line && c1->intr_line, "lowest priority goes to the lower TPR");
+    CHECK(c1->intc.ack(c1->intc.opaque) == 0x62, "vector 0x62 at APIC 1");
+    lapic_write_reg(a1, 0xb0, 0);
+    lapic_write_reg(a0, 0x80, 0);
+    lapic_write_reg(a1, 0x80, 0);
 
     /* IOAPIC: one interrupt per rising edge, none for a raise of a high line */
     struct ioapic *io = ioapic_new(bus, IOAPIC_DEFAULT_BASE, 0, ab);
