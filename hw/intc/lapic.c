@@ -711,8 +711,8 @@ static bool x2apic_write_reserved(unsigned idx, uint64_t v)
     switch (idx) {
     case REG_TPR: return v & ~0xffull;
     case REG_EOI: case REG_ESR: return v != 0;
-    case REG_SVR: return v & ~0x11ffull;
-    case REG_ICR: return v & 0xfff32000ull;  /* bits 31:20, 17:16, 13 */
+    case REG_SVR: return v & ~0x3ffull;    /* no EOI-broadcast suppression (bit 12) */
+    case REG_ICR: return v & 0xfff33000ull;  /* bits 31:20, 17:16, 13, 12 */
     case REG_SELF_IPI: return v & ~0xffull;
     case REG_TIMER_DCR: return v & ~0xbull;
     default:

@@ -68,6 +68,7 @@ static void x2apic(void)
     reportf(gp_wr(MSR_X2APIC(0x80), 0x100), "TPR bits 31:8 reserved: #GP");
     reportf(gp_wr(MSR_X2APIC(0x280), 1), "ESR with a non-zero value: #GP");
     reportf(gp_wr(MSR_X2APIC(0x300), 0x2000 | 0x40), "ICR bit 13 reserved: #GP");
+    reportf(gp_wr(MSR_X2APIC(0xf0), 0x11ff), "SVR bit 12 (no EOI-broadcast suppression): #GP");
     reportf(gp_rd(MSR_X2APIC(0x40)), "reserved register 0x804: #GP");
 
     for (int i = 0x40; i < 0x50; i++)
