@@ -322,6 +322,9 @@ struct tb {
 #define HF_OSFXSR     (1u << 12) /* CR4.OSFXSR */
 #define HF_INHIBIT    (1u << 14) /* MOV SS / STI interrupt shadow (not in key) */
 #define HF_KEY_MASK   (~HF_INHIBIT)
+/* key only: a one-instruction block run at the end of an interrupt shadow
+ * with an interrupt pending, so it is taken right after that instruction */
+#define HF_ONE_INSN   (1u << 30)
 
 /*
  * An exception or interrupt raised while executing: cpu_raise_*() fills

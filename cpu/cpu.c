@@ -540,6 +540,15 @@ void cpu_sipi(struct cpu *cpu, uint8_t vector)
     cpu->exit_request = true;
 }
 
+bool cpu_idle(const struct cpu *cpu)
+{
+    if (cpu->init_pending)
+        return false;
+    if (cpu->wait_sipi)
+        return true;
+    return cpu->halted && !cpu->nmi_pending && !(cpu->intr_line && (cpu->eflags & EFLAGS_IF));
+}
+
 bool cpu_waiting_for_sipi(const struct cpu *cpu)
 {
     return cpu->wait_sipi || (cpu->init_pending && !(cpu->apic_base & APIC_BASE_BSP));

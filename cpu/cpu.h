@@ -115,6 +115,9 @@ void cpu_init_signal(struct cpu *cpu);
  * vector << 12, IP = 0, real mode.  Ignored otherwise (SDM 10.6.1). */
 void cpu_sipi(struct cpu *cpu, uint8_t vector);
 bool cpu_waiting_for_sipi(const struct cpu *cpu);
+/* Halted (or waiting for SIPI) with nothing that would wake it now: an
+ * NMI, or INTR with IF set.  The board sleeps only then. */
+bool cpu_idle(const struct cpu *cpu);
 
 /* ---- lifetime and execution --------------------------------------------- */
 

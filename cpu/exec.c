@@ -428,7 +428,7 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
     size_t bytes = sizeof(struct tb) + (TB_MAX_INSNS + 1) * sizeof(struct uop);
     struct tb *tb = calloc(1, bytes);
     int mode = (flags & HF_CS64) ? 64 : (flags & HF_CS32) ? 32 : 16;
-    unsigned max = (flags & HF_TF) ? 1 : TB_MAX_INSNS;
+    unsigned max = (flags & (HF_TF | HF_ONE_INSN)) ? 1 : TB_MAX_INSNS;
     struct tr_ctx tc = { .cpu = cpu, .tb = tb, .hflags = flags, .mode = mode };
     const struct feat_set *features = cpu_decode_features(cpu);
 
@@ -712,8 +712,10 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
                                                                    : cpu->exit_reason;
             break;
         }
+        bool shadow_ends = false;
         if (cpu->hflags & HF_INHIBIT) {
             cpu->hflags &= ~HF_INHIBIT;
+            shadow_ends = cpu->nmi_pending || cpu->intr_line;
         } else if (cpu->nmi_pending || cpu->intr_line) {
             cpu->link_from = NULL;
             cpu_check_interrupts(cpu);
@@ -725,7 +727,7 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
         if (cpu->budget <= 0)
             break;
         gva_t pc = cpu->seg[SEG_CS].base + cpu->rip;
-        uint32_t flags = cpu->hflags & HF_KEY_MASK;
+        uint32_t flags = (cpu->hflags & HF_KEY_MASK) | (shadow_ends ? HF_ONE_INSN : 0);
         cpu->cur = NULL;
         cpu->cur_tb = NULL;
         struct tb *tb = tb_lookup(cpu, pc, flags);
@@ -737,7 +739,7 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
              */
             struct tb *src = cpu->link_src_tb;
             if (!cpu->link_from->chain[cpu->link_slot] && cpu->link_src_pc_page == (pc & PAGE_MASK)
-                && !tb->invalid && !src->invalid && !(flags & HF_TF)) {
+                && !tb->invalid && !src->invalid && !(flags & (HF_TF | HF_ONE_INSN))) {
                 bool last = cpu->link_from == &src->ops[src->nuops - 1];
                 tb_link(cpu->link_from, cpu->link_slot, tb,
                         last ? src->native_jmp[cpu->link_slot] : NULL);

@@ -5,3 +5,4 @@ include tests/decode.mk
 include tests/hyperv.mk
 include tests/devices.mk
 include tests/softfloat.mk
+include tests/intc.mk
