@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "hw/char/uart16550.h"
+#include "hw/pc/pc-pci.h"
 #include "hyperv/hyperv.h"
 #include "timers/timers.h"
 #include "util/log.h"
@@ -39,6 +40,8 @@ static struct machine {
     bool exit_requested, reset_requested, paused;
     int exit_status;
     const char *demo_path;
+    struct pc_pci pci;          /* PCI, fw_cfg, ACPI, test devices (hw/pc/pc-pci.c) */
+    uint32_t apic_ids[256];
 } m;
 
 /* SIGINT/SIGTERM/SIGHUP: end the run cleanly from the main loop, as QEMU. */
@@ -195,6 +198,12 @@ static int pc_load(char *err, size_t errlen)
     return 0;
 }
 
+/* ACPI S5 (PM1a_CNT SLP_EN with SLP_TYP 0) is a guest shutdown. */
+static void acpi_poweroff(void *opaque)
+{
+    machine_shutdown();
+}
+
 static int pc_build(const struct pc_config *c, char *err, size_t errlen)
 {
     memset(&m, 0, sizeof m);
@@ -253,6 +262,22 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
                  c->debug_exit_base);
         return -1;
     }
+
+    /* ---- PCI, fw_cfg, ACPI tables, pc-testdev: keep this block last, it
+     * describes the devices created above (hw/pc/pc-pci.c) ---- */
+    {
+        struct pc_pci_config pc = {
+            .bus = m.bus, .ram = m.ram, .gsi = NULL,
+            .ram_size = c->ram_size, .below_4g = m.below_4g, .above_4g = m.above_4g,
+            .ncpus = c->smp < 1 ? 1 : c->smp > 256 ? 256 : c->smp, .apic_ids = m.apic_ids,
+            .pci_testdev = c->pci_testdev, .pc_testdev = c->pc_testdev,
+            .cmdline = c->append, .poweroff = acpi_poweroff,
+        };
+        for (int i = 0; i < pc.ncpus && i < 256; i++)
+            m.apic_ids[i] = (uint32_t)i;
+        if (pc_pci_init(&m.pci, &pc, err, errlen) < 0)
+            return -1;
+    }
     return pc_load(err, errlen);
 }
 
@@ -287,6 +312,7 @@ static void pc_free(void)
     if (m.uart)
         uart16550_free(m.uart);
     hv_partition_free(m.hv);   /* frees its vCPUs too */
+    pc_pci_free(&m.pci);
     bus_free(m.bus);
     if (m.ram && m.ram != MAP_FAILED)
         munmap(m.ram, m.cfg->ram_size);

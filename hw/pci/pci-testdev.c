@@ -1,7 +1,7 @@
 /*
  * hw/pci/pci-testdev.c: QEMU's pci-testdev (docs/specs/pci-testdev.rst in
  * QEMU), which kvm-unit-tests' pci test drives: vendor 0x1b36 (Red Hat),
- * device 0x0005, revision 0, class "other" (ff 00 00), no interrupt pin;
+ * device 0x0005, revision 0, class 0x00ff ("other" as QEMU spells it: base 00, sub ff), no interrupt pin;
  * BAR0 4 KiB memory, BAR1 256 bytes I/O.
  *
  * Each BAR holds one test at a time, selected by writing its number to
@@ -118,7 +118,7 @@ struct pci_testdev *pci_testdev_new(struct pci_bus *b, int devfn)
 
     if (!t)
         abort();
-    if (pci_dev_init(&t->dev, b, devfn, "pci-testdev", 0x1b36, 0x0005, 0xff0000, 0, 0) < 0) {
+    if (pci_dev_init(&t->dev, b, devfn, "pci-testdev", 0x1b36, 0x0005, 0x00ff00, 0, 0) < 0) {
         free(t);
         return NULL;
     }
