@@ -3,3 +3,4 @@ include tests/difftest.mk
 include tests/platform.mk
 include tests/decode.mk
 include tests/hyperv.mk
+include tests/pci.mk

@@ -98,6 +98,9 @@ int pci_dev_init(struct pci_dev *d, struct pci_bus *b, int devfn, const char *na
     d->name = name;
     d->intx_level = false;
     d->cap_end = PCI_CONFIG_HEADER_SIZE;
+    d->config_write = NULL;
+    d->config_read = NULL;
+    d->opaque = NULL;
     put16(d->config + PCI_VENDOR_ID, vendor);
     put16(d->config + PCI_DEVICE_ID, device);
     d->config[PCI_REVISION_ID] = revision;

@@ -67,4 +67,18 @@ static inline int pci_find(uint16_t vendor, uint16_t device)
     return -1;
 }
 
+/* Wait about ms milliseconds on the ACPI PM timer (base 0x600, as the
+ * firmware leaves it): gives an emulator time to act on a shutdown or
+ * reset request before the guest reports that it did not happen. */
+static inline void pm_timer_wait_ms(unsigned ms)
+{
+    uint32_t last = inl(0x608) & 0xffffff, waited = 0;
+
+    while (waited < ms * 3580u) {
+        uint32_t now = inl(0x608) & 0xffffff;
+        waited += (now - last) & 0xffffff;
+        last = now;
+    }
+}
+
 #endif

@@ -104,6 +104,7 @@ int main(void)
 
     puts_serial("S5\n");
     outw((uint16_t)(pmb + 4), (uint16_t)(0 << 10 | 1 << 13));
+    pm_timer_wait_ms(500);
     report("S5 powers the machine off", false);
     report_done();
 }

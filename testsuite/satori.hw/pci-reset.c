@@ -20,6 +20,7 @@ int main(void)
     reportf(inl(0xcfc) == 0x12378086u, "0xcf8 dword unaffected (0x%x)", inl(0xcfc));
     puts_serial("reset\n");
     outb(0xcf9, 0x06);
+    pm_timer_wait_ms(500);
     report("0xcf9 = 6 resets the machine", false);
     report_done();
 }
