@@ -4,7 +4,7 @@
 set -e
 need=""
 for pkg in autoconf automake libtool pkg-config make gcc libcapstone-dev zlib1g-dev \
-           libsdl2-dev dejagnu expect qemu-system-x86 binutils bc; do
+           libsdl2-dev dejagnu expect qemu-system-x86 binutils bc acpica-tools; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need="$need $pkg"
 done
 if [ -n "$need" ]; then

@@ -38,6 +38,7 @@ static void usage(FILE *out)
         "  -display none        no display (the only one for now)\n"
         "  -nographic           no display, serial on stdio\n"
         "  -device isa-debug-exit[,iobase=N][,iosize=N]\n"
+        "  -device pc-testdev | pci-testdev  QEMU's test devices\n"
         "  -device help         list devices\n"
         "  -machine [type=]pc[,accel=tcg]   (also -M)\n"
         "  -accel tcg           the only accelerator\n"
@@ -201,13 +202,30 @@ static int parse_device(const char *arg, struct pc_config *c)
     int ret = 0;
 
     if (!driver || !strcmp(driver, "help") || !strcmp(driver, "?")) {
-        printf("Misc devices:\nname \"isa-debug-exit\", bus ISA (properties: iobase, iosize)\n");
+        printf("Misc devices:\nname \"isa-debug-exit\", bus ISA (properties: iobase, iosize)\n"
+               "name \"pc-testdev\", bus ISA\n"
+               "name \"pci-testdev\", bus PCI, desc \"PCI Test Device\"\n");
         free(s);
         exit(0);
     }
+    if (!strcmp(driver, "pc-testdev") || !strcmp(driver, "pci-testdev")) {
+        char *item = strtok_r(NULL, ",", &save);
+        if (item) {
+            error_report("-device %s: %s has no property '%s' (it has none)", arg, driver, item);
+            free(s);
+            return -1;
+        }
+        if (!strcmp(driver, "pc-testdev"))
+            c->pc_testdev = true;
+        else
+            c->pci_testdev = true;
+        free(s);
+        return 0;
+    }
     if (strcmp(driver, "isa-debug-exit")) {
         error_report("-device %s: '%s' is not a valid device model name "
-                     "(devices: isa-debug-exit; try -device help)", arg, driver);
+                     "(devices: isa-debug-exit, pc-testdev, pci-testdev; try -device help)",
+                     arg, driver);
         free(s);
         return -1;
     }

@@ -6,3 +6,4 @@ include tests/hyperv.mk
 include tests/devices.mk
 include tests/softfloat.mk
 include tests/intc.mk
+include tests/pci.mk

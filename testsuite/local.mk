@@ -15,3 +15,4 @@ check_DATA += $(HW_GUEST_ELFS)
 CLEANFILES += $(HW_GUEST_ELFS)
 EXTRA_DIST += testsuite/satori.hw/hw-guest.h $(HW_GUESTS:%=testsuite/satori.hw/%.c) \
 	$(HW_GUESTS:%=testsuite/satori.hw/%.exp)
+include testsuite/satori.hw/pci-guests.mk
