@@ -50,3 +50,4 @@ EXTRA_DIST += $(GUEST_TESTS:%=testsuite/satori.cpu/%.c) $(GUEST_TESTS:%=testsuit
 	testsuite/satori.cpu/exc-common.h
 
 include firmware/hv-guests.mk
+include firmware/board-guests.mk

@@ -16,3 +16,5 @@ CLEANFILES += $(HW_GUEST_ELFS)
 EXTRA_DIST += testsuite/satori.hw/hw-guest.h $(HW_GUESTS:%=testsuite/satori.hw/%.c) \
 	$(HW_GUESTS:%=testsuite/satori.hw/%.exp)
 include testsuite/satori.hw/pci-guests.mk
+EXTRA_DIST += testsuite/satori.linux/boot.exp testsuite/satori.linux/mkinitramfs.sh
+CLEANFILES += testsuite/satori.linux/initramfs.cpio.gz
