@@ -306,7 +306,9 @@ struct tb {
 #define HF_TS         (1u << 10) /* CR0.TS */
 #define HF_MP         (1u << 11) /* CR0.MP */
 #define HF_OSFXSR     (1u << 12) /* CR4.OSFXSR */
+#define HF_DBG        (1u << 13) /* DR7 enables a breakpoint: one-instruction blocks (debug.c) */
 #define HF_INHIBIT    (1u << 14) /* MOV SS / STI interrupt shadow (not in key) */
+#define HF_ONE_INSN   (HF_TF | HF_DBG) /* blocks of one instruction, never chained */
 #define HF_KEY_MASK   (~HF_INHIBIT)
 
 /*
@@ -371,6 +373,9 @@ struct cpu {
     int delivering;         /* vector being delivered, -1 when none */
     bool nmi_blocked;
     struct cpu_event pend;  /* set by cpu_raise_*() */
+    uint32_t db_pending;    /* B0-B3 of data/I/O breakpoints the instruction hit (debug.c) */
+    uint32_t db_deferred;   /* #DB conditions waiting out a MOV SS / POP SS shadow */
+    bool db_shadow;         /* the instruction was MOV SS or POP SS under HF_ONE_INSN */
     enum cpu_exit exit_reason;
     jmp_buf jmp_env;
     uint64_t runtime_ns;    /* virtual ns run, not halted, up to run_start_ns */
@@ -618,6 +623,24 @@ void stack_adjust(struct cpu *cpu, int64_t delta);
 void seg_load(struct cpu *cpu, int seg, uint16_t sel);
 /* Set a segment register in real/VM86 style (base = sel << 4). */
 void seg_load_real(struct cpu *cpu, int seg, uint16_t sel);
+
+/* ---- debug registers (debug.c) -------------------------------------------- */
+
+#define DR6_BD (1u << 13)
+#define DR6_BS (1u << 14)
+
+/* Does a data breakpoint watch linear page `page` (no fast-path TLB entry then)? */
+bool debug_page_watched(const struct cpu *cpu, gva_t page);
+/* Note the data (debug_check_data) or I/O breakpoints an access hits. */
+void debug_check_data(struct cpu *cpu, gva_t la, unsigned size, bool write);
+void debug_check_io(struct cpu *cpu, uint16_t port, unsigned size);
+/* In cpu_run() under HF_DBG: true when it delivered an instruction-breakpoint #DB. */
+bool debug_before_insn(struct cpu *cpu, gva_t pc);
+/* After a one-instruction block: true when it delivered a #DB trap. */
+bool debug_after_insn(struct cpu *cpu, bool tf);
+/* MOV DRn: aliasing, #UD and general detect (may raise); the register to use. */
+unsigned debug_mov_dr_check(struct cpu *cpu, unsigned dr);
+void debug_dr_written(struct cpu *cpu, unsigned dr);
 
 /* ---- flags (flags.c) ----------------------------------------------------- */
 

@@ -311,6 +311,7 @@ void cpu_update_hflags(struct cpu *cpu)
     if ((cpu->seg[SEG_SS].attr & DESC_B) && !(f & HF_VM))
         f |= HF_SS32;
     if (cpu->eflags & EFLAGS_TF) f |= HF_TF;
+    if (cpu->dr[7] & 0xff) f |= HF_DBG;
     if (cpu->cr0 & CR0_EM) f |= HF_EM;
     if (cpu->cr0 & CR0_TS) f |= HF_TS;
     if (cpu->cr0 & CR0_MP) f |= HF_MP;
