@@ -4,5 +4,5 @@ libcpu_la_SOURCES = cpu/cpu.h cpu/cpu-internal.h cpu/decode.h cpu/translate.h \
 	cpu/insn-list.h cpu/decode-tables.h \
 	cpu/decode.c cpu/decode-tables.c \
 	cpu/exec.c cpu/native.c cpu/cpu.c cpu/flags.c cpu/mmu.c cpu/excp.c \
-	cpu/ops-int.c cpu/ops-ctl.c cpu/ops-sys.c cpu/fuse.c cpu/debug.c
+	cpu/ops-int.c cpu/ops-ctl.c cpu/ops-sys.c cpu/fuse.c cpu/debug.c cpu/task.c
 libcpu_la_CFLAGS = $(AM_CFLAGS) $(CAPSTONE_CFLAGS)
