@@ -27,7 +27,7 @@ struct feature {
 };
 
 static const struct feature features[] = {
-    { "fpu", FW_1_EDX, 0, false }, { "vme", FW_1_EDX, 1, false },
+    { "fpu", FW_1_EDX, 0, true }, { "vme", FW_1_EDX, 1, false },
     { "de", FW_1_EDX, 2, true }, { "pse", FW_1_EDX, 3, true },
     { "tsc", FW_1_EDX, 4, true }, { "msr", FW_1_EDX, 5, true },
     { "pae", FW_1_EDX, 6, true }, { "mce", FW_1_EDX, 7, false },
@@ -36,13 +36,13 @@ static const struct feature features[] = {
     { "pge", FW_1_EDX, 13, true }, { "mca", FW_1_EDX, 14, false },
     { "cmov", FW_1_EDX, 15, true }, { "pat", FW_1_EDX, 16, true },
     { "pse36", FW_1_EDX, 17, true }, { "clflush", FW_1_EDX, 19, true },
-    { "mmx", FW_1_EDX, 23, false }, { "fxsr", FW_1_EDX, 24, false },
+    { "mmx", FW_1_EDX, 23, false }, { "fxsr", FW_1_EDX, 24, true },
     { "sse", FW_1_EDX, 25, false }, { "sse2", FW_1_EDX, 26, false },
     { "sse3", FW_1_ECX, 0, false }, { "ssse3", FW_1_ECX, 9, false },
     { "cx16", FW_1_ECX, 13, true }, { "sse4.1", FW_1_ECX, 19, false },
     { "sse4.2", FW_1_ECX, 20, false }, { "x2apic", FW_1_ECX, 21, false },
     { "movbe", FW_1_ECX, 22, false }, { "popcnt", FW_1_ECX, 23, true },
-    { "xsave", FW_1_ECX, 26, false }, { "avx", FW_1_ECX, 28, false },
+    { "xsave", FW_1_ECX, 26, true }, { "avx", FW_1_ECX, 28, false },
     { "rdrand", FW_1_ECX, 30, false },
     { "fsgsbase", FW_7_EBX, 0, true }, { "bmi1", FW_7_EBX, 3, true },
     { "smep", FW_7_EBX, 7, false }, { "erms", FW_7_EBX, 9, false },
@@ -66,12 +66,12 @@ struct model {
 };
 
 static const char *const qemu64_feats[] = {
-    "de", "pse", "tsc", "msr", "pae", "cx8", "sep", "pge", "cmov", "pat", "pse36",
+    "fpu", "fxsr", "de", "pse", "tsc", "msr", "pae", "cx8", "sep", "pge", "cmov", "pat", "pse36",
     "clflush", "cx16", "syscall", "nx", "lm", "lahf_lm", NULL,
 };
 
 static const char *const max_feats[] = {
-    "de", "pse", "tsc", "msr", "pae", "cx8", "sep", "pge", "cmov", "pat", "pse36",
+    "fpu", "fxsr", "xsave", "de", "pse", "tsc", "msr", "pae", "cx8", "sep", "pge", "cmov", "pat", "pse36",
     "clflush", "cx16", "popcnt", "fsgsbase", "bmi1", "rdpid", "syscall", "nx", "pdpe1gb",
     "rdtscp", "lm", "lahf_lm", "abm", NULL,
 };
@@ -176,6 +176,7 @@ static unsigned compute_decode_features(const struct cpu *cpu)
     if (has(cpu, "rdpid")) f |= DECODE_F_RDPID;
     if (has(cpu, "cx16")) f |= DECODE_F_CX16;
     if (has(cpu, "syscall")) f |= DECODE_F_SYSCALL;
+    if (has(cpu, "xsave")) f |= DECODE_F_XSAVE;
     return f;
 }
 
@@ -237,6 +238,8 @@ void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
         r[0] = eax;
         r[1] = (8u << 8) | (1u << 16) | ((uint32_t)cpu->index << 24); /* CLFLUSH 64 bytes */
         r[2] = fw[FW_1_ECX] | (cpu->hv.present ? 1u << 31 : 0);
+        if ((fw[FW_1_ECX] >> 26 & 1) && (cpu->cr4 & CR4_OSXSAVE))
+            r[2] |= 1u << 27;       /* OSXSAVE */
         r[3] = fw[FW_1_EDX];
         break;
     }
@@ -259,6 +262,10 @@ void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
             r[2] = fw[FW_7_ECX];
             r[3] = fw[FW_7_EDX];
         }
+        break;
+    case 0xd:
+        if (fw[FW_1_ECX] >> 26 & 1)
+            fpu_cpuid_xsave(cpu, sub, r);
         break;
     case 0x80000000u:
         r[0] = MAX_EXT_LEAF;
@@ -457,6 +464,7 @@ void cpu_reset(struct cpu *cpu)
     if (cpu->hv.tsc_changed)
         cpu->hv.tsc_changed(cpu->hv.opaque);
     cpu->xcr0 = 1;
+    fpu_reset(cpu, true);
     cpu->halted = false;
     cpu->intr_line = false;
     cpu->nmi_pending = cpu->nmi_blocked = false;

@@ -34,6 +34,7 @@ enum opspec {
 #define A_CC         (1u << 9)   /* condition in the low opcode nibble */
 #define A_PREFIX_ALT (1u << 10)  /* F3 selects another operation */
 #define A_SIZE16     (1u << 11)  /* operand size always 16 */
+#define A_X87        (1u << 12)  /* x87 escape D8-DF: the entry comes from x87_entry() */
 
 struct opcode_entry {
     uint16_t op;        /* enum insn_op */
@@ -53,5 +54,7 @@ const struct opcode_entry *prefix_alt(int map, uint8_t opc, uint8_t rep, unsigne
 const struct opcode_entry *nop_or_xchg(bool rex_b);
 const struct opcode_entry *f3_group_alt(uint8_t opc, uint8_t modrm);
 extern const struct opcode_entry arpl_entry;
+/* decode-x87.c: the x87 map, by escape byte and ModRM; NULL when invalid */
+const struct opcode_entry *x87_entry(uint8_t opc, uint8_t modrm);
 
 #endif

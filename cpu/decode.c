@@ -398,6 +398,11 @@ prefixes_done:
             return DECODE_OK;
         }
     }
+    if ((e->attrs & A_X87) && in->map == 0) {
+        e = x87_entry(opc, in->modrm);
+        if (!e)
+            goto invalid;
+    }
     if (e->op == OP_INVALID)
         goto invalid;
     if ((e->attrs & A_NO64) && mode == 64)
