@@ -95,6 +95,17 @@ struct cpu_intc {
 };
 
 void cpu_set_intc(struct cpu *cpu, const struct cpu_intc *intc);
+
+/* ---- FERR# (x87 error output; cpu/ops-x87.c) ---------------------------- */
+
+/*
+ * fn(opaque, true) is called when an unmasked x87 exception becomes
+ * pending (FSW.ES set) while CR0.NE = 0, as FERR# is asserted; a PC
+ * routes it to IRQ 13.  fn(opaque, false) when ES is cleared again
+ * (FNCLEX, FNINIT, FLDCW/FLDENV/FRSTOR masking it).  With CR0.NE = 1 the
+ * CPU raises #MF itself and does not call fn.
+ */
+void cpu_set_ferr_hook(struct cpu *cpu, void (*fn)(void *opaque, bool level), void *opaque);
 /* INTR line level (from PIC/LAPIC); NMI edge. */
 void cpu_set_intr(struct cpu *cpu, bool level);
 void cpu_raise_nmi(struct cpu *cpu);
