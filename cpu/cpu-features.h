@@ -52,18 +52,18 @@ enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, F
     FEATURE(SSE, "sse", FW_1_EDX, 25, true) \
     FEATURE(SSE2, "sse2", FW_1_EDX, 26, true) \
     FEATURE(PNI, "pni", FW_1_ECX, 0, true) \
-    FEATURE(PCLMULQDQ, "pclmulqdq", FW_1_ECX, 1, true) \
+    FEATURE(PCLMULQDQ, "pclmulqdq", FW_1_ECX, 1, false) \
     FEATURE(MONITOR, "monitor", FW_1_ECX, 3, false) \
     FEATURE(SSSE3, "ssse3", FW_1_ECX, 9, true) \
     FEATURE(FMA, "fma", FW_1_ECX, 12, false) \
     FEATURE(CX16, "cx16", FW_1_ECX, 13, true) \
     FEATURE(SSE41, "sse4.1", FW_1_ECX, 19, true) \
-    FEATURE(SSE42, "sse4.2", FW_1_ECX, 20, true) \
+    FEATURE(SSE42, "sse4.2", FW_1_ECX, 20, false) \
     FEATURE(X2APIC, "x2apic", FW_1_ECX, 21, false) \
     FEATURE(MOVBE, "movbe", FW_1_ECX, 22, true) \
     FEATURE(POPCNT, "popcnt", FW_1_ECX, 23, true) \
     FEATURE(TSC_DEADLINE, "tsc-deadline", FW_1_ECX, 24, false) \
-    FEATURE(AES, "aes", FW_1_ECX, 25, true) \
+    FEATURE(AES, "aes", FW_1_ECX, 25, false) \
     FEATURE(XSAVE, "xsave", FW_1_ECX, 26, false) \
     FEATURE(AVX, "avx", FW_1_ECX, 28, false) \
     FEATURE(F16C, "f16c", FW_1_ECX, 29, false) \
