@@ -52,7 +52,7 @@ enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, F
     FEATURE(SSE, "sse", FW_1_EDX, 25, true) \
     FEATURE(SSE2, "sse2", FW_1_EDX, 26, true) \
     FEATURE(PNI, "pni", FW_1_ECX, 0, true) \
-    FEATURE(PCLMULQDQ, "pclmulqdq", FW_1_ECX, 1, false) \
+    FEATURE(PCLMULQDQ, "pclmulqdq", FW_1_ECX, 1, true) \
     FEATURE(MONITOR, "monitor", FW_1_ECX, 3, false) \
     FEATURE(SSSE3, "ssse3", FW_1_ECX, 9, true) \
     FEATURE(FMA, "fma", FW_1_ECX, 12, false) \
@@ -63,7 +63,7 @@ enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, F
     FEATURE(MOVBE, "movbe", FW_1_ECX, 22, true) \
     FEATURE(POPCNT, "popcnt", FW_1_ECX, 23, true) \
     FEATURE(TSC_DEADLINE, "tsc-deadline", FW_1_ECX, 24, false) \
-    FEATURE(AES, "aes", FW_1_ECX, 25, false) \
+    FEATURE(AES, "aes", FW_1_ECX, 25, true) \
     FEATURE(XSAVE, "xsave", FW_1_ECX, 26, false) \
     FEATURE(AVX, "avx", FW_1_ECX, 28, false) \
     FEATURE(F16C, "f16c", FW_1_ECX, 29, false) \

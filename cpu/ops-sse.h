@@ -143,5 +143,7 @@ void aes_round(union vec *st, const union vec *key, bool last);
 void aes_round_inv(union vec *st, const union vec *key, bool last);
 void aes_inv_mix_columns(union vec *st);
 void aes_keygen_assist(union vec *r, const union vec *s, uint8_t rcon);
+/* Carry-less product of a and b: r[0] low, r[1] high quadword (PCLMULQDQ). */
+void clmul64(uint64_t a, uint64_t b, uint64_t r[2]);
 
 #endif

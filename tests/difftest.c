@@ -255,7 +255,12 @@ static const struct sse_form {
     { "pmovx", 0x66, { 0x0f, 0x38, 0x34 }, 3, 0, 0, true, 0 },
     { "pmovx", 0x66, { 0x0f, 0x38, 0x35 }, 3, 0, 0, true, 0 },
     { "ptest", 0x66, { 0x0f, 0x38, 0x17 }, 3, 0, 0, false, F_ALL },
-    P3A(0x0c), P3A(0x0d), P3A(0x0e), P3A(0x0f), P3A(0x21), P3A(0x42),
+    P3A(0x0c), P3A(0x0d), P3A(0x0e), P3A(0x0f), P3A(0x21), P3A(0x42), P3A(0x44), P3A(0xdf),
+    P38(0xdb), P38(0xdc), P38(0xdd), P38(0xde), P38(0xdf),
+    { "pcmpstr", 0x66, { 0x0f, 0x3a, 0x60 }, 3, IMM8, 0, true, F_ALL },
+    { "pcmpstr", 0x66, { 0x0f, 0x3a, 0x61 }, 3, IMM8, 0, true, F_ALL },
+    { "pcmpstr", 0x66, { 0x0f, 0x3a, 0x62 }, 3, IMM8, 0, true, F_ALL },
+    { "pcmpstr", 0x66, { 0x0f, 0x3a, 0x63 }, 3, IMM8, 0, true, F_ALL },
     { "pextrb", 0x66, { 0x0f, 0x3a, 0x14 }, 3, IMM8, XG_RM_DST, true, 0 },
     { "pextrw3a", 0x66, { 0x0f, 0x3a, 0x15 }, 3, IMM8, XG_RM_DST, true, 0 },
     { "pextrd", 0x66, { 0x0f, 0x3a, 0x16 }, 3, IMM8, XG_RM_DST, true, 0 },
@@ -816,6 +821,8 @@ static bool emit_tmpl(struct gen *g, const struct tmpl *t)
     g->ninsns++;
     if (!strcmp(t->name, "pushf-pop"))
         g->ninsns++;
+    if (!strcmp(t->name, "pcmpstr"))
+        g->rcx_is_known = false;    /* PCMPxSTRI write ECX */
 
     /* flags after this instruction */
     uint16_t def = t->defines, und = t->undef;
