@@ -57,6 +57,7 @@ enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, F
     FEATURE(SSSE3, "ssse3", FW_1_ECX, 9, true) \
     FEATURE(FMA, "fma", FW_1_ECX, 12, false) \
     FEATURE(CX16, "cx16", FW_1_ECX, 13, true) \
+    FEATURE(PCID, "pcid", FW_1_ECX, 17, false) \
     FEATURE(SSE41, "sse4.1", FW_1_ECX, 19, true) \
     FEATURE(SSE42, "sse4.2", FW_1_ECX, 20, true) \
     FEATURE(X2APIC, "x2apic", FW_1_ECX, 21, false) \
