@@ -10,6 +10,17 @@ BENCH_RUNS = 5
 CLEANFILES += bench/intbench.elf
 EXTRA_DIST += bench/intbench.c bench/run-bench
 
+# SSE2 memcpy/memset/strlen idioms (bench/ssebench.c), same runner
+bench/ssebench.elf: bench/ssebench.c $(GUEST_RUNTIME_DEPS)
+	@$(MKDIR_P) bench
+	$(call guest_link,$(srcdir)/bench/ssebench.c)
+
+bench-sse: satori$(EXEEXT) bench/ssebench.elf
+	sh $(srcdir)/bench/run-bench ./satori$(EXEEXT) bench/ssebench.elf $(BENCH_RUNS)
+.PHONY: bench-sse
+CLEANFILES += bench/ssebench.elf
+EXTRA_DIST += bench/ssebench.c
+
 # Hyper-V path costs (bench/hvbench.c, bench/run-hvbench)
 bench/hvbench.elf: bench/hvbench.c testsuite/satori.hyperv/hv-guest.h $(GUEST_RUNTIME_DEPS)
 	@$(MKDIR_P) bench

@@ -514,6 +514,25 @@ static const struct uop *uop_vop(struct cpu *cpu, const struct uop *u)
     return u + 1;
 }
 
+bool sse_vop_host_op(const struct uop *u, uint8_t *host_op)
+{
+    static const uint8_t ops[OP_COUNT] = {
+        [OP_PXOR] = 0xef, [OP_XORPS] = 0xef, [OP_XORPD] = 0xef,
+        [OP_PAND] = 0xdb, [OP_ANDPS] = 0xdb, [OP_ANDPD] = 0xdb,
+        [OP_POR] = 0xeb, [OP_ORPS] = 0xeb, [OP_ORPD] = 0xeb,
+        [OP_PANDN] = 0xdf, [OP_ANDNPS] = 0xdf, [OP_ANDNPD] = 0xdf,
+        [OP_PCMPEQB] = 0x74, [OP_PCMPEQW] = 0x75, [OP_PCMPEQD] = 0x76,
+        [OP_PADDB] = 0xfc, [OP_PADDW] = 0xfd, [OP_PADDD] = 0xfe, [OP_PADDQ] = 0xd4,
+        [OP_PSUBB] = 0xf8, [OP_PSUBW] = 0xf9, [OP_PSUBD] = 0xfa, [OP_PSUBQ] = 0xfb,
+        [OP_PMINUB] = 0xda, [OP_PMAXUB] = 0xde,
+    };
+
+    if (u->fn != uop_vop || (u->cc & (SV_DST_MMX | SV_SRC_MMX | SV_IMM)))
+        return false;
+    *host_op = ops[u->aux];
+    return *host_op != 0;
+}
+
 /* PTEST: ZF = (d AND s) == 0, CF = (NOT d AND s) == 0, other flags clear */
 static const struct uop *uop_ptest(struct cpu *cpu, const struct uop *u)
 {

@@ -135,6 +135,10 @@ static inline void sse_src(struct cpu *cpu, const struct uop *u, union vec *v)
         sse_load(cpu, sse_la(cpu, u, u->opsz2), u->opsz2, v);
 }
 
+/* ops-sse-int.c: is u the generic packed operation, and with which host
+ * opcode (66 0F xx) can host code do it (0: it cannot)? */
+bool sse_vop_host_op(const struct uop *u, uint8_t *host_op);
+
 /* Fill the uop fields of this layout from a decoded MMX/SSE instruction. */
 struct uop *sse_emit(struct tr_ctx *tc, const struct insn *in, uop_fn fn);
 
