@@ -5,14 +5,19 @@
  * template list, runs each sequence natively (user mode, through a
  * trampoline that loads and stores every GPR and RFLAGS) and in satori's
  * CPU (64-bit mode, identity paging, the same virtual addresses), and
- * compares all 16 GPRs, the arithmetic flags the sequence defines, DF, and
- * the 4 KiB data buffer the instructions may touch.
+ * compares all 16 GPRs, the 16 XMM and 8 MMX registers, the arithmetic
+ * flags the sequence defines, DF, and the 4 KiB data buffer the
+ * instructions may touch.
  *
  * Flags that the SDM leaves undefined are masked: each template says which
  * flags it defines and which it leaves undefined; a template that reads
  * flags is only placed where every flag it reads is defined.
  *
- *   difftest [-f] [-i] [-r] [-n CASES] [-s SEED] [-v]
+ * The extensions' templates (MMX, SSE..SSE4.2, AES, PCLMULQDQ and the
+ * integer extensions) also compare the XMM and MMX registers; the
+ * trampoline loads and stores them around the native run (then EMMS).
+ *
+ *   difftest [-f] [-i] [-r] [-x] [-n CASES] [-s SEED] [-v]
  *
  * `make check` runs a short version; `make difftest-full` runs at least
  * 10^6 instructions.  Exit 77 (skip) on non-x86-64 hosts.
@@ -31,6 +36,7 @@
 #if defined(__x86_64__)
 
 #include "cpu/cpu-internal.h"
+#include "cpu/ops-sse.h"
 #include "hw/hw.h"
 #include "timers/timers.h"
 
@@ -94,6 +100,7 @@ enum { SP_NONE, SP_SHIFT_CL, SP_SHIFT_IMM, SP_DIV, SP_IDIV, SP_STRING, SP_BSF, S
 /* Fill the table programmatically for the regular families. */
 static struct tmpl tmpls[2048];
 static unsigned ntmpls;
+static unsigned ext_first;  /* first template of the extensions (-x: only those) */
 
 static void add(struct tmpl t)
 {
@@ -300,6 +307,41 @@ static void build_sse_templates(void)
             }
         }
     }
+    /* MMX forms (no prefix): the packed operations on mm registers */
+    static const uint8_t mmx_ops[] = {
+        0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x74, 0x75,
+        0x76, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf,
+        0xe0, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe8, 0xe9, 0xea, 0xeb, 0xec, 0xed, 0xee, 0xef,
+        0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0x6f,
+    };
+    for (size_t i = 0; i < sizeof mmx_ops; i++) {
+        add(T(.name = "mmx", .op = { 0x0f, mmx_ops[i] }, .oplen = 2, .form = FORM_RR, .size = 4));
+        add(T(.name = "mmx", .op = { 0x0f, mmx_ops[i] }, .oplen = 2, .form = FORM_RM, .size = 4));
+    }
+    static const uint8_t ssse3_ops[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x1c, 0x1d, 0x1e };
+    for (size_t i = 0; i < sizeof ssse3_ops; i++)
+        add(T(.name = "mmx-ssse3", .op = { 0x0f, 0x38, ssse3_ops[i] }, .oplen = 3,
+              .form = (i & 1) ? FORM_RM : FORM_RR, .size = 4));
+    add(T(.name = "palignr-mm", .op = { 0x0f, 0x3a, 0x0f }, .oplen = 3, .form = FORM_RR,
+          .imm = IMM8, .size = 4));
+    add(T(.name = "pshufw", .op = { 0x0f, 0x70 }, .oplen = 2, .form = FORM_RM, .imm = IMM8, .size = 4));
+    add(T(.name = "movq-mm-st", .op = { 0x0f, 0x7f }, .oplen = 2, .form = FORM_RM, .size = 4,
+          .no_dst = true));
+    add(T(.name = "movd-mm", .op = { 0x0f, 0x6e }, .oplen = 2, .form = FORM_RR, .size = 8));
+    add(T(.name = "movd-mm-out", .op = { 0x0f, 0x7e }, .oplen = 2, .form = FORM_RR, .size = 4,
+          .dst_reg_rm = true));
+    add(T(.name = "pmovmskb-mm", .op = { 0x0f, 0xd7 }, .oplen = 2, .form = FORM_RR, .size = 4));
+    add(T(.name = "pextrw-mm", .op = { 0x0f, 0xc5 }, .oplen = 2, .form = FORM_RR, .imm = IMM8,
+          .size = 4));
+    add(T(.name = "pinsrw-mm", .op = { 0x0f, 0xc4 }, .oplen = 2, .form = FORM_RM, .imm = IMM8,
+          .size = 4));
+    add(T(.name = "movq2dq", .pfx = 0xf3, .op = { 0x0f, 0xd6 }, .oplen = 2, .form = FORM_RR, .size = 4));
+    add(T(.name = "movdq2q", .pfx = 0xf2, .op = { 0x0f, 0xd6 }, .oplen = 2, .form = FORM_RR, .size = 4));
+    static const uint8_t mgrp[][2] = { { 0x71, 2 }, { 0x71, 4 }, { 0x71, 6 }, { 0x72, 2 },
+                                       { 0x72, 4 }, { 0x72, 6 }, { 0x73, 2 }, { 0x73, 6 } };
+    for (size_t i = 0; i < sizeof mgrp / sizeof mgrp[0]; i++)
+        add(T(.name = "pshift-imm-mm", .op = { 0x0f, mgrp[i][0] }, .oplen = 2, .form = FORM_R,
+              .digit = mgrp[i][1], .imm = IMM8, .size = 4, .dst_reg_rm = true));
     /* shifts by an immediate: 66 0F 71/72/73 /digit ib */
     static const uint8_t grp[][2] = { { 0x71, 2 }, { 0x71, 4 }, { 0x71, 6 }, { 0x72, 2 },
                                       { 0x72, 4 }, { 0x72, 6 }, { 0x73, 2 }, { 0x73, 3 },
@@ -477,6 +519,7 @@ static void build_templates(void)
         add(T(.name = "string", .op = { str_ops[i] }, .oplen = 1, .special = SP_STRING,
               .size = (str_ops[i] & 1) ? 4 : 1, .defines = cmp ? F_ALL : 0));
     }
+    ext_first = ntmpls;
     build_ext_templates();
     build_sse_templates();
 }
@@ -487,6 +530,7 @@ struct regs {
     uint64_t r[16];
     uint64_t rflags;
     uint64_t xmm[16][2];    /* offset 136: loaded and stored by the trampoline */
+    uint64_t mm[8];         /* offset 392: likewise, then EMMS */
 };
 
 static uint64_t rng_state;
@@ -906,6 +950,14 @@ __asm__(
     "  movdqu 344(%rdi), %xmm13\n"
     "  movdqu 360(%rdi), %xmm14\n"
     "  movdqu 376(%rdi), %xmm15\n"
+    "  movq 392(%rdi), %mm0\n"
+    "  movq 400(%rdi), %mm1\n"
+    "  movq 408(%rdi), %mm2\n"
+    "  movq 416(%rdi), %mm3\n"
+    "  movq 424(%rdi), %mm4\n"
+    "  movq 432(%rdi), %mm5\n"
+    "  movq 440(%rdi), %mm6\n"
+    "  movq 448(%rdi), %mm7\n"
     "  mov 56(%rdi), %rdi\n"
     "  jmp *difftest_target(%rip)\n"
     ".globl difftest_back\n"
@@ -949,6 +1001,15 @@ __asm__(
     "  movdqu %xmm13, 344(%rdi)\n"
     "  movdqu %xmm14, 360(%rdi)\n"
     "  movdqu %xmm15, 376(%rdi)\n"
+    "  movq %mm0, 392(%rdi)\n"
+    "  movq %mm1, 400(%rdi)\n"
+    "  movq %mm2, 408(%rdi)\n"
+    "  movq %mm3, 416(%rdi)\n"
+    "  movq %mm4, 424(%rdi)\n"
+    "  movq %mm5, 432(%rdi)\n"
+    "  movq %mm6, 440(%rdi)\n"
+    "  movq %mm7, 448(%rdi)\n"
+    "  emms\n"
     "  pop %rdi\n"
     "  pop %r15; pop %r14; pop %r13; pop %r12; pop %rbp; pop %rbx\n"
     "  cld\n"
@@ -1033,6 +1094,8 @@ static void run_guest(struct guest *g, const struct gen *gen, struct regs *r, ui
         cpu->regs[i] = r->r[i];
         cpu_set_xmm(cpu, i, r->xmm[i]);
     }
+    for (int i = 0; i < 8; i++)
+        mmx_set(cpu, (unsigned)i, r->mm[i]);
     cpu_set_reg(cpu, CPU_RFLAGS, r->rflags);
     cpu_set_reg(cpu, CPU_RIP, CODE_VA);
     for (int i = 0; i < 100 && !cpu->halted; i++)
@@ -1041,6 +1104,8 @@ static void run_guest(struct guest *g, const struct gen *gen, struct regs *r, ui
         r->r[i] = cpu->regs[i];
         cpu_xmm(cpu, i, r->xmm[i]);
     }
+    for (int i = 0; i < 8; i++)
+        r->mm[i] = mmx_get(cpu, (unsigned)i);
     r->rflags = cpu_get_rflags(cpu);
     memcpy(data, g->ram + DATA_VA, DATA_SIZE);
 }
@@ -1119,11 +1184,12 @@ int main(int argc, char **argv)
 {
     unsigned long cases = 20000;
     uint64_t seed = 0x5a70121;
-    bool verbose = false, interp = false, fuzzing = false;
+    bool verbose = false, interp = false, fuzzing = false, ext_only = false;
     int opt;
 
-    while ((opt = getopt(argc, argv, "fin:rs:v")) != -1) {
+    while ((opt = getopt(argc, argv, "fin:rs:vx")) != -1) {
         switch (opt) {
+        case 'x': ext_only = true; break;
         case 'f': fuzzing = true; break;
         case 'i': interp = true; break;
         case 'r': few_regs = true; break;
@@ -1131,11 +1197,13 @@ int main(int argc, char **argv)
         case 's': seed = strtoull(optarg, NULL, 0); break;
         case 'v': verbose = true; break;
         default:
-            fprintf(stderr, "usage: difftest [-f] [-i] [-r] [-n CASES] [-s SEED] [-v]\n"
+            fprintf(stderr, "usage: difftest [-f] [-i] [-r] [-x] [-n CASES] [-s SEED] [-v]\n"
                     "  -f  random bytes as code: no crash whatever they decode to\n"
                     "      (FUZZ_TRACE=1 in the environment: one line per case on stderr)\n"
                     "  -i  run blocks in the micro-op loop only (no host code)\n"
-                    "  -r  five registers only, sequences up to 24 instructions\n");
+                    "  -r  five registers only, sequences up to 24 instructions\n"
+                    "  -x  only the extensions: MMX, SSE..SSE4.2, AES, PCLMULQDQ, POPCNT,\n"
+                    "      LZCNT/TZCNT, BMI1/BMI2, ADX, MOVBE, CRC32\n");
             return 2;
         }
     }
@@ -1176,6 +1244,7 @@ int main(int argc, char **argv)
             in.r[i] = rnd_value();
             in.xmm[i][0] = rnd_value();
             in.xmm[i][1] = rnd_value();
+            in.mm[i & 7] = rnd_value();
         }
         in.r[3] = DATA_VA + 0x800;
         in.r[4] = STACK_TOP;
@@ -1187,7 +1256,8 @@ int main(int argc, char **argv)
 
         unsigned n = 1 + (unsigned)(rnd() % (few_regs ? 24 : 8));
         for (unsigned k = 0; k < n && g.len < CODE_SIZE - 64;) {
-            const struct tmpl *t = &tmpls[rnd() % ntmpls];
+            const struct tmpl *t = ext_only ? &tmpls[ext_first + rnd() % (ntmpls - ext_first)]
+                                            : &tmpls[rnd() % ntmpls];
             if (emit_tmpl(&g, t))
                 k++;
         }
@@ -1213,7 +1283,7 @@ int main(int argc, char **argv)
         bool bad = false;
         for (int i = 0; i < 16; i++)
             if (nat.r[i] != emu.r[i] || nat.xmm[i][0] != emu.xmm[i][0]
-                || nat.xmm[i][1] != emu.xmm[i][1])
+                || nat.xmm[i][1] != emu.xmm[i][1] || nat.mm[i & 7] != emu.mm[i & 7])
                 bad = true;
         uint64_t fmask = (F_ALL & ~g.undef) | EFLAGS_DF;
         if ((nat.rflags & fmask) != (emu.rflags & fmask))
@@ -1238,6 +1308,11 @@ int main(int argc, char **argv)
                                 (unsigned long long)in.xmm[i][1], (unsigned long long)in.xmm[i][0],
                                 (unsigned long long)nat.xmm[i][1], (unsigned long long)nat.xmm[i][0],
                                 (unsigned long long)emu.xmm[i][1], (unsigned long long)emu.xmm[i][0]);
+                for (int i = 0; i < 8; i++)
+                    if (nat.mm[i] != emu.mm[i])
+                        fprintf(stderr, "  mm%d in %016llx native %016llx satori %016llx\n", i,
+                                (unsigned long long)in.mm[i], (unsigned long long)nat.mm[i],
+                                (unsigned long long)emu.mm[i]);
                 fprintf(stderr, "  rflags in %llx native %llx satori %llx (compared %llx)\n",
                         (unsigned long long)in.rflags, (unsigned long long)nat.rflags,
                         (unsigned long long)emu.rflags, (unsigned long long)fmask);
