@@ -6,8 +6,8 @@
  * Models follow QEMU's definitions of the same name (family, model,
  * stepping, brand string, feature list, as `-cpu NAME` shows them under
  * QEMU), restricted to the bits satori implements: a bit the model has
- * under QEMU but satori does not implement is dropped (docs/cpu.md lists
- * them per model).  `max` and `host` are every implemented bit: satori's
+ * under QEMU but satori does not implement is dropped (docs/design-notes.md
+ * lists them per model).  `max` and `host` are every implemented bit: satori's
  * CPU does not depend on the host.
  *
  * Deviation: QEMU's qemu64 is vendor AuthenticAMD; satori keeps
