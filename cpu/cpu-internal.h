@@ -978,6 +978,24 @@ enum uop_stack uop_stack_kind(const struct uop *u);
 /* cpu/fuse.c: 0 CMP rr, 1 CMP ri, 2 INC, 3 DEC fused with the next Jcc, or -1. */
 int fuse_kind(uop_fn fn, unsigned *size);
 
+/*
+ * What host code may do instead of calling an MMX/SSE handler (XMM forms
+ * only; ops-sse-mov.c): a packed operation xmm(reg) op= xmm(rm) or
+ * [mem16] computed by the host instruction 66 0F host_op; a load of a
+ * whole register (16 bytes, or 8 zero-extended); a store of 16 or 8
+ * bytes; PMOVMSKB into a general register.  align: a 16-byte memory
+ * operand must be aligned (else the handler raises #GP).
+ */
+enum uop_sse_kind { SSE_NONE, SSE_OP, SSE_LOAD, SSE_STORE, SSE_MOVMSK };
+struct uop_sse {
+    enum uop_sse_kind kind;
+    uint8_t host_op;    /* SSE_OP: second opcode byte of 66 0F xx */
+    unsigned size;      /* memory or register bytes moved: 16 or 8 */
+    bool mem;           /* the source (OP, LOAD) or destination (STORE) is memory */
+    bool align;
+};
+bool uop_sse_desc(const struct uop *u, struct uop_sse *d);
+
 /* cpu/native.c: subroutine-threaded host code for blocks (x86-64 hosts). */
 struct native;
 void native_init(struct cpu *cpu);

@@ -29,6 +29,7 @@ struct cpu_config {
     const char *model;      /* "qemu64", "host", "max", ... */
     uint32_t feat[8];       /* CPUID feature words, see cpu/cpu-models.c */
     uint64_t tsc_hz;        /* from the virtual clock */
+    bool native_off;        /* -accel tcg,native=off: the portable backend only */
 };
 
 /*
