@@ -483,7 +483,8 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
             tr_emit_fault(&tc, &in, EXC_GP);
         } else {
             tr_table[in.op](&tc, &in);
-            if (in.op == OP_JCC && tb->ninsns > 0 && have_prev) {
+            if (in.op == OP_JCC && tb->ninsns > 0 && have_prev
+                && (mode == 64 || in.imm <= tb->cs_limit)) {
                 uop_fn f = fuse_with_jcc(&prev, in.cc);
                 if (f)
                     tb->ops[tc.nuops - 2].fn = f;
