@@ -3,7 +3,7 @@
  * micro-operations, the soft TLB fast path and the exception channel.
  *
  * Execution model (DESIGN.md, CPU):
- *   decode (decode.c) -> translate (translate.c: one uop per guest
+ *   decode (decode.c) -> translate (exec.c tb_translate(): one uop per guest
  *   instruction, operands pre-resolved) -> execute (exec.c: threaded code,
  *   `do { cpu->cur = u; u = u->fn(cpu, u); } while (u);`).
  *
@@ -29,7 +29,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cpu/cpu-features.h"
 #include "cpu/cpu.h"
+#include "cpu/softfloat.h"
 #include "hw/hw.h"
 #include "timers/timers.h"
 
@@ -121,6 +123,19 @@ enum {
 #define MSR_IA32_SYSENTER_EIP     0x00000176
 #define MSR_IA32_MISC_ENABLE      0x000001a0
 #define MSR_IA32_PAT              0x00000277
+#define MSR_IA32_TSC_DEADLINE     0x000006e0
+#define MSR_X2APIC_FIRST          0x00000800
+#define MSR_X2APIC_LAST           0x000008ff
+
+/* IA32_APIC_BASE (SDM vol. 3, 10.4.4 and 10.12.1) and the CPUID bits of the APIC */
+#define APIC_BASE_BSP             (1ull << 8)
+#define APIC_BASE_EXTD            (1ull << 10)
+#define APIC_BASE_EN              (1ull << 11)
+#define APIC_BASE_ADDR_MASK       0xffffff000ull
+#define APIC_BASE_DEFAULT         0xfee00000ull
+#define CPUID_1_EDX_APIC          (1u << 9)
+#define CPUID_1_ECX_X2APIC        (1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE  (1u << 24)
 #define MSR_EFER                  0xc0000080
 #define MSR_STAR                  0xc0000081
 #define MSR_LSTAR                 0xc0000082
@@ -219,15 +234,37 @@ struct tlb_entry {
 
 /* ---- x87 / SSE state ---------------------------------------------------- */
 
+/*
+ * x87 registers in the host-independent 80-bit format (cpu/softfloat.h).
+ * The tag word is kept abridged (bit i set: physical register i is not
+ * empty); the full 2-bit tags that FSTENV/FSAVE store are derived from the
+ * register contents, as the hardware does (SDM vol. 1 8.1.7).  TOP lives
+ * in `top`, not in fsw bits 11-13 (fpu_get_fsw() merges them).
+ */
 struct fpu_state {
     uint16_t fcw, fsw, ftw; /* ftw in abridged form: bit per register, 1 = valid */
     uint8_t top;
-    uint16_t fop;
-    uint64_t fip, fdp;
-    long double st[8];      /* physical registers (host long double) */
+    uint16_t fop;           /* last non-control x87 opcode, 11 bits */
+    uint64_t fip, fdp;      /* its instruction and data pointers (offsets) */
+    uint16_t fcs, fds;      /* and their selectors */
+    struct sf_x80 st[8];    /* physical registers R0-R7 */
     uint32_t mxcsr;
     uint64_t xmm[16][2];
 };
+
+/* cpu/ops-x87.c: x87 state helpers shared with cpu/fpu-state.c */
+void fpu_reset(struct cpu *cpu, bool power_on);  /* RESET (power_on) or FNINIT state */
+uint16_t fpu_get_fsw(const struct cpu *cpu);
+void fpu_set_fsw(struct cpu *cpu, uint16_t fsw);
+uint16_t fpu_full_tags(const struct cpu *cpu);     /* the 2-bit tag word */
+void fpu_set_full_tags(struct cpu *cpu, uint16_t ftw);
+/* ES follows the unmasked exceptions in FSW; drives FERR# (CR0.NE = 0) */
+void fpu_update_es(struct cpu *cpu);
+/* cpu/fpu-state.c: CPUID leaf 0xD; XSETBV's handler */
+void fpu_cpuid_xsave(const struct cpu *cpu, uint32_t sub, uint32_t r[4]);
+struct uop;
+const struct uop *fpu_xsetbv(struct cpu *cpu, const struct uop *u);
+#define MXCSR_MASK 0xffbfu      /* MXCSR bits this CPU model implements (DAZ too) */
 
 /* ---- translation blocks and uops ---------------------------------------- */
 
@@ -310,6 +347,9 @@ struct tb {
 #define HF_INHIBIT    (1u << 14) /* MOV SS / STI interrupt shadow (not in key) */
 #define HF_ONE_INSN   (HF_TF | HF_DBG) /* blocks of one instruction, never chained */
 #define HF_KEY_MASK   (~HF_INHIBIT)
+/* key only: a one-instruction block run at the end of an interrupt shadow
+ * with an interrupt pending, so it is taken right after that instruction */
+#define HF_SHADOW_END (1u << 30)
 
 /*
  * An exception or interrupt raised while executing: cpu_raise_*() fills
@@ -353,10 +393,14 @@ struct cpu {
     uint64_t star, lstar, cstar, fmask, kernel_gs_base;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t pat, apic_base, misc_enable, tsc_aux;
+    uint64_t apic_mmio_page; /* xAPIC page while enabled, else UINT64_MAX */
     int64_t tsc_offset;     /* guest TSC = vclock TSC + tsc_offset */
 
     struct fpu_state fpu;
     uint64_t xcr0;
+    void (*ferr_fn)(void *opaque, bool level);  /* FERR# (cpu_set_ferr_hook) */
+    void *ferr_opaque;
+    bool ferr_level;
 
     struct tlb_entry tlb[MMU_IDX_COUNT][TLB_SIZE];
 
@@ -368,6 +412,8 @@ struct cpu {
     uint64_t icount;        /* instructions retired since power-on */
     volatile bool exit_request;
     bool halted;
+    bool wait_sipi;         /* INIT received, waiting for a STARTUP IPI (halted too) */
+    bool init_pending;      /* INIT arrived while running: taken at the next boundary */
     bool intr_line;
     bool nmi_pending;
     int delivering;         /* vector being delivered, -1 when none */
@@ -394,7 +440,7 @@ struct cpu {
     gva_t link_src_pc_page;
     struct tb *link_src_tb;  /* the block link_from belongs to */
     bool large_pages;       /* a 2M/4M/1G page is in the TLB (INVLPG flushes all) */
-    unsigned decode_features; /* DECODE_F_* from the CPU model */
+    struct feat_set decode_features; /* enabled CPUID features (cpu_feat_set) */
     unsigned sys_features;  /* SYSF_*: system features of the CPU model (cpu.c) */
     struct cpu_stats {
         uint64_t tb_translated, tb_chained, tb_invalidated, tb_lookups;
@@ -602,7 +648,7 @@ void cpu_deliver_event(struct cpu *cpu);
  */
 bool cpu_check_interrupts(struct cpu *cpu);
 
-/* ---- stack (ops-int.c) ---------------------------------------------------- */
+/* ---- stack (ops-ctl.c) ---------------------------------------------------- */
 
 /* Stack width in bytes for the current mode: 8 in 64-bit code, else SS.B. */
 static inline unsigned stack_width(const struct cpu *cpu)
@@ -775,7 +821,7 @@ static inline void cpu_set_arith_flags(struct cpu *cpu, uint32_t f)
 }
 void cpu_set_rflags(struct cpu *cpu, uint64_t value, uint64_t mask);
 
-/* ---- mode (cpu.c / seg.c) ------------------------------------------------ */
+/* ---- mode (excp.c) ------------------------------------------------------- */
 
 void cpu_update_hflags(struct cpu *cpu);
 /* HLT and wake-up: VP_RUNTIME counts only un-halted virtual time. */
@@ -795,7 +841,7 @@ static inline void cpu_set_halted(struct cpu *cpu, bool halted)
 
 static inline unsigned cpu_cpl_fast(const struct cpu *cpu) { return cpu->hflags & HF_CPL_MASK; }
 
-/* ---- execution engine (exec.c, tb-cache.c) ------------------------------- */
+/* ---- execution engine (exec.c) ------------------------------------------ */
 
 /*
  * Direct exit from a block to target RIP through chain slot `slot` of u:
@@ -839,14 +885,47 @@ bool tb_page_has_code(struct cpu *cpu, gpa_t pa);
 void tb_flush_all(struct cpu *cpu);
 void cpu_exec_init(struct cpu *cpu);
 void cpu_exec_free(struct cpu *cpu);
-/* DECODE_F_* bits for the enabled CPUID features (cpu-models.c). */
-unsigned cpu_decode_features(const struct cpu *cpu);
+/* The enabled CPUID features, for the decoder's gating. */
+static inline const struct feat_set *cpu_decode_features(const struct cpu *cpu)
+{
+    return &cpu->decode_features;
+}
+
+/* ---- CPU models (cpu-models.c) ------------------------------------------- */
+
+struct cpu_model {
+    const char *name;
+    const char *desc;
+    uint32_t family, model, stepping;
+    const char *vendor;
+    const char *brand;
+    const unsigned *feats;  /* enum cpu_feat list ending in FEAT_NONE; NULL: all implemented */
+};
+/* The model named `name` (the first model, qemu64, if none is). */
+const struct cpu_model *cpu_model_find(const char *name);
+/* Is the feature of this QEMU name (or alias) on in cfg? */
+bool cpu_config_has(const struct cpu_config *cfg, const char *name);
+/* The enabled features of cfg as the decoder's bit set. */
+struct feat_set cpu_feat_set(const struct cpu_config *cfg);
 /* Like mmu_fetch_page but returns NULL instead of raising. */
 const uint8_t *mmu_fetch_probe(struct cpu *cpu, gva_t la, gpa_t *pa);
 
 /* ---- system services used by handlers ------------------------------------ */
 
 enum msr_result cpu_rdmsr(struct cpu *cpu, uint32_t msr, uint64_t *val);
+/* Enter the INIT state now (cpu_init_signal() defers to here). */
+void cpu_take_init(struct cpu *cpu);
+/* MOV from/to CR8: through the local APIC's TPR when there is one. */
+uint64_t cpu_get_cr8(struct cpu *cpu);
+void cpu_put_cr8(struct cpu *cpu, uint64_t v);
+/* A store to the xAPIC page; the block ends after the instruction so an
+ * interrupt it raised (self IPI, TPR, EOI) is taken at once. */
+void cpu_apic_mmio_write(struct cpu *cpu, uint64_t pa, uint64_t v, unsigned size);
+/* The xAPIC MMIO page of this vCPU covers pa (struct cpu_intc). */
+static inline bool cpu_apic_page(const struct cpu *cpu, uint64_t pa)
+{
+    return (pa & ~0xfffull) == cpu->apic_mmio_page;
+}
 enum msr_result cpu_wrmsr(struct cpu *cpu, uint32_t msr, uint64_t val);
 /*
  * I/O permission check for IN/OUT/INS/OUTS (SDM vol. 1, 19.5): in protected
@@ -898,6 +977,24 @@ enum uop_stack { STK_NONE, STK_PUSH64, STK_POP64, STK_CALL64, STK_RET64,
 enum uop_stack uop_stack_kind(const struct uop *u);
 /* cpu/fuse.c: 0 CMP rr, 1 CMP ri, 2 INC, 3 DEC fused with the next Jcc, or -1. */
 int fuse_kind(uop_fn fn, unsigned *size);
+
+/*
+ * What host code may do instead of calling an MMX/SSE handler (XMM forms
+ * only; ops-sse-mov.c): a packed operation xmm(reg) op= xmm(rm) or
+ * [mem16] computed by the host instruction 66 0F host_op; a load of a
+ * whole register (16 bytes, or 8 zero-extended); a store of 16 or 8
+ * bytes; PMOVMSKB into a general register.  align: a 16-byte memory
+ * operand must be aligned (else the handler raises #GP).
+ */
+enum uop_sse_kind { SSE_NONE, SSE_OP, SSE_LOAD, SSE_STORE, SSE_MOVMSK };
+struct uop_sse {
+    enum uop_sse_kind kind;
+    uint8_t host_op;    /* SSE_OP: second opcode byte of 66 0F xx */
+    unsigned size;      /* memory or register bytes moved: 16 or 8 */
+    bool mem;           /* the source (OP, LOAD) or destination (STORE) is memory */
+    bool align;
+};
+bool uop_sse_desc(const struct uop *u, struct uop_sse *d);
 
 /* cpu/native.c: subroutine-threaded host code for blocks (x86-64 hosts). */
 struct native;

@@ -574,6 +574,8 @@ void cpu_deliver_event(struct cpu *cpu)
 
 bool cpu_check_interrupts(struct cpu *cpu)
 {
+    if (cpu->wait_sipi)
+        return false;   /* only a STARTUP IPI wakes it (SDM vol. 3, 8.4.3) */
     if (cpu->nmi_pending && !cpu->nmi_blocked) {
         cpu->nmi_pending = false;
         cpu->nmi_blocked = true;

@@ -338,11 +338,11 @@ struct uop *tr_emit(struct tr_ctx *tc, const struct insn *in, uop_fn fn)
     }
     if (tc->mode == 64 && u->seg != SEG_FS && u->seg != SEG_GS)
         u->seg = SEG_NONE;
-    if (in->nopnds > 0 && (in->o[0].kind == OPND_REG || in->o[0].kind == OPND_SEG
-                           || in->o[0].kind == OPND_CR || in->o[0].kind == OPND_DR))
+    if (in->nopnds > 0 && in->o[0].kind != OPND_MEM && in->o[0].kind != OPND_IMM
+        && in->o[0].kind != OPND_REL && in->o[0].kind != OPND_FAR && in->o[0].kind != OPND_NONE)
         u->reg = in->o[0].reg;
-    if (in->nopnds > 1 && (in->o[1].kind == OPND_REG || in->o[1].kind == OPND_SEG
-                           || in->o[1].kind == OPND_CR || in->o[1].kind == OPND_DR))
+    if (in->nopnds > 1 && in->o[1].kind != OPND_MEM && in->o[1].kind != OPND_IMM
+        && in->o[1].kind != OPND_REL && in->o[1].kind != OPND_FAR && in->o[1].kind != OPND_NONE)
         u->rm = in->o[1].reg;
     u->rep = in->rep;
     u->lock = in->lock;
@@ -407,14 +407,30 @@ static void log_in_asm(struct cpu *cpu, struct tb *tb, int mode)
 }
 
 
+/*
+ * MMX/SSE state checks (SDM vol. 3, 2.5 and 13.1; vol. 2, 2.4 exception
+ * classes): CR0.EM -> #UD; SSE also #UD without CR4.OSFXSR; then CR0.TS
+ * -> #NM.  Returns the vector, or -1 when the instruction may run.
+ */
+static int sse_state_fault(const struct insn *in, uint32_t flags)
+{
+    if (flags & HF_EM)
+        return EXC_UD;
+    if ((in->attrs & INSN_SSE) && !(flags & HF_OSFXSR))
+        return EXC_UD;
+    if (flags & HF_TS)
+        return EXC_NM;
+    return -1;
+}
+
 static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t flags)
 {
     size_t bytes = sizeof(struct tb) + (TB_MAX_INSNS + 1) * sizeof(struct uop);
     struct tb *tb = calloc(1, bytes);
     int mode = (flags & HF_CS64) ? 64 : (flags & HF_CS32) ? 32 : 16;
-    unsigned max = (flags & HF_ONE_INSN) ? 1 : TB_MAX_INSNS;
+    unsigned max = (flags & (HF_ONE_INSN | HF_SHADOW_END)) ? 1 : TB_MAX_INSNS;
     struct tr_ctx tc = { .cpu = cpu, .tb = tb, .hflags = flags, .mode = mode };
-    unsigned features = cpu_decode_features(cpu);
+    const struct feat_set *features = cpu_decode_features(cpu);
 
     if (!tb)
         abort();
@@ -481,6 +497,8 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
             tr_emit_fault(&tc, &in, in.invalid_vector);
         } else if ((in.attrs & INSN_PRIV) && (flags & HF_CPL_MASK)) {
             tr_emit_fault(&tc, &in, EXC_GP);
+        } else if ((in.attrs & (INSN_SSE | INSN_MMX)) && sse_state_fault(&in, flags) >= 0) {
+            tr_emit_fault(&tc, &in, sse_state_fault(&in, flags));
         } else {
             tr_table[in.op](&tc, &in);
             if (in.op == OP_JCC && tb->ninsns > 0 && have_prev
@@ -616,7 +634,8 @@ void cpu_exec_init(struct cpu *cpu)
     cpu->tbc = calloc(1, sizeof *cpu->tbc);
     if (!cpu->tbc)
         abort();
-    native_init(cpu);
+    if (!cpu->cfg.native_off)
+        native_init(cpu);
 }
 
 void cpu_exec_free(struct cpu *cpu)
@@ -690,13 +709,17 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
             goto out;
     }
     for (;;) {
+        if (cpu->init_pending)
+            cpu_take_init(cpu);
         if (cpu->exit_request) {
             cpu->exit_reason = cpu->exit_reason == CPU_EXIT_BUDGET ? CPU_EXIT_REQUEST
                                                                    : cpu->exit_reason;
             break;
         }
+        bool shadow_ends = false;
         if (cpu->hflags & HF_INHIBIT) {
             cpu->hflags &= ~HF_INHIBIT;
+            shadow_ends = cpu->nmi_pending || cpu->intr_line;
         } else if (cpu->nmi_pending || cpu->intr_line) {
             cpu->link_from = NULL;
             cpu_check_interrupts(cpu);
@@ -712,7 +735,7 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
             cpu->link_from = NULL;
             continue;
         }
-        uint32_t flags = cpu->hflags & HF_KEY_MASK;
+        uint32_t flags = (cpu->hflags & HF_KEY_MASK) | (shadow_ends ? HF_SHADOW_END : 0);
         cpu->cur = NULL;
         cpu->cur_tb = NULL;
         struct tb *tb = tb_lookup(cpu, pc, flags);
@@ -724,7 +747,7 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
              */
             struct tb *src = cpu->link_src_tb;
             if (!cpu->link_from->chain[cpu->link_slot] && cpu->link_src_pc_page == (pc & PAGE_MASK)
-                && !tb->invalid && !src->invalid && !(flags & HF_ONE_INSN)) {
+                && !tb->invalid && !src->invalid && !(flags & (HF_ONE_INSN | HF_SHADOW_END))) {
                 bool last = cpu->link_from == &src->ops[src->nuops - 1];
                 tb_link(cpu->link_from, cpu->link_slot, tb,
                         last ? src->native_jmp[cpu->link_slot] : NULL);

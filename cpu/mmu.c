@@ -256,6 +256,9 @@ static gpa_t translate(struct cpu *cpu, gva_t la, enum access acc, bool sys)
         uint8_t *host = bus_ram_page(cpu->bus, page, &kind);
         gva_t lpage = la & PAGE_MASK;
 
+        if (cpu_apic_page(cpu, page))
+            host = NULL;    /* the xAPIC page hides RAM: slow path */
+
         e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
         e->paddr = page;
         if (x.page_size > PAGE_SIZE)
@@ -289,6 +292,8 @@ static uint64_t phys_access_read(struct cpu *cpu, gpa_t pa, unsigned size)
     uint8_t *p = bus_ram_page(cpu->bus, pa, &kind);
     uint64_t v = 0;
 
+    if (cpu_apic_page(cpu, pa))
+        return cpu->intc.mmio_read(cpu->intc.opaque, (uint32_t)(pa & ~PAGE_MASK), size);
     if (p) {
         memcpy(&v, p + (pa & ~PAGE_MASK), size);
         return v;
@@ -301,6 +306,10 @@ static void phys_access_write(struct cpu *cpu, gpa_t pa, unsigned size, uint64_t
     enum ram_kind kind;
     uint8_t *p = bus_ram_page(cpu->bus, pa, &kind);
 
+    if (cpu_apic_page(cpu, pa)) {
+        cpu_apic_mmio_write(cpu, pa, v, size);
+        return;
+    }
     if (p) {
         if (kind != RAM_RW)
             return; /* ROM: writes are ignored */

@@ -169,7 +169,7 @@ static const struct uop *uop_mov_cr(struct cpu *cpu, const struct uop *u)
         case 8:
             if (v >> 4)
                 cpu_raise_exception_err(cpu, EXC_GP, 0);
-            cpu->cr8 = v;
+            cpu_put_cr8(cpu, v);
             break;
         default:
             cpu_raise_exception(cpu, EXC_UD);
@@ -182,7 +182,7 @@ static const struct uop *uop_mov_cr(struct cpu *cpu, const struct uop *u)
     case 2: v = cpu->cr2; break;
     case 3: v = cpu->cr3; break;
     case 4: v = cpu->cr4; break;
-    case 8: v = cpu->cr8; break;
+    case 8: v = cpu_get_cr8(cpu); break;
     default: cpu_raise_exception(cpu, EXC_UD);
     }
     cpu->regs[gpr] = v & mask;
@@ -732,6 +732,7 @@ void tr_sys(struct tr_ctx *tc, const struct insn *in)
         return;
     case OP_RDPMC: tr_emit(tc, in, uop_rdpmc); return;
     case OP_XGETBV: tr_emit(tc, in, uop_xgetbv); return;
+    case OP_XSETBV: tr_emit(tc, in, fpu_xsetbv); tc->end = TR_END_NEXT; return;
     case OP_HLT: tr_emit(tc, in, uop_hlt); tc->end = TR_END_BRANCH; return;
     case OP_VMCALL: case OP_VMMCALL:
         tr_emit(tc, in, uop_vmcall);
