@@ -574,7 +574,8 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
             tr_emit_fault(&tc, &in, sse_state_fault(&in, flags));
         } else {
             tr_table[in.op](&tc, &in);
-            if (in.op == OP_JCC && tb->ninsns > 0 && have_prev) {
+            if (in.op == OP_JCC && tb->ninsns > 0 && have_prev
+                && (mode == 64 || in.imm <= tb->cs_limit)) {
                 uop_fn f = fuse_with_jcc(&prev, in.cc);
                 if (f)
                     tb->ops[tc.nuops - 2].fn = f;
