@@ -267,7 +267,8 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
      * describes the devices created above (hw/pc/pc-pci.c) ---- */
     {
         struct pc_pci_config pc = {
-            .bus = m.bus, .ram = m.ram, .gsi = NULL,
+            .bus = m.bus, .ram = m.ram,
+            .gsi = NULL,    /* the GSI lines, once the board has interrupt controllers */
             .ram_size = c->ram_size, .below_4g = m.below_4g, .above_4g = m.above_4g,
             .ncpus = c->smp < 1 ? 1 : c->smp > 256 ? 256 : c->smp, .apic_ids = m.apic_ids,
             .pci_testdev = c->pci_testdev, .pc_testdev = c->pc_testdev,
