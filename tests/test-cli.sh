@@ -39,6 +39,8 @@ expect 1 "unsupported machine type 'q35'" -- -machine q35
 expect 1 "property 'foo' not found" -- -machine pc,foo=1
 expect 1 "not a valid device model name" -- -device e1000
 expect 1 "isa-debug-exit has no property 'port'" -- -device isa-debug-exit,port=1
+expect 1 "pci-testdev has no property 'membar'" -- -device pci-testdev,membar=1M
+expect 0 "pci-testdev\", bus PCI" -- -device help
 expect 1 "invalid RAM size" -- -m lots
 expect 1 "one vCPU for now" -- -smp 4
 expect 1 "one vCPU for now" -- -smp sockets=2,cores=1
