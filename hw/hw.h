@@ -91,6 +91,17 @@ void bus_set_code_write_hook(struct bus *b, code_write_hook fn, void *opaque);
 /* Human-readable map for -d / monitor (one line per range). */
 void bus_dump(struct bus *b, void (*print)(void *ctx, const char *line), void *ctx);
 
+/* ---- -global DRIVER.PROP=VALUE (hw/globals.c) ------------------------- */
+
+/*
+ * Record "DRIVER.PROP=VALUE": 0, or -1 with err saying what is wrong and
+ * listing the drivers/properties that exist.
+ */
+int global_set(const char *arg, char *err, size_t errlen);
+/* The -global value for driver.prop, or NULL when none was given. */
+const char *global_get(const char *driver, const char *prop);
+void globals_clear(void);
+
 /* ---- board requests (single-threaded; acted on at slice boundaries) ---- */
 
 enum machine_action { ACTION_SHUTDOWN, ACTION_PAUSE, ACTION_NONE };
