@@ -50,6 +50,8 @@ expect 1 "duplicate chardev id 'a'" -- -chardev stdio,id=a -chardev null,id=a
 expect 0 "demo done" -- -chardev stdio,id=con0 -serial chardev:con0
 expect 1 "not a valid device model name" -- -device e1000
 expect 1 "isa-debug-exit has no property 'port'" -- -device isa-debug-exit,port=1
+expect 1 "pci-testdev has no property 'membar'" -- -device pci-testdev,membar=1M
+expect 0 "pci-testdev\", bus PCI" -- -device help
 expect 1 "invalid RAM size" -- -m lots
 expect 1 "invalid CPU topology: sockets (3) \* cores (1) \* threads (1) != maxcpus (4)" -- -smp 4,sockets=3
 expect 1 "invalid SMP CPUs 65; satori's pc supports at most 64" -- -smp 65
