@@ -31,6 +31,7 @@
 #include "hw/intc/intc.h"
 #include "hw/loader/loader.h"
 #include "hw/misc/port92.h"
+#include "hw/pc/pc-pci.h"
 #include "hw/rtc/mc146818.h"
 #include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
@@ -69,6 +70,9 @@ static struct machine {
     struct rtc *rtc;
     struct i8042 *i8042;
     struct port92 *port92;
+    struct pc_pci pci;          /* PCI, fw_cfg, ACPI, test devices (hw/pc/pc-pci.c) */
+    uint32_t apic_ids[256];
+    struct irq_line gsi[24];    /* GSI 0-23: ISA IRQs 0-15 (both controllers), IOAPIC 16-23 */
 } m;
 
 /* SIGINT/SIGTERM/SIGHUP: end the run cleanly from the main loop, as QEMU. */
@@ -433,6 +437,12 @@ static void pc_legacy_devices_free(void)
 }
 /* ---- end of timer and legacy devices ------------------------------------ */
 
+/* ACPI S5 (PM1a_CNT SLP_EN with SLP_TYP 0) is a guest shutdown. */
+static void acpi_poweroff(void *opaque)
+{
+    machine_shutdown();
+}
+
 static int pc_build(const struct pc_config *c, char *err, size_t errlen)
 {
     memset(&m, 0, sizeof m);
@@ -507,6 +517,24 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
     }
     if (pc_legacy_devices(c, err, errlen) < 0)
         return -1;
+    for (int i = 0; i < 24; i++)
+        m.gsi[i] = pc_gsi(i);
+
+    /* ---- PCI, fw_cfg, ACPI tables, pc-testdev: keep this block last, it
+     * describes the devices created above (hw/pc/pc-pci.c) ---- */
+    {
+        struct pc_pci_config pc = {
+            .bus = m.bus, .ram = m.ram, .gsi = m.gsi,
+            .ram_size = c->ram_size, .below_4g = m.below_4g, .above_4g = m.above_4g,
+            .ncpus = m.ncpus, .apic_ids = m.apic_ids,
+            .pci_testdev = c->pci_testdev, .pc_testdev = c->pc_testdev,
+            .cmdline = c->append, .poweroff = acpi_poweroff,
+        };
+        for (int i = 0; i < pc.ncpus && i < 256; i++)
+            m.apic_ids[i] = (uint32_t)i;
+        if (pc_pci_init(&m.pci, &pc, err, errlen) < 0)
+            return -1;
+    }
     return pc_load(err, errlen);
 }
 
@@ -550,6 +578,7 @@ static void pc_free(void)
         uart16550_free(m.uart);
     hv_partition_free(m.hv);   /* frees its vCPUs too */
     pc_legacy_devices_free();
+    pc_pci_free(&m.pci);
     bus_free(m.bus);
     if (m.ram && m.ram != MAP_FAILED)
         munmap(m.ram, m.cfg->ram_size);

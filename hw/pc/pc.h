@@ -47,6 +47,7 @@ struct pc_config {
     bool serial_signals;          /* Ctrl-C stays a signal (stdio without mux) */
     bool debug_exit;
     uint16_t debug_exit_base, debug_exit_size;
+    bool pc_testdev, pci_testdev; /* -device pc-testdev / pci-testdev */
     bool no_reboot;
     bool no_shutdown;             /* guest shutdown pauses instead of exiting (-no-shutdown) */
     enum machine_action panic_action;
