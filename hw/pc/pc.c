@@ -371,8 +371,16 @@ static void pc_cmos_init(void)
     rtc_cmos_set(m.rtc, 0x38, 0x30);
 }
 
+/* A device armed the earliest deadline: end the running slice (see timers.h). */
+static void pc_deadline_moved(void *opaque)
+{
+    for (int i = 0; i < m.ncpus; i++)
+        cpu_kick(m.cpu[i]);
+}
+
 static int pc_legacy_devices(const struct pc_config *c, char *err, size_t errlen)
 {
+    timers_set_deadline_notify(pc_deadline_moved, NULL);
     if (!c->no_pit && !(m.pit = pit_new(m.bus, isa_irq(0)))) {
         snprintf(err, errlen, "i8254: I/O ports 0x40-0x43 or 0x61 already in use");
         return -1;
@@ -415,6 +423,7 @@ static void pc_legacy_devices_reset(void)
 
 static void pc_legacy_devices_free(void)
 {
+    timers_set_deadline_notify(NULL, NULL);
     pit_free(m.pit);
     m.pit = NULL;
     hpet_free(m.hpet);
