@@ -29,7 +29,7 @@ enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, F
        FW_COUNT };
 
 #define CPU_FEATURES(FEATURE) \
-    FEATURE(FPU, "fpu", FW_1_EDX, 0, false) \
+    FEATURE(FPU, "fpu", FW_1_EDX, 0, true) \
     FEATURE(VME, "vme", FW_1_EDX, 1, false) \
     FEATURE(DE, "de", FW_1_EDX, 2, true) \
     FEATURE(PSE, "pse", FW_1_EDX, 3, true) \
@@ -38,7 +38,7 @@ enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, F
     FEATURE(PAE, "pae", FW_1_EDX, 6, true) \
     FEATURE(MCE, "mce", FW_1_EDX, 7, false) \
     FEATURE(CX8, "cx8", FW_1_EDX, 8, true) \
-    FEATURE(APIC, "apic", FW_1_EDX, 9, false) \
+    FEATURE(APIC, "apic", FW_1_EDX, 9, true) \
     FEATURE(SEP, "sep", FW_1_EDX, 11, true) \
     FEATURE(MTRR, "mtrr", FW_1_EDX, 12, false) \
     FEATURE(PGE, "pge", FW_1_EDX, 13, true) \
@@ -48,24 +48,24 @@ enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, F
     FEATURE(PSE36, "pse36", FW_1_EDX, 17, true) \
     FEATURE(CLFLUSH, "clflush", FW_1_EDX, 19, true) \
     FEATURE(MMX, "mmx", FW_1_EDX, 23, true) \
-    FEATURE(FXSR, "fxsr", FW_1_EDX, 24, false) \
+    FEATURE(FXSR, "fxsr", FW_1_EDX, 24, true) \
     FEATURE(SSE, "sse", FW_1_EDX, 25, true) \
     FEATURE(SSE2, "sse2", FW_1_EDX, 26, true) \
     FEATURE(PNI, "pni", FW_1_ECX, 0, true) \
     FEATURE(PCLMULQDQ, "pclmulqdq", FW_1_ECX, 1, true) \
-    FEATURE(MONITOR, "monitor", FW_1_ECX, 3, false) \
+    FEATURE(MONITOR, "monitor", FW_1_ECX, 3, true) \
     FEATURE(SSSE3, "ssse3", FW_1_ECX, 9, true) \
     FEATURE(FMA, "fma", FW_1_ECX, 12, false) \
     FEATURE(CX16, "cx16", FW_1_ECX, 13, true) \
-    FEATURE(PCID, "pcid", FW_1_ECX, 17, false) \
+    FEATURE(PCID, "pcid", FW_1_ECX, 17, true) \
     FEATURE(SSE41, "sse4.1", FW_1_ECX, 19, true) \
     FEATURE(SSE42, "sse4.2", FW_1_ECX, 20, true) \
-    FEATURE(X2APIC, "x2apic", FW_1_ECX, 21, false) \
+    FEATURE(X2APIC, "x2apic", FW_1_ECX, 21, true) \
     FEATURE(MOVBE, "movbe", FW_1_ECX, 22, true) \
     FEATURE(POPCNT, "popcnt", FW_1_ECX, 23, true) \
-    FEATURE(TSC_DEADLINE, "tsc-deadline", FW_1_ECX, 24, false) \
+    FEATURE(TSC_DEADLINE, "tsc-deadline", FW_1_ECX, 24, true) \
     FEATURE(AES, "aes", FW_1_ECX, 25, true) \
-    FEATURE(XSAVE, "xsave", FW_1_ECX, 26, false) \
+    FEATURE(XSAVE, "xsave", FW_1_ECX, 26, true) \
     FEATURE(AVX, "avx", FW_1_ECX, 28, false) \
     FEATURE(F16C, "f16c", FW_1_ECX, 29, false) \
     FEATURE(RDRAND, "rdrand", FW_1_ECX, 30, false) \
@@ -73,7 +73,7 @@ enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, F
     FEATURE(BMI1, "bmi1", FW_7_EBX, 3, true) \
     FEATURE(HLE, "hle", FW_7_EBX, 4, false) \
     FEATURE(AVX2, "avx2", FW_7_EBX, 5, false) \
-    FEATURE(SMEP, "smep", FW_7_EBX, 7, false) \
+    FEATURE(SMEP, "smep", FW_7_EBX, 7, true) \
     FEATURE(BMI2, "bmi2", FW_7_EBX, 8, true) \
     FEATURE(ERMS, "erms", FW_7_EBX, 9, false) \
     FEATURE(INVPCID, "invpcid", FW_7_EBX, 10, false) \
@@ -82,9 +82,9 @@ enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, F
     FEATURE(AVX512F, "avx512f", FW_7_EBX, 16, false) \
     FEATURE(RDSEED, "rdseed", FW_7_EBX, 18, false) \
     FEATURE(ADX, "adx", FW_7_EBX, 19, true) \
-    FEATURE(SMAP, "smap", FW_7_EBX, 20, false) \
+    FEATURE(SMAP, "smap", FW_7_EBX, 20, true) \
     FEATURE(CLFLUSHOPT, "clflushopt", FW_7_EBX, 23, false) \
-    FEATURE(UMIP, "umip", FW_7_ECX, 2, false) \
+    FEATURE(UMIP, "umip", FW_7_ECX, 2, true) \
     FEATURE(PKU, "pku", FW_7_ECX, 3, false) \
     FEATURE(RDPID, "rdpid", FW_7_ECX, 22, true) \
     FEATURE(MD_CLEAR, "md-clear", FW_7_EDX, 10, false) \
@@ -99,8 +99,8 @@ enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, F
     FEATURE(LAHF_LM, "lahf_lm", FW_81_ECX, 0, true) \
     FEATURE(ABM, "abm", FW_81_ECX, 5, true) \
     FEATURE(PREFETCHW, "3dnowprefetch", FW_81_ECX, 8, true) \
-    FEATURE(XSAVEOPT, "xsaveopt", FW_D1_EAX, 0, false) \
-    FEATURE(XSAVEC, "xsavec", FW_D1_EAX, 1, false) \
+    FEATURE(XSAVEOPT, "xsaveopt", FW_D1_EAX, 0, true) \
+    FEATURE(XSAVEC, "xsavec", FW_D1_EAX, 1, true) \
     FEATURE(XGETBV1, "xgetbv1", FW_D1_EAX, 2, false)
 
 enum cpu_feat {

@@ -84,7 +84,14 @@ void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
         r[0] = cpu_signature(m);
         r[1] = (8u << 8) | (1u << 16) | ((uint32_t)cpu->index << 24); /* CLFLUSH 64 bytes */
         r[2] = fw[FW_1_ECX] | (cpu->hv.present ? 1u << 31 : 0);
+        if ((fw[FW_1_ECX] >> 26 & 1) && (cpu->cr4 & CR4_OSXSAVE))
+            r[2] |= 1u << 27;       /* OSXSAVE */
         r[3] = fw[FW_1_EDX];
+        /* the APIC bits only with an APIC, EDX.APIC only while enabled */
+        if (!cpu->intc.rdmsr)
+            r[2] &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
+        if (!cpu->intc.rdmsr || !(cpu->apic_base & APIC_BASE_EN))
+            r[3] &= ~CPUID_1_EDX_APIC;
         break;
     }
     case 2:
@@ -100,12 +107,24 @@ void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
         default: break;
         }
         break;
+    case 5:
+        /* MONITOR/MWAIT: 64-byte monitor lines; MWAIT extensions and
+         * interrupts as break events (ECX bit 0) */
+        if (fw[FW_1_ECX] & (1u << 3)) {
+            r[0] = r[1] = 64;
+            r[2] = 3;
+        }
+        break;
     case 7:
         if (sub == 0) {
             r[1] = fw[FW_7_EBX];
             r[2] = fw[FW_7_ECX];
             r[3] = fw[FW_7_EDX];
         }
+        break;
+    case 0xd:
+        if (fw[FW_1_ECX] >> 26 & 1)
+            fpu_cpuid_xsave(cpu, sub, r);
         break;
     case 0x80000000u:
         r[0] = MAX_EXT_LEAF;
@@ -141,8 +160,17 @@ uint64_t cpu_rdtsc(struct cpu *cpu)
     return vclock_tsc() + (uint64_t)cpu->tsc_offset;
 }
 
+/* The MSRs the local APIC answers (struct cpu_intc). */
+static bool apic_msr(const struct cpu *cpu, uint32_t msr)
+{
+    return cpu->intc.rdmsr && (msr == MSR_IA32_APIC_BASE || msr == MSR_IA32_TSC_DEADLINE
+                               || (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST));
+}
+
 enum msr_result cpu_rdmsr(struct cpu *cpu, uint32_t msr, uint64_t *v)
 {
+    if (apic_msr(cpu, msr))
+        return cpu->intc.rdmsr(cpu->intc.opaque, msr, v);
     switch (msr) {
     case MSR_IA32_TSC: *v = cpu_rdtsc(cpu); return MSR_OK;
     case MSR_IA32_APIC_BASE: *v = cpu->apic_base; return MSR_OK;
@@ -178,6 +206,8 @@ enum msr_result cpu_rdmsr(struct cpu *cpu, uint32_t msr, uint64_t *v)
 
 enum msr_result cpu_wrmsr(struct cpu *cpu, uint32_t msr, uint64_t v)
 {
+    if (apic_msr(cpu, msr))
+        return cpu->intc.wrmsr(cpu->intc.opaque, msr, v);
     switch (msr) {
     case MSR_IA32_TSC:
         cpu->tsc_offset = (int64_t)(v - vclock_tsc());
@@ -261,6 +291,9 @@ struct cpu *cpu_new(struct bus *bus, const struct cpu_config *cfg, int index)
     cpu->cfg = *cfg;
     cpu->index = index;
     cpu->decode_features = cpu_feat_set(&cpu->cfg);
+    cpu->sys_features = (has(cpu, "smep") ? SYSF_SMEP : 0) | (has(cpu, "smap") ? SYSF_SMAP : 0)
+                      | (has(cpu, "umip") ? SYSF_UMIP : 0) | (has(cpu, "pcid") ? SYSF_PCID : 0)
+                      | (has(cpu, "monitor") ? SYSF_MONITOR : 0);
     cpu_exec_init(cpu);
     cpu_reset(cpu);
     return cpu;
@@ -297,13 +330,15 @@ void cpu_reset(struct cpu *cpu)
     cpu->star = cpu->lstar = cpu->cstar = cpu->fmask = cpu->kernel_gs_base = 0;
     cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
     cpu->pat = 0x0007040600070406ull;
-    cpu->apic_base = 0xfee00000ull | (cpu->index == 0 ? 0x100 : 0) | 0x800;
+    cpu_set_apic_base(cpu, APIC_BASE_DEFAULT | (cpu->index == 0 ? APIC_BASE_BSP : 0) | APIC_BASE_EN);
+    cpu->wait_sipi = false;
     cpu->misc_enable = 1;
     cpu->tsc_aux = 0;
     cpu->tsc_offset = -(int64_t)vclock_tsc();
     if (cpu->hv.tsc_changed)
         cpu->hv.tsc_changed(cpu->hv.opaque);
     cpu->xcr0 = 1;
+    fpu_reset(cpu, true);
     cpu->halted = false;
     cpu->intr_line = false;
     cpu->nmi_pending = cpu->nmi_blocked = false;
@@ -345,7 +380,7 @@ uint64_t cpu_reg(struct cpu *cpu, enum cpu_reg r)
     case CPU_CR2: return cpu->cr2;
     case CPU_CR3: return cpu->cr3;
     case CPU_CR4: return cpu->cr4;
-    case CPU_CR8: return cpu->cr8;
+    case CPU_CR8: return cpu_get_cr8(cpu);
     case CPU_EFER: return cpu->efer;
     default: return 0;
     }
@@ -367,7 +402,7 @@ void cpu_set_reg(struct cpu *cpu, enum cpu_reg r, uint64_t v)
     case CPU_CR2: cpu->cr2 = v; break;
     case CPU_CR3: cpu->cr3 = v; tlb_flush_all(cpu); break;
     case CPU_CR4: cpu->cr4 = v; cpu_update_hflags(cpu); tlb_flush_all(cpu); break;
-    case CPU_CR8: cpu->cr8 = v; break;
+    case CPU_CR8: cpu_put_cr8(cpu, v); break;
     case CPU_EFER: cpu->efer = v; cpu_update_hflags(cpu); tlb_flush_all(cpu); break;
     default: break;
     }
@@ -411,6 +446,119 @@ void cpu_set_hv_hooks(struct cpu *cpu, const struct cpu_hv_hooks *hooks)
 void cpu_set_intc(struct cpu *cpu, const struct cpu_intc *intc)
 {
     cpu->intc = *intc;
+    cpu_set_apic_base(cpu, cpu->apic_base);
+}
+
+void cpu_set_apic_base(struct cpu *cpu, uint64_t apic_base)
+{
+    uint64_t page = UINT64_MAX;
+
+    if (cpu->intc.mmio_read && (apic_base & APIC_BASE_EN) && !(apic_base & APIC_BASE_EXTD))
+        page = apic_base & APIC_BASE_ADDR_MASK;
+    cpu->apic_base = apic_base;
+    if (page != cpu->apic_mmio_page) {
+        cpu->apic_mmio_page = page;
+        tlb_flush_all(cpu);
+    }
+}
+
+void cpu_apic_mmio_write(struct cpu *cpu, uint64_t pa, uint64_t v, unsigned size)
+{
+    const struct uop *u = cpu->cur;
+
+    cpu->intc.mmio_write(cpu->intc.opaque, (uint32_t)(pa & 0xfff), (uint32_t)v, size);
+    /* the store is the instruction's last micro-op: leave the block after it */
+    if (u && cpu->cur_tb && u + 1 < cpu->cur_tb->ops + cpu->cur_tb->nuops && (u + 1)->idx != u->idx)
+        cpu_exit_block(cpu, u->rip + u->len);
+}
+
+uint64_t cpu_get_cr8(struct cpu *cpu)
+{
+    if (cpu->intc.get_tpr)
+        return cpu->intc.get_tpr(cpu->intc.opaque) >> 4;
+    return cpu->cr8;
+}
+
+void cpu_put_cr8(struct cpu *cpu, uint64_t v)
+{
+    cpu->cr8 = v & 0xf;
+    if (cpu->intc.set_tpr)
+        cpu->intc.set_tpr(cpu->intc.opaque, (unsigned)(v & 0xf) << 4);
+}
+
+void cpu_init_signal(struct cpu *cpu)
+{
+    /* a vCPU sending INIT to itself is mid-block: take it at the next boundary */
+    cpu->init_pending = true;
+    cpu->exit_request = true;
+    if (!cpu->in_run)
+        cpu_take_init(cpu);
+}
+
+void cpu_take_init(struct cpu *cpu)
+{
+    /* what INIT keeps (SDM vol. 3, table 9-1 and 9.1.1) */
+    struct fpu_state fpu = cpu->fpu;
+    uint64_t xcr0 = cpu->xcr0, pat = cpu->pat, misc = cpu->misc_enable, aux = cpu->tsc_aux;
+    uint64_t star = cpu->star, lstar = cpu->lstar, cstar = cpu->cstar, fmask = cpu->fmask;
+    uint64_t kgs = cpu->kernel_gs_base, scs = cpu->sysenter_cs;
+    uint64_t sesp = cpu->sysenter_esp, seip = cpu->sysenter_eip, apic_base = cpu->apic_base;
+    int64_t tsc_offset = cpu->tsc_offset;
+    void (*tsc_changed)(void *) = cpu->hv.tsc_changed;
+
+    cpu->init_pending = false;
+    cpu->hv.tsc_changed = NULL;
+    cpu_reset(cpu);
+    cpu->hv.tsc_changed = tsc_changed;
+    cpu->fpu = fpu;
+    cpu->xcr0 = xcr0;
+    cpu->pat = pat;
+    cpu->misc_enable = misc;
+    cpu->tsc_aux = aux;
+    cpu->star = star;
+    cpu->lstar = lstar;
+    cpu->cstar = cstar;
+    cpu->fmask = fmask;
+    cpu->kernel_gs_base = kgs;
+    cpu->sysenter_cs = scs;
+    cpu->sysenter_esp = sesp;
+    cpu->sysenter_eip = seip;
+    cpu->tsc_offset = tsc_offset;
+    cpu_set_apic_base(cpu, apic_base);
+    if (!(apic_base & APIC_BASE_BSP)) {
+        cpu->wait_sipi = true;
+        cpu_set_halted(cpu, true);
+    }
+    cpu->exit_request = true;
+}
+
+void cpu_sipi(struct cpu *cpu, uint8_t vector)
+{
+    if (cpu->init_pending)
+        cpu_take_init(cpu);
+    if (!cpu->wait_sipi)
+        return;
+    cpu->wait_sipi = false;
+    cpu->seg[SEG_CS] = (struct seg){ (uint16_t)(vector << 8), (uint64_t)vector << 12, 0xffff,
+                                     DESC_P | DESC_S | (0xbu << 8) };
+    cpu->rip = 0;
+    cpu_update_hflags(cpu);
+    cpu_set_halted(cpu, false);
+    cpu->exit_request = true;
+}
+
+bool cpu_idle(const struct cpu *cpu)
+{
+    if (cpu->init_pending)
+        return false;
+    if (cpu->wait_sipi)
+        return true;
+    return cpu->halted && !cpu->nmi_pending && !(cpu->intr_line && (cpu->eflags & EFLAGS_IF));
+}
+
+bool cpu_waiting_for_sipi(const struct cpu *cpu)
+{
+    return cpu->wait_sipi || (cpu->init_pending && !(cpu->apic_base & APIC_BASE_BSP));
 }
 
 void cpu_set_intr(struct cpu *cpu, bool level)
