@@ -35,8 +35,6 @@ union vec {
     int64_t sq[2];
 };
 
-_Static_assert(sizeof(long double) >= 10, "x87 registers hold a 64-bit significand");
-
 /* Every MMX instruction: TOP = 0, all tags valid (abridged tag word). */
 static inline void mmx_enter(struct cpu *cpu)
 {
@@ -47,17 +45,13 @@ static inline void mmx_enter(struct cpu *cpu)
 
 static inline uint64_t mmx_get(const struct cpu *cpu, unsigned n)
 {
-    uint64_t v;
-    memcpy(&v, &cpu->fpu.st[n & 7], 8);
-    return v;
+    return cpu->fpu.st[n & 7].sig;
 }
 
 static inline void mmx_set(struct cpu *cpu, unsigned n, uint64_t v)
 {
-    uint8_t *p = (uint8_t *)&cpu->fpu.st[n & 7];
-    memcpy(p, &v, 8);
-    p[8] = 0xff;
-    p[9] = 0xff;
+    cpu->fpu.st[n & 7].sig = v;
+    cpu->fpu.st[n & 7].se = 0xffff;
 }
 
 /* The uop's memory operand: #GP(0) for a misaligned 16-byte aligned form. */

@@ -17,7 +17,7 @@
  * integer extensions) also compare the XMM and MMX registers; the
  * trampoline loads and stores them around the native run (then EMMS).
  *
- *   difftest [-f] [-i] [-r] [-x] [-n CASES] [-s SEED] [-v]
+ *   difftest [-e] [-f] [-i] [-r] [-n CASES] [-s SEED] [-v]
  *
  * `make check` runs a short version; `make difftest-full` runs at least
  * 10^6 instructions.  Exit 77 (skip) on non-x86-64 hosts.
@@ -100,7 +100,7 @@ enum { SP_NONE, SP_SHIFT_CL, SP_SHIFT_IMM, SP_DIV, SP_IDIV, SP_STRING, SP_BSF, S
 /* Fill the table programmatically for the regular families. */
 static struct tmpl tmpls[2048];
 static unsigned ntmpls;
-static unsigned ext_first;  /* first template of the extensions (-x: only those) */
+static unsigned ext_first;  /* first template of the extensions (-e: only those) */
 
 static void add(struct tmpl t)
 {
@@ -1187,9 +1187,9 @@ int main(int argc, char **argv)
     bool verbose = false, interp = false, fuzzing = false, ext_only = false;
     int opt;
 
-    while ((opt = getopt(argc, argv, "fin:rs:vx")) != -1) {
+    while ((opt = getopt(argc, argv, "efin:rs:v")) != -1) {
         switch (opt) {
-        case 'x': ext_only = true; break;
+        case 'e': ext_only = true; break;
         case 'f': fuzzing = true; break;
         case 'i': interp = true; break;
         case 'r': few_regs = true; break;
@@ -1197,12 +1197,12 @@ int main(int argc, char **argv)
         case 's': seed = strtoull(optarg, NULL, 0); break;
         case 'v': verbose = true; break;
         default:
-            fprintf(stderr, "usage: difftest [-f] [-i] [-r] [-x] [-n CASES] [-s SEED] [-v]\n"
+            fprintf(stderr, "usage: difftest [-e] [-f] [-i] [-r] [-n CASES] [-s SEED] [-v]\n"
                     "  -f  random bytes as code: no crash whatever they decode to\n"
                     "      (FUZZ_TRACE=1 in the environment: one line per case on stderr)\n"
                     "  -i  run blocks in the micro-op loop only (no host code)\n"
                     "  -r  five registers only, sequences up to 24 instructions\n"
-                    "  -x  only the extensions: MMX, SSE..SSE4.2, AES, PCLMULQDQ, POPCNT,\n"
+                    "  -e  only the extensions: MMX, SSE..SSE4.2, AES, PCLMULQDQ, POPCNT,\n"
                     "      LZCNT/TZCNT, BMI1/BMI2, ADX, MOVBE, CRC32\n");
             return 2;
         }

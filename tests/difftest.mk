@@ -14,7 +14,7 @@ difftest-full: tests/difftest$(EXEEXT)
 	./tests/difftest$(EXEEXT) -i -n 250000
 	./tests/difftest$(EXEEXT) -r -n 100000
 	./tests/difftest$(EXEEXT) -f -n 200000
-	./tests/difftest$(EXEEXT) -x -n 250000
-	./tests/difftest$(EXEEXT) -x -i -n 250000
-	./tests/difftest$(EXEEXT) -x -r -n 100000
+	./tests/difftest$(EXEEXT) -e -n 250000
+	./tests/difftest$(EXEEXT) -e -i -n 250000
+	./tests/difftest$(EXEEXT) -e -r -n 100000
 .PHONY: difftest-full

@@ -115,6 +115,27 @@ static void state_rules(void)
     reportf(v == 13, "%s: misaligned legacy-SSE memory operand: vector %d", model, v);
 }
 
+/* MMX aliases the x87 registers (SDM vol. 1, 9.5): an MMX write sets TOP
+ * to 0, the register's exponent to all ones (FSTENV's tag: special) and
+ * its significand to the value; EMMS empties every tag. */
+static void mmx_aliasing(void)
+{
+    struct { uint16_t fcw, r0, fsw, r1, ftw, r2; uint32_t rest[4]; } env;
+    uint8_t st[10];
+
+    __asm__ volatile("fninit; fld1; fld1; movq %1, %%mm3; fnstenv %0"
+                     : "=m"(env) : "r"(0x1122334455667788ull) : "memory");
+    reportf(((env.fsw >> 11) & 7) == 0 && ((env.ftw >> 6) & 3) == 2,
+            "%s: MMX write: TOP %u, tag of R3 %u", model, (env.fsw >> 11) & 7, (env.ftw >> 6) & 3);
+    __asm__ volatile("fldenv %1; fstpt %0" : "=m"(st) : "m"(env) : "memory");
+    __asm__ volatile("fninit; movq %1, %%mm0; fstpt %0" : "=m"(st) : "r"(0x8877665544332211ull)
+                     : "memory");
+    reportf(st[0] == 0x11 && st[7] == 0x88 && st[8] == 0xff && st[9] == 0xff,
+            "%s: ST(0) after MMX write to MM0 is the value with exponent 7FFFh", model);
+    __asm__ volatile("emms; fnstenv %0" : "=m"(env) :: "memory");
+    reportf(env.ftw == 0xffff, "%s: EMMS empties every tag: %x (fcw %x fsw %x)", model, env.ftw, env.fcw, env.fsw);
+}
+
 static void known_answers(void)
 {
     static uint8_t a[16] __attribute__((aligned(16))), b[16] __attribute__((aligned(16)));
@@ -183,5 +204,7 @@ int main(void)
     state_rules();
     if (cpuid_bit(1, EDX, 26))
         known_answers();
+    if (cpuid_bit(1, EDX, 0) && cpuid_bit(1, EDX, 23))
+        mmx_aliasing();
     report_done();
 }
