@@ -16,4 +16,5 @@ difftest-full: tests/difftest$(EXEEXT)
 	./tests/difftest$(EXEEXT) -f -n 200000
 	./tests/difftest$(EXEEXT) -x -n 100000
 	./tests/difftest$(EXEEXT) -x -i -n 40000
+	./tests/difftest$(EXEEXT) -X -n 40000
 .PHONY: difftest-full
