@@ -17,6 +17,7 @@
 #ifndef SATORI_OPS_SSE_H
 #define SATORI_OPS_SSE_H
 
+#include "cpu/fpu-x87.h"
 #include "cpu/translate.h"
 
 #define SV_DST_MMX  (1u << 0)  /* destination is an MMX register (8 bytes wide) */
@@ -41,6 +42,14 @@ static inline void mmx_enter(struct cpu *cpu)
     cpu->fpu.top = 0;
     cpu->fpu.fsw &= (uint16_t)~(7u << 11);
     cpu->fpu.ftw = 0xff;
+}
+
+/* An MMX instruction first takes a pending unmasked x87 exception (#MF;
+ * SDM vol. 2, 2.4 exception class of MMX instructions). */
+static inline void mmx_pending(struct cpu *cpu, const struct uop *u)
+{
+    if (u->cc & (SV_DST_MMX | SV_SRC_MMX))
+        fpu_check_pending(cpu);
 }
 
 static inline uint64_t mmx_get(const struct cpu *cpu, unsigned n)
