@@ -965,7 +965,7 @@ static bool emit_host_flags(uint8_t **p, uint32_t known, bool live)
 static void emit_exit_to(struct native *n, uint8_t **p, struct tb *tb, uint8_t *head,
                          uint32_t off, int slot, uint64_t rip)
 {
-    if (head && !(tb->hflags & HF_TF) && tb->cs_base + rip == tb->pc) {
+    if (head && !(tb->hflags & (HF_ONE_INSN | HF_SHADOW_END)) && tb->cs_base + rip == tb->pc) {
         uint8_t *end[2];
         emit_slice_check(p, end);
         emit(p, (const uint8_t[]){ 0x48, 0x81, 0xab }, 3);         /* sub qword [budget], ninsns */
@@ -1074,7 +1074,7 @@ static void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, 
     unsigned nm = 0;
 
     emit_rbx(p, (const uint8_t[]){ 0x48, 0x89 }, 2, RAX, (uint32_t)offsetof(struct cpu, rip));
-    if (!(tb->hflags & HF_TF) && tb->cs_base == (uint64_t)(int64_t)(int32_t)tb->cs_base) {
+    if (!(tb->hflags & (HF_ONE_INSN | HF_SHADOW_END)) && tb->cs_base == (uint64_t)(int64_t)(int32_t)tb->cs_base) {
         emit(p, (const uint8_t[]){ 0x49, 0x8b, 0xbc, 0x24 }, 4);   /* mov rdi, [r12+chain0] */
         emit32(p, off + (uint32_t)offsetof(struct uop, chain));
         emit(p, (const uint8_t[]){ 0x48, 0x85, 0xff }, 3);         /* test rdi, rdi */
@@ -1092,6 +1092,12 @@ static void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, 
         emit32(p, (uint32_t)offsetof(struct tb, cs_base));
         emit32(p, (uint32_t)tb->cs_base);
         miss[nm++] = emit_jcc_fwd(p, CC_NE);
+        if (!(tb->hflags & HF_CS64)) {
+            emit(p, (const uint8_t[]){ 0x81, 0xbf }, 2);           /* cmp dword [rdi+cs_limit], limit */
+            emit32(p, (uint32_t)offsetof(struct tb, cs_limit));
+            emit32(p, tb->cs_limit);
+            miss[nm++] = emit_jcc_fwd(p, CC_NE);
+        }
         emit(p, (const uint8_t[]){ 0xf7, 0x83 }, 2);               /* test dword [hflags], INHIBIT */
         emit32(p, (uint32_t)offsetof(struct cpu, hflags));
         emit32(p, HF_INHIBIT);

@@ -38,6 +38,7 @@ EXTRA_DIST += firmware/entry.S firmware/runtime.c firmware/runtime.h firmware/li
 
 # Test guests (built by make check; run by the DejaGnu suite)
 GUEST_TESTS = alu shift muldiv string stack bits control callgate pmode pagefault smc exceptions \
+	seglimit sysfeat debugreg taskswitch \
 	exc-hw icount triple
 GUEST_ELFS = $(GUEST_TESTS:%=testsuite/satori.cpu/%.elf)
 testsuite/satori.cpu/%.elf: testsuite/satori.cpu/%.c testsuite/satori.cpu/exc-common.h $(GUEST_RUNTIME_DEPS)
@@ -49,3 +50,4 @@ EXTRA_DIST += $(GUEST_TESTS:%=testsuite/satori.cpu/%.c) $(GUEST_TESTS:%=testsuit
 	testsuite/satori.cpu/exc-common.h
 
 include firmware/hv-guests.mk
+include firmware/board-guests.mk

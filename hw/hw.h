@@ -48,6 +48,16 @@ int bus_map_mmio(struct bus *b, uint64_t base, uint64_t len,
                  const struct dev_ops *ops, void *opaque, const char *name);
 int bus_map_io(struct bus *b, uint16_t base, uint32_t len,
                const struct dev_ops *ops, void *opaque, const char *name);
+/*
+ * Remove the MMIO / port range mapped at base for opaque (PCI BARs move
+ * when the guest reprograms them); returns 0, or -1 if there is none.
+ */
+int bus_unmap_mmio(struct bus *b, uint64_t base, void *opaque);
+int bus_unmap_io(struct bus *b, uint16_t base, void *opaque);
+/* Is anything mapped at this port / address?  (The board's ACPI tables
+ * describe only the devices that exist.) */
+bool bus_io_claimed(struct bus *b, uint16_t port);
+bool bus_mmio_claimed(struct bus *b, uint64_t paddr);
 /* Map host memory as guest RAM (or ROM when readonly); -1 on overlap. */
 int bus_map_ram(struct bus *b, uint64_t base, uint64_t len, void *host,
                 bool readonly, const char *name);
@@ -80,6 +90,17 @@ void bus_set_code_write_hook(struct bus *b, code_write_hook fn, void *opaque);
 
 /* Human-readable map for -d / monitor (one line per range). */
 void bus_dump(struct bus *b, void (*print)(void *ctx, const char *line), void *ctx);
+
+/* ---- -global DRIVER.PROP=VALUE (hw/globals.c) ------------------------- */
+
+/*
+ * Record "DRIVER.PROP=VALUE": 0, or -1 with err saying what is wrong and
+ * listing the drivers/properties that exist.
+ */
+int global_set(const char *arg, char *err, size_t errlen);
+/* The -global value for driver.prop, or NULL when none was given. */
+const char *global_get(const char *driver, const char *prop);
+void globals_clear(void);
 
 /* ---- board requests (single-threaded; acted on at slice boundaries) ---- */
 

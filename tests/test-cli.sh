@@ -14,7 +14,7 @@ expect 1 "invalid option" -- -frobnicate
 expect 1 "could not load kernel '/nonexistent'" -- -kernel /nonexistent
 expect 1 "unknown CPU model 'pentium9'.*qemu64" -- -cpu pentium9
 expect 1 "unknown CPU feature 'sse9'" -- -cpu qemu64,+sse9
-expect 1 "not implemented by satori yet" -- -cpu qemu64,+sse4.2
+expect 1 "not implemented by satori yet" -- -cpu qemu64,+avx
 # Hyper-V flags (QEMU's syntax, dependency messages, refusal of what is not there yet)
 expect 1 "unknown Hyper-V flag 'hv-bogus'; known:.*hv-relaxed.*hv-spinlocks" -- -cpu max,hv-bogus
 expect 1 "Hyper-V synthetic timers (hv-stimer) requires Hyper-V clocksources (hv-time)" -- -cpu max,hv-stimer
@@ -36,13 +36,29 @@ expect 0 "reference TSC page: sequence 1;" -- -cpu qemu64,hv-vpindex,hv-time
 expect 0 'hypervisor "KVMKVMKVM".*no Hyper-V' -- -cpu qemu64
 expect 1 "only 'tcg' is supported" -- -accel kvm
 expect 1 "unsupported machine type 'q35'" -- -machine q35
-expect 1 "property 'foo' not found" -- -machine pc,foo=1
+expect 1 "property 'foo' not found (properties: type, accel, pit" -- -machine pc,foo=1
+expect 1 "pit takes on|off, not 'maybe'" -- -machine pc,pit=maybe
+expect 1 "satori's pc has no vmport (only vmport=off)" -- -machine pc,vmport=on
+expect 0 "demo done" -- -machine pc,pit=off,hpet=off,acpi=on,smm=off
+expect 1 "driver 'frob' not found (drivers with properties: isa-debug-exit.iobase" -- -global frob.x=1
+expect 1 "driver 'isa-debug-exit' has no property 'port' (properties: isa-debug-exit.iobase, isa-debug-exit.iosize)" -- -global isa-debug-exit.port=1
+expect 1 "expected DRIVER.PROP=VALUE" -- -global isa-debug-exit
+expect 1 "no chardev with id 'nope'" -- -serial chardev:nope
+expect 1 "backend 'socket' is not supported (stdio, file, null)" -- -chardev socket,id=s
+expect 1 "the chardev needs an id=" -- -chardev stdio
+expect 1 "duplicate chardev id 'a'" -- -chardev stdio,id=a -chardev null,id=a
+expect 0 "demo done" -- -chardev stdio,id=con0 -serial chardev:con0
 expect 1 "not a valid device model name" -- -device e1000
 expect 1 "isa-debug-exit has no property 'port'" -- -device isa-debug-exit,port=1
 expect 1 "invalid RAM size" -- -m lots
-expect 1 "one vCPU for now" -- -smp 4
-expect 1 "one vCPU for now" -- -smp sockets=2,cores=1
-expect 1 "satori has no RTC yet" -- -rtc base=utc
+expect 1 "invalid CPU topology: sockets (3) \* cores (1) \* threads (1) != maxcpus (4)" -- -smp 4,sockets=3
+expect 1 "invalid SMP CPUs 65; satori's pc supports at most 64" -- -smp 65
+expect 1 "invalid SMP CPUs 128" -- -smp sockets=2,cores=4,threads=16
+expect 1 "maxcpus must be equal to or greater than smp" -- -smp 4,maxcpus=2
+expect 1 "unknown property 'books'" -- -smp 2,books=2
+expect 0 "demo done" -- -smp 4
+expect 0 "demo done" -- -smp sockets=2,cores=2,threads=2
+expect 1 "-rtc base=utc: not supported yet" -- -rtc base=utc
 expect 1 "sleep=on is not supported" -- -icount shift=0,sleep=on
 expect 1 "unknown -d item 'bogus'" -- -d bogus
 expect 0 "isa-debug-exit" -- -device help
@@ -70,6 +86,12 @@ if [ "$(uname -m)" = x86_64 ]; then
 fi
 # a non-multiboot file
 printf 'not a kernel' > cli-test-notakernel.bin
-expect 1 "could not load kernel.*no multiboot header" -- -kernel cli-test-notakernel.bin -serial none
+expect 1 "could not load kernel.*no Linux setup header.*no multiboot header.*not an ELF image" -- -kernel cli-test-notakernel.bin -serial none
 rm -f cli-test-notakernel.bin
+# -global sets isa-debug-exit's defaults whatever its position; -device properties win
+g=testsuite/satori.cpu/alu.elf
+if [ -f $g ]; then
+    expect 1 "PASS" -- -kernel $g -display none -device isa-debug-exit -global isa-debug-exit.iobase=0xf4 -global isa-debug-exit.iosize=4
+    expect 1 "PASS" -- -kernel $g -display none -global isa-debug-exit.iobase=0x501 -device isa-debug-exit,iobase=0xf4,iosize=4
+fi
 exit $fail

@@ -1,8 +1,17 @@
 /*
  * hw/pc/pc.c: the PC board.  pc_build() wires the whole machine in one
- * function; pc_run() is the main loop (DESIGN.md, Determinism): one thread,
- * the vCPU in instruction-count slices, timers and host input only at slice
- * boundaries, an idle (halted) machine sleeping until the next deadline.
+ * function (one block per device); pc_run() is the main loop (DESIGN.md,
+ * Determinism):
+ *   - one host thread runs the vCPUs round-robin, in index order, each for
+ *     a slice of at most SLICE_INSNS instructions; with -icount a slice
+ *     also ends at the next timer deadline, so slice order and lengths are
+ *     a pure function of guest execution;
+ *   - timers run between slices, host input (stdin) is read once per round;
+ *   - a vCPU waiting for SIPI is not run; a halted vCPU costs nothing: it
+ *     is only probed with a zero budget (which delivers a pending
+ *     interrupt and wakes it) and skipped while it stays halted;
+ *   - when no vCPU can run, the host sleeps in ppoll() on stdin until the
+ *     next virtual deadline (with -icount the clock warps to it instead).
  */
 #include "hw/pc/pc.h"
 
@@ -18,9 +27,17 @@
 #include <unistd.h>
 
 #include "hw/char/uart16550.h"
+#include "hw/input/i8042.h"
 #include "hw/intc/intc.h"
+#include "hw/loader/loader.h"
+#include "hw/misc/port92.h"
+#include "hw/pc/pc-pci.h"
+#include "hw/rtc/mc146818.h"
+#include "hw/timer/hpet.h"
+#include "hw/timer/i8254.h"
 #include "hyperv/hyperv.h"
 #include "timers/timers.h"
+#include "ui/ui.h"
 #include "util/log.h"
 
 #define SLICE_INSNS 200000
@@ -29,35 +46,53 @@
 static struct machine {
     const struct pc_config *cfg;
     struct bus *bus;
-    struct cpu *cpu;
+    int ncpus;
+    struct cpu *cpu[PC_MAX_CPUS];       /* cpu[0] is the BSP */
     struct uart16550 *uart;
     struct hv_partition *hv;
-    struct hv_vcpu *hv_vcpu;
+    struct hv_vcpu *hv_vcpu[PC_MAX_CPUS];
     /* interrupt controllers (intc): one local APIC per vCPU, IOAPIC, 8259 pair */
     struct apic_bus *apic_bus;
-    struct lapic *lapic;
+    struct lapic *lapic[PC_MAX_CPUS];
     struct ioapic *ioapic;
     struct i8259 *pic;
     uint8_t *ram;
     uint64_t below_4g, above_4g;
+    struct e820_map e820;               /* the one memory map (loaders, fw_cfg) */
     FILE *serial_out;
     int serial_in;              /* fd or -1 */
     bool exit_requested, reset_requested, paused;
     int exit_status;
     const char *demo_path;
+    /* ---- timer and legacy devices (devs) ---- */
+    struct pit *pit;
+    struct hpet *hpet;
+    struct rtc *rtc;
+    struct i8042 *i8042;
+    struct port92 *port92;
+    struct pc_pci pci;          /* PCI, fw_cfg, ACPI, test devices (hw/pc/pc-pci.c) */
+    uint32_t apic_ids[256];
+    struct irq_line gsi[24];    /* GSI 0-23: ISA IRQs 0-15 (both controllers), IOAPIC 16-23 */
 } m;
 
 /* SIGINT/SIGTERM/SIGHUP: end the run cleanly from the main loop, as QEMU. */
 static volatile sig_atomic_t term_signal;
 static volatile sig_atomic_t term_pid;
 
+/* Stop whichever vCPU runs at its next block boundary (also from signals). */
+static void kick_all(void)
+{
+    for (int i = 0; i < m.ncpus; i++)
+        if (m.cpu[i])
+            cpu_kick(m.cpu[i]);
+}
+
 static void on_term_signal(int sig, siginfo_t *info, void *ctx)
 {
     (void)ctx;
     term_signal = sig;
     term_pid = info ? (sig_atomic_t)info->si_pid : 0;
-    if (m.cpu)
-        cpu_kick(m.cpu);
+    kick_all();
 }
 
 static void catch_term_signals(void)
@@ -79,15 +114,13 @@ void machine_request_exit(int status)
         m.exit_requested = true;
         m.exit_status = status;
     }
-    if (m.cpu)
-        cpu_kick(m.cpu);
+    kick_all();
 }
 
 void machine_request_reset(void)
 {
     m.reset_requested = true;
-    if (m.cpu)
-        cpu_kick(m.cpu);
+    kick_all();
 }
 
 /*
@@ -101,8 +134,7 @@ static void machine_shutdown(void)
         if (log_on(LOG_GUEST_ERRORS))
             log_printf("guest shut down; emulation stopped (-no-shutdown)\n");
         m.paused = true;
-        if (m.cpu)
-            cpu_kick(m.cpu);
+        kick_all();
         return;
     }
     machine_request_exit(0);
@@ -127,8 +159,7 @@ void machine_report_panic(const uint64_t p[5])
         break;
     case ACTION_PAUSE:
         m.paused = true;
-        if (m.cpu)
-            cpu_kick(m.cpu);
+        kick_all();
         break;
     case ACTION_NONE:
         break;
@@ -172,14 +203,15 @@ static struct irq_line isa_irq(int n)
 static int pc_build_intc(char *err, size_t errlen)
 {
     m.apic_bus = apic_bus_new();
-    m.lapic = lapic_new(m.apic_bus, m.cpu, 0, true);
+    for (int i = 0; i < m.ncpus; i++)
+        m.lapic[i] = lapic_new(m.apic_bus, m.cpu[i], (uint32_t)i, i == 0);
     m.ioapic = ioapic_new(m.bus, IOAPIC_DEFAULT_BASE, 0, m.apic_bus);
-    m.pic = i8259_new(m.bus, lapic_lint(m.lapic, 0));
+    m.pic = i8259_new(m.bus, lapic_lint(m.lapic[0], 0));
     if (!m.ioapic || !m.pic) {
         snprintf(err, errlen, "interrupt controllers: address range already in use");
         return -1;
     }
-    lapic_set_extint_ack(m.lapic, i8259_ack, m.pic);
+    lapic_set_extint_ack(m.lapic[0], i8259_ack, m.pic);
     return 0;
 }
 
@@ -198,9 +230,9 @@ static void pc_intc_firmware_state(void)
         { 0x21, 0xb8 }, { 0xa1, 0x8e },
     };
 
-    lapic_write_reg(m.lapic, 0xf0, 0x1ff);
-    lapic_write_reg(m.lapic, 0x350, 0x8700);
-    lapic_write_reg(m.lapic, 0x360, 0x8400);
+    lapic_write_reg(m.lapic[0], 0xf0, 0x1ff);
+    lapic_write_reg(m.lapic[0], 0x350, 0x8700);
+    lapic_write_reg(m.lapic[0], 0x360, 0x8400);
     for (size_t i = 0; i < sizeof pic_init / sizeof pic_init[0]; i++)
         bus_io_write(m.bus, pic_init[i][0], pic_init[i][1], 1);
     bus_io_write(m.bus, 0x4d1, 0x0c, 1);
@@ -208,7 +240,8 @@ static void pc_intc_firmware_state(void)
 
 static void pc_reset_intc(void)
 {
-    lapic_reset(m.lapic);
+    for (int i = 0; i < m.ncpus; i++)
+        lapic_reset(m.lapic[i]);
     ioapic_reset(m.ioapic);
     i8259_reset(m.pic);
 }
@@ -217,31 +250,51 @@ static void pc_free_intc(void)
 {
     i8259_free(m.pic);
     ioapic_free(m.ioapic);
-    lapic_free(m.lapic);
+    for (int i = 0; i < m.ncpus; i++)
+        lapic_free(m.lapic[i]);
     apic_bus_free(m.apic_bus);
 }
 
+/* icount: instructions retired by all vCPUs together. */
 static uint64_t icount_source(void *opaque)
 {
-    return cpu_icount(opaque);
+    uint64_t n = 0;
+
+    for (int i = 0; i < m.ncpus; i++)
+        n += cpu_icount(m.cpu[i]);
+    return n;
 }
 
 static void code_write(void *opaque, uint64_t paddr, size_t len)
 {
-    if (m.cpu)
-        cpu_invalidate_phys(m.cpu, paddr, len);
+    for (int i = 0; i < m.ncpus; i++)
+        if (m.cpu[i])
+            cpu_invalidate_phys(m.cpu[i], paddr, len);
 }
 
-/* Load the kernel (or the built-in demo) and set the boot vCPU state. */
+static void quit_from_console(void)
+{
+    machine_request_exit(0);
+}
+
+/*
+ * Load the kernel (or the built-in demo) with the loader its format needs
+ * and set the vCPUs' power-on state: the BSP at the kernel's entry, the
+ * APs in wait-for-SIPI.
+ */
 static int pc_load(char *err, size_t errlen)
 {
     const struct pc_config *c = m.cfg;
-    struct multiboot_args a = {
+    struct loader_args a = {
         .kernel = c->kernel, .initrd = c->initrd, .append = c->append,
-        .ram_below_4g = m.below_4g, .ram_above_4g = m.above_4g,
+        .e820 = &m.e820, .ram_below_4g = m.below_4g,
     };
-    uint32_t entry, mbi;
+    struct boot_entry entry;
     char demo_path[] = "/tmp/satori-demo-XXXXXX";
+    char why[384];
+    uint8_t *img;
+    size_t len;
+    int r = -1;
 
     if (!c->kernel) {
         int fd = mkstemp(demo_path);
@@ -254,8 +307,15 @@ static int pc_load(char *err, size_t errlen)
         close(fd);
         a.kernel = demo_path;
     }
-    char why[384];
-    int r = multiboot_load(m.bus, &a, &entry, &mbi, why, sizeof why);
+    if (loader_read_file(a.kernel, &img, &len, why, sizeof why) == 0) {
+        switch (loader_probe(img, len, why, sizeof why)) {
+        case IMAGE_BZIMAGE: r = linux_load(m.bus, &a, &entry, why, sizeof why); break;
+        case IMAGE_MULTIBOOT: r = multiboot_load(m.bus, &a, &entry, why, sizeof why); break;
+        case IMAGE_PVH: r = pvh_load(m.bus, &a, &entry, why, sizeof why); break;
+        case IMAGE_UNKNOWN: break;
+        }
+        free(img);
+    }
     if (!c->kernel)
         unlink(demo_path);
     if (r < 0) {
@@ -263,10 +323,115 @@ static int pc_load(char *err, size_t errlen)
                  why);
         return -1;
     }
-    cpu_reset(m.cpu);
-    cpu_enter_multiboot(m.cpu, entry, 0x2BADB002u, mbi);
+    for (int i = 0; i < m.ncpus; i++) {
+        cpu_reset(m.cpu[i]);
+        if (i > 0)
+            cpu_init_signal(m.cpu[i]);  /* APs wait for a STARTUP IPI */
+    }
+    cpu_enter_multiboot(m.cpu[0], entry.eip, entry.eax, entry.ebx);
+    cpu_set_reg(m.cpu[0], CPU_RSI, entry.esi);
     pc_intc_firmware_state();
     return 0;
+}
+
+/* ---- timer and legacy devices: PIT + port 0x61, HPET, RTC/CMOS, i8042,
+ * port 0x92.  ISA IRQs through isa_irq() (the intc block's router); the
+ * HPET's routes are GSIs: 0-15 are the ISA IRQs, 16-23 IOAPIC pins only.
+ */
+static struct irq_line pc_gsi(int n)
+{
+    return n < 16 ? isa_irq(n) : ioapic_pin(m.ioapic, n);
+}
+
+/* The CMOS bytes QEMU's pc sets for firmware and Linux (sizes in KiB or 64 KiB). */
+static void pc_cmos_init(void)
+{
+    uint64_t ext_kb = m.below_4g / 1024 - 1024;
+    uint64_t above_16m = m.below_4g > (16u << 20) ? (m.below_4g - (16u << 20)) >> 16 : 0;
+    uint64_t above_4g = m.above_4g >> 16;
+
+    if (ext_kb > 0xffff)
+        ext_kb = 0xffff;
+    if (above_16m > 0xffff)
+        above_16m = 0xffff;
+    rtc_cmos_set(m.rtc, 0x14, 0x06);            /* equipment: FPU, PS/2 mouse, VGA, no floppy */
+    rtc_cmos_set(m.rtc, 0x15, 640 & 0xff);      /* base memory: 640 KiB */
+    rtc_cmos_set(m.rtc, 0x16, 640 >> 8);
+    rtc_cmos_set(m.rtc, 0x17, (uint8_t)ext_kb); /* extended memory above 1 MiB */
+    rtc_cmos_set(m.rtc, 0x18, (uint8_t)(ext_kb >> 8));
+    rtc_cmos_set(m.rtc, 0x30, (uint8_t)ext_kb);
+    rtc_cmos_set(m.rtc, 0x31, (uint8_t)(ext_kb >> 8));
+    rtc_cmos_set(m.rtc, 0x34, (uint8_t)above_16m);
+    rtc_cmos_set(m.rtc, 0x35, (uint8_t)(above_16m >> 8));
+    rtc_cmos_set(m.rtc, 0x5b, (uint8_t)above_4g);
+    rtc_cmos_set(m.rtc, 0x5c, (uint8_t)(above_4g >> 8));
+    rtc_cmos_set(m.rtc, 0x5d, (uint8_t)(above_4g >> 16));
+    rtc_cmos_set(m.rtc, 0x5f, (uint8_t)(m.ncpus - 1));
+    rtc_cmos_set(m.rtc, 0x3d, 0x12);            /* boot order c, a, d (QEMU's default) */
+    rtc_cmos_set(m.rtc, 0x38, 0x30);
+}
+
+static int pc_legacy_devices(const struct pc_config *c, char *err, size_t errlen)
+{
+    if (!c->no_pit && !(m.pit = pit_new(m.bus, isa_irq(0)))) {
+        snprintf(err, errlen, "i8254: I/O ports 0x40-0x43 or 0x61 already in use");
+        return -1;
+    }
+    struct irq_line gsi[HPET_NUM_GSI];
+    for (int i = 0; i < HPET_NUM_GSI; i++)
+        gsi[i] = pc_gsi(i);
+    struct irq_line pit_enable = { .set = m.pit ? pit_irq_enable : NULL, .opaque = m.pit };
+    if (!(m.hpet = hpet_new(m.bus, gsi, pit_enable))) {
+        snprintf(err, errlen, "hpet: MMIO range 0x%llx already in use",
+                 (unsigned long long)HPET_BASE);
+        return -1;
+    }
+    if (!(m.rtc = rtc_new(m.bus, hpet_rtc_irq_input(m.hpet),
+                          c->rtc_base ? c->rtc_base : vclock_wall_base()))) {
+        snprintf(err, errlen, "mc146818: I/O ports 0x70-0x71 already in use");
+        return -1;
+    }
+    pc_cmos_init();
+    if (!(m.i8042 = i8042_new(m.bus, isa_irq(1), isa_irq(12)))) {
+        snprintf(err, errlen, "i8042: I/O ports 0x60 or 0x64 already in use");
+        return -1;
+    }
+    if (!(m.port92 = port92_new(m.bus))) {
+        snprintf(err, errlen, "port92: I/O port 0x92 already in use");
+        return -1;
+    }
+    return 0;
+}
+
+static void pc_legacy_devices_reset(void)
+{
+    if (m.pit)
+        pit_reset(m.pit);
+    hpet_reset(m.hpet);
+    rtc_reset(m.rtc);
+    i8042_reset(m.i8042);
+    port92_reset(m.port92);
+}
+
+static void pc_legacy_devices_free(void)
+{
+    pit_free(m.pit);
+    m.pit = NULL;
+    hpet_free(m.hpet);
+    m.hpet = NULL;
+    rtc_free(m.rtc);
+    m.rtc = NULL;
+    i8042_free(m.i8042);
+    m.i8042 = NULL;
+    port92_free(m.port92);
+    m.port92 = NULL;
+}
+/* ---- end of timer and legacy devices ------------------------------------ */
+
+/* ACPI S5 (PM1a_CNT SLP_EN with SLP_TYP 0) is a guest shutdown. */
+static void acpi_poweroff(void *opaque)
+{
+    machine_shutdown();
 }
 
 static int pc_build(const struct pc_config *c, char *err, size_t errlen)
@@ -274,8 +439,12 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
     memset(&m, 0, sizeof m);
     m.cfg = c;
     m.serial_in = -1;
-    m.below_4g = c->ram_size > LOWMEM_MAX ? LOWMEM_MAX : c->ram_size;
+    /* as QEMU's gigabyte-aligned pc types: at most 3 GiB below 4 GiB */
+    uint64_t lowmem = c->machine.max_ram_below_4g && c->machine.max_ram_below_4g < LOWMEM_MAX
+                      ? c->machine.max_ram_below_4g : LOWMEM_MAX;
+    m.below_4g = c->ram_size > lowmem ? lowmem : c->ram_size;
     m.above_4g = c->ram_size - m.below_4g;
+    e820_init_pc(&m.e820, m.below_4g, m.above_4g);
 
     m.bus = bus_new();
     m.ram = mmap(NULL, c->ram_size, PROT_READ | PROT_WRITE,
@@ -292,15 +461,20 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
         bus_map_ram(m.bus, 0x100000000ull, m.above_4g, m.ram + m.below_4g, false, "ram-above-4g");
     bus_set_code_write_hook(m.bus, code_write, NULL);
 
-    m.cpu = cpu_new(m.bus, &c->cpu, 0);
-    vclock_set_icount_source(icount_source, m.cpu);
+    /* vCPUs: index = APIC ID order, as QEMU numbers them for -smp */
+    m.ncpus = c->smp.cpus > 0 ? c->smp.cpus : 1;
+    for (int i = 0; i < m.ncpus; i++)
+        m.cpu[i] = cpu_new(m.bus, &c->cpu, i);
+    vclock_set_icount_source(icount_source, NULL);
 
     if (c->hv) {
-        struct cpu_hv_hooks hooks;
-        m.hv = hv_partition_new(c->hv, m.bus, 1);
-        m.hv_vcpu = hv_vcpu_new(m.hv, m.cpu, 0);
-        hv_vcpu_hooks(m.hv_vcpu, &hooks);
-        cpu_set_hv_hooks(m.cpu, &hooks);
+        m.hv = hv_partition_new(c->hv, m.bus, m.ncpus);
+        for (int i = 0; i < m.ncpus; i++) {
+            struct cpu_hv_hooks hooks;
+            m.hv_vcpu[i] = hv_vcpu_new(m.hv, m.cpu[i], i);
+            hv_vcpu_hooks(m.hv_vcpu[i], &hooks);
+            cpu_set_hv_hooks(m.cpu[i], &hooks);
+        }
     }
     if (pc_build_intc(err, errlen) < 0)
         return -1;
@@ -309,6 +483,9 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
     case SERIAL_STDIO:
         m.serial_out = stdout;
         m.serial_in = STDIN_FILENO;
+        console_open_stdio(&(struct console_cfg){ .mux = c->serial_mux,
+                                                  .signals = c->serial_signals,
+                                                  .quit = quit_from_console });
         break;
     case SERIAL_FILE:
         m.serial_out = fopen(c->serial_path, "w");
@@ -329,44 +506,148 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
                  c->debug_exit_base);
         return -1;
     }
+    if (pc_legacy_devices(c, err, errlen) < 0)
+        return -1;
+    for (int i = 0; i < 24; i++)
+        m.gsi[i] = pc_gsi(i);
+
+    /* ---- PCI, fw_cfg, ACPI tables, pc-testdev: keep this block last, it
+     * describes the devices created above (hw/pc/pc-pci.c) ---- */
+    {
+        struct pc_pci_config pc = {
+            .bus = m.bus, .ram = m.ram, .gsi = m.gsi,
+            .ram_size = c->ram_size, .below_4g = m.below_4g, .above_4g = m.above_4g,
+            .ncpus = m.ncpus, .apic_ids = m.apic_ids,
+            .pci_testdev = c->pci_testdev, .pc_testdev = c->pc_testdev,
+            .cmdline = c->append, .poweroff = acpi_poweroff,
+        };
+        for (int i = 0; i < pc.ncpus && i < 256; i++)
+            m.apic_ids[i] = (uint32_t)i;
+        if (pc_pci_init(&m.pci, &pc, err, errlen) < 0)
+            return -1;
+    }
     return pc_load(err, errlen);
 }
 
-/* Deliver pending host input to the UART (slice boundary only). */
-static void poll_input(int timeout_ms)
+/*
+ * Deliver pending host input to the UART (slice boundaries only), waiting
+ * at most timeout_ns (0: just look; < 0: until input or a signal).
+ */
+static void poll_input(int64_t timeout_ns)
 {
     struct pollfd p = { .fd = m.serial_in, .events = POLLIN };
+    struct timespec ts = { (time_t)(timeout_ns / 1000000000), (long)(timeout_ns % 1000000000) };
+    bool have_input = m.serial_in >= 0 && m.uart;
 
-    if (m.serial_in < 0 || !m.uart) {
-        if (timeout_ms > 0) {
-            struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000 };
-            nanosleep(&ts, NULL);
-        }
+    if (timeout_ns == 0 && !have_input)
         return;
-    }
-    if (poll(&p, 1, timeout_ms) <= 0 || !(p.revents & (POLLIN | POLLHUP)))
+    if (ppoll(have_input ? &p : NULL, have_input ? 1 : 0, timeout_ns < 0 ? NULL : &ts, NULL) <= 0
+        || !(p.revents & (POLLIN | POLLHUP)))
         return;
     while (uart16550_can_receive(m.uart)) {
         uint8_t c;
-        if (poll(&p, 1, 0) <= 0 || read(m.serial_in, &c, 1) != 1) {
+        if (poll(&p, 1, 0) <= 0)
+            break;
+        if (read(m.serial_in, &c, 1) != 1) {
             m.serial_in = -1; /* EOF: no more input */
             break;
         }
-        uart16550_receive(m.uart, c);
+        int g = console_input(c);
+        if (g >= 0)
+            uart16550_receive(m.uart, (uint8_t)g);
     }
 }
 
 static void pc_free(void)
 {
     pc_free_intc();
-    cpu_free(m.cpu);
-    m.cpu = NULL;
+    for (int i = 0; i < m.ncpus; i++) {
+        cpu_free(m.cpu[i]);
+        m.cpu[i] = NULL;
+    }
     if (m.uart)
         uart16550_free(m.uart);
     hv_partition_free(m.hv);   /* frees its vCPUs too */
+    pc_legacy_devices_free();
+    pc_pci_free(&m.pci);
     bus_free(m.bus);
     if (m.ram && m.ram != MAP_FAILED)
         munmap(m.ram, m.cfg->ram_size);
+    console_restore();
+}
+
+/* Instructions the next slice may run: the slice, cut at the next deadline under -icount. */
+static int64_t slice_budget(void)
+{
+    int64_t next = timers_next_deadline();
+
+    if (vclock_mode() == VCLOCK_ICOUNT && next != INT64_MAX) {
+        int64_t left = (next - vclock_ns()) >> vclock_icount_shift();
+        return left < 1 ? 1 : left < SLICE_INSNS ? left : SLICE_INSNS;
+    }
+    return SLICE_INSNS;
+}
+
+/*
+ * One round: every vCPU that can run gets one slice, in index order, with
+ * the expired timers run after each slice.  Returns true if some vCPU ran
+ * (false: all are halted or waiting for SIPI); a triple fault requests a
+ * reset.  Stops early once a machine request is pending.
+ */
+static bool run_round(void)
+{
+    bool ran = false;
+
+    for (int i = 0; i < m.ncpus && !machine_request_pending() && !term_signal; i++) {
+        struct cpu *cpu = m.cpu[i];
+        enum cpu_exit why;
+
+        if (cpu_waiting_for_sipi(cpu))
+            continue;
+        if (cpu_halted(cpu)) {
+            /* zero budget: takes a pending interrupt (waking it) or stays halted */
+            why = cpu_run(cpu, 0);
+            if (why == CPU_EXIT_HALTED || cpu_halted(cpu))
+                continue;
+        }
+        why = cpu_run(cpu, slice_budget());
+        timers_run_expired();
+        if (why == CPU_EXIT_TRIPLE_FAULT)
+            machine_request_reset();
+        ran = true;
+    }
+    return ran;
+}
+
+/* True if any vCPU is halted with interrupts enabled (it waits for something). */
+static bool any_waits_with_if(void)
+{
+    for (int i = 0; i < m.ncpus; i++)
+        if (!cpu_waiting_for_sipi(m.cpu[i]) && (cpu_reg(m.cpu[i], CPU_RFLAGS) & (1u << 9)))
+            return true;
+    return false;
+}
+
+/* Nothing can run: sleep (or warp) to the next deadline or host input. */
+static bool idle(void)
+{
+    int64_t deadline = timers_next_deadline();
+
+    if (deadline == INT64_MAX && (m.serial_in < 0 || !m.uart) && !m.paused) {
+        /* halted with nothing that could ever wake it */
+        if (any_waits_with_if())
+            warn_report("guest halted with no interrupt source; exiting");
+        return false;
+    }
+    if (vclock_mode() == VCLOCK_ICOUNT && deadline != INT64_MAX && !m.paused) {
+        vclock_warp_to(deadline);
+        poll_input(0);
+    } else {
+        int64_t wait = deadline == INT64_MAX ? -1 : deadline - vclock_ns();
+        poll_input(wait < 0 && deadline != INT64_MAX ? 0 : wait);
+    }
+    timers_run_expired();
+    return true;
 }
 
 int pc_run(const struct pc_config *c)
@@ -380,26 +661,19 @@ int pc_run(const struct pc_config *c)
     }
     catch_term_signals();
     for (;;) {
-        int64_t budget = SLICE_INSNS;
-        int64_t next = timers_next_deadline();
+        bool ran = m.paused ? false : run_round();
 
-        if (vclock_mode() == VCLOCK_ICOUNT && next != INT64_MAX) {
-            int64_t left = (next - vclock_ns()) >> vclock_icount_shift();
-            budget = left < 1 ? 1 : left < SLICE_INSNS ? left : SLICE_INSNS;
-        }
-        enum cpu_exit why = m.paused ? CPU_EXIT_HALTED : cpu_run(m.cpu, budget);
-
-        timers_run_expired();
+        if (!m.paused)
+            timers_run_expired();
         if (term_signal) {
             fflush(m.serial_out);
+            console_restore();
             error_report("terminating on signal %d from pid %d", (int)term_signal, (int)term_pid);
             m.exit_status = 0;
             break;
         }
         if (m.exit_requested)
             break;
-        if (why == CPU_EXIT_TRIPLE_FAULT)
-            m.reset_requested = true;
         if (m.reset_requested) {
             m.reset_requested = false;
             if (c->no_reboot) {
@@ -408,11 +682,13 @@ int pc_run(const struct pc_config *c)
                     break;
                 continue;
             }
+            /* ---- device resets (one line per device) ---- */
             if (m.uart)
                 uart16550_reset(m.uart);
             if (m.hv)
                 hv_partition_reset(m.hv);
             pc_reset_intc();
+            pc_legacy_devices_reset();
             if (pc_load(err, sizeof err) < 0) {
                 error_report("reset: %s", err);
                 pc_free();
@@ -420,24 +696,11 @@ int pc_run(const struct pc_config *c)
             }
             continue;
         }
-        if ((why == CPU_EXIT_HALTED && cpu_idle(m.cpu)) || m.paused) {
-            int64_t deadline = timers_next_deadline();
-            if (deadline == INT64_MAX && (m.serial_in < 0 || !m.uart) && !m.paused) {
-                /* halted with nothing that could ever wake it */
-                m.exit_status = 0;
-                if (cpu_reg(m.cpu, CPU_RFLAGS) & (1u << 9))
-                    warn_report("guest halted with no interrupt source; exiting");
-                break;
-            }
-            if (vclock_mode() == VCLOCK_ICOUNT && deadline != INT64_MAX) {
-                vclock_warp_to(deadline);
-                poll_input(0);
-            } else {
-                int64_t wait = deadline == INT64_MAX ? 100 : (deadline - vclock_ns()) / 1000000;
-                poll_input(wait < 0 ? 0 : wait > 100 ? 100 : (int)wait);
-            }
-        } else {
+        if (ran) {
             poll_input(0);
+        } else if (!idle()) {
+            m.exit_status = 0;
+            break;
         }
     }
     if (m.serial_out && m.serial_out != stdout)
