@@ -31,6 +31,7 @@
 
 #include "cpu/cpu-features.h"
 #include "cpu/cpu.h"
+#include "cpu/softfloat.h"
 #include "hw/hw.h"
 #include "timers/timers.h"
 
@@ -233,15 +234,37 @@ struct tlb_entry {
 
 /* ---- x87 / SSE state ---------------------------------------------------- */
 
+/*
+ * x87 registers in the host-independent 80-bit format (cpu/softfloat.h).
+ * The tag word is kept abridged (bit i set: physical register i is not
+ * empty); the full 2-bit tags that FSTENV/FSAVE store are derived from the
+ * register contents, as the hardware does (SDM vol. 1 8.1.7).  TOP lives
+ * in `top`, not in fsw bits 11-13 (fpu_get_fsw() merges them).
+ */
 struct fpu_state {
     uint16_t fcw, fsw, ftw; /* ftw in abridged form: bit per register, 1 = valid */
     uint8_t top;
-    uint16_t fop;
-    uint64_t fip, fdp;
-    long double st[8];      /* physical registers (host long double) */
+    uint16_t fop;           /* last non-control x87 opcode, 11 bits */
+    uint64_t fip, fdp;      /* its instruction and data pointers (offsets) */
+    uint16_t fcs, fds;      /* and their selectors */
+    struct sf_x80 st[8];    /* physical registers R0-R7 */
     uint32_t mxcsr;
     uint64_t xmm[16][2];
 };
+
+/* cpu/ops-x87.c: x87 state helpers shared with cpu/fpu-state.c */
+void fpu_reset(struct cpu *cpu, bool power_on);  /* RESET (power_on) or FNINIT state */
+uint16_t fpu_get_fsw(const struct cpu *cpu);
+void fpu_set_fsw(struct cpu *cpu, uint16_t fsw);
+uint16_t fpu_full_tags(const struct cpu *cpu);     /* the 2-bit tag word */
+void fpu_set_full_tags(struct cpu *cpu, uint16_t ftw);
+/* ES follows the unmasked exceptions in FSW; drives FERR# (CR0.NE = 0) */
+void fpu_update_es(struct cpu *cpu);
+/* cpu/fpu-state.c: CPUID leaf 0xD; XSETBV's handler */
+void fpu_cpuid_xsave(const struct cpu *cpu, uint32_t sub, uint32_t r[4]);
+struct uop;
+const struct uop *fpu_xsetbv(struct cpu *cpu, const struct uop *u);
+#define MXCSR_MASK 0xffbfu      /* MXCSR bits this CPU model implements (DAZ too) */
 
 /* ---- translation blocks and uops ---------------------------------------- */
 
@@ -375,6 +398,9 @@ struct cpu {
 
     struct fpu_state fpu;
     uint64_t xcr0;
+    void (*ferr_fn)(void *opaque, bool level);  /* FERR# (cpu_set_ferr_hook) */
+    void *ferr_opaque;
+    bool ferr_level;
 
     struct tlb_entry tlb[MMU_IDX_COUNT][TLB_SIZE];
 
@@ -951,6 +977,24 @@ enum uop_stack { STK_NONE, STK_PUSH64, STK_POP64, STK_CALL64, STK_RET64,
 enum uop_stack uop_stack_kind(const struct uop *u);
 /* cpu/fuse.c: 0 CMP rr, 1 CMP ri, 2 INC, 3 DEC fused with the next Jcc, or -1. */
 int fuse_kind(uop_fn fn, unsigned *size);
+
+/*
+ * What host code may do instead of calling an MMX/SSE handler (XMM forms
+ * only; ops-sse-mov.c): a packed operation xmm(reg) op= xmm(rm) or
+ * [mem16] computed by the host instruction 66 0F host_op; a load of a
+ * whole register (16 bytes, or 8 zero-extended); a store of 16 or 8
+ * bytes; PMOVMSKB into a general register.  align: a 16-byte memory
+ * operand must be aligned (else the handler raises #GP).
+ */
+enum uop_sse_kind { SSE_NONE, SSE_OP, SSE_LOAD, SSE_STORE, SSE_MOVMSK };
+struct uop_sse {
+    enum uop_sse_kind kind;
+    uint8_t host_op;    /* SSE_OP: second opcode byte of 66 0F xx */
+    unsigned size;      /* memory or register bytes moved: 16 or 8 */
+    bool mem;           /* the source (OP, LOAD) or destination (STORE) is memory */
+    bool align;
+};
+bool uop_sse_desc(const struct uop *u, struct uop_sse *d);
 
 /* cpu/native.c: subroutine-threaded host code for blocks (x86-64 hosts). */
 struct native;

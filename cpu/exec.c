@@ -633,7 +633,8 @@ void cpu_exec_init(struct cpu *cpu)
     cpu->tbc = calloc(1, sizeof *cpu->tbc);
     if (!cpu->tbc)
         abort();
-    native_init(cpu);
+    if (!cpu->cfg.native_off)
+        native_init(cpu);
 }
 
 void cpu_exec_free(struct cpu *cpu)

@@ -732,6 +732,7 @@ void tr_sys(struct tr_ctx *tc, const struct insn *in)
         return;
     case OP_RDPMC: tr_emit(tc, in, uop_rdpmc); return;
     case OP_XGETBV: tr_emit(tc, in, uop_xgetbv); return;
+    case OP_XSETBV: tr_emit(tc, in, fpu_xsetbv); tc->end = TR_END_NEXT; return;
     case OP_HLT: tr_emit(tc, in, uop_hlt); tc->end = TR_END_BRANCH; return;
     case OP_VMCALL: case OP_VMMCALL:
         tr_emit(tc, in, uop_vmcall);

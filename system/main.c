@@ -41,7 +41,7 @@ static void usage(FILE *out)
         "  -device pc-testdev | pci-testdev  QEMU's test devices\n"
         "  -device help         list devices\n"
         "  -machine [type=]pc[,accel=tcg]   (also -M)\n"
-        "  -accel tcg           the only accelerator\n"
+        "  -accel tcg[,native=on|off]  the only accelerator; native=off: no host code\n"
         "  -icount [shift=]N    virtual time = instructions << N (deterministic)\n"
         "  -action panic=shutdown|pause|none\n"
         "  -no-reboot           exit instead of resetting\n"
@@ -426,6 +426,41 @@ static int parse_smp(const char *arg, struct smp_config *smp)
     return 0;
 }
 
+/* -accel tcg[,native=on|off] */
+static int parse_accel(const char *arg, struct pc_config *c)
+{
+    char *s = strdup(arg), *save = NULL;
+    int ret = 0;
+
+    if (!s)
+        abort();
+    char *item = strtok_r(s, ",", &save);
+    if (!item || strcmp(item, "tcg")) {
+        error_report("-accel %s: only 'tcg' is supported", arg);
+        free(s);
+        return -1;
+    }
+    while ((item = strtok_r(NULL, ",", &save))) {
+        char *value = strchr(item, '=');
+        bool on;
+        if (value)
+            *value++ = 0;
+        if (strcmp(item, "native")) {
+            error_report("-accel %s: property '%s' not found (properties: native)", arg, item);
+            ret = -1;
+            break;
+        }
+        if (parse_bool(value, &on) < 0) {
+            error_report("-accel %s: native=%s: expected on or off", arg, value ? value : "");
+            ret = -1;
+            break;
+        }
+        c->cpu.native_off = !on;
+    }
+    free(s);
+    return ret;
+}
+
 static int parse_icount(const char *arg, int *shift)
 {
     char *s = strdup(arg), *save = NULL;
@@ -722,14 +757,8 @@ int main(int argc, char **argv)
             if (parse_machine(arg, &c.machine) < 0)
                 return 1;
         } else if (!strcmp(opt, "-accel")) {
-            char *s = strdup(arg);
-            s[strcspn(s, ",")] = 0;
-            if (strcmp(s, "tcg")) {
-                error_report("-accel %s: only 'tcg' is supported", arg);
-                free(s);
+            if (parse_accel(arg, &c) < 0)
                 return 1;
-            }
-            free(s);
         } else if (!strcmp(opt, "-icount")) {
             icount_shift = 0;
             if (parse_icount(arg, &icount_shift) < 0)
