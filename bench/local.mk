@@ -1,14 +1,23 @@
-# bench/: benchmarks (not part of make check).
-bench/intbench.elf: bench/intbench.c $(GUEST_RUNTIME_DEPS)
+# bench/: benchmarks (not part of make check).  Compiled-C workloads
+# (ordinary C built with gcc -O2 for the guest runtime; integer only while
+# the guest flags include -mgeneral-regs-only) plus intbench's loops.
+BENCH_GUESTS = cmark lzbench strmix flagchain recurse intbench ssebench
+BENCH_ELFS = $(BENCH_GUESTS:%=bench/%.elf)
+bench/%.elf: bench/%.c $(GUEST_RUNTIME_DEPS)
 	@$(MKDIR_P) bench
-	$(call guest_link,$(srcdir)/bench/intbench.c)
+	$(call guest_link,$<)
 
-bench: satori$(EXEEXT) bench/intbench.elf
-	sh $(srcdir)/bench/run-bench ./satori$(EXEEXT) bench/intbench.elf $(BENCH_RUNS)
+bench: satori$(EXEEXT) $(BENCH_ELFS)
+	sh $(srcdir)/bench/run-bench ./satori$(EXEEXT) $(BENCH_RUNS) $(BENCH_ELFS)
 .PHONY: bench
 BENCH_RUNS = 5
-CLEANFILES += bench/intbench.elf
-EXTRA_DIST += bench/intbench.c bench/run-bench
+CLEANFILES += $(BENCH_ELFS)
+EXTRA_DIST += $(BENCH_GUESTS:%=bench/%.c) bench/run-bench
+
+# SSE2 memcpy/memset/strlen idioms alone (bench/ssebench.c, also in BENCH_GUESTS)
+bench-sse: satori$(EXEEXT) bench/ssebench.elf
+	sh $(srcdir)/bench/run-bench ./satori$(EXEEXT) $(BENCH_RUNS) bench/ssebench.elf
+.PHONY: bench-sse
 
 # Hyper-V path costs (bench/hvbench.c, bench/run-hvbench)
 bench/hvbench.elf: bench/hvbench.c testsuite/satori.hyperv/hv-guest.h $(GUEST_RUNTIME_DEPS)

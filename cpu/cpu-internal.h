@@ -3,7 +3,7 @@
  * micro-operations, the soft TLB fast path and the exception channel.
  *
  * Execution model (DESIGN.md, CPU):
- *   decode (decode.c) -> translate (translate.c: one uop per guest
+ *   decode (decode.c) -> translate (exec.c tb_translate(): one uop per guest
  *   instruction, operands pre-resolved) -> execute (exec.c: threaded code,
  *   `do { cpu->cur = u; u = u->fn(cpu, u); } while (u);`).
  *
@@ -29,7 +29,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cpu/cpu-features.h"
 #include "cpu/cpu.h"
+#include "cpu/softfloat.h"
 #include "hw/hw.h"
 #include "timers/timers.h"
 
@@ -121,6 +123,19 @@ enum {
 #define MSR_IA32_SYSENTER_EIP     0x00000176
 #define MSR_IA32_MISC_ENABLE      0x000001a0
 #define MSR_IA32_PAT              0x00000277
+#define MSR_IA32_TSC_DEADLINE     0x000006e0
+#define MSR_X2APIC_FIRST          0x00000800
+#define MSR_X2APIC_LAST           0x000008ff
+
+/* IA32_APIC_BASE (SDM vol. 3, 10.4.4 and 10.12.1) and the CPUID bits of the APIC */
+#define APIC_BASE_BSP             (1ull << 8)
+#define APIC_BASE_EXTD            (1ull << 10)
+#define APIC_BASE_EN              (1ull << 11)
+#define APIC_BASE_ADDR_MASK       0xffffff000ull
+#define APIC_BASE_DEFAULT         0xfee00000ull
+#define CPUID_1_EDX_APIC          (1u << 9)
+#define CPUID_1_ECX_X2APIC        (1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE  (1u << 24)
 #define MSR_EFER                  0xc0000080
 #define MSR_STAR                  0xc0000081
 #define MSR_LSTAR                 0xc0000082
@@ -130,6 +145,13 @@ enum {
 #define MSR_GS_BASE               0xc0000101
 #define MSR_KERNEL_GS_BASE        0xc0000102
 #define MSR_TSC_AUX               0xc0000103
+
+/* System features handlers check (struct cpu.sys_features, from CPUID). */
+#define SYSF_SMEP    (1u << 0)
+#define SYSF_SMAP    (1u << 1)
+#define SYSF_UMIP    (1u << 2)
+#define SYSF_PCID    (1u << 3)
+#define SYSF_MONITOR (1u << 4)
 
 /* ---- segments ----------------------------------------------------------- */
 
@@ -195,9 +217,12 @@ enum cc_op {
 
 /*
  * mmu_idx: 0 = supervisor, 1 = user, 2 = user with alignment checking
- * (CR0.AM && EFLAGS.AC: every access takes the slow path so #AC is exact).
+ * (CR0.AM && EFLAGS.AC: every access takes the slow path so #AC is exact),
+ * 3 = supervisor with CR4.SMAP and EFLAGS.AC (user pages accessible).
+ * Host code of supervisor blocks indexes the TLB of mmu_idx 0 directly: in
+ * mmu_idx 3 it misses on user pages and takes the handler's slow path.
  */
-#define MMU_IDX_COUNT 3
+#define MMU_IDX_COUNT 4
 
 struct tlb_entry {
     uint64_t tag_r;     /* page address if readable, else TLB_INVALID */
@@ -209,15 +234,37 @@ struct tlb_entry {
 
 /* ---- x87 / SSE state ---------------------------------------------------- */
 
+/*
+ * x87 registers in the host-independent 80-bit format (cpu/softfloat.h).
+ * The tag word is kept abridged (bit i set: physical register i is not
+ * empty); the full 2-bit tags that FSTENV/FSAVE store are derived from the
+ * register contents, as the hardware does (SDM vol. 1 8.1.7).  TOP lives
+ * in `top`, not in fsw bits 11-13 (fpu_get_fsw() merges them).
+ */
 struct fpu_state {
     uint16_t fcw, fsw, ftw; /* ftw in abridged form: bit per register, 1 = valid */
     uint8_t top;
-    uint16_t fop;
-    uint64_t fip, fdp;
-    long double st[8];      /* physical registers (host long double) */
+    uint16_t fop;           /* last non-control x87 opcode, 11 bits */
+    uint64_t fip, fdp;      /* its instruction and data pointers (offsets) */
+    uint16_t fcs, fds;      /* and their selectors */
+    struct sf_x80 st[8];    /* physical registers R0-R7 */
     uint32_t mxcsr;
     uint64_t xmm[16][2];
 };
+
+/* cpu/ops-x87.c: x87 state helpers shared with cpu/fpu-state.c */
+void fpu_reset(struct cpu *cpu, bool power_on);  /* RESET (power_on) or FNINIT state */
+uint16_t fpu_get_fsw(const struct cpu *cpu);
+void fpu_set_fsw(struct cpu *cpu, uint16_t fsw);
+uint16_t fpu_full_tags(const struct cpu *cpu);     /* the 2-bit tag word */
+void fpu_set_full_tags(struct cpu *cpu, uint16_t ftw);
+/* ES follows the unmasked exceptions in FSW; drives FERR# (CR0.NE = 0) */
+void fpu_update_es(struct cpu *cpu);
+/* cpu/fpu-state.c: CPUID leaf 0xD; XSETBV's handler */
+void fpu_cpuid_xsave(const struct cpu *cpu, uint32_t sub, uint32_t r[4]);
+struct uop;
+const struct uop *fpu_xsetbv(struct cpu *cpu, const struct uop *u);
+#define MXCSR_MASK 0xffbfu      /* MXCSR bits this CPU model implements (DAZ too) */
 
 /* ---- translation blocks and uops ---------------------------------------- */
 
@@ -263,6 +310,7 @@ struct tb {
     gpa_t phys_pc;      /* physical address of the first byte */
     gpa_t phys_page2;   /* second page when the block crosses a page, or -1 */
     uint64_t cs_base;
+    uint32_t cs_limit;  /* CS limit: outside 64-bit mode fetches beyond it are #GP */
     uint32_t hflags;    /* mode bits that change decoding (HF_*) */
     uint16_t size;      /* guest bytes covered */
     uint16_t ninsns;
@@ -295,8 +343,13 @@ struct tb {
 #define HF_TS         (1u << 10) /* CR0.TS */
 #define HF_MP         (1u << 11) /* CR0.MP */
 #define HF_OSFXSR     (1u << 12) /* CR4.OSFXSR */
+#define HF_DBG        (1u << 13) /* DR7 enables a breakpoint: one-instruction blocks (debug.c) */
 #define HF_INHIBIT    (1u << 14) /* MOV SS / STI interrupt shadow (not in key) */
+#define HF_ONE_INSN   (HF_TF | HF_DBG) /* blocks of one instruction, never chained */
 #define HF_KEY_MASK   (~HF_INHIBIT)
+/* key only: a one-instruction block run at the end of an interrupt shadow
+ * with an interrupt pending, so it is taken right after that instruction */
+#define HF_SHADOW_END (1u << 30)
 
 /*
  * An exception or interrupt raised while executing: cpu_raise_*() fills
@@ -328,6 +381,7 @@ struct cpu {
 
     uint32_t hflags;
     uint8_t mmu_idx;
+    uint8_t seg_chk;    /* segments whose accesses need limit/type checks (seg_la) */
 
     struct seg seg[6];
     struct seg ldtr, tr;
@@ -339,10 +393,14 @@ struct cpu {
     uint64_t star, lstar, cstar, fmask, kernel_gs_base;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t pat, apic_base, misc_enable, tsc_aux;
+    uint64_t apic_mmio_page; /* xAPIC page while enabled, else UINT64_MAX */
     int64_t tsc_offset;     /* guest TSC = vclock TSC + tsc_offset */
 
     struct fpu_state fpu;
     uint64_t xcr0;
+    void (*ferr_fn)(void *opaque, bool level);  /* FERR# (cpu_set_ferr_hook) */
+    void *ferr_opaque;
+    bool ferr_level;
 
     struct tlb_entry tlb[MMU_IDX_COUNT][TLB_SIZE];
 
@@ -354,11 +412,16 @@ struct cpu {
     uint64_t icount;        /* instructions retired since power-on */
     volatile bool exit_request;
     bool halted;
+    bool wait_sipi;         /* INIT received, waiting for a STARTUP IPI (halted too) */
+    bool init_pending;      /* INIT arrived while running: taken at the next boundary */
     bool intr_line;
     bool nmi_pending;
     int delivering;         /* vector being delivered, -1 when none */
     bool nmi_blocked;
     struct cpu_event pend;  /* set by cpu_raise_*() */
+    uint32_t db_pending;    /* B0-B3 of data/I/O breakpoints the instruction hit (debug.c) */
+    uint32_t db_deferred;   /* #DB conditions waiting out a MOV SS / POP SS shadow */
+    bool db_shadow;         /* the instruction was MOV SS or POP SS under HF_ONE_INSN */
     enum cpu_exit exit_reason;
     jmp_buf jmp_env;
     uint64_t runtime_ns;    /* virtual ns run, not halted, up to run_start_ns */
@@ -377,7 +440,8 @@ struct cpu {
     gva_t link_src_pc_page;
     struct tb *link_src_tb;  /* the block link_from belongs to */
     bool large_pages;       /* a 2M/4M/1G page is in the TLB (INVLPG flushes all) */
-    unsigned decode_features; /* DECODE_F_* from the CPU model */
+    struct feat_set decode_features; /* enabled CPUID features (cpu_feat_set) */
+    unsigned sys_features;  /* SYSF_*: system features of the CPU model (cpu.c) */
     struct cpu_stats {
         uint64_t tb_translated, tb_chained, tb_invalidated, tb_lookups;
         uint64_t tlb_fills, tlb_flushes, exceptions, interrupts;
@@ -431,6 +495,8 @@ static inline gva_t seg_linear(const struct cpu *cpu, unsigned seg, uint64_t off
     return cpu->seg[seg].base + off;
 }
 
+/* Linear address of a uop's memory operand, without segment checks (INVLPG,
+ * and handlers that check the whole operand themselves). */
 static inline gva_t uop_la(const struct cpu *cpu, const struct uop *u)
 {
     uint64_t ea = uop_ea(cpu, u);
@@ -438,6 +504,43 @@ static inline gva_t uop_la(const struct cpu *cpu, const struct uop *u)
     if (u->seg == SEG_NONE)
         return ea;
     return seg_linear(cpu, u->seg, ea);
+}
+
+/*
+ * Segment limit and type checks (SDM vol. 3, 5.3 and 5.5; excp.c).
+ * cpu->seg_chk has a bit per segment register whose accesses must be
+ * checked: none in 64-bit mode, and in the other modes only those that
+ * are not flat (a present writable expand-up data segment with a 4 GiB
+ * limit needs no check), so 64-bit and flat 32-bit code pay one test of
+ * a byte that is zero.  seg_check() raises #GP(0), or #SS(0) for SS, when
+ * [off, off + size) is outside the segment, the segment is unusable
+ * (null selector) or the access type is not allowed (a write to code or
+ * read-only data, a read of execute-only code; protected mode only).
+ */
+void seg_check(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size, bool write);
+/* Recompute cpu->seg_chk after a segment or mode change. */
+void cpu_update_seg_chk(struct cpu *cpu);
+
+static inline gva_t seg_la(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size,
+                           bool write)
+{
+    if (seg == SEG_NONE)
+        return off;
+    if (unlikely(cpu->seg_chk & (1u << seg)))
+        seg_check(cpu, seg, off, size, write);
+    return cpu->seg[seg].base + off;
+}
+
+/* The checked linear address of a uop's memory operand for a read, or for
+ * a write (read-modify-write too) of `size` bytes. */
+static inline gva_t uop_la_r(struct cpu *cpu, const struct uop *u, unsigned size)
+{
+    return seg_la(cpu, u->seg, uop_ea(cpu, u), size, false);
+}
+
+static inline gva_t uop_la_w(struct cpu *cpu, const struct uop *u, unsigned size)
+{
+    return seg_la(cpu, u->seg, uop_ea(cpu, u), size, true);
 }
 
 /* ---- memory access (mmu.c owns the slow paths) -------------------------- */
@@ -524,6 +627,10 @@ _Noreturn void cpu_raise_exception(struct cpu *cpu, int vector);
 _Noreturn void cpu_raise_exception_err(struct cpu *cpu, int vector, uint32_t error_code);
 /* INT n / INT3 / INTO: a trap that pushes next_rip; software-interrupt rules. */
 _Noreturn void cpu_raise_softint(struct cpu *cpu, int vector, uint64_t next_rip);
+/* An event whose return address is `rip` in a new context (a fault after a
+ * task switch committed, the T-bit trap): delivered as cpu_raise_* do. */
+_Noreturn void cpu_raise_at(struct cpu *cpu, int vector, bool has_error, uint32_t error,
+                            uint64_t rip);
 /* Leave the current block after this instruction, RIP = next_rip. */
 _Noreturn void cpu_exit_block(struct cpu *cpu, uint64_t next_rip);
 
@@ -541,16 +648,17 @@ void cpu_deliver_event(struct cpu *cpu);
  */
 bool cpu_check_interrupts(struct cpu *cpu);
 
-/* ---- stack (ops-int.c) ---------------------------------------------------- */
+/* ---- stack (ops-ctl.c) ---------------------------------------------------- */
 
 /* Stack width in bytes for the current mode: 8 in 64-bit code, else SS.B. */
 static inline unsigned stack_width(const struct cpu *cpu)
 {
     return (cpu->hflags & HF_CS64) ? 8 : (cpu->hflags & HF_SS32) ? 4 : 2;
 }
-/* Linear address of SS:rSP + off with the stack width applied; raises #SS
- * for a non-canonical address in 64-bit mode. */
-gva_t stack_la(struct cpu *cpu, uint64_t rsp);
+/* Linear address of SS:rSP with the stack width applied for an access of
+ * `size` bytes; raises #SS for a non-canonical address in 64-bit mode and
+ * for one outside the stack segment elsewhere. */
+gva_t stack_la(struct cpu *cpu, uint64_t rsp, unsigned size, bool write);
 /* Push/pop `size` bytes; RSP moves only after the access succeeded. */
 void stack_push(struct cpu *cpu, unsigned size, uint64_t v);
 uint64_t stack_pop(struct cpu *cpu, unsigned size);
@@ -561,10 +669,58 @@ void stack_adjust(struct cpu *cpu, int64_t delta);
 
 /* ---- segments (excp.c) --------------------------------------------------- */
 
+/* Descriptor fields (the 8-byte form): attributes as struct seg keeps
+ * them, base, byte-granular limit. */
+uint32_t desc_attr(uint32_t hi);
+uint64_t desc_base(uint32_t lo, uint32_t hi);
+uint32_t desc_limit(uint32_t lo, uint32_t hi);
+/* Read the descriptor for sel from the GDT or LDT (supervisor accesses;
+ * may raise #PF); false when it is beyond the table's limit. */
+bool desc_read(struct cpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi, gva_t *where);
+/* Set the accessed bit of the descriptor at where (whose high dword is hi). */
+void desc_set_accessed(struct cpu *cpu, gva_t where, uint32_t hi);
+/* Set a segment register's cache. */
+void seg_set(struct cpu *cpu, int seg, uint16_t sel, uint64_t base, uint32_t limit,
+             uint32_t attr);
+
 /* Load a data/stack segment register (MOV/POP Sreg, LxS): all checks. */
 void seg_load(struct cpu *cpu, int seg, uint16_t sel);
 /* Set a segment register in real/VM86 style (base = sel << 4). */
 void seg_load_real(struct cpu *cpu, int seg, uint16_t sel);
+
+/* ---- debug registers (debug.c) -------------------------------------------- */
+
+#define DR6_BD (1u << 13)
+#define DR6_BS (1u << 14)
+
+/* Does a data breakpoint watch linear page `page` (no fast-path TLB entry then)? */
+bool debug_page_watched(const struct cpu *cpu, gva_t page);
+/* Note the data (debug_check_data) or I/O breakpoints an access hits. */
+void debug_check_data(struct cpu *cpu, gva_t la, unsigned size, bool write);
+void debug_check_io(struct cpu *cpu, uint16_t port, unsigned size);
+/* In cpu_run() under HF_DBG: true when it delivered an instruction-breakpoint #DB. */
+bool debug_before_insn(struct cpu *cpu, gva_t pc);
+/* After a one-instruction block: true when it delivered a #DB trap. */
+bool debug_after_insn(struct cpu *cpu, bool tf);
+/* MOV DRn: aliasing, #UD and general detect (may raise); the register to use. */
+unsigned debug_mov_dr_check(struct cpu *cpu, unsigned dr);
+void debug_dr_written(struct cpu *cpu, unsigned dr);
+
+/* ---- hardware task switching (task.c) ------------------------------------ */
+
+enum task_reason { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT };
+/*
+ * Switch to the task of TSS selector sel (SDM vol. 3, 7.3) for a far
+ * JMP/CALL (to a TSS or through a task gate), an IRET with NT, or an
+ * event through a task gate (err pushed on the new stack when has_err).
+ * ret_rip is what the old task resumes at.  Raises #GP/#TS/#NP/#SS before
+ * the switch commits (old context) and after it (new context).
+ */
+void task_switch(struct cpu *cpu, uint16_t sel, enum task_reason why, uint64_t ret_rip,
+                 bool has_err, uint32_t err);
+/* A far JMP/CALL whose selector names a task gate or a TSS descriptor. */
+void task_far(struct cpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, bool call,
+              uint64_t ret_rip);
 
 /* ---- flags (flags.c) ----------------------------------------------------- */
 
@@ -665,7 +821,7 @@ static inline void cpu_set_arith_flags(struct cpu *cpu, uint32_t f)
 }
 void cpu_set_rflags(struct cpu *cpu, uint64_t value, uint64_t mask);
 
-/* ---- mode (cpu.c / seg.c) ------------------------------------------------ */
+/* ---- mode (excp.c) ------------------------------------------------------- */
 
 void cpu_update_hflags(struct cpu *cpu);
 /* HLT and wake-up: VP_RUNTIME counts only un-halted virtual time. */
@@ -685,7 +841,7 @@ static inline void cpu_set_halted(struct cpu *cpu, bool halted)
 
 static inline unsigned cpu_cpl_fast(const struct cpu *cpu) { return cpu->hflags & HF_CPL_MASK; }
 
-/* ---- execution engine (exec.c, tb-cache.c) ------------------------------- */
+/* ---- execution engine (exec.c) ------------------------------------------ */
 
 /*
  * Direct exit from a block to target RIP through chain slot `slot` of u:
@@ -729,14 +885,47 @@ bool tb_page_has_code(struct cpu *cpu, gpa_t pa);
 void tb_flush_all(struct cpu *cpu);
 void cpu_exec_init(struct cpu *cpu);
 void cpu_exec_free(struct cpu *cpu);
-/* DECODE_F_* bits for the enabled CPUID features (cpu-models.c). */
-unsigned cpu_decode_features(const struct cpu *cpu);
+/* The enabled CPUID features, for the decoder's gating. */
+static inline const struct feat_set *cpu_decode_features(const struct cpu *cpu)
+{
+    return &cpu->decode_features;
+}
+
+/* ---- CPU models (cpu-models.c) ------------------------------------------- */
+
+struct cpu_model {
+    const char *name;
+    const char *desc;
+    uint32_t family, model, stepping;
+    const char *vendor;
+    const char *brand;
+    const unsigned *feats;  /* enum cpu_feat list ending in FEAT_NONE; NULL: all implemented */
+};
+/* The model named `name` (the first model, qemu64, if none is). */
+const struct cpu_model *cpu_model_find(const char *name);
+/* Is the feature of this QEMU name (or alias) on in cfg? */
+bool cpu_config_has(const struct cpu_config *cfg, const char *name);
+/* The enabled features of cfg as the decoder's bit set. */
+struct feat_set cpu_feat_set(const struct cpu_config *cfg);
 /* Like mmu_fetch_page but returns NULL instead of raising. */
 const uint8_t *mmu_fetch_probe(struct cpu *cpu, gva_t la, gpa_t *pa);
 
 /* ---- system services used by handlers ------------------------------------ */
 
 enum msr_result cpu_rdmsr(struct cpu *cpu, uint32_t msr, uint64_t *val);
+/* Enter the INIT state now (cpu_init_signal() defers to here). */
+void cpu_take_init(struct cpu *cpu);
+/* MOV from/to CR8: through the local APIC's TPR when there is one. */
+uint64_t cpu_get_cr8(struct cpu *cpu);
+void cpu_put_cr8(struct cpu *cpu, uint64_t v);
+/* A store to the xAPIC page; the block ends after the instruction so an
+ * interrupt it raised (self IPI, TPR, EOI) is taken at once. */
+void cpu_apic_mmio_write(struct cpu *cpu, uint64_t pa, uint64_t v, unsigned size);
+/* The xAPIC MMIO page of this vCPU covers pa (struct cpu_intc). */
+static inline bool cpu_apic_page(const struct cpu *cpu, uint64_t pa)
+{
+    return (pa & ~0xfffull) == cpu->apic_mmio_page;
+}
 enum msr_result cpu_wrmsr(struct cpu *cpu, uint32_t msr, uint64_t val);
 /*
  * I/O permission check for IN/OUT/INS/OUTS (SDM vol. 1, 19.5): in protected
@@ -788,6 +977,24 @@ enum uop_stack { STK_NONE, STK_PUSH64, STK_POP64, STK_CALL64, STK_RET64,
 enum uop_stack uop_stack_kind(const struct uop *u);
 /* cpu/fuse.c: 0 CMP rr, 1 CMP ri, 2 INC, 3 DEC fused with the next Jcc, or -1. */
 int fuse_kind(uop_fn fn, unsigned *size);
+
+/*
+ * What host code may do instead of calling an MMX/SSE handler (XMM forms
+ * only; ops-sse-mov.c): a packed operation xmm(reg) op= xmm(rm) or
+ * [mem16] computed by the host instruction 66 0F host_op; a load of a
+ * whole register (16 bytes, or 8 zero-extended); a store of 16 or 8
+ * bytes; PMOVMSKB into a general register.  align: a 16-byte memory
+ * operand must be aligned (else the handler raises #GP).
+ */
+enum uop_sse_kind { SSE_NONE, SSE_OP, SSE_LOAD, SSE_STORE, SSE_MOVMSK };
+struct uop_sse {
+    enum uop_sse_kind kind;
+    uint8_t host_op;    /* SSE_OP: second opcode byte of 66 0F xx */
+    unsigned size;      /* memory or register bytes moved: 16 or 8 */
+    bool mem;           /* the source (OP, LOAD) or destination (STORE) is memory */
+    bool align;
+};
+bool uop_sse_desc(const struct uop *u, struct uop_sse *d);
 
 /* cpu/native.c: subroutine-threaded host code for blocks (x86-64 hosts). */
 struct native;

@@ -3,8 +3,8 @@
  * and the architectural MSRs (SDM vol. 2 CPUID; vol. 3 ch. 9 reset
  * state; vol. 4 MSRs).
  *
- * CPUID describes exactly what satori implements: no x87/MMX/SSE yet, so
- * no model advertises them (DESIGN.md: CPU).  Leaves 0x40000000..0x4fffffff
+ * CPUID describes exactly what satori implements (DESIGN.md: CPU): the
+ * models and the feature table are in cpu-models.c and cpu-features.h.  Leaves 0x40000000..0x4fffffff
  * go to the hypervisor hooks; with none, they follow Intel's rule for
  * leaves above the maximum (the highest basic leaf's data).
  */
@@ -17,174 +17,27 @@
 #include "cpu/decode.h"
 #include "timers/timers.h"
 
-/* feature words (struct cpu_config.feat[]) */
-enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, FW_COUNT };
-
-struct feature {
-    const char *name;
-    uint8_t word, bit;
-    bool implemented;
-};
-
-static const struct feature features[] = {
-    { "fpu", FW_1_EDX, 0, false }, { "vme", FW_1_EDX, 1, false },
-    { "de", FW_1_EDX, 2, true }, { "pse", FW_1_EDX, 3, true },
-    { "tsc", FW_1_EDX, 4, true }, { "msr", FW_1_EDX, 5, true },
-    { "pae", FW_1_EDX, 6, true }, { "mce", FW_1_EDX, 7, false },
-    { "cx8", FW_1_EDX, 8, true }, { "apic", FW_1_EDX, 9, false },
-    { "sep", FW_1_EDX, 11, true }, { "mtrr", FW_1_EDX, 12, false },
-    { "pge", FW_1_EDX, 13, true }, { "mca", FW_1_EDX, 14, false },
-    { "cmov", FW_1_EDX, 15, true }, { "pat", FW_1_EDX, 16, true },
-    { "pse36", FW_1_EDX, 17, true }, { "clflush", FW_1_EDX, 19, true },
-    { "mmx", FW_1_EDX, 23, false }, { "fxsr", FW_1_EDX, 24, false },
-    { "sse", FW_1_EDX, 25, false }, { "sse2", FW_1_EDX, 26, false },
-    { "sse3", FW_1_ECX, 0, false }, { "ssse3", FW_1_ECX, 9, false },
-    { "cx16", FW_1_ECX, 13, true }, { "sse4.1", FW_1_ECX, 19, false },
-    { "sse4.2", FW_1_ECX, 20, false }, { "x2apic", FW_1_ECX, 21, false },
-    { "movbe", FW_1_ECX, 22, false }, { "popcnt", FW_1_ECX, 23, true },
-    { "xsave", FW_1_ECX, 26, false }, { "avx", FW_1_ECX, 28, false },
-    { "rdrand", FW_1_ECX, 30, false },
-    { "fsgsbase", FW_7_EBX, 0, true }, { "bmi1", FW_7_EBX, 3, true },
-    { "smep", FW_7_EBX, 7, false }, { "erms", FW_7_EBX, 9, false },
-    { "smap", FW_7_EBX, 20, false },
-    { "rdpid", FW_7_ECX, 22, true },
-    { "syscall", FW_81_EDX, 11, true }, { "nx", FW_81_EDX, 20, true },
-    { "pdpe1gb", FW_81_EDX, 26, true }, { "rdtscp", FW_81_EDX, 27, true },
-    { "lm", FW_81_EDX, 29, true },
-    { "lahf_lm", FW_81_ECX, 0, true }, { "abm", FW_81_ECX, 5, true },
-};
-
-#define NFEATURES (sizeof features / sizeof features[0])
-
-struct model {
-    const char *name;
-    const char *desc;
-    uint32_t family, model, stepping;
-    const char *vendor;
-    const char *brand;
-    const char *const *feats;
-};
-
-static const char *const qemu64_feats[] = {
-    "de", "pse", "tsc", "msr", "pae", "cx8", "sep", "pge", "cmov", "pat", "pse36",
-    "clflush", "cx16", "syscall", "nx", "lm", "lahf_lm", NULL,
-};
-
-static const char *const max_feats[] = {
-    "de", "pse", "tsc", "msr", "pae", "cx8", "sep", "pge", "cmov", "pat", "pse36",
-    "clflush", "cx16", "popcnt", "fsgsbase", "bmi1", "rdpid", "syscall", "nx", "pdpe1gb",
-    "rdtscp", "lm", "lahf_lm", "abm", NULL,
-};
-
-static const struct model models[] = {
-    { "qemu64", "QEMU's default 64-bit model (without what satori lacks)", 15, 107, 1,
-      "GenuineIntel", "QEMU Virtual CPU version 2.5+", qemu64_feats },
-    { "max", "everything satori implements", 6, 0x55, 7, "GenuineIntel",
-      "satori virtual CPU", max_feats },
-    { "host", "alias of max: satori's CPU does not depend on the host", 6, 0x55, 7,
-      "GenuineIntel", "satori virtual CPU", max_feats },
-};
-
-static const struct feature *find_feature(const char *name)
-{
-    for (size_t i = 0; i < NFEATURES; i++) {
-        if (!strcmp(features[i].name, name))
-            return &features[i];
-        /* QEMU accepts '_' and '-' interchangeably */
-        const char *a = features[i].name, *b = name;
-        while (*a && *b && (*a == *b || ((*a == '_' || *a == '-') && (*b == '_' || *b == '-')))) {
-            a++;
-            b++;
-        }
-        if (!*a && !*b)
-            return &features[i];
-    }
-    return NULL;
-}
-
-int cpu_config_model(struct cpu_config *cfg, const char *name, char *err, size_t errlen)
-{
-    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
-        if (strcmp(models[i].name, name))
-            continue;
-        memset(cfg->feat, 0, sizeof cfg->feat);
-        cfg->model = models[i].name;
-        for (const char *const *f = models[i].feats; *f; f++) {
-            const struct feature *ft = find_feature(*f);
-            cfg->feat[ft->word] |= 1u << ft->bit;
-        }
-        return 0;
-    }
-    size_t off = (size_t)snprintf(err, errlen, "unknown CPU model '%s'; models:", name);
-    for (size_t i = 0; i < sizeof models / sizeof models[0] && off < errlen; i++)
-        off += (size_t)snprintf(err + off, errlen - off, " %s", models[i].name);
-    return -1;
-}
-
-int cpu_config_feature(struct cpu_config *cfg, const char *name, bool on, char *err, size_t errlen)
-{
-    const struct feature *f = find_feature(name);
-
-    if (!f) {
-        size_t off = (size_t)snprintf(err, errlen, "unknown CPU feature '%s'; features:", name);
-        for (size_t i = 0; i < NFEATURES && off < errlen; i++)
-            off += (size_t)snprintf(err + off, errlen - off, " %s", features[i].name);
-        return -1;
-    }
-    if (on && !f->implemented) {
-        snprintf(err, errlen, "CPU feature '%s' is not implemented by satori yet", name);
-        return -1;
-    }
-    if (on)
-        cfg->feat[f->word] |= 1u << f->bit;
-    else
-        cfg->feat[f->word] &= ~(1u << f->bit);
-    return 0;
-}
-
-void cpu_list_models(FILE *out)
-{
-    fprintf(out, "Available CPUs:\n");
-    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
-        fprintf(out, "  %-10s %s\n", models[i].name, models[i].desc);
-    fprintf(out, "\nRecognized CPUID flags (* = implemented):\n ");
-    for (size_t i = 0; i < NFEATURES; i++)
-        fprintf(out, " %s%s", features[i].name, features[i].implemented ? "*" : "");
-    fprintf(out, "\n");
-}
-
 static bool has(const struct cpu *cpu, const char *name)
 {
-    const struct feature *f = find_feature(name);
-    return f && (cpu->cfg.feat[f->word] >> f->bit) & 1;
+    return cpu_config_has(&cpu->cfg, name);
 }
 
-unsigned cpu_decode_features(const struct cpu *cpu)
+static const struct cpu_model *model_of(const struct cpu *cpu)
 {
-    return cpu->decode_features;
+    return cpu_model_find(cpu->cfg.model);
 }
 
-static unsigned compute_decode_features(const struct cpu *cpu)
+/* CPUID.1:EAX (SDM CPUID, figure 3-6): also EDX after reset. */
+static uint32_t cpu_signature(const struct cpu_model *m)
 {
-    unsigned f = 0;
+    uint32_t fam = m->family, mod = m->model;
+    uint32_t eax = m->stepping | ((mod & 0xf) << 4) | ((fam > 15 ? 15 : fam) << 8);
 
-    if (has(cpu, "popcnt")) f |= DECODE_F_POPCNT;
-    if (has(cpu, "abm")) f |= DECODE_F_LZCNT;
-    if (has(cpu, "bmi1")) f |= DECODE_F_BMI1;
-    if (has(cpu, "rdtscp")) f |= DECODE_F_RDTSCP;
-    if (has(cpu, "fsgsbase")) f |= DECODE_F_FSGSBASE;
-    if (has(cpu, "rdpid")) f |= DECODE_F_RDPID;
-    if (has(cpu, "cx16")) f |= DECODE_F_CX16;
-    if (has(cpu, "syscall")) f |= DECODE_F_SYSCALL;
-    return f;
-}
-
-static const struct model *model_of(const struct cpu *cpu)
-{
-    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
-        if (cpu->cfg.model && !strcmp(models[i].name, cpu->cfg.model))
-            return &models[i];
-    return &models[0];
+    if (fam == 6 || fam == 15)
+        eax |= ((mod >> 4) & 0xf) << 16;
+    if (fam > 15)
+        eax |= (fam - 15) << 20;
+    return eax;
 }
 
 static void str_regs(const char *s, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
@@ -204,7 +57,7 @@ static void str_regs(const char *s, uint32_t *a, uint32_t *b, uint32_t *c, uint3
 
 void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
-    const struct model *m = model_of(cpu);
+    const struct cpu_model *m = model_of(cpu);
     const uint32_t *fw = cpu->cfg.feat;
 
     memset(r, 0, 4 * sizeof r[0]);
@@ -228,16 +81,17 @@ void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
         break;
     }
     case 1: {
-        uint32_t fam = m->family, mod = m->model;
-        uint32_t eax = m->stepping | ((mod & 0xf) << 4) | ((fam > 15 ? 15 : fam) << 8);
-        if (fam >= 6)
-            eax |= ((mod >> 4) & 0xf) << 16;
-        if (fam > 15)
-            eax |= (fam - 15) << 20;
-        r[0] = eax;
+        r[0] = cpu_signature(m);
         r[1] = (8u << 8) | (1u << 16) | ((uint32_t)cpu->index << 24); /* CLFLUSH 64 bytes */
         r[2] = fw[FW_1_ECX] | (cpu->hv.present ? 1u << 31 : 0);
+        if ((fw[FW_1_ECX] >> 26 & 1) && (cpu->cr4 & CR4_OSXSAVE))
+            r[2] |= 1u << 27;       /* OSXSAVE */
         r[3] = fw[FW_1_EDX];
+        /* the APIC bits only with an APIC, EDX.APIC only while enabled */
+        if (!cpu->intc.rdmsr)
+            r[2] &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
+        if (!cpu->intc.rdmsr || !(cpu->apic_base & APIC_BASE_EN))
+            r[3] &= ~CPUID_1_EDX_APIC;
         break;
     }
     case 2:
@@ -253,12 +107,24 @@ void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
         default: break;
         }
         break;
+    case 5:
+        /* MONITOR/MWAIT: 64-byte monitor lines; MWAIT extensions and
+         * interrupts as break events (ECX bit 0) */
+        if (fw[FW_1_ECX] & (1u << 3)) {
+            r[0] = r[1] = 64;
+            r[2] = 3;
+        }
+        break;
     case 7:
         if (sub == 0) {
             r[1] = fw[FW_7_EBX];
             r[2] = fw[FW_7_ECX];
             r[3] = fw[FW_7_EDX];
         }
+        break;
+    case 0xd:
+        if (fw[FW_1_ECX] >> 26 & 1)
+            fpu_cpuid_xsave(cpu, sub, r);
         break;
     case 0x80000000u:
         r[0] = MAX_EXT_LEAF;
@@ -294,8 +160,17 @@ uint64_t cpu_rdtsc(struct cpu *cpu)
     return vclock_tsc() + (uint64_t)cpu->tsc_offset;
 }
 
+/* The MSRs the local APIC answers (struct cpu_intc). */
+static bool apic_msr(const struct cpu *cpu, uint32_t msr)
+{
+    return cpu->intc.rdmsr && (msr == MSR_IA32_APIC_BASE || msr == MSR_IA32_TSC_DEADLINE
+                               || (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST));
+}
+
 enum msr_result cpu_rdmsr(struct cpu *cpu, uint32_t msr, uint64_t *v)
 {
+    if (apic_msr(cpu, msr))
+        return cpu->intc.rdmsr(cpu->intc.opaque, msr, v);
     switch (msr) {
     case MSR_IA32_TSC: *v = cpu_rdtsc(cpu); return MSR_OK;
     case MSR_IA32_APIC_BASE: *v = cpu->apic_base; return MSR_OK;
@@ -331,6 +206,8 @@ enum msr_result cpu_rdmsr(struct cpu *cpu, uint32_t msr, uint64_t *v)
 
 enum msr_result cpu_wrmsr(struct cpu *cpu, uint32_t msr, uint64_t v)
 {
+    if (apic_msr(cpu, msr))
+        return cpu->intc.wrmsr(cpu->intc.opaque, msr, v);
     switch (msr) {
     case MSR_IA32_TSC:
         cpu->tsc_offset = (int64_t)(v - vclock_tsc());
@@ -413,7 +290,10 @@ struct cpu *cpu_new(struct bus *bus, const struct cpu_config *cfg, int index)
     cpu->bus = bus;
     cpu->cfg = *cfg;
     cpu->index = index;
-    cpu->decode_features = compute_decode_features(cpu);
+    cpu->decode_features = cpu_feat_set(&cpu->cfg);
+    cpu->sys_features = (has(cpu, "smep") ? SYSF_SMEP : 0) | (has(cpu, "smap") ? SYSF_SMAP : 0)
+                      | (has(cpu, "umip") ? SYSF_UMIP : 0) | (has(cpu, "pcid") ? SYSF_PCID : 0)
+                      | (has(cpu, "monitor") ? SYSF_MONITOR : 0);
     cpu_exec_init(cpu);
     cpu_reset(cpu);
     return cpu;
@@ -430,7 +310,7 @@ void cpu_free(struct cpu *cpu)
 void cpu_reset(struct cpu *cpu)
 {
     memset(cpu->regs, 0, sizeof cpu->regs);
-    cpu->regs[2] = 0x600 | (model_of(cpu)->stepping & 0xf);
+    cpu->regs[2] = cpu_signature(model_of(cpu));
     cpu->rip = 0xfff0;
     cpu->eflags = EFLAGS_FIXED;
     cpu->cc_op = CC_OP_EFLAGS;
@@ -450,13 +330,15 @@ void cpu_reset(struct cpu *cpu)
     cpu->star = cpu->lstar = cpu->cstar = cpu->fmask = cpu->kernel_gs_base = 0;
     cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
     cpu->pat = 0x0007040600070406ull;
-    cpu->apic_base = 0xfee00000ull | (cpu->index == 0 ? 0x100 : 0) | 0x800;
+    cpu_set_apic_base(cpu, APIC_BASE_DEFAULT | (cpu->index == 0 ? APIC_BASE_BSP : 0) | APIC_BASE_EN);
+    cpu->wait_sipi = false;
     cpu->misc_enable = 1;
     cpu->tsc_aux = 0;
     cpu->tsc_offset = -(int64_t)vclock_tsc();
     if (cpu->hv.tsc_changed)
         cpu->hv.tsc_changed(cpu->hv.opaque);
     cpu->xcr0 = 1;
+    fpu_reset(cpu, true);
     cpu->halted = false;
     cpu->intr_line = false;
     cpu->nmi_pending = cpu->nmi_blocked = false;
@@ -498,7 +380,7 @@ uint64_t cpu_reg(struct cpu *cpu, enum cpu_reg r)
     case CPU_CR2: return cpu->cr2;
     case CPU_CR3: return cpu->cr3;
     case CPU_CR4: return cpu->cr4;
-    case CPU_CR8: return cpu->cr8;
+    case CPU_CR8: return cpu_get_cr8(cpu);
     case CPU_EFER: return cpu->efer;
     default: return 0;
     }
@@ -520,7 +402,7 @@ void cpu_set_reg(struct cpu *cpu, enum cpu_reg r, uint64_t v)
     case CPU_CR2: cpu->cr2 = v; break;
     case CPU_CR3: cpu->cr3 = v; tlb_flush_all(cpu); break;
     case CPU_CR4: cpu->cr4 = v; cpu_update_hflags(cpu); tlb_flush_all(cpu); break;
-    case CPU_CR8: cpu->cr8 = v; break;
+    case CPU_CR8: cpu_put_cr8(cpu, v); break;
     case CPU_EFER: cpu->efer = v; cpu_update_hflags(cpu); tlb_flush_all(cpu); break;
     default: break;
     }
@@ -564,6 +446,119 @@ void cpu_set_hv_hooks(struct cpu *cpu, const struct cpu_hv_hooks *hooks)
 void cpu_set_intc(struct cpu *cpu, const struct cpu_intc *intc)
 {
     cpu->intc = *intc;
+    cpu_set_apic_base(cpu, cpu->apic_base);
+}
+
+void cpu_set_apic_base(struct cpu *cpu, uint64_t apic_base)
+{
+    uint64_t page = UINT64_MAX;
+
+    if (cpu->intc.mmio_read && (apic_base & APIC_BASE_EN) && !(apic_base & APIC_BASE_EXTD))
+        page = apic_base & APIC_BASE_ADDR_MASK;
+    cpu->apic_base = apic_base;
+    if (page != cpu->apic_mmio_page) {
+        cpu->apic_mmio_page = page;
+        tlb_flush_all(cpu);
+    }
+}
+
+void cpu_apic_mmio_write(struct cpu *cpu, uint64_t pa, uint64_t v, unsigned size)
+{
+    const struct uop *u = cpu->cur;
+
+    cpu->intc.mmio_write(cpu->intc.opaque, (uint32_t)(pa & 0xfff), (uint32_t)v, size);
+    /* the store is the instruction's last micro-op: leave the block after it */
+    if (u && cpu->cur_tb && u + 1 < cpu->cur_tb->ops + cpu->cur_tb->nuops && (u + 1)->idx != u->idx)
+        cpu_exit_block(cpu, u->rip + u->len);
+}
+
+uint64_t cpu_get_cr8(struct cpu *cpu)
+{
+    if (cpu->intc.get_tpr)
+        return cpu->intc.get_tpr(cpu->intc.opaque) >> 4;
+    return cpu->cr8;
+}
+
+void cpu_put_cr8(struct cpu *cpu, uint64_t v)
+{
+    cpu->cr8 = v & 0xf;
+    if (cpu->intc.set_tpr)
+        cpu->intc.set_tpr(cpu->intc.opaque, (unsigned)(v & 0xf) << 4);
+}
+
+void cpu_init_signal(struct cpu *cpu)
+{
+    /* a vCPU sending INIT to itself is mid-block: take it at the next boundary */
+    cpu->init_pending = true;
+    cpu->exit_request = true;
+    if (!cpu->in_run)
+        cpu_take_init(cpu);
+}
+
+void cpu_take_init(struct cpu *cpu)
+{
+    /* what INIT keeps (SDM vol. 3, table 9-1 and 9.1.1) */
+    struct fpu_state fpu = cpu->fpu;
+    uint64_t xcr0 = cpu->xcr0, pat = cpu->pat, misc = cpu->misc_enable, aux = cpu->tsc_aux;
+    uint64_t star = cpu->star, lstar = cpu->lstar, cstar = cpu->cstar, fmask = cpu->fmask;
+    uint64_t kgs = cpu->kernel_gs_base, scs = cpu->sysenter_cs;
+    uint64_t sesp = cpu->sysenter_esp, seip = cpu->sysenter_eip, apic_base = cpu->apic_base;
+    int64_t tsc_offset = cpu->tsc_offset;
+    void (*tsc_changed)(void *) = cpu->hv.tsc_changed;
+
+    cpu->init_pending = false;
+    cpu->hv.tsc_changed = NULL;
+    cpu_reset(cpu);
+    cpu->hv.tsc_changed = tsc_changed;
+    cpu->fpu = fpu;
+    cpu->xcr0 = xcr0;
+    cpu->pat = pat;
+    cpu->misc_enable = misc;
+    cpu->tsc_aux = aux;
+    cpu->star = star;
+    cpu->lstar = lstar;
+    cpu->cstar = cstar;
+    cpu->fmask = fmask;
+    cpu->kernel_gs_base = kgs;
+    cpu->sysenter_cs = scs;
+    cpu->sysenter_esp = sesp;
+    cpu->sysenter_eip = seip;
+    cpu->tsc_offset = tsc_offset;
+    cpu_set_apic_base(cpu, apic_base);
+    if (!(apic_base & APIC_BASE_BSP)) {
+        cpu->wait_sipi = true;
+        cpu_set_halted(cpu, true);
+    }
+    cpu->exit_request = true;
+}
+
+void cpu_sipi(struct cpu *cpu, uint8_t vector)
+{
+    if (cpu->init_pending)
+        cpu_take_init(cpu);
+    if (!cpu->wait_sipi)
+        return;
+    cpu->wait_sipi = false;
+    cpu->seg[SEG_CS] = (struct seg){ (uint16_t)(vector << 8), (uint64_t)vector << 12, 0xffff,
+                                     DESC_P | DESC_S | (0xbu << 8) };
+    cpu->rip = 0;
+    cpu_update_hflags(cpu);
+    cpu_set_halted(cpu, false);
+    cpu->exit_request = true;
+}
+
+bool cpu_idle(const struct cpu *cpu)
+{
+    if (cpu->init_pending)
+        return false;
+    if (cpu->wait_sipi)
+        return true;
+    return cpu->halted && !cpu->nmi_pending && !(cpu->intr_line && (cpu->eflags & EFLAGS_IF));
+}
+
+bool cpu_waiting_for_sipi(const struct cpu *cpu)
+{
+    return cpu->wait_sipi || (cpu->init_pending && !(cpu->apic_base & APIC_BASE_BSP));
 }
 
 void cpu_set_intr(struct cpu *cpu, bool level)

@@ -29,6 +29,7 @@ struct cpu_config {
     const char *model;      /* "qemu64", "host", "max", ... */
     uint32_t feat[8];       /* CPUID feature words, see cpu/cpu-models.c */
     uint64_t tsc_hz;        /* from the virtual clock */
+    bool native_off;        /* -accel tcg,native=off: the portable backend only */
 };
 
 /*
@@ -67,16 +68,68 @@ void cpu_set_hv_hooks(struct cpu *cpu, const struct cpu_hv_hooks *hooks);
 
 /* ---- interrupt controller ---------------------------------------------- */
 
+/*
+ * The CPU's side of the interrupt interface.  ack is the INTR acknowledge
+ * cycle (the local APIC's, or the 8259's when there is no APIC).  The
+ * other members are the local APIC (hw/intc/lapic.c) as the CPU reaches
+ * it; NULL when the machine has none:
+ *  - rdmsr/wrmsr get IA32_APIC_BASE (0x1b), IA32_TSC_DEADLINE (0x6e0) and
+ *    the x2APIC range 0x800-0x8ff; MSR_GP raises #GP(0) in the guest;
+ *  - mmio_read/mmio_write get the 4 KiB xAPIC page (off = offset in it)
+ *    while cpu_set_apic_base() says the xAPIC is enabled, wherever the
+ *    base points (RAM under it is hidden, as on hardware);
+ *  - get_tpr/set_tpr are MOV from/to CR8: CR8[3:0] = TPR[7:4] (SDM vol. 3,
+ *    10.8.6.1).
+ * With an APIC, CPUID.1 advertises "apic" only while it is enabled and
+ * "x2apic"/"tsc-deadline" (if the model has them); without one, none.
+ */
 struct cpu_intc {
     void *opaque;
     /* INTR acknowledge: returns the vector, or -1 if nothing is pending. */
     int (*ack)(void *opaque);
+    enum msr_result (*rdmsr)(void *opaque, uint32_t msr, uint64_t *val);
+    enum msr_result (*wrmsr)(void *opaque, uint32_t msr, uint64_t val);
+    uint32_t (*mmio_read)(void *opaque, uint32_t off, unsigned size);
+    void (*mmio_write)(void *opaque, uint32_t off, uint32_t val, unsigned size);
+    unsigned (*get_tpr)(void *opaque);
+    void (*set_tpr)(void *opaque, unsigned tpr);
 };
 
 void cpu_set_intc(struct cpu *cpu, const struct cpu_intc *intc);
+
+/* ---- FERR# (x87 error output; cpu/ops-x87.c) ---------------------------- */
+
+/*
+ * fn(opaque, true) is called when an unmasked x87 exception becomes
+ * pending (FSW.ES set) while CR0.NE = 0, as FERR# is asserted; a PC
+ * routes it to IRQ 13.  fn(opaque, false) when ES is cleared again
+ * (FNCLEX, FNINIT, FLDCW/FLDENV/FRSTOR masking it).  With CR0.NE = 1 the
+ * CPU raises #MF itself and does not call fn.
+ */
+void cpu_set_ferr_hook(struct cpu *cpu, void (*fn)(void *opaque, bool level), void *opaque);
 /* INTR line level (from PIC/LAPIC); NMI edge. */
 void cpu_set_intr(struct cpu *cpu, bool level);
 void cpu_raise_nmi(struct cpu *cpu);
+/*
+ * The local APIC tells the CPU the IA32_APIC_BASE value after each change
+ * (bit 11 EN, bit 10 EXTD, bits 35:12 base): the CPU maps the xAPIC page
+ * there when EN && !EXTD and shows CPUID.1:EDX.APIC only when EN.
+ */
+void cpu_set_apic_base(struct cpu *cpu, uint64_t apic_base);
+/*
+ * INIT signal (SDM vol. 3, 9.1.1, table 9-1): the registers take their
+ * INIT values (x87/SSE state, MTRR/PAT, EFER's neighbours and the TSC are
+ * kept).  The BSP (IA32_APIC_BASE.BSP set) then runs from F000:FFF0; an AP
+ * waits for a STARTUP IPI, taking no interrupt or NMI meanwhile.
+ */
+void cpu_init_signal(struct cpu *cpu);
+/* STARTUP IPI: only while waiting for one; CS = vector << 8, base
+ * vector << 12, IP = 0, real mode.  Ignored otherwise (SDM 10.6.1). */
+void cpu_sipi(struct cpu *cpu, uint8_t vector);
+bool cpu_waiting_for_sipi(const struct cpu *cpu);
+/* Halted (or waiting for SIPI) with nothing that would wake it now: an
+ * NMI, or INTR with IF set.  The board sleeps only then. */
+bool cpu_idle(const struct cpu *cpu);
 
 /* ---- lifetime and execution --------------------------------------------- */
 

@@ -1,45 +1,27 @@
 /*
- * cpu/decode-tables.c: the one-byte and 0F opcode maps and their groups,
- * as data (SDM vol. 2, appendix A, tables A-2, A-3 and A-6).  Legend in
- * decode-tables.h.  Attributes: M = ModRM follows, B = byte operation,
+ * cpu/decode-tables.c: the one-byte opcode map and the groups of all maps,
+ * as data (SDM vol. 2, appendix A, tables A-2, A-3 and A-6).  The 0F map
+ * is in decode-tables-0f.c, 0F38/0F3A and VEX in decode-tables-0f38.c.
+ * Operand legend in decode-tables.h.  Attributes: M = ModRM follows, B = byte operation,
  * D64 = default 64-bit operand size in 64-bit mode, F64 = forced 64-bit,
  * N64 = invalid in 64-bit mode, O64 = only in 64-bit mode, MEM/REG =
  * ModRM form restriction; flags for the translator: L = LOCK allowed,
  * P = CPL 0 only, E = ends the block, R = REP meaningful.
- * x87, MMX and SSE opcodes are not implemented yet and decode as #UD.
+ * The x87 escapes D8-DF have their own map in decode-x87.c.
+ *
+ * Deviations from the SDM's tables, on purpose: an opcode of a prefix
+ * column the SDM leaves empty is #UD (hardware sometimes ignores the
+ * prefix); 90 with REX.B and F3 90 are resolved by onebyte_90() because
+ * the one-byte map has no prefix columns; ARPL/MOVSXD (63) is chosen by
+ * mode in decode.c.
  */
 #include "cpu/decode-tables.h"
 
 #include <stddef.h>
 
-#define OPS__ OPS_NONE
+#include "cpu/decode-tables-macros.h"
 
-#define M    A_MODRM
-#define B    A_BYTE
-#define D64  A_DEF64
-#define F64  A_FORCE64
-#define N64  A_NO64
-#define O64  A_ONLY64
-#define MEM  A_MEM_ONLY
-#define REG  A_REG_ONLY
-#define CC   A_CC
 
-#define L INSN_LOCKABLE
-#define P INSN_PRIV
-#define E INSN_ENDS_TB
-#define R INSN_REP
-
-#define I(name, a, b, c, at, fl) \
-    { .op = OP_##name, .o = { OPS_##a, OPS_##b, OPS_##c }, .attrs = (at), .insn = (fl) }
-#define IF(name, a, b, c, at, fl, feat) \
-    { .op = OP_##name, .o = { OPS_##a, OPS_##b, OPS_##c }, .attrs = (at), .insn = (fl), .feature = (feat) }
-#define G(n, at) { .op = OP_INVALID, .attrs = A_GROUP | A_MODRM | (at), .group = (n) }
-
-enum {
-    GRP_80 = 1, GRP_81, GRP_82, GRP_83, GRP_8F, GRP_C0, GRP_C1, GRP_D0, GRP_D1, GRP_D2,
-    GRP_D3, GRP_C6, GRP_C7, GRP_F6, GRP_F7, GRP_FE, GRP_FF,
-    GRP_0F00, GRP_0F01, GRP_0F0D, GRP_0F18, GRP_0F1F, GRP_0FAE, GRP_0FBA, GRP_0FC7,
-};
 
 #define ALU_ROW(base, op) \
     [base + 0] = I(op, Eb, Gb, _, M | B, L), \
@@ -85,11 +67,11 @@ const struct opcode_entry onebyte_map[256] = {
     [0x8d] = I(LEA, Gv, M, _, M | MEM, 0),
     [0x8e] = I(MOV_SEG, Sw, Ew, _, M, E),
     [0x8f] = G(GRP_8F, D64),
-    [0x90] = I(NOP, _, _, _, A_PREFIX_ALT, 0),
+    [0x90] = I(NOP, _, _, _, 0, 0), /* see onebyte_90() */
     [0x91 ... 0x97] = I(XCHG, Zv, rAX, _, 0, 0),
     [0x98] = I(CBW, _, _, _, 0, 0), [0x99] = I(CWD, _, _, _, 0, 0),
     [0x9a] = I(CALLF, Ap, _, _, N64, E),
-    [0x9b] = I(NOP, _, _, _, 0, 0), /* FWAIT: no x87 state to wait for */
+    [0x9b] = I(FWAIT, _, _, _, 0, 0),
     [0x9c] = I(PUSHF, _, _, _, D64, 0), [0x9d] = I(POPF, _, _, _, D64, E),
     [0x9e] = I(SAHF, _, _, _, 0, 0), [0x9f] = I(LAHF, _, _, _, 0, 0),
     [0xa0] = I(MOV, AL, Ob, _, B, 0), [0xa1] = I(MOV, rAX, Ov, _, 0, 0),
@@ -114,6 +96,11 @@ const struct opcode_entry onebyte_map[256] = {
     [0xd4] = I(AAM, Ib, _, _, N64, 0), [0xd5] = I(AAD, Ib, _, _, N64, 0),
     [0xd6] = I(SALC, _, _, _, N64, 0),
     [0xd7] = I(XLAT, _, _, _, B, 0),
+    /* x87 escapes: rows in decode-x87.c */
+    [0xd8] = { .attrs = A_MODRM | A_X87 }, [0xd9] = { .attrs = A_MODRM | A_X87 },
+    [0xda] = { .attrs = A_MODRM | A_X87 }, [0xdb] = { .attrs = A_MODRM | A_X87 },
+    [0xdc] = { .attrs = A_MODRM | A_X87 }, [0xdd] = { .attrs = A_MODRM | A_X87 },
+    [0xde] = { .attrs = A_MODRM | A_X87 }, [0xdf] = { .attrs = A_MODRM | A_X87 },
     [0xe0] = I(LOOPNE, Jb, _, _, F64, E), [0xe1] = I(LOOPE, Jb, _, _, F64, E),
     [0xe2] = I(LOOP, Jb, _, _, F64, E), [0xe3] = I(JCXZ, Jb, _, _, F64, E),
     [0xe4] = I(IN, AL, Ib, _, B, 0), [0xe5] = I(IN, eAX, Ib, _, 0, 0),
@@ -130,56 +117,6 @@ const struct opcode_entry onebyte_map[256] = {
     [0xfa] = I(CLI, _, _, _, 0, 0), [0xfb] = I(STI, _, _, _, 0, E),
     [0xfc] = I(CLD, _, _, _, 0, 0), [0xfd] = I(STD, _, _, _, 0, 0),
     [0xfe] = G(GRP_FE, B), [0xff] = G(GRP_FF, 0),
-};
-
-const struct opcode_entry twobyte_map[256] = {
-    [0x00] = G(GRP_0F00, 0), [0x01] = G(GRP_0F01, 0),
-    [0x02] = I(LAR, Gv, Ew, _, M, 0), [0x03] = I(LSL, Gv, Ew, _, M, 0),
-    [0x05] = IF(SYSCALL, _, _, _, 0, E, DECODE_F_SYSCALL),
-    [0x06] = I(CLTS, _, _, _, 0, P | E),
-    [0x07] = IF(SYSRET, _, _, _, 0, P | E, DECODE_F_SYSCALL),
-    [0x08] = I(INVD, _, _, _, 0, P), [0x09] = I(WBINVD, _, _, _, 0, P),
-    [0x0b] = I(UD2, _, _, _, 0, E),
-    [0x0d] = G(GRP_0F0D, 0),
-    [0x18] = G(GRP_0F18, 0),
-    [0x19 ... 0x1e] = I(NOP, Ev, _, _, M, 0),
-    [0x1f] = G(GRP_0F1F, 0),
-    [0x20] = I(MOV_CR, Rd, Cd, _, M | F64, P),
-    [0x21] = I(MOV_DR, Rd, Dd, _, M | F64, P),
-    [0x22] = I(MOV_CR, Cd, Rd, _, M | F64, P | E),
-    [0x23] = I(MOV_DR, Dd, Rd, _, M | F64, P | E),
-    [0x30] = I(WRMSR, _, _, _, 0, P | E), [0x31] = I(RDTSC, _, _, _, 0, 0),
-    [0x32] = I(RDMSR, _, _, _, 0, P), [0x33] = I(RDPMC, _, _, _, 0, 0),
-    [0x34] = I(SYSENTER, _, _, _, 0, E), [0x35] = I(SYSEXIT, _, _, _, 0, P | E),
-    [0x40 ... 0x4f] = I(CMOVCC, Gv, Ev, _, M | CC, 0),
-    [0x80 ... 0x8f] = I(JCC, Jz, _, _, F64 | CC, E),
-    [0x90 ... 0x9f] = I(SETCC, Eb, _, _, M | B | CC, 0),
-    [0xa0] = I(PUSH_SEG, _, _, _, D64, 0), [0xa1] = I(POP_SEG, _, _, _, D64, 0),
-    [0xa2] = I(CPUID, _, _, _, 0, 0),
-    [0xa3] = I(BT, Ev, Gv, _, M, 0),
-    [0xa4] = I(SHLD, Ev, Gv, Ib, M, 0), [0xa5] = I(SHLD, Ev, Gv, CL, M, 0),
-    [0xa8] = I(PUSH_SEG, _, _, _, D64, 0), [0xa9] = I(POP_SEG, _, _, _, D64, 0),
-    [0xab] = I(BTS, Ev, Gv, _, M, L),
-    [0xac] = I(SHRD, Ev, Gv, Ib, M, 0), [0xad] = I(SHRD, Ev, Gv, CL, M, 0),
-    [0xae] = G(GRP_0FAE, 0),
-    [0xaf] = I(IMUL, Gv, Ev, _, M, 0),
-    [0xb0] = I(CMPXCHG, Eb, Gb, _, M | B, L), [0xb1] = I(CMPXCHG, Ev, Gv, _, M, L),
-    [0xb2] = I(LSS, Gv, Mp, _, M, 0),
-    [0xb3] = I(BTR, Ev, Gv, _, M, L),
-    [0xb4] = I(LFS, Gv, Mp, _, M, 0), [0xb5] = I(LGS, Gv, Mp, _, M, 0),
-    [0xb6] = I(MOVZX, Gv, Eb, _, M, 0), [0xb7] = I(MOVZX, Gv, Ew, _, M, 0),
-    [0xb8] = { .op = OP_INVALID, .attrs = A_PREFIX_ALT },
-    [0xb9] = I(UD1, Gv, Ev, _, M, E),
-    [0xba] = G(GRP_0FBA, 0),
-    [0xbb] = I(BTC, Ev, Gv, _, M, L),
-    [0xbc] = I(BSF, Gv, Ev, _, M | A_PREFIX_ALT, 0),
-    [0xbd] = I(BSR, Gv, Ev, _, M | A_PREFIX_ALT, 0),
-    [0xbe] = I(MOVSX, Gv, Eb, _, M, 0), [0xbf] = I(MOVSX, Gv, Ew, _, M, 0),
-    [0xc0] = I(XADD, Eb, Gb, _, M | B, L), [0xc1] = I(XADD, Ev, Gv, _, M, L),
-    [0xc3] = I(MOVNTI, M, Gv, _, M | MEM, 0),
-    [0xc7] = G(GRP_0FC7, 0),
-    [0xc8 ... 0xcf] = I(BSWAP, Zv, _, _, 0, 0),
-    [0xff] = I(UD0, Gv, Ev, _, M, E),
 };
 
 /* ---- groups -------------------------------------------------------------- */
@@ -250,10 +187,15 @@ static const struct opcode_entry grp_0fba[8] = {
 static const struct opcode_entry e_vmcall = I(VMCALL, _, _, _, M, E);
 static const struct opcode_entry e_vmmcall = I(VMMCALL, _, _, _, M, E);
 static const struct opcode_entry e_swapgs = I(SWAPGS, _, _, _, M | O64, P);
-static const struct opcode_entry e_rdtscp = IF(RDTSCP, _, _, _, M, 0, DECODE_F_RDTSCP);
-static const struct opcode_entry e_xgetbv = IF(XGETBV, _, _, _, M, 0, DECODE_F_XSAVE);
-static const struct opcode_entry e_xsetbv = IF(XSETBV, _, _, _, M, P | E, DECODE_F_XSAVE);
+static const struct opcode_entry e_rdtscp = IF(RDTSCP, _, _, _, M, 0, RDTSCP);
+static const struct opcode_entry e_xgetbv = IF(XGETBV, _, _, _, M, 0, XSAVE);
+static const struct opcode_entry e_xsetbv = IF(XSETBV, _, _, _, M, P | E, XSAVE);
 static const struct opcode_entry e_smsw_r = I(SMSW, Rv, _, _, M, 0);
+/* 0F 01 C8..CB: MONITOR, MWAIT, CLAC, STAC (gated by CPUID in their handlers) */
+static const struct opcode_entry e_0f01_c8[4] = {
+    I(MONITOR, _, _, _, M, 0), I(MWAIT, _, _, _, M, 0), I(CLAC, _, _, _, M, 0),
+    I(STAC, _, _, _, M, 0),
+};
 static const struct opcode_entry e_lmsw_r = I(LMSW, Ew, _, _, M, P | E);
 static const struct opcode_entry e_prefetch = I(PREFETCH, M, _, _, M | MEM, 0);
 static const struct opcode_entry e_nop_ev = I(NOP, Ev, _, _, M, 0);
@@ -261,24 +203,63 @@ static const struct opcode_entry e_lfence = I(LFENCE, _, _, _, M, 0);
 static const struct opcode_entry e_mfence = I(MFENCE, _, _, _, M, 0);
 static const struct opcode_entry e_sfence = I(SFENCE, _, _, _, M, 0);
 static const struct opcode_entry e_clflush = I(CLFLUSH, M, _, _, M | MEM, 0);
+static const struct opcode_entry e_fxsave = I(FXSAVE, M, _, _, M | MEM, 0);
+static const struct opcode_entry e_fxrstor = I(FXRSTOR, M, _, _, M | MEM, E);
+static const struct opcode_entry e_xsave = IF(XSAVE, M, _, _, M | MEM, 0, XSAVE);
+static const struct opcode_entry e_xrstor = IF(XRSTOR, M, _, _, M | MEM, E, XSAVE);
+static const struct opcode_entry e_xsaveopt = IF(XSAVEOPT, M, _, _, M | MEM, 0, XSAVEOPT);
+static const struct opcode_entry e_xsavec = IF(XSAVEC, M, _, _, M | MEM, 0, XSAVEC);
 static const struct opcode_entry e_cx8 = I(CMPXCHG8B, M, _, _, M | MEM, L);
-static const struct opcode_entry e_cx16 = IF(CMPXCHG16B, M, _, _, M | MEM, L, DECODE_F_CX16);
+static const struct opcode_entry e_cx16 = IF(CMPXCHG16B, M, _, _, M | MEM, L, CX16);
 static const struct opcode_entry e_rdfsbase[4] = {
-    IF(RDFSBASE, Rv, _, _, M | O64, 0, DECODE_F_FSGSBASE),
-    IF(RDGSBASE, Rv, _, _, M | O64, 0, DECODE_F_FSGSBASE),
-    IF(WRFSBASE, Rv, _, _, M | O64, E, DECODE_F_FSGSBASE),
-    IF(WRGSBASE, Rv, _, _, M | O64, E, DECODE_F_FSGSBASE),
+    IF(RDFSBASE, Rv, _, _, M | O64, 0, FSGSBASE),
+    IF(RDGSBASE, Rv, _, _, M | O64, 0, FSGSBASE),
+    IF(WRFSBASE, Rv, _, _, M | O64, E, FSGSBASE),
+    IF(WRGSBASE, Rv, _, _, M | O64, E, FSGSBASE),
 };
-static const struct opcode_entry e_rdpid = IF(RDPID, Rv, _, _, M | F64, 0, DECODE_F_RDPID);
+static const struct opcode_entry e_rdpid = IF(RDPID, Rv, _, _, M | F64, 0, RDPID);
 static const struct opcode_entry e_pause = I(PAUSE, _, _, _, 0, 0);
-static const struct opcode_entry e_popcnt = IF(POPCNT, Gv, Ev, _, M, 0, DECODE_F_POPCNT);
-static const struct opcode_entry e_tzcnt = IF(TZCNT, Gv, Ev, _, M, 0, DECODE_F_BMI1);
-static const struct opcode_entry e_lzcnt = IF(LZCNT, Gv, Ev, _, M, 0, DECODE_F_LZCNT);
 static const struct opcode_entry e_xchg_r8 = I(XCHG, Zv, rAX, _, 0, 0);
 const struct opcode_entry arpl_entry = I(ARPL, Ew, Gw, _, M | A_SIZE16, 0);
 
-const struct opcode_entry *group_entry(const struct opcode_entry *e, uint8_t modrm,
-                                       int map, uint8_t opc, bool rex_w, unsigned features)
+/* MMX/SSE shifts by an immediate (0F 71..73): Nq,Ib without a prefix, Ux,Ib with 66. */
+#define MMXI(name, a, b) IF(name, a, b, _, A_MODRM | A_REG_ONLY | A_MPFX, INSN_MMX, MMX)
+#define SSEI(name, a, b) IF(name, a, b, _, A_MODRM | A_REG_ONLY | A_MPFX, INSN_SSE, SSE2)
+static const struct opcode_entry grp_0f71[8] = {
+    [2] = MMXI(PSRLW, Nq, Ib), [4] = MMXI(PSRAW, Nq, Ib), [6] = MMXI(PSLLW, Nq, Ib),
+};
+static const struct opcode_entry grp_0f72[8] = {
+    [2] = MMXI(PSRLD, Nq, Ib), [4] = MMXI(PSRAD, Nq, Ib), [6] = MMXI(PSLLD, Nq, Ib),
+};
+static const struct opcode_entry grp_0f73[8] = {
+    [2] = MMXI(PSRLQ, Nq, Ib), [6] = MMXI(PSLLQ, Nq, Ib),
+};
+static const struct opcode_entry grp_660f71[8] = {
+    [2] = SSEI(PSRLW, Ux, Ib), [4] = SSEI(PSRAW, Ux, Ib), [6] = SSEI(PSLLW, Ux, Ib),
+};
+static const struct opcode_entry grp_660f72[8] = {
+    [2] = SSEI(PSRLD, Ux, Ib), [4] = SSEI(PSRAD, Ux, Ib), [6] = SSEI(PSLLD, Ux, Ib),
+};
+static const struct opcode_entry grp_660f73[8] = {
+    [2] = SSEI(PSRLQ, Ux, Ib), [3] = SSEI(PSRLDQ, Ux, Ib),
+    [6] = SSEI(PSLLQ, Ux, Ib), [7] = SSEI(PSLLDQ, Ux, Ib),
+};
+/* VEX.L0.NP.0F38 F3 /1../3: BLSR, BLSMSK, BLSI By, Ey */
+#define BMI1G(name) IF(name, By, Ey, _, A_MODRM, 0, BMI1)
+static const struct opcode_entry grp_vex_0f38f3[8] = {
+    [1] = BMI1G(BLSR), [2] = BMI1G(BLSMSK), [3] = BMI1G(BLSI),
+};
+/* 0F 12 / 0F 16 without a prefix: MOVLPS/MOVHPS Vx, Mq, or MOVHLPS/MOVLHPS Vx, Ux */
+static const struct opcode_entry grp_0f12[2] = {
+    SSEU(MOVLPS, Vx, Mq, _, SSE), SSEU(MOVHLPS, Vx, Ux, _, SSE),
+};
+static const struct opcode_entry grp_0f16[2] = {
+    SSEU(MOVHPS, Vx, Mq, _, SSE), SSEU(MOVLHPS, Vx, Ux, _, SSE),
+};
+static const struct opcode_entry e_ldmxcsr = IF(LDMXCSR, Md, _, _, A_MODRM | A_MEM_ONLY, INSN_SSE, SSE);
+static const struct opcode_entry e_stmxcsr = IF(STMXCSR, Md, _, _, A_MODRM | A_MEM_ONLY, INSN_SSE, SSE);
+
+const struct opcode_entry *group_entry(const struct opcode_entry *e, uint8_t modrm, bool rex_w)
 {
     unsigned reg = (modrm >> 3) & 7, mod = modrm >> 6, rm = modrm & 7;
     const struct opcode_entry *r = NULL;
@@ -307,6 +288,8 @@ const struct opcode_entry *group_entry(const struct opcode_entry *e, uint8_t mod
             r = &grp_0f01_mem[reg];
         } else if (reg == 0 && rm == 1) {
             r = &e_vmcall;
+        } else if (reg == 1 && rm < 4) {
+            r = &e_0f01_c8[rm];
         } else if (reg == 2 && rm == 0) {
             r = &e_xgetbv;
         } else if (reg == 2 && rm == 1) {
@@ -332,10 +315,26 @@ const struct opcode_entry *group_entry(const struct opcode_entry *e, uint8_t mod
     case GRP_0F1F:
         r = &e_nop_ev;
         break;
+    case GRP_0FAE_F3:
+        /* F3 0F AE /0../3 with mod 3: RD/WR FS/GS BASE; other forms ignore F3 */
+        if (mod == 3 && reg < 4) {
+            r = &e_rdfsbase[reg];
+            break;
+        }
+        /* fall through */
+    case GRP_0FAE_66:
+        /* 66 0F AE /6 is CLWB (not implemented: #UD), not XSAVEOPT */
+        if (mod != 3 && reg == 6)
+            break;
+        /* fall through */
     case GRP_0FAE:
-        if (mod != 3)
-            r = reg == 7 ? &e_clflush : NULL;
-        else if (reg == 5)
+        if (mod != 3) {
+            static const struct opcode_entry *const mem[8] = {
+                &e_fxsave, &e_fxrstor, &e_ldmxcsr, &e_stmxcsr, &e_xsave, &e_xrstor, &e_xsaveopt,
+                &e_clflush,
+            };
+            r = mem[reg];
+        } else if (reg == 5)
             r = &e_lfence;
         else if (reg == 6)
             r = &e_mfence;
@@ -343,50 +342,37 @@ const struct opcode_entry *group_entry(const struct opcode_entry *e, uint8_t mod
             r = &e_sfence;
         break;
     case GRP_0FBA: r = &grp_0fba[reg]; break;
+    case GRP_0FC7_F3:
+        /* F3 0F C7 /7 with mod 3: RDPID; other forms ignore F3 */
+        if (mod == 3 && reg == 7) {
+            r = &e_rdpid;
+            break;
+        }
+        /* fall through */
     case GRP_0FC7:
         if (reg == 1 && mod != 3)
             r = rex_w ? &e_cx16 : &e_cx8;
+        else if (reg == 4 && mod != 3)
+            r = &e_xsavec;
         break;
+    case GRP_0F71: r = &grp_0f71[reg]; break;
+    case GRP_0F72: r = &grp_0f72[reg]; break;
+    case GRP_0F73: r = &grp_0f73[reg]; break;
+    case GRP_660F71: r = &grp_660f71[reg]; break;
+    case GRP_660F72: r = &grp_660f72[reg]; break;
+    case GRP_660F73: r = &grp_660f73[reg]; break;
+    case GRP_VEX_0F38F3: r = &grp_vex_0f38f3[reg]; break;
+    case GRP_0F12: r = &grp_0f12[mod == 3]; break;
+    case GRP_0F16: r = &grp_0f16[mod == 3]; break;
     }
-    (void)map;
-    (void)opc;
-    (void)features;
     if (r && r->op == OP_INVALID)
         return NULL;
     return r;
 }
 
-/* F3-prefixed alternates; NULL keeps the plain meaning. */
-const struct opcode_entry *prefix_alt(int map, uint8_t opc, uint8_t rep, unsigned features)
+const struct opcode_entry *onebyte_90(uint8_t rep, bool rex_b)
 {
-    if (map == 0 && opc == 0x90)
-        return rep == 0xf3 ? &e_pause : NULL;
-    if (map != 1 || rep != 0xf3)
-        return NULL;
-    switch (opc) {
-    case 0xb8: return (features & DECODE_F_POPCNT) ? &e_popcnt : NULL;
-    case 0xbc: return (features & DECODE_F_BMI1) ? &e_tzcnt : NULL;
-    case 0xbd: return (features & DECODE_F_LZCNT) ? &e_lzcnt : NULL;
-    default: return NULL;
-    }
-}
-
-/* 90+r with REX.B is XCHG r8..r15 with rAX, not NOP (decode.c asks). */
-const struct opcode_entry *nop_or_xchg(bool rex_b)
-{
-    return rex_b ? &e_xchg_r8 : NULL;
-}
-
-/* F3 0F AE /0-/3 (mod 3): RD/WR FS/GS BASE; F3 0F C7 /7 (mod 3): RDPID. */
-const struct opcode_entry *f3_group_alt(uint8_t opc, uint8_t modrm)
-{
-    unsigned reg = (modrm >> 3) & 7;
-
-    if ((modrm >> 6) != 3)
-        return NULL;
-    if (opc == 0xae && reg < 4)
-        return &e_rdfsbase[reg];
-    if (opc == 0xc7 && reg == 7)
-        return &e_rdpid;
-    return NULL;
+    if (rex_b)
+        return &e_xchg_r8;
+    return rep == 0xf3 ? &e_pause : NULL;
 }

@@ -1,11 +1,18 @@
 /*
  * cpu/decode.c: table-driven x86 decoder (SDM vol. 2, ch. 2 and app. A).
  *
- * The opcode maps are data (decode-tables.c): each entry names the
+ * The opcode maps are data (decode-tables*.c): each entry names the
  * operation and up to three operands in the SDM's notation (Eb, Gv, Iz,
- * Jb, ...), plus attributes.  This file resolves prefixes, REX, operand
+ * Jb, Vx, Wx, Pq, ...), plus attributes; the 0F, 0F38 and 0F3A maps have
+ * one column per mandatory prefix (none, 66, F3, F2).  This file resolves
+ * prefixes, REX and VEX (SDM 2.3: C4/C5, outside 64-bit mode only when
+ * the next byte has mod = 11b, else LES/LDS), picks the column, operand
  * and address size, ModRM/SIB/displacement and immediates, and turns the
  * operand notation into resolved operands (struct opnd).
+ *
+ * Column choice: F2/F3 (the last one seen) first, then 66, else none.  A
+ * column whose entry has A_MPFX consumes its prefix (REP or the operand
+ * size prefix no longer applies); ANY rows keep the legacy meanings.
  */
 #include "cpu/decode-tables.h"
 
@@ -186,15 +193,20 @@ static bool resolve(struct dctx *d, struct opnd *o, uint8_t spec, unsigned *nimm
     unsigned rmreg = (in->modrm & 7) | ((in->rex & 1) << 3);
     unsigned os = in->osize;
 
+    unsigned ysize = (in->rex & 8) ? 8 : 4;
+
     memset(o, 0, sizeof *o);
     switch (spec) {
     case OPS_NONE:
         return true;
-    case OPS_Eb: case OPS_Ew: case OPS_Ed: case OPS_Ev: case OPS_Eq: case OPS_M: case OPS_Mp: {
+    case OPS_Eb: case OPS_Ew: case OPS_Ed: case OPS_Ev: case OPS_Eq: case OPS_Ey:
+    case OPS_M: case OPS_Mp: case OPS_Md: case OPS_Mq: case OPS_Mx: {
         unsigned size = spec == OPS_Eb ? 1 : spec == OPS_Ew ? 2 : spec == OPS_Ed ? 4
-                      : spec == OPS_Eq ? 8 : os;
+                      : spec == OPS_Eq ? 8 : spec == OPS_Ey ? ysize : spec == OPS_Md ? 4
+                      : spec == OPS_Mq ? 8 : spec == OPS_Mx ? 16 : os;
         if (mod == 3) {
-            if (spec == OPS_M || spec == OPS_Mp)
+            if (spec == OPS_M || spec == OPS_Mp || spec == OPS_Md || spec == OPS_Mq
+                || spec == OPS_Mx)
                 return false;
             set_reg(o, in, rmreg, size);
         } else {
@@ -203,6 +215,56 @@ static bool resolve(struct dctx *d, struct opnd *o, uint8_t spec, unsigned *nimm
         }
         return true;
     }
+    case OPS_RdMb: case OPS_RdMw:
+        if (mod == 3) {
+            set_reg(o, in, rmreg, 4);
+        } else {
+            o->kind = OPND_MEM;
+            o->size = spec == OPS_RdMb ? 1 : 2;
+        }
+        return true;
+    case OPS_Vx: case OPS_Vq: case OPS_Vd:
+        o->kind = OPND_XMM;
+        o->size = spec == OPS_Vx ? 16 : spec == OPS_Vq ? 8 : 4;
+        o->reg = in->modrm_reg;
+        return true;
+    case OPS_Wx: case OPS_Wq: case OPS_Wd: case OPS_Ww: case OPS_Ux:
+        o->size = spec == OPS_Wq ? 8 : spec == OPS_Wd ? 4 : spec == OPS_Ww ? 2 : 16;
+        if (mod == 3) {
+            o->kind = OPND_XMM;
+            o->reg = (uint8_t)rmreg;
+        } else {
+            if (spec == OPS_Ux)
+                return false;
+            o->kind = OPND_MEM;
+        }
+        return true;
+    case OPS_Hx:
+        o->kind = OPND_XMM;
+        o->size = 16;
+        o->reg = in->vvvv;
+        return true;
+    case OPS_Pq:
+        o->kind = OPND_MMX;
+        o->size = 8;
+        o->reg = (uint8_t)(in->modrm >> 3 & 7);
+        return true;
+    case OPS_Qq: case OPS_Qd: case OPS_Nq:
+        o->size = spec == OPS_Qd ? 4 : 8;
+        if (mod == 3) {
+            o->kind = OPND_MMX;
+            o->size = 8;
+            o->reg = in->modrm & 7;
+        } else {
+            if (spec == OPS_Nq)
+                return false;
+            o->kind = OPND_MEM;
+        }
+        return true;
+    case OPS_Gd: set_reg(o, in, in->modrm_reg, 4); return true;
+    case OPS_Gy: set_reg(o, in, in->modrm_reg, ysize); return true;
+    case OPS_By: set_reg(o, in, in->vvvv, ysize); return true;
+    case OPS_Ry: set_reg(o, in, rmreg, ysize); return mod == 3;
     case OPS_Gb: set_reg(o, in, in->modrm_reg, 1); return true;
     case OPS_Gw: set_reg(o, in, in->modrm_reg, 2); return true;
     case OPS_Gv: set_reg(o, in, in->modrm_reg, os); return true;
@@ -297,12 +359,18 @@ static void set_invalid(struct insn *in, unsigned len, int vector)
     in->nopnds = 0;
 }
 
-static enum decode_status decode_common(struct dctx *d, int mode, unsigned features,
+static enum decode_status decode_common(struct dctx *d, int mode, const struct feat_set *features,
                                         uint64_t rip, unsigned *fault_off)
 {
     struct insn *in = d->in;
     const struct opcode_entry *e;
     bool rex_w;
+    struct feat_set all;
+
+    if (!features) {
+        all = feat_set_all();
+        features = &all;
+    }
 
     memset(in, 0, sizeof *in);
     in->mode = (uint8_t)mode;
@@ -340,7 +408,6 @@ prefixes_done:
         if (in->seg_override < SEG_FS)
             in->seg_override = SEG_NONE; /* ES/CS/SS/DS overrides ignored in 64-bit mode */
     }
-    rex_w = in->rex & 8;
     {
         bool a67 = in->asize == 1;
         if (mode == 64)
@@ -351,33 +418,78 @@ prefixes_done:
             in->asize = a67 ? 4 : 2;
     }
 
-    /* opcode */
+    /* opcode, through the escapes 0F, 0F 38, 0F 3A or a VEX prefix */
     if (!need(d, 1))
         goto fetch_fault;
     uint8_t opc = (uint8_t)take(d, 1);
-    const struct opcode_entry *map = onebyte_map;
-    if (opc == 0x0f) {
+    const opcode_row *rows = NULL;
+    if ((opc == 0xc4 || opc == 0xc5) && need(d, 1)
+        && (mode == 64 || (d->buf[d->pos] & 0xc0) == 0xc0)) {
+        /* VEX (SDM 2.3.5): no 66/F2/F3/LOCK/REX before it */
+        bool c4 = opc == 0xc4;
+        if (!need(d, c4 ? 3 : 2))
+            goto maybe_fault;
+        uint8_t p1 = (uint8_t)take(d, 1), p2 = c4 ? (uint8_t)take(d, 1) : p1;
+        unsigned mmmmm = c4 ? (p1 & 0x1f) : 1;
+        in->vex = true;
+        in->vex_w = c4 && (p2 & 0x80);
+        in->vex_l = (p2 >> 2) & 1;
+        in->vvvv = (uint8_t)((~p2 >> 3) & (mode == 64 ? 15 : 7));
+        in->pfx = p2 & 3;
+        if (in->opsize_prefix || in->rep || in->lock || in->rex)
+            goto invalid;
+        if (mode == 64)
+            in->rex = (uint8_t)(0x40 | (in->vex_w ? 8 : 0) | (~p1 & 0x80 ? 4 : 0)
+                                | (c4 && (~p1 & 0x40) ? 2 : 0) | (c4 && (~p1 & 0x20) ? 1 : 0));
+        opc = (uint8_t)take(d, 1);
+        in->map = (uint8_t)mmmmm;
+        /* only the VEX.L0 general-register forms exist (no AVX) */
+        if (mmmmm == 2)
+            rows = vex_map_0f38;
+        else if (mmmmm == 3)
+            rows = vex_map_0f3a;
+        else
+            goto invalid;
+        if (in->vex_l)
+            goto invalid;
+        e = &rows[opc][in->pfx];
+    } else if (opc == 0x0f) {
         if (!need(d, 1))
             goto fetch_fault;
         opc = (uint8_t)take(d, 1);
-        map = twobyte_map;
+        rows = map_0f;
         in->map = 1;
-    }
-    in->opcode = opc;
-    e = &map[opc];
-    if (in->map == 0 && opc == 0x63 && mode != 64)
-        e = &arpl_entry;
-    if (in->map == 0 && opc == 0x90 && (in->rex & 1))
-        e = nop_or_xchg(true);
-
-    /* mandatory-prefix alternates (F3 0F B8/BC/BD, F3 90) */
-    if (e->attrs & A_PREFIX_ALT) {
-        const struct opcode_entry *alt = prefix_alt(in->map, opc, in->rep, features);
-        if (alt) {
-            e = alt;
-            in->rep = 0;
+        if (opc == 0x38 || opc == 0x3a) {
+            if (!need(d, 1))
+                goto fetch_fault;
+            rows = opc == 0x38 ? map_0f38 : map_0f3a;
+            in->map = opc == 0x38 ? 2 : 3;
+            opc = (uint8_t)take(d, 1);
+        }
+        unsigned col = in->rep == 0xf3 ? PFX_F3 : in->rep == 0xf2 ? PFX_F2
+                     : in->opsize_prefix ? PFX_66 : PFX_NP;
+        e = &rows[opc][col];
+        if ((e->attrs & A_ELSE_NP) && !feat_has(features, e->feature))
+            e = &rows[opc][PFX_NP];
+        if (e->attrs & A_MPFX) {
+            in->pfx = (uint8_t)col;
+            if (col == PFX_F3 || col == PFX_F2)
+                in->rep = 0;
+            else if (col == PFX_66)
+                in->opsize_prefix = false;
+        }
+    } else {
+        e = &onebyte_map[opc];
+        if (opc == 0x63 && mode != 64)
+            e = &arpl_entry;
+        if (opc == 0x90 && onebyte_90(in->rep, in->rex & 1)) {
+            e = onebyte_90(in->rep, in->rex & 1);
+            if (e->op == OP_PAUSE)
+                in->rep = 0;
         }
     }
+    in->opcode = opc;
+    rex_w = in->rex & 8;
 
     bool has_modrm = e->attrs & A_MODRM;
     if (has_modrm) {
@@ -387,16 +499,25 @@ prefixes_done:
         in->modrm = (uint8_t)take(d, 1);
         in->modrm_reg = (uint8_t)(((in->modrm >> 3) & 7) | ((in->rex & 4) << 1));
     }
-    if ((e->attrs & A_GROUP) && in->map == 1 && in->rep == 0xf3
-        && (opc == 0xae || opc == 0xc7) && f3_group_alt(opc, in->modrm)) {
-        e = f3_group_alt(opc, in->modrm);
-        in->rep = 0;
-    } else if (e->attrs & A_GROUP) {
-        e = group_entry(e, in->modrm, in->map, opc, rex_w, features);
+    if (e->attrs & A_GROUP) {
+        e = group_entry(e, in->modrm, rex_w);
         if (!e) {
             set_invalid(in, d->pos, EXC_UD);
             return DECODE_OK;
         }
+    }
+    if ((e->attrs & A_X87) && in->map == 0) {
+        e = x87_entry(opc, in->modrm);
+        if (!e)
+            goto invalid;
+    }
+    if (in->vex && in->vvvv) {
+        /* VEX.vvvv must be 1111b unless an operand is encoded there */
+        bool uses = false;
+        for (int i = 0; i < 3; i++)
+            uses |= e->o[i] == OPS_By || e->o[i] == OPS_Hx;
+        if (!uses)
+            goto invalid;
     }
     if (e->op == OP_INVALID)
         goto invalid;
@@ -404,7 +525,7 @@ prefixes_done:
         goto invalid;
     if ((e->attrs & A_ONLY64) && mode != 64)
         goto invalid;
-    if (e->feature && !(features & e->feature))
+    if (!feat_has(features, e->feature))
         goto invalid;
 
     /* operand size */
@@ -492,7 +613,7 @@ invalid:
     return DECODE_OK;
 }
 
-enum decode_status decode_insn(struct insn *in, int mode, unsigned features,
+enum decode_status decode_insn(struct insn *in, int mode, const struct feat_set *features,
                                uint64_t rip, decode_fetch_fn fetch, void *opaque,
                                unsigned *fault_off)
 {
@@ -501,7 +622,7 @@ enum decode_status decode_insn(struct insn *in, int mode, unsigned features,
     return decode_common(&d, mode, features, rip, fault_off);
 }
 
-enum decode_status decode_buf(struct insn *in, int mode, unsigned features,
+enum decode_status decode_buf(struct insn *in, int mode, const struct feat_set *features,
                               uint64_t rip, const uint8_t *buf, unsigned len)
 {
     struct dctx d = { .in = in };

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu/cpu-features.h"
+
 enum insn_op {
     OP_INVALID = 0,
 #define X(name, family) OP_##name,
@@ -35,7 +37,8 @@ enum opnd_kind {
     OPND_SEG,   /* segment register: reg = enum seg_reg */
     OPND_CR,    /* control register number */
     OPND_DR,    /* debug register number */
-    OPND_XMM,   /* reserved for the SSE families */
+    OPND_XMM,   /* XMM register: reg = 0..15; size = bytes of it the insn uses */
+    OPND_MMX,   /* MMX register: reg = 0..7 (REX does not extend it) */
 };
 
 /*
@@ -60,6 +63,9 @@ struct opnd {
 #define INSN_REP      (1u << 7)  /* REP/REPNE meaningful (strings) */
 #define INSN_MODRM_MEM_ONLY (1u << 8) /* mod == 3 is #UD */
 #define INSN_MODRM_REG_ONLY (1u << 9) /* mod != 3 is #UD */
+#define INSN_SSE      (1u << 10) /* SSE state: CR0.EM/CR4.OSFXSR -> #UD, CR0.TS -> #NM */
+#define INSN_MMX      (1u << 11) /* MMX state: CR0.EM -> #UD, CR0.TS -> #NM */
+#define INSN_ALIGN    (1u << 12) /* 16-byte memory operand must be aligned (#GP(0)) */
 
 #define INSN_MAX_LEN 15
 
@@ -70,9 +76,15 @@ struct insn {
     uint8_t osize;      /* operand size in bytes: 1, 2, 4, 8 (byte forms: 1) */
     uint8_t asize;      /* address size in bytes: 2, 4, 8 */
     uint8_t mode;       /* 16, 32 or 64: decoding mode */
-    uint8_t map;        /* 0 = one-byte, 1 = 0F, 2 = 0F38, 3 = 0F3A */
+    uint8_t map;        /* 0 = one-byte, 1 = 0F, 2 = 0F38, 3 = 0F3A (VEX: its mmmmm) */
     uint8_t opcode;     /* final opcode byte */
-    uint8_t rep;        /* 0, 0xf3, 0xf2 (last of F2/F3 seen) */
+    uint8_t rep;        /* 0, 0xf3, 0xf2 (last of F2/F3 seen; 0 when it was a
+                           mandatory prefix that selected the operation) */
+    uint8_t pfx;        /* mandatory-prefix column used: PFX_NP, PFX_66, PFX_F3, PFX_F2 */
+    bool vex;           /* VEX-encoded (C4/C5) */
+    uint8_t vex_l;      /* VEX.L */
+    bool vex_w;         /* VEX.W */
+    uint8_t vvvv;       /* VEX.vvvv, un-inverted (register number) */
     bool lock;
     bool opsize_prefix; /* 66 seen */
     uint8_t rex;        /* 0 when absent, else 0x40..0x4f */
@@ -102,17 +114,8 @@ struct insn {
     uint8_t invalid_vector;
 };
 
-/* Optional encodings, enabled only when CPUID advertises them (otherwise
- * they decode as their legacy meaning, e.g. F3 0F BC = BSF, or #UD). */
-#define DECODE_F_POPCNT   (1u << 0)
-#define DECODE_F_LZCNT    (1u << 1)  /* F3 0F BD */
-#define DECODE_F_BMI1     (1u << 2)  /* F3 0F BC = TZCNT */
-#define DECODE_F_RDTSCP   (1u << 3)
-#define DECODE_F_FSGSBASE (1u << 4)
-#define DECODE_F_RDPID    (1u << 5)
-#define DECODE_F_CX16     (1u << 6)
-#define DECODE_F_SYSCALL  (1u << 7)
-#define DECODE_F_XSAVE    (1u << 8)
+/* Mandatory-prefix columns of the 0F, 0F38 and 0F3A maps (and VEX.pp). */
+enum { PFX_NP, PFX_66, PFX_F3, PFX_F2 };
 
 /*
  * Fetch callback: copy up to `len` instruction bytes at offset `off` from
@@ -125,19 +128,21 @@ typedef unsigned (*decode_fetch_fn)(void *opaque, uint64_t off, uint8_t *buf, un
 enum decode_status { DECODE_OK, DECODE_FETCH_FAULT };
 
 /*
- * Decode one instruction in `mode` (16, 32, 64) at `rip`, with the optional
- * encodings in `features` (DECODE_F_*).  RIP-relative
+ * Decode one instruction in `mode` (16, 32, 64) at `rip`.  An encoding
+ * whose CPUID feature is not in `features` decodes as what the CPU does
+ * without it (#UD, or the older meaning: F3 0F BC is BSF without BMI1).
+ * RIP-relative
  * displacements and relative branch targets are resolved against rip.
  * On DECODE_FETCH_FAULT, *fault_off is the first byte offset not available.
  * An encoding that does not exist or is not implemented returns DECODE_OK
  * with op == OP_INVALID and len set to the bytes consumed so far.
  */
-enum decode_status decode_insn(struct insn *in, int mode, unsigned features,
+enum decode_status decode_insn(struct insn *in, int mode, const struct feat_set *features,
                                uint64_t rip, decode_fetch_fn fetch, void *opaque,
                                unsigned *fault_off);
 
 /* Decode from a byte buffer (tests, disassembly); DECODE_FETCH_FAULT if short. */
-enum decode_status decode_buf(struct insn *in, int mode, unsigned features,
+enum decode_status decode_buf(struct insn *in, int mode, const struct feat_set *features,
                               uint64_t rip, const uint8_t *buf, unsigned len);
 
 #endif

@@ -9,9 +9,10 @@
  * SDM table 6-5: contributory after contributory or #PF, or #PF after
  * #PF, gives #DF; a fault while delivering #DF is a triple fault.
  *
- * Known deviations: task gates and task switches are not implemented
- * (they raise #GP with the gate's selector error code); VM86 mode is not
- * entered by IRET.
+ * Task gates, far JMP/CALL to a TSS and IRET with NT switch tasks through
+ * cpu/task.c.
+ *
+ * Known deviations: VM86 mode is not entered by IRET.
  */
 #include "cpu/cpu-internal.h"
 
@@ -53,6 +54,12 @@ _Noreturn static void raise_trap(struct cpu *cpu, int vector, uint64_t next_rip)
                                          .next_rip = next_rip });
 }
 
+void cpu_raise_at(struct cpu *cpu, int vector, bool has_error, uint32_t error, uint64_t rip)
+{
+    raise_event(cpu, (struct cpu_event){ .vector = vector, .has_error = has_error, .error = error,
+                                         .is_trap = true, .next_rip = rip });
+}
+
 void cpu_exit_block(struct cpu *cpu, uint64_t next_rip)
 {
     raise_event(cpu, (struct cpu_event){ .exit_only = true, .next_rip = next_rip });
@@ -60,24 +67,23 @@ void cpu_exit_block(struct cpu *cpu, uint64_t next_rip)
 
 /* ---- descriptors ---------------------------------------------------------- */
 
-static uint32_t desc_attr(uint32_t hi)
+uint32_t desc_attr(uint32_t hi)
 {
     return hi & 0x00f0ff00u;
 }
 
-static uint64_t desc_base(uint32_t lo, uint32_t hi)
+uint64_t desc_base(uint32_t lo, uint32_t hi)
 {
     return (lo >> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000u);
 }
 
-static uint32_t desc_limit(uint32_t lo, uint32_t hi)
+uint32_t desc_limit(uint32_t lo, uint32_t hi)
 {
     uint32_t l = (lo & 0xffff) | (hi & 0x000f0000u);
     return (hi & DESC_G) ? (l << 12) | 0xfff : l;
 }
 
-/* Read the 8-byte descriptor for sel; false if outside the table limit. */
-static bool read_desc(struct cpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi, gva_t *where)
+bool desc_read(struct cpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi, gva_t *where)
 {
     uint64_t base;
     uint32_t limit;
@@ -99,28 +105,93 @@ static bool read_desc(struct cpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi,
     return true;
 }
 
-static void set_accessed(struct cpu *cpu, gva_t where, uint32_t hi)
+void desc_set_accessed(struct cpu *cpu, gva_t where, uint32_t hi)
 {
     if (!(hi & (1u << 8)))
         mmu_st_sys(cpu, where + 4, 4, hi | (1u << 8));
 }
 
-static void seg_set(struct cpu *cpu, int seg, uint16_t sel, uint64_t base, uint32_t limit,
-                    uint32_t attr)
+void seg_set(struct cpu *cpu, int seg, uint16_t sel, uint64_t base, uint32_t limit,
+             uint32_t attr)
 {
     cpu->seg[seg].sel = sel;
     cpu->seg[seg].base = base;
     cpu->seg[seg].limit = limit;
     cpu->seg[seg].attr = attr;
+    cpu_update_seg_chk(cpu);
 }
 
+/*
+ * Real mode: a segment load sets the selector and base = sel << 4 and
+ * keeps the limit and attributes cached from protected mode (SDM vol. 3,
+ * 9.9.2 and 20.1.1: "unreal mode" when those were 4 GiB), as hardware and
+ * QEMU do.  VM86 mode loads the full real-mode segment: 64 KiB, DPL 3.
+ */
 void seg_load_real(struct cpu *cpu, int seg, uint16_t sel)
 {
-    uint32_t attr = DESC_P | DESC_S | (3u << 8) | (seg == SEG_CS ? (0xbu << 8) : 0);
-
-    if (cpu->eflags & EFLAGS_VM)
-        attr |= 3u << DESC_DPL_SHIFT;
+    if (!(cpu->eflags & EFLAGS_VM)) {
+        cpu->seg[seg].sel = sel;
+        cpu->seg[seg].base = (uint64_t)sel << 4;
+        return;
+    }
+    uint32_t attr = DESC_P | DESC_S | (3u << 8) | (seg == SEG_CS ? (0xbu << 8) : 0)
+                  | (3u << DESC_DPL_SHIFT);
     seg_set(cpu, seg, sel, (uint64_t)sel << 4, 0xffff, attr);
+}
+
+/* Protected mode proper (not real mode, not VM86): type checks apply. */
+static bool seg_prot(const struct cpu *cpu)
+{
+    return (cpu->cr0 & CR0_PE) && !(cpu->eflags & EFLAGS_VM);
+}
+
+void cpu_update_seg_chk(struct cpu *cpu)
+{
+    uint8_t m = 0;
+
+    if (!(cpu->hflags & HF_CS64)) {
+        bool pm = seg_prot(cpu);
+        for (int i = SEG_ES; i <= SEG_GS; i++) {
+            const struct seg *s = &cpu->seg[i];
+            unsigned type = (s->attr >> 8) & 0xf;
+            bool flat = s->limit == 0xffffffffu
+                        && (pm ? (s->attr & DESC_P) && (type & 0xe) == 0x2 : (type & 0xc) != 0x4);
+            if (!flat)
+                m |= (uint8_t)(1u << i);
+        }
+    }
+    cpu->seg_chk = m;
+}
+
+/*
+ * SDM vol. 3, 5.3 (limit checking, expand-down segments with the B flag
+ * giving the upper bound), 5.5 and 3.4.5.1 (types), vol. 2 "Protected
+ * Mode Exceptions" of any memory instruction: #GP(0) for an effective
+ * address outside the DS/ES/FS/GS/CS segment, a null selector, a write
+ * to a code or read-only data segment, a read of an execute-only code
+ * segment; #SS(0) for an address outside SS.  Real mode checks the
+ * (cached) limit only.
+ */
+void seg_check(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size, bool write)
+{
+    const struct seg *s = &cpu->seg[seg];
+    int vec = seg == SEG_SS ? EXC_SS : EXC_GP;
+    unsigned type = (s->attr >> 8) & 0xf;
+    uint64_t last = off + size - 1;
+
+    if (seg_prot(cpu)) {
+        if (!(s->attr & DESC_P))
+            cpu_raise_exception_err(cpu, vec, 0);
+        if (write ? (type & 8) || !(type & 2) : (type & 0xa) == 0x8)
+            cpu_raise_exception_err(cpu, EXC_GP, 0);
+    }
+    if ((type & 0xc) == 0x4) {
+        uint64_t upper = (s->attr & DESC_B) ? 0xffffffffu : 0xffffu;
+        if (off <= s->limit || last > upper)
+            cpu_raise_exception_err(cpu, vec, 0);
+    } else if (last > s->limit) {
+        cpu_raise_exception_err(cpu, vec, 0);
+    }
 }
 
 void seg_load(struct cpu *cpu, int seg, uint16_t sel)
@@ -141,7 +212,7 @@ void seg_load(struct cpu *cpu, int seg, uint16_t sel)
                 seg == SEG_SS ? ((uint32_t)cpl << DESC_DPL_SHIFT) | DESC_B : 0);
         return;
     }
-    if (!read_desc(cpu, sel, &lo, &hi, &where))
+    if (!desc_read(cpu, sel, &lo, &hi, &where))
         cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
     unsigned dpl = (hi >> DESC_DPL_SHIFT) & 3;
     unsigned type = (hi >> 8) & 0xf;
@@ -162,7 +233,7 @@ void seg_load(struct cpu *cpu, int seg, uint16_t sel)
         if (!(hi & DESC_P))
             cpu_raise_exception_err(cpu, EXC_NP, sel & ~3u);
     }
-    set_accessed(cpu, where, hi);
+    desc_set_accessed(cpu, where, hi);
     seg_set(cpu, seg, sel, desc_base(lo, hi), desc_limit(lo, hi), desc_attr(hi) | (1u << 8));
     if (seg == SEG_SS)
         cpu_update_hflags(cpu);
@@ -172,7 +243,7 @@ void seg_load(struct cpu *cpu, int seg, uint16_t sel)
 static void load_cs(struct cpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, gva_t where,
                     unsigned new_cpl)
 {
-    set_accessed(cpu, where, hi);
+    desc_set_accessed(cpu, where, hi);
     seg_set(cpu, SEG_CS, (uint16_t)((sel & ~3u) | new_cpl), desc_base(lo, hi),
             desc_limit(lo, hi), desc_attr(hi) | (1u << 8));
 }
@@ -201,7 +272,7 @@ static void tss_legacy_stack(struct cpu *cpu, unsigned pl, uint16_t *ss, uint32_
         cpu_raise_exception_err(cpu, EXC_TS, cpu->tr.sel & ~3u);
     *esp = (uint32_t)mmu_ld_sys(cpu, cpu->tr.base + off, tss32 ? 4 : 2);
     *ss = (uint16_t)mmu_ld_sys(cpu, cpu->tr.base + off + (tss32 ? 4 : 2), 2);
-    if ((*ss & ~3u) == 0 || (*ss & 3) != pl || !read_desc(cpu, *ss, slo, shi, &swhere)
+    if ((*ss & ~3u) == 0 || (*ss & 3) != pl || !desc_read(cpu, *ss, slo, shi, &swhere)
         || ((*shi >> DESC_DPL_SHIFT) & 3) != pl || !(*shi & DESC_S)
         || (*shi & (1u << 11)) || !(*shi & (1u << 9)))
         cpu_raise_exception_err(cpu, EXC_TS, *ss & ~3u);
@@ -215,10 +286,10 @@ static void check_code_desc(struct cpu *cpu, uint16_t sel, uint32_t *lo, uint32_
 {
     if ((sel & ~3u) == 0)
         cpu_raise_exception_err(cpu, EXC_GP, 0);
-    if (!read_desc(cpu, sel, lo, hi, where))
+    if (!desc_read(cpu, sel, lo, hi, where))
         cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
     if (!(*hi & DESC_S) || !(*hi & (1u << 11)))
-        cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u); /* gates are not supported */
+        cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u); /* gates and TSSs: the callers */
     if (!(*hi & DESC_P))
         cpu_raise_exception_err(cpu, EXC_NP, sel & ~3u);
 }
@@ -240,17 +311,20 @@ void cpu_update_hflags(struct cpu *cpu)
         if (cs->attr & DESC_L)
             f |= HF_CS64;
     }
-    if (!(f & HF_CS64) && (cs->attr & DESC_B) && (f & HF_PE) && !(f & HF_VM))
+    /* real mode too: the D/B bits cached from protected mode stay in force */
+    if (!(f & HF_CS64) && (cs->attr & DESC_B) && !(f & HF_VM))
         f |= HF_CS32;
-    if ((cpu->seg[SEG_SS].attr & DESC_B) && (f & HF_PE) && !(f & HF_VM))
+    if ((cpu->seg[SEG_SS].attr & DESC_B) && !(f & HF_VM))
         f |= HF_SS32;
     if (cpu->eflags & EFLAGS_TF) f |= HF_TF;
+    if (cpu->dr[7] & 0xff) f |= HF_DBG;
     if (cpu->cr0 & CR0_EM) f |= HF_EM;
     if (cpu->cr0 & CR0_TS) f |= HF_TS;
     if (cpu->cr0 & CR0_MP) f |= HF_MP;
     if (cpu->cr4 & CR4_OSFXSR) f |= HF_OSFXSR;
     cpu->hflags = f;
     cpu_update_mmu_idx(cpu);
+    cpu_update_seg_chk(cpu);
 }
 
 /* ---- delivery --------------------------------------------------------------- */
@@ -303,8 +377,17 @@ static void deliver_prot(struct cpu *cpu, int vector, bool is_soft, bool has_err
     case 0x0f: trap = true; break;
     case 0x06: trap = false; is32 = false; break;
     case 0x07: trap = true; is32 = false; break;
+    case 0x05:
+        /* task gate (legacy mode only): the handler is a task (SDM vol. 3, 6.12.2) */
+        if (lm || (is_soft && gdpl < cpl))
+            cpu_raise_exception_err(cpu, EXC_GP, gerr);
+        if (!(hi & DESC_P))
+            cpu_raise_exception_err(cpu, EXC_NP, gerr);
+        task_switch(cpu, (uint16_t)(lo >> 16), TASK_INT, ret, has_error && pushes_error(vector),
+                    error);
+        return;
     default:
-        cpu_raise_exception_err(cpu, EXC_GP, gerr); /* task gates: not implemented */
+        cpu_raise_exception_err(cpu, EXC_GP, gerr);
     }
     if (lm && !is32)
         cpu_raise_exception_err(cpu, EXC_GP, gerr);
@@ -318,7 +401,7 @@ static void deliver_prot(struct cpu *cpu, int vector, bool is_soft, bool has_err
     gva_t cwhere;
     if ((csel & ~3u) == 0)
         cpu_raise_exception_err(cpu, EXC_GP, is_soft ? 0 : 1);
-    if (!read_desc(cpu, csel, &clo, &chi, &cwhere) || !(chi & DESC_S) || !(chi & (1u << 11)))
+    if (!desc_read(cpu, csel, &clo, &chi, &cwhere) || !(chi & DESC_S) || !(chi & (1u << 11)))
         cpu_raise_exception_err(cpu, EXC_GP, (csel & ~3u) + (is_soft ? 0 : 1));
     unsigned dpl = (chi >> DESC_DPL_SHIFT) & 3;
     if (dpl > cpl)
@@ -450,6 +533,8 @@ void cpu_deliver_event(struct cpu *cpu)
 
 bool cpu_check_interrupts(struct cpu *cpu)
 {
+    if (cpu->wait_sipi)
+        return false;   /* only a STARTUP IPI wakes it (SDM vol. 3, 8.4.3) */
     if (cpu->nmi_pending && !cpu->nmi_blocked) {
         cpu->nmi_pending = false;
         cpu->nmi_blocked = true;
@@ -494,7 +579,7 @@ static const struct uop *uop_int1(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_bound(struct cpu *cpu, const struct uop *u)
 {
-    gva_t la = uop_la(cpu, u);
+    gva_t la = uop_la_r(cpu, u, 2u * u->osize);
     unsigned sz = u->osize;
     int64_t idx, lo, hi;
 
@@ -542,7 +627,7 @@ static void far_gate(struct cpu *cpu, const struct uop *u, uint16_t gsel, uint32
         uint16_t up = (uint16_t)((gsel & ~7u) + 8);
         uint32_t ulo, uhi;
         gva_t uwhere;
-        if (!read_desc(cpu, up | (gsel & 4u), &ulo, &uhi, &uwhere) || ((uhi >> 8) & 0x1f))
+        if (!desc_read(cpu, up | (gsel & 4u), &ulo, &uhi, &uwhere) || ((uhi >> 8) & 0x1f))
             cpu_raise_exception_err(cpu, EXC_GP, gsel & ~3u);
         target |= (uint64_t)ulo << 32;
     } else if (w == 2) {
@@ -550,7 +635,7 @@ static void far_gate(struct cpu *cpu, const struct uop *u, uint16_t gsel, uint32
     }
     if ((csel & ~3u) == 0)
         cpu_raise_exception_err(cpu, EXC_GP, 0);
-    if (!read_desc(cpu, csel, &clo, &chi, &cwhere) || !(chi & DESC_S) || !(chi & (1u << 11)))
+    if (!desc_read(cpu, csel, &clo, &chi, &cwhere) || !(chi & DESC_S) || !(chi & (1u << 11)))
         cpu_raise_exception_err(cpu, EXC_GP, csel & ~3u);
     unsigned dpl = (chi >> DESC_DPL_SHIFT) & 3;
     bool conforming = chi & (1u << 10);
@@ -565,7 +650,7 @@ static void far_gate(struct cpu *cpu, const struct uop *u, uint16_t gsel, uint32
     uint16_t old_cs = cpu->seg[SEG_CS].sel, old_ss = cpu->seg[SEG_SS].sel;
     if (!call || conforming || dpl == cpl) {
         if (call) {
-            mmu_probe_write(cpu, stack_la(cpu, cpu->regs[4] - 2 * w), 2 * w);
+            mmu_probe_write(cpu, stack_la(cpu, cpu->regs[4] - 2 * w, 2 * w, true), 2 * w);
             stack_push(cpu, w, old_cs);
             stack_push(cpu, w, ret);
         }
@@ -594,7 +679,7 @@ static void far_gate(struct cpu *cpu, const struct uop *u, uint16_t gsel, uint32
         frame[n++] = old32 ? (uint32_t)cpu->regs[4] : (uint16_t)cpu->regs[4];
         for (unsigned i = params; i-- > 0;) {
             uint64_t sp = cpu->regs[4] + i * w;
-            frame[n++] = cpu_ld(cpu, cpu->seg[SEG_SS].base + (old32 ? (uint32_t)sp : (uint16_t)sp), w);
+            frame[n++] = cpu_ld(cpu, seg_la(cpu, SEG_SS, old32 ? (uint32_t)sp : (uint16_t)sp, w, false), w);
         }
         frame[n++] = old_cs;
         frame[n++] = ret;
@@ -634,10 +719,14 @@ static void far_transfer(struct cpu *cpu, const struct uop *u, uint16_t sel, uin
     uint32_t lo, hi;
     gva_t where;
     unsigned cpl = cpu_cpl_fast(cpu), rpl = sel & 3;
-    if ((sel & ~3u) && read_desc(cpu, sel, &lo, &hi, &where) && !(hi & DESC_S)) {
+    if ((sel & ~3u) && desc_read(cpu, sel, &lo, &hi, &where) && !(hi & DESC_S)) {
         unsigned type = (hi >> 8) & 0xf;
         if (type == 0xc || (type == 0x4 && !(cpu->efer & EFER_LMA))) {
             far_gate(cpu, u, sel, lo, hi, where, call);
+            return;
+        }
+        if (!(cpu->efer & EFER_LMA) && (type == 0x5 || (type & 0x5) == 0x1)) {
+            task_far(cpu, sel, lo, hi, call, u->rip + u->len);   /* task gate or TSS */
             return;
         }
     }
@@ -653,7 +742,7 @@ static void far_transfer(struct cpu *cpu, const struct uop *u, uint16_t sel, uin
         uint64_t cs = cpu->seg[SEG_CS].sel, ret = u->rip + u->len;
         uint64_t rsp = cpu->regs[4];
         /* both pushes must succeed before anything changes */
-        mmu_probe_write(cpu, stack_la(cpu, rsp - 2 * os), 2 * os);
+        mmu_probe_write(cpu, stack_la(cpu, rsp - 2 * os, 2 * os, true), 2 * os);
         stack_push(cpu, os, cs);
         stack_push(cpu, os, ret);
     }
@@ -669,7 +758,7 @@ static void far_pointer(struct cpu *cpu, const struct uop *u, uint16_t *sel, uin
         *sel = (uint16_t)u->imm2;
         *off = u->imm;
     } else {
-        gva_t la = uop_la(cpu, u);
+        gva_t la = uop_la_r(cpu, u, u->osize + 2u);
         *off = cpu_ld(cpu, la, u->osize);
         *sel = cpu_ld16(cpu, la + u->osize);
     }
@@ -762,8 +851,15 @@ static const struct uop *uop_iret(struct cpu *cpu, const struct uop *u)
     }
     if (cpu->eflags & EFLAGS_VM)
         cpu_raise_exception_err(cpu, EXC_GP, 0);
-    if (cpu->eflags & EFLAGS_NT)
-        cpu_raise_exception_err(cpu, EXC_GP, 0); /* task return: not implemented */
+    if (cpu->eflags & EFLAGS_NT) {
+        /* task return (SDM vol. 3, 7.3): IA-32e mode has none */
+        if (cpu->efer & EFER_LMA)
+            cpu_raise_exception_err(cpu, EXC_GP, 0);
+        uint16_t link = (uint16_t)mmu_ld_sys(cpu, cpu->tr.base, 2);
+        task_switch(cpu, link, TASK_IRET, u->rip + u->len, false, 0);
+        cpu->nmi_blocked = false;
+        return NULL;
+    }
     uint64_t ip = stack_peek(cpu, os, 0);
     uint16_t cs = (uint16_t)stack_peek(cpu, os, os);
     uint64_t fl = stack_peek(cpu, os, 2 * os);

@@ -1,7 +1,7 @@
 /*
  * cpu/exec.c: the execution engine.  Translation blocks (TBs) are built
  * from decoded instructions (one uop per instruction), cached by (linear
- * PC, physical PC, CS base, hflags), found through a per-vCPU jump cache in
+ * PC, physical PC, CS base and limit, hflags), found through a per-vCPU jump cache in
  * front of a hash table, chained directly to each other, and invalidated
  * per byte range when their code is written.
  *
@@ -338,11 +338,11 @@ struct uop *tr_emit(struct tr_ctx *tc, const struct insn *in, uop_fn fn)
     }
     if (tc->mode == 64 && u->seg != SEG_FS && u->seg != SEG_GS)
         u->seg = SEG_NONE;
-    if (in->nopnds > 0 && (in->o[0].kind == OPND_REG || in->o[0].kind == OPND_SEG
-                           || in->o[0].kind == OPND_CR || in->o[0].kind == OPND_DR))
+    if (in->nopnds > 0 && in->o[0].kind != OPND_MEM && in->o[0].kind != OPND_IMM
+        && in->o[0].kind != OPND_REL && in->o[0].kind != OPND_FAR && in->o[0].kind != OPND_NONE)
         u->reg = in->o[0].reg;
-    if (in->nopnds > 1 && (in->o[1].kind == OPND_REG || in->o[1].kind == OPND_SEG
-                           || in->o[1].kind == OPND_CR || in->o[1].kind == OPND_DR))
+    if (in->nopnds > 1 && in->o[1].kind != OPND_MEM && in->o[1].kind != OPND_IMM
+        && in->o[1].kind != OPND_REL && in->o[1].kind != OPND_FAR && in->o[1].kind != OPND_NONE)
         u->rm = in->o[1].reg;
     u->rep = in->rep;
     u->lock = in->lock;
@@ -407,14 +407,30 @@ static void log_in_asm(struct cpu *cpu, struct tb *tb, int mode)
 }
 
 
+/*
+ * MMX/SSE state checks (SDM vol. 3, 2.5 and 13.1; vol. 2, 2.4 exception
+ * classes): CR0.EM -> #UD; SSE also #UD without CR4.OSFXSR; then CR0.TS
+ * -> #NM.  Returns the vector, or -1 when the instruction may run.
+ */
+static int sse_state_fault(const struct insn *in, uint32_t flags)
+{
+    if (flags & HF_EM)
+        return EXC_UD;
+    if ((in->attrs & INSN_SSE) && !(flags & HF_OSFXSR))
+        return EXC_UD;
+    if (flags & HF_TS)
+        return EXC_NM;
+    return -1;
+}
+
 static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t flags)
 {
     size_t bytes = sizeof(struct tb) + (TB_MAX_INSNS + 1) * sizeof(struct uop);
     struct tb *tb = calloc(1, bytes);
     int mode = (flags & HF_CS64) ? 64 : (flags & HF_CS32) ? 32 : 16;
-    unsigned max = (flags & HF_TF) ? 1 : TB_MAX_INSNS;
+    unsigned max = (flags & (HF_ONE_INSN | HF_SHADOW_END)) ? 1 : TB_MAX_INSNS;
     struct tr_ctx tc = { .cpu = cpu, .tb = tb, .hflags = flags, .mode = mode };
-    unsigned features = cpu_decode_features(cpu);
+    const struct feat_set *features = cpu_decode_features(cpu);
 
     if (!tb)
         abort();
@@ -422,6 +438,7 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
     tb->phys_pc = phys;
     tb->phys_page2 = (gpa_t)-1;
     tb->cs_base = cpu->seg[SEG_CS].base;
+    tb->cs_limit = cpu->seg[SEG_CS].limit;
     tb->hflags = flags;
     cpu->cur = NULL;
     struct insn prev;
@@ -435,6 +452,19 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
 
         if (mode != 64)
             rip &= 0xffffffffu;
+        if (mode != 64 && rip > tb->cs_limit) {
+            /* fetch beyond the CS limit: #GP(0) before any byte is read (SDM vol. 3, 5.3) */
+            if (tb->ninsns == 0) {
+                memset(&in, 0, sizeof in);
+                in.len = 1;
+                tr_emit_fault(&tc, &in, EXC_GP);
+                tb->size = 1;
+                tb->ninsns = 1;
+            } else {
+                tc.end = TR_END_NEXT;
+            }
+            break;
+        }
         if (decode_insn(&in, mode, features, rip, fetch_bytes, &f, &fault_off)
             != DECODE_OK) {
             if (tb->ninsns == 0)
@@ -452,7 +482,14 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
             tb->phys_page2 = f.page2;
         }
         unsigned before = tc.nuops;
-        if (in.map == 0 && in.opcode >= 0xd8 && in.opcode <= 0xdf && (flags & (HF_EM | HF_TS))) {
+        if (mode != 64 && rip + in.len - 1 > tb->cs_limit) {
+            /* the instruction's last byte is beyond the CS limit */
+            if (tb->ninsns > 0) {
+                tc.end = TR_END_NEXT;
+                break;
+            }
+            tr_emit_fault(&tc, &in, EXC_GP);
+        } else if (in.map == 0 && in.opcode >= 0xd8 && in.opcode <= 0xdf && (flags & (HF_EM | HF_TS))) {
             /* x87 escape with CR0.EM or CR0.TS: #NM before anything else (SDM 2.5) */
             in.len = in.len ? in.len : 1;
             tr_emit_fault(&tc, &in, EXC_NM);
@@ -460,6 +497,8 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
             tr_emit_fault(&tc, &in, in.invalid_vector);
         } else if ((in.attrs & INSN_PRIV) && (flags & HF_CPL_MASK)) {
             tr_emit_fault(&tc, &in, EXC_GP);
+        } else if ((in.attrs & (INSN_SSE | INSN_MMX)) && sse_state_fault(&in, flags) >= 0) {
+            tr_emit_fault(&tc, &in, sse_state_fault(&in, flags));
         } else {
             tr_table[in.op](&tc, &in);
             if (in.op == OP_JCC && tb->ninsns > 0 && have_prev) {
@@ -522,11 +561,11 @@ static struct tb *tb_lookup(struct cpu *cpu, gva_t pc, uint32_t flags)
     struct tb *tb = c->jc[jc_hash(pc)];
     cpu->stats.tb_lookups++;
     if (tb && tb->pc == pc && tb->phys_pc == phys && tb->hflags == flags
-        && tb->cs_base == cpu->seg[SEG_CS].base)
+        && tb->cs_base == cpu->seg[SEG_CS].base && tb->cs_limit == cpu->seg[SEG_CS].limit)
         return tb;
     for (tb = c->hash[tb_hash(phys, flags)]; tb; tb = tb->hash_next) {
         if (tb->phys_pc == phys && tb->pc == pc && tb->hflags == flags
-            && tb->cs_base == cpu->seg[SEG_CS].base)
+            && tb->cs_base == cpu->seg[SEG_CS].base && tb->cs_limit == cpu->seg[SEG_CS].limit)
             break;
     }
     if (!tb) {
@@ -559,7 +598,7 @@ const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip)
     if (t && t->pc == pc && cpu->budget > 0 && !cpu->exit_request
         && e->tag_x == (pc & PAGE_MASK) && t->phys_pc == (e->paddr | (pc & ~PAGE_MASK))
         && t->hflags == (cpu->hflags & HF_KEY_MASK) && t->cs_base == cpu->seg[SEG_CS].base
-        && !(cpu->hflags & (HF_TF | HF_INHIBIT)) && !cpu->intr_line && !cpu->nmi_pending) {
+        && t->cs_limit == cpu->seg[SEG_CS].limit && !(cpu->hflags & (HF_ONE_INSN | HF_INHIBIT)) && !cpu->intr_line && !cpu->nmi_pending) {
         cpu->budget -= t->ninsns;
         cpu->icount += t->ninsns;
         cpu->cur_tb = t;
@@ -594,7 +633,8 @@ void cpu_exec_init(struct cpu *cpu)
     cpu->tbc = calloc(1, sizeof *cpu->tbc);
     if (!cpu->tbc)
         abort();
-    native_init(cpu);
+    if (!cpu->cfg.native_off)
+        native_init(cpu);
 }
 
 void cpu_exec_free(struct cpu *cpu)
@@ -656,6 +696,8 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
         }
         if (ev.is_trap || ev.exit_only)
             cpu->rip = ev.next_rip;
+        if (!ev.exit_only)
+            cpu->db_pending = 0; /* the instruction did not complete */
         cpu->cur = NULL;
         cpu->cur_tb = NULL;
         cpu->link_from = NULL;
@@ -666,13 +708,17 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
             goto out;
     }
     for (;;) {
+        if (cpu->init_pending)
+            cpu_take_init(cpu);
         if (cpu->exit_request) {
             cpu->exit_reason = cpu->exit_reason == CPU_EXIT_BUDGET ? CPU_EXIT_REQUEST
                                                                    : cpu->exit_reason;
             break;
         }
+        bool shadow_ends = false;
         if (cpu->hflags & HF_INHIBIT) {
             cpu->hflags &= ~HF_INHIBIT;
+            shadow_ends = cpu->nmi_pending || cpu->intr_line;
         } else if (cpu->nmi_pending || cpu->intr_line) {
             cpu->link_from = NULL;
             cpu_check_interrupts(cpu);
@@ -684,7 +730,11 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
         if (cpu->budget <= 0)
             break;
         gva_t pc = cpu->seg[SEG_CS].base + cpu->rip;
-        uint32_t flags = cpu->hflags & HF_KEY_MASK;
+        if (unlikely(cpu->hflags & HF_DBG) && debug_before_insn(cpu, pc)) {
+            cpu->link_from = NULL;
+            continue;
+        }
+        uint32_t flags = (cpu->hflags & HF_KEY_MASK) | (shadow_ends ? HF_SHADOW_END : 0);
         cpu->cur = NULL;
         cpu->cur_tb = NULL;
         struct tb *tb = tb_lookup(cpu, pc, flags);
@@ -696,7 +746,7 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
              */
             struct tb *src = cpu->link_src_tb;
             if (!cpu->link_from->chain[cpu->link_slot] && cpu->link_src_pc_page == (pc & PAGE_MASK)
-                && !tb->invalid && !src->invalid && !(flags & HF_TF)) {
+                && !tb->invalid && !src->invalid && !(flags & (HF_ONE_INSN | HF_SHADOW_END))) {
                 bool last = cpu->link_from == &src->ops[src->nuops - 1];
                 tb_link(cpu->link_from, cpu->link_slot, tb,
                         last ? src->native_jmp[cpu->link_slot] : NULL);
@@ -719,13 +769,13 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
                 u = u->fn(cpu, u);
             }
         } while (u);
-        if (tb->hflags & HF_TF) {
-            /* single-step trap after the instruction (SDM vol. 3, 17.3.1.4) */
-            cpu->dr[6] |= 1u << 14;
+        if (tb->hflags & HF_ONE_INSN) {
+            /* single-step and data breakpoint traps after the instruction
+             * (SDM vol. 3, 17.3.1) */
             cpu->cur = NULL;
             cpu->cur_tb = NULL;
             cpu->link_from = NULL;
-            cpu_do_interrupt(cpu, EXC_DB, false, false, 0, cpu->rip);
+            debug_after_insn(cpu, tb->hflags & HF_TF);
             continue;
         }
         if (cpu->link_from) {

@@ -9,9 +9,13 @@
  * pages holding translated code, not-yet-dirty pages, alignment-checked
  * accesses) takes the slow path here.
  *
- * Known deviations: global pages are flushed like the others; segment
- * limits are not checked in 16/32-bit protected mode; PAE PDPTEs are read
- * at walk time rather than cached at CR3 load.
+ * SMEP and SMAP forbid supervisor fetches from and data accesses to user
+ * pages (4.6.1); supervisor code with EFLAGS.AC = 1 under SMAP uses its own
+ * TLB (mmu_idx 3), so STAC/CLAC never meet stale permissions.
+ *
+ * Known deviations: global pages are flushed like the others; PAE PDPTEs
+ * are read at walk time rather than cached at CR3 load; PCIDs do not tag
+ * the TLB (every CR3 load flushes it, which is always correct).
  */
 #include "cpu/cpu-internal.h"
 
@@ -90,7 +94,24 @@ _Noreturn static void page_fault(struct cpu *cpu, gva_t la, uint32_t pfec)
  * with the page-fault error code in the low bits, without raising.  Sets
  * A (and D for writes) only when the access is permitted.
  */
-static uint32_t walk(struct cpu *cpu, gva_t la, enum access acc, bool user, struct xlate *x)
+/*
+ * SMEP and SMAP (SDM vol. 3, 4.6.1): a supervisor-mode fetch from a page
+ * user mode may access faults under CR4.SMEP; a supervisor-mode data
+ * access to one faults under CR4.SMAP unless `smap_ok` (an explicit access
+ * with EFLAGS.AC = 1; implicit accesses to system structures never are).
+ */
+static bool smep_smap_denied(const struct cpu *cpu, const struct xlate *x, enum access acc,
+                             bool user, bool smap_ok)
+{
+    if (user || !x->user_ok)
+        return false;
+    if (acc == ACC_FETCH)
+        return cpu->cr4 & CR4_SMEP;
+    return (cpu->cr4 & CR4_SMAP) && !smap_ok;
+}
+
+static uint32_t walk(struct cpu *cpu, gva_t la, enum access acc, bool user, bool smap_ok,
+                     struct xlate *x)
 {
     /* I/D: a fetch, where paging can forbid fetches (NX under PAE, or SMEP) */
     bool nx_paging = (cpu->cr4 & CR4_PAE) && (cpu->efer & EFER_NXE);
@@ -120,7 +141,8 @@ static uint32_t walk(struct cpu *cpu, gva_t la, enum access acc, bool user, stru
                   + (la & 0x3fffff);
             x->page_size = 4u << 20;
             x->dirty = pde & PTE_D;
-            if ((user && !x->user_ok) || (acc == ACC_WRITE && !x->write_ok && (user || wp)))
+            if ((user && !x->user_ok) || (acc == ACC_WRITE && !x->write_ok && (user || wp))
+                || smep_smap_denied(cpu, x, acc, user, smap_ok))
                 return pfec_base | PFEC_P;
             set_bits32(cpu, pde_pa, pde, (uint32_t)(PTE_A | (acc == ACC_WRITE ? PTE_D : 0)));
             x->dirty |= acc == ACC_WRITE;
@@ -132,7 +154,8 @@ static uint32_t walk(struct cpu *cpu, gva_t la, enum access acc, bool user, stru
             return pfec_base;
         x->user_ok = (pde & PTE_US) && (pte & PTE_US);
         x->write_ok = (pde & PTE_RW) && (pte & PTE_RW);
-        if ((user && !x->user_ok) || (acc == ACC_WRITE && !x->write_ok && (user || wp)))
+        if ((user && !x->user_ok) || (acc == ACC_WRITE && !x->write_ok && (user || wp))
+            || smep_smap_denied(cpu, x, acc, user, smap_ok))
             return pfec_base | PFEC_P;
         set_bits32(cpu, pde_pa, pde, PTE_A);
         set_bits32(cpu, pte_pa, pte, (uint32_t)(PTE_A | (acc == ACC_WRITE ? PTE_D : 0)));
@@ -190,7 +213,7 @@ static uint32_t walk(struct cpu *cpu, gva_t la, enum access acc, bool user, stru
         table = e & 0x000ffffffffff000ull;
     }
     if ((user && !x->user_ok) || (acc == ACC_WRITE && !x->write_ok && (user || wp))
-        || (acc == ACC_FETCH && !x->exec_ok))
+        || (acc == ACC_FETCH && !x->exec_ok) || smep_smap_denied(cpu, x, acc, user, smap_ok))
         return pfec_base | PFEC_P;
     for (int i = 0; i < n; i++)
         set_bits64(cpu, entry_pa[i], entry[i],
@@ -215,13 +238,14 @@ static gpa_t translate(struct cpu *cpu, gva_t la, enum access acc, bool sys)
 {
     struct xlate x;
     bool user = !sys && cpu_cpl_fast(cpu) == 3;
+    bool smap_ok = !sys && (cpu->eflags & EFLAGS_AC);
     uint32_t pfec;
 
     if (!canonical(cpu, la))
         cpu_raise_exception_err(cpu, EXC_GP, 0);
     if (!(cpu->efer & EFER_LMA))
         la &= 0xffffffffull;
-    pfec = walk(cpu, la, acc, user, &x);
+    pfec = walk(cpu, la, acc, user, smap_ok, &x);
     if (pfec)
         page_fault(cpu, la, pfec & ~WALK_FAULT);
     if (!sys) {
@@ -232,21 +256,29 @@ static gpa_t translate(struct cpu *cpu, gva_t la, enum access acc, bool sys)
         uint8_t *host = bus_ram_page(cpu->bus, page, &kind);
         gva_t lpage = la & PAGE_MASK;
 
+        if (cpu_apic_page(cpu, page))
+            host = NULL;    /* the xAPIC page hides RAM: slow path */
+
         e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
         e->paddr = page;
         if (x.page_size > PAGE_SIZE)
             cpu->large_pages = true;
+        /* a supervisor entry for a user page gives only what SMEP/SMAP allow */
+        bool fetch_ok = x.exec_ok && !smep_smap_denied(cpu, &x, ACC_FETCH, user, smap_ok);
+        bool data_ok = !smep_smap_denied(cpu, &x, ACC_READ, user, smap_ok)
+                       && !((cpu->hflags & HF_DBG) && debug_page_watched(cpu, lpage));
         if (host && cpu->mmu_idx != 2) {
             bool ro = !x.write_ok && (user || (cpu->cr0 & CR0_WP));
             e->addend = (uintptr_t)host - lpage;
-            e->tag_r = lpage;
-            if (x.exec_ok)
+            if (data_ok)
+                e->tag_r = lpage;
+            if (fetch_ok)
                 e->tag_x = lpage;
-            if (!ro && x.dirty && kind == RAM_RW && !tb_page_has_code(cpu, page))
+            if (data_ok && !ro && x.dirty && kind == RAM_RW && !tb_page_has_code(cpu, page))
                 e->tag_w = lpage;
         } else if (host) {
             e->addend = (uintptr_t)host - lpage;
-            if (x.exec_ok)
+            if (fetch_ok)
                 e->tag_x = lpage;
         }
         cpu->stats.tlb_fills++;
@@ -260,6 +292,8 @@ static uint64_t phys_access_read(struct cpu *cpu, gpa_t pa, unsigned size)
     uint8_t *p = bus_ram_page(cpu->bus, pa, &kind);
     uint64_t v = 0;
 
+    if (cpu_apic_page(cpu, pa))
+        return cpu->intc.mmio_read(cpu->intc.opaque, (uint32_t)(pa & ~PAGE_MASK), size);
     if (p) {
         memcpy(&v, p + (pa & ~PAGE_MASK), size);
         return v;
@@ -272,6 +306,10 @@ static void phys_access_write(struct cpu *cpu, gpa_t pa, unsigned size, uint64_t
     enum ram_kind kind;
     uint8_t *p = bus_ram_page(cpu->bus, pa, &kind);
 
+    if (cpu_apic_page(cpu, pa)) {
+        cpu_apic_mmio_write(cpu, pa, v, size);
+        return;
+    }
     if (p) {
         if (kind != RAM_RW)
             return; /* ROM: writes are ignored */
@@ -293,6 +331,8 @@ static uint64_t ld_common(struct cpu *cpu, gva_t la, unsigned size, bool sys)
 {
     if (!sys)
         check_alignment(cpu, la, size);
+    if (unlikely(cpu->hflags & HF_DBG) && !sys)
+        debug_check_data(cpu, la, size, false);
     if (((la & ~PAGE_MASK) + size) > PAGE_SIZE) {
         /* crosses a page: translate both before reading */
         unsigned first = (unsigned)(PAGE_SIZE - (la & ~PAGE_MASK));
@@ -312,6 +352,8 @@ static void st_common(struct cpu *cpu, gva_t la, unsigned size, uint64_t v, bool
 {
     if (!sys)
         check_alignment(cpu, la, size);
+    if (unlikely(cpu->hflags & HF_DBG) && !sys)
+        debug_check_data(cpu, la, size, true);
     if (((la & ~PAGE_MASK) + size) > PAGE_SIZE) {
         unsigned first = (unsigned)(PAGE_SIZE - (la & ~PAGE_MASK));
         gpa_t pa1 = translate(cpu, la, ACC_WRITE, sys);
@@ -393,7 +435,7 @@ const uint8_t *mmu_fetch_probe(struct cpu *cpu, gva_t la, gpa_t *pa)
         return NULL;
     if (!(cpu->efer & EFER_LMA))
         la &= 0xffffffffull;
-    if (walk(cpu, la, ACC_FETCH, cpu_cpl_fast(cpu) == 3, &x))
+    if (walk(cpu, la, ACC_FETCH, cpu_cpl_fast(cpu) == 3, false, &x))
         return NULL;
     host = bus_ram_page(cpu->bus, x.pa & PAGE_MASK, &kind);
     *pa = x.pa;
@@ -432,7 +474,7 @@ void cpu_update_mmu_idx(struct cpu *cpu)
     unsigned cpl = cpu_cpl_fast(cpu);
 
     if (cpl != 3)
-        cpu->mmu_idx = 0;
+        cpu->mmu_idx = (cpu->cr4 & CR4_SMAP) && (cpu->eflags & EFLAGS_AC) ? 3 : 0;
     else if ((cpu->cr0 & CR0_AM) && (cpu->eflags & EFLAGS_AC))
         cpu->mmu_idx = 2;
     else

@@ -8,7 +8,7 @@
 
 /* ---- stack helpers ---------------------------------------------------------- */
 
-gva_t stack_la(struct cpu *cpu, uint64_t rsp)
+gva_t stack_la(struct cpu *cpu, uint64_t rsp, unsigned size, bool write)
 {
     unsigned w = stack_width(cpu);
 
@@ -17,7 +17,7 @@ gva_t stack_la(struct cpu *cpu, uint64_t rsp)
             cpu_raise_exception_err(cpu, EXC_SS, 0);
         return rsp;
     }
-    return cpu->seg[SEG_SS].base + (rsp & size_mask(w));
+    return seg_la(cpu, SEG_SS, rsp & size_mask(w), size, write);
 }
 
 static void set_rsp(struct cpu *cpu, uint64_t v)
@@ -36,13 +36,13 @@ void stack_push(struct cpu *cpu, unsigned size, uint64_t v)
 {
     uint64_t rsp = cpu->regs[4] - size;
 
-    cpu_st(cpu, stack_la(cpu, rsp), size, v);
+    cpu_st(cpu, stack_la(cpu, rsp, size, true), size, v);
     set_rsp(cpu, rsp);
 }
 
 uint64_t stack_pop(struct cpu *cpu, unsigned size)
 {
-    uint64_t v = cpu_ld(cpu, stack_la(cpu, cpu->regs[4]), size);
+    uint64_t v = cpu_ld(cpu, stack_la(cpu, cpu->regs[4], size, false), size);
 
     set_rsp(cpu, cpu->regs[4] + size);
     return v;
@@ -50,7 +50,7 @@ uint64_t stack_pop(struct cpu *cpu, unsigned size)
 
 uint64_t stack_peek(struct cpu *cpu, unsigned size, unsigned off)
 {
-    return cpu_ld(cpu, stack_la(cpu, cpu->regs[4] + off), size);
+    return cpu_ld(cpu, stack_la(cpu, cpu->regs[4] + off, size, false), size);
 }
 
 void stack_adjust(struct cpu *cpu, int64_t delta)
@@ -136,7 +136,7 @@ static const struct uop *uop_push_i(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_push_m(struct cpu *cpu, const struct uop *u)
 {
-    stack_push(cpu, u->osize, cpu_ld(cpu, uop_la(cpu, u), u->osize));
+    stack_push(cpu, u->osize, cpu_ld(cpu, uop_la_r(cpu, u, u->osize), u->osize));
     return u + 1;
 }
 
@@ -155,7 +155,7 @@ static const struct uop *uop_pop_m(struct cpu *cpu, const struct uop *u)
 
     /* the address is computed with RSP already incremented (SDM POP) */
     stack_adjust(cpu, u->osize);
-    gva_t la = uop_la(cpu, u);
+    gva_t la = uop_la_w(cpu, u, u->osize);
     cpu->regs[4] = old;
     cpu_st(cpu, la, u->osize, v);
     stack_adjust(cpu, u->osize);
@@ -167,7 +167,7 @@ static const struct uop *uop_pusha(struct cpu *cpu, const struct uop *u)
     unsigned s = u->osize;
     uint64_t sp = cpu->regs[4];
 
-    mmu_probe_write(cpu, stack_la(cpu, sp - 8 * s), 8 * s);
+    mmu_probe_write(cpu, stack_la(cpu, sp - 8 * s, 8 * s, true), 8 * s);
     for (int r = 0; r < 8; r++)
         stack_push(cpu, s, r == 4 ? sp : cpu->regs[r]);
     return u + 1;
@@ -228,14 +228,13 @@ static const struct uop *uop_enter(struct cpu *cpu, const struct uop *u)
     uint64_t rbp = cpu->regs[5];
     uint64_t frame = cpu->regs[4] - s;
 
-    mmu_probe_write(cpu, stack_la(cpu, cpu->regs[4] - s * (level + 1) - alloc),
-                    (unsigned)(s * (level + 1) + alloc ? s : s));
+    mmu_probe_write(cpu, stack_la(cpu, cpu->regs[4] - s * (level + 1) - alloc, s, true), s);
     stack_push(cpu, s, rbp);
     if (level) {
         unsigned w = stack_width(cpu);
         for (unsigned i = 1; i < level; i++) {
             rbp -= s;
-            uint64_t v = cpu_ld(cpu, stack_la(cpu, rbp & size_mask(w)), s);
+            uint64_t v = cpu_ld(cpu, stack_la(cpu, rbp & size_mask(w), s, false), s);
             stack_push(cpu, s, v);
         }
         stack_push(cpu, s, frame);
@@ -249,7 +248,7 @@ static const struct uop *uop_leave(struct cpu *cpu, const struct uop *u)
 {
     unsigned w = stack_width(cpu);
     uint64_t rbp = cpu->regs[5] & size_mask(w);
-    uint64_t v = cpu_ld(cpu, stack_la(cpu, rbp), u->osize);
+    uint64_t v = cpu_ld(cpu, stack_la(cpu, rbp, u->osize, false), u->osize);
 
     if (w == 8) cpu->regs[4] = rbp + u->osize;
     else if (w == 4) cpu->regs[4] = (uint32_t)(rbp + u->osize);
@@ -341,7 +340,7 @@ static const struct uop *uop_call(struct cpu *cpu, const struct uop *u)
 static uint64_t indirect_target(struct cpu *cpu, const struct uop *u)
 {
     uint64_t t = u->reg != UOP_NOREG ? reg_get(cpu, u->reg, u->osize)
-                                     : cpu_ld(cpu, uop_la(cpu, u), u->osize);
+                                     : cpu_ld(cpu, uop_la_r(cpu, u, u->osize), u->osize);
     return t & size_mask(u->osize);
 }
 
@@ -421,16 +420,17 @@ static inline int64_t str_step(const struct cpu *cpu, unsigned size)
     return (cpu->eflags & EFLAGS_DF) ? -(int64_t)size : (int64_t)size;
 }
 
-static inline gva_t str_src(struct cpu *cpu, const struct uop *u)
+/* The source (DS or the override : rSI) and destination (ES : rDI) of an
+ * element of `size` bytes, checked against their segments. */
+static inline gva_t str_src(struct cpu *cpu, const struct uop *u, unsigned size)
 {
-    uint64_t off = cpu->regs[6] & size_mask(u->asize);
-    return u->seg == SEG_NONE ? off : seg_linear(cpu, u->seg, off);
+    return seg_la(cpu, u->seg, cpu->regs[6] & size_mask(u->asize), size, false);
 }
 
-static inline gva_t str_dst(struct cpu *cpu, const struct uop *u)
+static inline gva_t str_dst(struct cpu *cpu, const struct uop *u, unsigned size, bool write)
 {
     uint64_t off = cpu->regs[7] & size_mask(u->asize);
-    return (cpu->hflags & HF_CS64) ? off : cpu->seg[SEG_ES].base + off;
+    return (cpu->hflags & HF_CS64) ? off : seg_la(cpu, SEG_ES, off, size, write);
 }
 
 static inline void str_advance(struct cpu *cpu, const struct uop *u, int reg, int64_t step)
@@ -466,29 +466,30 @@ static const struct uop *uop_string(struct cpu *cpu, const struct uop *u)
         }
         switch (u->aux) {
         case OP_MOVS: {
-            uint64_t v = cpu_ld(cpu, str_src(cpu, u), s);
-            cpu_st(cpu, str_dst(cpu, u), s, v);
+            uint64_t v = cpu_ld(cpu, str_src(cpu, u, s), s);
+            cpu_st(cpu, str_dst(cpu, u, s, true), s, v);
             str_advance(cpu, u, 6, step);
             str_advance(cpu, u, 7, step);
             break;
         }
         case OP_STOS:
-            cpu_st(cpu, str_dst(cpu, u), s, cpu->regs[0]);
+            cpu_st(cpu, str_dst(cpu, u, s, true), s, cpu->regs[0]);
             str_advance(cpu, u, 7, step);
             break;
         case OP_LODS:
-            reg_set(cpu, 0, s, cpu_ld(cpu, str_src(cpu, u), s));
+            reg_set(cpu, 0, s, cpu_ld(cpu, str_src(cpu, u, s), s));
             str_advance(cpu, u, 6, step);
             break;
         case OP_CMPS: {
-            uint64_t a = cpu_ld(cpu, str_src(cpu, u), s), b = cpu_ld(cpu, str_dst(cpu, u), s);
+            uint64_t a = cpu_ld(cpu, str_src(cpu, u, s), s);
+            uint64_t b = cpu_ld(cpu, str_dst(cpu, u, s, false), s);
             str_advance(cpu, u, 6, step);
             str_advance(cpu, u, 7, step);
             cc_set_sub(cpu, s, a, b);
             break;
         }
         case OP_SCAS: {
-            uint64_t a = reg_get(cpu, 0, s), b = cpu_ld(cpu, str_dst(cpu, u), s);
+            uint64_t a = reg_get(cpu, 0, s), b = cpu_ld(cpu, str_dst(cpu, u, s, false), s);
             str_advance(cpu, u, 7, step);
             cc_set_sub(cpu, s, a, b);
             break;
@@ -496,16 +497,17 @@ static const struct uop *uop_string(struct cpu *cpu, const struct uop *u)
         case OP_INS: {
             uint16_t port = (uint16_t)cpu->regs[2];
             io_check_perm(cpu, port, s);
-            mmu_probe_write(cpu, str_dst(cpu, u), s);
+            gva_t la = str_dst(cpu, u, s, true);
+            mmu_probe_write(cpu, la, s);
             uint32_t v = bus_io_read(cpu->bus, port, s);
-            cpu_st(cpu, str_dst(cpu, u), s, v);
+            cpu_st(cpu, la, s, v);
             str_advance(cpu, u, 7, step);
             break;
         }
         case OP_OUTS: {
             uint16_t port = (uint16_t)cpu->regs[2];
             io_check_perm(cpu, port, s);
-            uint64_t v = cpu_ld(cpu, str_src(cpu, u), s);
+            uint64_t v = cpu_ld(cpu, str_src(cpu, u, s), s);
             bus_io_write(cpu->bus, port, (uint32_t)v, s);
             str_advance(cpu, u, 6, step);
             break;
@@ -544,7 +546,7 @@ static const struct uop *uop_nop(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_clflush(struct cpu *cpu, const struct uop *u)
 {
-    (void)cpu_ld8(cpu, uop_la(cpu, u)); /* faults like a load */
+    (void)cpu_ld8(cpu, uop_la_r(cpu, u, 1)); /* faults like a load */
     return u + 1;
 }
 

@@ -64,7 +64,7 @@ static const struct uop *alu_##NAME##_ri##S(struct cpu *cpu, const struct uop *u
 }                                                                                      \
 static const struct uop *alu_##NAME##_rm##S(struct cpu *cpu, const struct uop *u)      \
 {                                                                                      \
-    uint64_t b = cpu_ld(cpu, uop_la(cpu, u), S), a = reg_get(cpu, u->reg, S);          \
+    uint64_t b = cpu_ld(cpu, uop_la_r(cpu, u, S), S), a = reg_get(cpu, u->reg, S);          \
     uint64_t r = alu_result(cpu, OP, a, b);                                            \
     if (OP != ALU_CMP && OP != ALU_TEST)                                               \
         reg_set(cpu, u->reg, S, r);                                                    \
@@ -73,7 +73,7 @@ static const struct uop *alu_##NAME##_rm##S(struct cpu *cpu, const struct uop *u
 }                                                                                      \
 static const struct uop *alu_##NAME##_mr##S(struct cpu *cpu, const struct uop *u)      \
 {                                                                                      \
-    gva_t la = uop_la(cpu, u);                                                         \
+    gva_t la = seg_la(cpu, u->seg, uop_ea(cpu, u), S, OP != ALU_CMP && OP != ALU_TEST); \
     uint64_t a = cpu_ld(cpu, la, S), b = reg_get(cpu, u->rm, S);                       \
     uint64_t r = alu_result(cpu, OP, a, b);                                            \
     if (OP != ALU_CMP && OP != ALU_TEST)                                               \
@@ -83,7 +83,7 @@ static const struct uop *alu_##NAME##_mr##S(struct cpu *cpu, const struct uop *u
 }                                                                                      \
 static const struct uop *alu_##NAME##_mi##S(struct cpu *cpu, const struct uop *u)      \
 {                                                                                      \
-    gva_t la = uop_la(cpu, u);                                                         \
+    gva_t la = seg_la(cpu, u->seg, uop_ea(cpu, u), S, OP != ALU_CMP && OP != ALU_TEST); \
     uint64_t a = cpu_ld(cpu, la, S), b = u->imm;                                       \
     uint64_t r = alu_result(cpu, OP, a, b);                                            \
     if (OP != ALU_CMP && OP != ALU_TEST)                                               \
@@ -178,7 +178,7 @@ static const struct uop *uop_unary_r(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_unary_m(struct cpu *cpu, const struct uop *u)
 {
-    gva_t la = uop_la(cpu, u);
+    gva_t la = uop_la_w(cpu, u, u->osize);
     bool fl, cf = (u->aux == OP_INC || u->aux == OP_DEC) ? cc_compute_cf(cpu) : false;
     uint64_t a = cpu_ld(cpu, la, u->osize);
     uint64_t r = unary_apply(u->aux, a, &fl);
@@ -360,7 +360,7 @@ static const struct uop *uop_shift_r(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_shift_m(struct cpu *cpu, const struct uop *u)
 {
-    gva_t la = uop_la(cpu, u);
+    gva_t la = uop_la_w(cpu, u, u->osize);
     unsigned count = u->aux ? (unsigned)(cpu->regs[1] & 0xff) : (unsigned)u->imm;
     uint64_t v = cpu_ld(cpu, la, u->osize);
     uint64_t other = u->opsz2 ? reg_get(cpu, u->rm, u->osize) : 0;
@@ -404,7 +404,7 @@ void tr_shift(struct tr_ctx *tc, const struct insn *in)
 
 static uint64_t src_operand(struct cpu *cpu, const struct uop *u, unsigned size)
 {
-    return u->reg != UOP_NOREG ? reg_get(cpu, u->reg, size) : cpu_ld(cpu, uop_la(cpu, u), size);
+    return u->reg != UOP_NOREG ? reg_get(cpu, u->reg, size) : cpu_ld(cpu, uop_la_r(cpu, u, size), size);
 }
 
 static const struct uop *uop_mul1(struct cpu *cpu, const struct uop *u)
@@ -450,7 +450,7 @@ static const struct uop *uop_mul1(struct cpu *cpu, const struct uop *u)
 static const struct uop *uop_imul2(struct cpu *cpu, const struct uop *u)
 {
     unsigned s = u->osize, bits = s * 8;
-    uint64_t b = u->rm != UOP_NOREG ? reg_get(cpu, u->rm, s) : cpu_ld(cpu, uop_la(cpu, u), s);
+    uint64_t b = u->rm != UOP_NOREG ? reg_get(cpu, u->rm, s) : cpu_ld(cpu, uop_la_r(cpu, u, s), s);
     uint64_t a = u->aux ? u->imm : reg_get(cpu, u->reg, s);
     int64_t sa = (int64_t)(a << (64 - bits)) >> (64 - bits);
     int64_t sb = (int64_t)(b << (64 - bits)) >> (64 - bits);
@@ -541,17 +541,17 @@ static const struct uop *mov_ri##S(struct cpu *cpu, const struct uop *u)        
 }                                                                                      \
 static const struct uop *mov_rm##S(struct cpu *cpu, const struct uop *u)               \
 {                                                                                      \
-    reg_set(cpu, u->reg, S, cpu_ld(cpu, uop_la(cpu, u), S));                           \
+    reg_set(cpu, u->reg, S, cpu_ld(cpu, uop_la_r(cpu, u, S), S));                           \
     return u + 1;                                                                      \
 }                                                                                      \
 static const struct uop *mov_mr##S(struct cpu *cpu, const struct uop *u)               \
 {                                                                                      \
-    cpu_st(cpu, uop_la(cpu, u), S, reg_get(cpu, u->rm, S));                            \
+    cpu_st(cpu, uop_la_w(cpu, u, S), S, reg_get(cpu, u->rm, S));                            \
     return u + 1;                                                                      \
 }                                                                                      \
 static const struct uop *mov_mi##S(struct cpu *cpu, const struct uop *u)               \
 {                                                                                      \
-    cpu_st(cpu, uop_la(cpu, u), S, u->imm);                                            \
+    cpu_st(cpu, uop_la_w(cpu, u, S), S, u->imm);                                            \
     return u + 1;                                                                      \
 }
 MOV_FORMS(1) MOV_FORMS(2) MOV_FORMS(4) MOV_FORMS(8)
@@ -709,7 +709,7 @@ bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
 static const struct uop *uop_movx(struct cpu *cpu, const struct uop *u)
 {
     unsigned ss = u->aux;
-    uint64_t v = u->rm != UOP_NOREG ? reg_get(cpu, u->rm, ss) : cpu_ld(cpu, uop_la(cpu, u), ss);
+    uint64_t v = u->rm != UOP_NOREG ? reg_get(cpu, u->rm, ss) : cpu_ld(cpu, uop_la_r(cpu, u, ss), ss);
 
     if (u->cc && ss < 8)
         v = (uint64_t)((int64_t)(v << (64 - ss * 8)) >> (64 - ss * 8));
@@ -734,7 +734,7 @@ static const struct uop *uop_xchg_rr(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_xchg_m(struct cpu *cpu, const struct uop *u)
 {
-    gva_t la = uop_la(cpu, u);
+    gva_t la = uop_la_w(cpu, u, u->osize);
     unsigned r = u->reg != UOP_NOREG ? u->reg : u->rm;
     uint64_t m = cpu_ld(cpu, la, u->osize);
 
@@ -759,7 +759,7 @@ static const struct uop *uop_bswap(struct cpu *cpu, const struct uop *u)
 static const struct uop *uop_xlat(struct cpu *cpu, const struct uop *u)
 {
     uint64_t ea = (cpu->regs[3] + (cpu->regs[0] & 0xff)) & size_mask(u->asize);
-    gva_t la = u->seg == SEG_NONE ? ea : seg_linear(cpu, u->seg, ea);
+    gva_t la = seg_la(cpu, u->seg, ea, 1, false);
 
     reg_set(cpu, 0, 1, cpu_ld8(cpu, la));
     return u + 1;
@@ -786,7 +786,7 @@ static const struct uop *uop_cwd(struct cpu *cpu, const struct uop *u)
 static const struct uop *uop_cmov(struct cpu *cpu, const struct uop *u)
 {
     uint64_t v = u->rm != UOP_NOREG ? reg_get(cpu, u->rm, u->osize)
-                                    : cpu_ld(cpu, uop_la(cpu, u), u->osize);
+                                    : cpu_ld(cpu, uop_la_r(cpu, u, u->osize), u->osize);
 
     if (cpu_cond(cpu, u->cc))
         reg_set(cpu, u->reg, u->osize, v);
@@ -802,7 +802,7 @@ static const struct uop *uop_setcc(struct cpu *cpu, const struct uop *u)
     if (u->reg != UOP_NOREG)
         reg_set(cpu, u->reg, 1, v);
     else
-        cpu_st8(cpu, uop_la(cpu, u), v);
+        cpu_st8(cpu, uop_la_w(cpu, u, 1), v);
     return u + 1;
 }
 
@@ -856,7 +856,7 @@ static const struct uop *uop_xadd(struct cpu *cpu, const struct uop *u)
         reg_set(cpu, u->rm, s, a);
         reg_set(cpu, u->reg, s, r);
     } else {
-        gva_t la = uop_la(cpu, u);
+        gva_t la = uop_la_w(cpu, u, s);
         a = cpu_ld(cpu, la, s);
         r = a + b;
         cpu_st(cpu, la, s, r);
@@ -878,7 +878,7 @@ static const struct uop *uop_cmpxchg(struct cpu *cpu, const struct uop *u)
         else
             reg_set(cpu, 0, s, dst);
     } else {
-        gva_t la = uop_la(cpu, u);
+        gva_t la = uop_la_w(cpu, u, s);
         dst = cpu_ld(cpu, la, s);
         bool eq = (acc & size_mask(s)) == (dst & size_mask(s));
         /* the destination is always written (SDM: locked RMW) */
@@ -892,7 +892,7 @@ static const struct uop *uop_cmpxchg(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_cmpxchg8b(struct cpu *cpu, const struct uop *u)
 {
-    gva_t la = uop_la(cpu, u);
+    gva_t la = uop_la_w(cpu, u, u->aux ? 16 : 8);
     uint32_t f = cc_compute_all(cpu) & ~EFLAGS_ZF;
 
     if (u->aux) { /* CMPXCHG16B */
@@ -967,7 +967,8 @@ static const struct uop *uop_bt(struct cpu *cpu, const struct uop *u)
         int64_t soff = imm ? (int64_t)(off & (bits - 1))
                            : (int64_t)(off << (64 - bits)) >> (64 - bits);
         int64_t word = soff >> (s == 2 ? 4 : s == 4 ? 5 : 6);
-        la = uop_la(cpu, u) + (uint64_t)(word * (int64_t)s);
+        la = seg_la(cpu, u->seg, (uop_ea(cpu, u) + (uint64_t)(word * (int64_t)s))
+                                 & size_mask(u->asize), s, u->aux != OP_BT);
         v = cpu_ld(cpu, la, s);
         mask = 1ull << (soff & (bits - 1));
     }
@@ -994,7 +995,7 @@ static const struct uop *uop_bitscan(struct cpu *cpu, const struct uop *u)
 {
     unsigned s = u->osize, bits = s * 8;
     uint64_t v = (u->rm != UOP_NOREG ? reg_get(cpu, u->rm, s)
-                                     : cpu_ld(cpu, uop_la(cpu, u), s)) & size_mask(s);
+                                     : cpu_ld(cpu, uop_la_r(cpu, u, s), s)) & size_mask(s);
     uint32_t f = cc_compute_all(cpu);
 
     switch (u->aux) {

@@ -2,7 +2,8 @@
  * cpu/ops-sys.c: system instructions (SDM vol. 2 and vol. 3 ch. 2):
  * control and debug registers, descriptor-table registers, segment
  * register moves, MSRs, CPUID, TSC, HLT, port I/O with the I/O
- * permission bitmap, and VMCALL/VMMCALL to the hypervisor hooks.
+ * permission bitmap, VMCALL/VMMCALL to the hypervisor hooks, and the
+ * model-gated SMAP (STAC/CLAC), UMIP, PCID and MONITOR/MWAIT.
  */
 #include "cpu/translate.h"
 
@@ -13,6 +14,9 @@
 void io_check_perm(struct cpu *cpu, uint16_t port, unsigned size)
 {
     unsigned iopl = (cpu->eflags & EFLAGS_IOPL) >> 12;
+
+    if (unlikely(cpu->hflags & HF_DBG))
+        debug_check_io(cpu, port, size);
 
     if (!(cpu->hflags & HF_PE) || (!(cpu->eflags & EFLAGS_VM) && cpu_cpl_fast(cpu) <= iopl))
         return;
@@ -95,16 +99,57 @@ static void set_cr0(struct cpu *cpu, uint64_t v)
 static const uint64_t cr4_supported = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE
     | CR4_MCE | CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_FSGSBASE;
 
+/* CR4 bits of the features the CPU model advertises (reserved otherwise: #GP). */
+static uint64_t cr4_allowed(const struct cpu *cpu)
+{
+    uint64_t m = cr4_supported;
+    unsigned f = cpu->sys_features;
+
+    if (f & SYSF_SMEP) m |= CR4_SMEP;
+    if (f & SYSF_SMAP) m |= CR4_SMAP;
+    if (f & SYSF_UMIP) m |= CR4_UMIP;
+    if (f & SYSF_PCID) m |= CR4_PCIDE;
+    return m;
+}
+
 static void set_cr4(struct cpu *cpu, uint64_t v)
 {
-    if (v & ~cr4_supported)
+    if (v & ~cr4_allowed(cpu))
         cpu_raise_exception_err(cpu, EXC_GP, 0);
     if ((cpu->efer & EFER_LMA) && !(v & CR4_PAE))
         cpu_raise_exception_err(cpu, EXC_GP, 0);
-    if ((cpu->cr4 ^ v) & (CR4_PAE | CR4_PSE | CR4_PGE))
+    /* PCIDE: only in IA-32e mode with PCID 0 in CR3 (SDM vol. 3, 4.10.1) */
+    if ((v & CR4_PCIDE) && !(cpu->cr4 & CR4_PCIDE)
+        && (!(cpu->efer & EFER_LMA) || (cpu->cr3 & 0xfff)))
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    /* the TLB holds permissions SMEP/SMAP decided and is not PCID-tagged */
+    if ((cpu->cr4 ^ v) & (CR4_PAE | CR4_PSE | CR4_PGE | CR4_SMEP | CR4_SMAP | CR4_PCIDE))
         tlb_flush_all(cpu);
     cpu->cr4 = v;
     cpu_update_hflags(cpu);
+}
+
+/*
+ * MOV to CR3 (SDM vol. 3, 4.10.4.1): with CR4.PCIDE, bits 11:0 are the
+ * PCID and bit 63 asks to keep the new PCID's translations; it is not
+ * stored.  The TLB is not PCID-tagged, so every load flushes it, which
+ * keeps more than hardware would never: flushing more is always correct.
+ */
+static void set_cr3(struct cpu *cpu, uint64_t v)
+{
+    if (cpu->cr4 & CR4_PCIDE)
+        v &= ~(1ull << 63);
+    if ((cpu->efer & EFER_LMA) && (v >> 52))
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    cpu->cr3 = v;
+    tlb_flush_all(cpu);
+}
+
+/* UMIP (SDM vol. 3, 2.5): SGDT, SIDT, SLDT, SMSW and STR at CPL > 0 #GP(0). */
+static void umip_check(struct cpu *cpu)
+{
+    if ((cpu->cr4 & CR4_UMIP) && cpu_cpl_fast(cpu) > 0)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
 }
 
 static const struct uop *uop_mov_cr(struct cpu *cpu, const struct uop *u)
@@ -119,17 +164,12 @@ static const struct uop *uop_mov_cr(struct cpu *cpu, const struct uop *u)
         switch (cr) {
         case 0: set_cr0(cpu, v); break;
         case 2: cpu->cr2 = v; break;
-        case 3:
-            if ((cpu->efer & EFER_LMA) && (v >> 52))
-                cpu_raise_exception_err(cpu, EXC_GP, 0);
-            cpu->cr3 = v;
-            tlb_flush_all(cpu);
-            break;
+        case 3: set_cr3(cpu, v); break;
         case 4: set_cr4(cpu, v); break;
         case 8:
             if (v >> 4)
                 cpu_raise_exception_err(cpu, EXC_GP, 0);
-            cpu->cr8 = v;
+            cpu_put_cr8(cpu, v);
             break;
         default:
             cpu_raise_exception(cpu, EXC_UD);
@@ -142,7 +182,7 @@ static const struct uop *uop_mov_cr(struct cpu *cpu, const struct uop *u)
     case 2: v = cpu->cr2; break;
     case 3: v = cpu->cr3; break;
     case 4: v = cpu->cr4; break;
-    case 8: v = cpu->cr8; break;
+    case 8: v = cpu_get_cr8(cpu); break;
     default: cpu_raise_exception(cpu, EXC_UD);
     }
     cpu->regs[gpr] = v & mask;
@@ -156,13 +196,7 @@ static const struct uop *uop_mov_dr(struct cpu *cpu, const struct uop *u)
     unsigned gpr = to_dr ? u->rm : u->reg;
     uint64_t mask = (cpu->hflags & HF_CS64) ? ~0ull : 0xffffffffull;
 
-    if (dr == 4 || dr == 5) {
-        if (cpu->cr4 & CR4_DE)
-            cpu_raise_exception(cpu, EXC_UD);
-        dr += 2;
-    }
-    if (dr > 7)
-        cpu_raise_exception(cpu, EXC_UD);
+    dr = debug_mov_dr_check(cpu, dr);
     if (to_dr) {
         uint64_t v = cpu->regs[gpr] & mask;
         if ((dr == 6 || dr == 7) && (v >> 32))
@@ -172,6 +206,7 @@ static const struct uop *uop_mov_dr(struct cpu *cpu, const struct uop *u)
         if (dr == 7)
             v = (v & 0xffff2bffu) | 0x400;
         cpu->dr[dr] = v;
+        debug_dr_written(cpu, dr);
         return u + 1;
     }
     cpu->regs[gpr] = cpu->dr[dr] & mask;
@@ -180,7 +215,7 @@ static const struct uop *uop_mov_dr(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_lmsw(struct cpu *cpu, const struct uop *u)
 {
-    uint64_t v = u->reg != UOP_NOREG ? reg_get(cpu, u->reg, 2) : cpu_ld16(cpu, uop_la(cpu, u));
+    uint64_t v = u->reg != UOP_NOREG ? reg_get(cpu, u->reg, 2) : cpu_ld16(cpu, uop_la_r(cpu, u, 2));
 
     /* LMSW cannot clear PE */
     set_cr0(cpu, (cpu->cr0 & ~0xeull) | (v & 0xf) | (cpu->cr0 & CR0_PE));
@@ -189,10 +224,11 @@ static const struct uop *uop_lmsw(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_smsw(struct cpu *cpu, const struct uop *u)
 {
+    umip_check(cpu);
     if (u->reg != UOP_NOREG)
         reg_set(cpu, u->reg, u->osize, cpu->cr0);
     else
-        cpu_st16(cpu, uop_la(cpu, u), (uint16_t)cpu->cr0);
+        cpu_st16(cpu, uop_la_w(cpu, u, 2), (uint16_t)cpu->cr0);
     return u + 1;
 }
 
@@ -283,6 +319,44 @@ static const struct uop *uop_hlt(struct cpu *cpu, const struct uop *u)
     return NULL;
 }
 
+/* STAC/CLAC (SDM vol. 2): #UD without SMAP or at CPL > 0. */
+static const struct uop *uop_stac_clac(struct cpu *cpu, const struct uop *u)
+{
+    if (!(cpu->sys_features & SYSF_SMAP) || cpu_cpl_fast(cpu) > 0)
+        cpu_raise_exception(cpu, EXC_UD);
+    if (u->aux == OP_STAC)
+        cpu->eflags |= EFLAGS_AC;
+    else
+        cpu->eflags &= ~EFLAGS_AC;
+    cpu_update_mmu_idx(cpu);
+    return u + 1;
+}
+
+/*
+ * MONITOR/MWAIT (SDM vol. 2), only where CPUID.01H:ECX.MONITOR is set:
+ * #UD at CPL > 0.  MONITOR checks its address DS:rAX like a load and arms
+ * nothing; MWAIT is a hint that returns at once (hardware may leave it
+ * for any reason): with several vCPUs a store by another one must end the
+ * wait, and satori's vCPUs would have to watch each other's stores for a
+ * real sleep.  ECX bit 0 (interrupts as break events) is the only
+ * extension; others #GP(0).
+ */
+static const struct uop *uop_monitor(struct cpu *cpu, const struct uop *u)
+{
+    if (!(cpu->sys_features & SYSF_MONITOR) || cpu_cpl_fast(cpu) > 0)
+        cpu_raise_exception(cpu, EXC_UD);
+    if (u->aux == OP_MONITOR) {
+        unsigned seg = (cpu->hflags & HF_CS64) && u->seg != SEG_FS && u->seg != SEG_GS
+                     ? SEG_NONE : u->seg;
+        if ((uint32_t)cpu->regs[1] != 0)
+            cpu_raise_exception_err(cpu, EXC_GP, 0);
+        (void)cpu_ld8(cpu, seg_la(cpu, seg, cpu->regs[0] & size_mask(u->asize), 1, false));
+    } else if ((uint32_t)cpu->regs[1] > 1) {
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    }
+    return u + 1;
+}
+
 static const struct uop *uop_vmcall(struct cpu *cpu, const struct uop *u)
 {
     if (!cpu->hv.hypercall)
@@ -313,13 +387,15 @@ static int seg_of_push_pop(const struct insn *in)
 static const struct uop *uop_mov_to_seg(struct cpu *cpu, const struct uop *u)
 {
     uint16_t sel = (uint16_t)(u->rm != UOP_NOREG ? reg_get(cpu, u->rm, 2)
-                                                : cpu_ld16(cpu, uop_la(cpu, u)));
+                                                : cpu_ld16(cpu, uop_la_r(cpu, u, 2)));
 
     if (u->reg == SEG_CS)
         cpu_raise_exception(cpu, EXC_UD);
     seg_load(cpu, u->reg, sel);
-    if (u->reg == SEG_SS)
+    if (u->reg == SEG_SS) {
         cpu->hflags |= HF_INHIBIT;
+        cpu->db_shadow = cpu->hflags & HF_ONE_INSN;
+    }
     cpu_update_hflags(cpu);
     return u + 1;
 }
@@ -331,7 +407,7 @@ static const struct uop *uop_mov_from_seg(struct cpu *cpu, const struct uop *u)
     if (u->reg != UOP_NOREG)
         reg_set(cpu, u->reg, u->osize, sel); /* register: zero-extended (Intel) */
     else
-        cpu_st16(cpu, uop_la(cpu, u), sel);
+        cpu_st16(cpu, uop_la_w(cpu, u, 2), sel);
     return u + 1;
 }
 
@@ -347,15 +423,17 @@ static const struct uop *uop_pop_seg(struct cpu *cpu, const struct uop *u)
 
     seg_load(cpu, u->aux, sel);
     stack_adjust(cpu, u->osize);
-    if (u->aux == SEG_SS)
+    if (u->aux == SEG_SS) {
         cpu->hflags |= HF_INHIBIT;
+        cpu->db_shadow = cpu->hflags & HF_ONE_INSN;
+    }
     cpu_update_hflags(cpu);
     return u + 1;
 }
 
 static const struct uop *uop_lxs(struct cpu *cpu, const struct uop *u)
 {
-    gva_t la = uop_la(cpu, u);
+    gva_t la = uop_la_r(cpu, u, u->osize + 2u);
     uint64_t off = cpu_ld(cpu, la, u->osize);
     uint16_t sel = cpu_ld16(cpu, la + u->osize);
 
@@ -367,7 +445,7 @@ static const struct uop *uop_lxs(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_lgdt(struct cpu *cpu, const struct uop *u)
 {
-    gva_t la = uop_la(cpu, u);
+    gva_t la = uop_la_r(cpu, u, (cpu->hflags & HF_CS64) ? 10 : 6);
     uint16_t limit = cpu_ld16(cpu, la);
     uint64_t base = (cpu->hflags & HF_CS64) ? cpu_ld64(cpu, la + 2)
                   : cpu_ld32(cpu, la + 2) & (u->osize == 2 ? 0xffffffu : 0xffffffffu);
@@ -382,7 +460,8 @@ static const struct uop *uop_lgdt(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_sgdt(struct cpu *cpu, const struct uop *u)
 {
-    gva_t la = uop_la(cpu, u);
+    umip_check(cpu);
+    gva_t la = uop_la_w(cpu, u, (cpu->hflags & HF_CS64) ? 10 : 6);
     const struct dtr *d = u->aux == OP_SGDT ? &cpu->gdtr : &cpu->idtr;
 
     if (cpu->hflags & HF_CS64) {
@@ -401,7 +480,7 @@ static const struct uop *uop_sgdt(struct cpu *cpu, const struct uop *u)
 static const struct uop *uop_lldt_ltr(struct cpu *cpu, const struct uop *u)
 {
     uint16_t sel = (uint16_t)(u->reg != UOP_NOREG ? reg_get(cpu, u->reg, 2)
-                                                 : cpu_ld16(cpu, uop_la(cpu, u)));
+                                                 : cpu_ld16(cpu, uop_la_r(cpu, u, 2)));
     bool ltr = u->aux == OP_LTR;
     struct seg *s = ltr ? &cpu->tr : &cpu->ldtr;
 
@@ -445,10 +524,12 @@ static const struct uop *uop_sldt_str(struct cpu *cpu, const struct uop *u)
 {
     uint16_t sel = u->aux == OP_STR ? cpu->tr.sel : cpu->ldtr.sel;
 
+    umip_check(cpu);
+
     if (u->reg != UOP_NOREG)
         reg_set(cpu, u->reg, u->osize, sel);
     else
-        cpu_st16(cpu, uop_la(cpu, u), sel);
+        cpu_st16(cpu, uop_la_w(cpu, u, 2), sel);
     return u + 1;
 }
 
@@ -457,7 +538,7 @@ static const struct uop *uop_lar(struct cpu *cpu, const struct uop *u)
 {
     uint16_t sel = (uint16_t)(u->rm != UOP_NOREG ? reg_get(cpu, u->rm, 2)
                                : u->reg != UOP_NOREG && (u->aux == OP_VERR || u->aux == OP_VERW)
-                                 ? reg_get(cpu, u->reg, 2) : cpu_ld16(cpu, uop_la(cpu, u)));
+                                 ? reg_get(cpu, u->reg, 2) : cpu_ld16(cpu, uop_la_r(cpu, u, 2)));
     uint32_t f = cc_compute_all(cpu) & ~EFLAGS_ZF;
     bool ok = false;
     uint32_t lo = 0, hi = 0;
@@ -502,7 +583,7 @@ static const struct uop *uop_arpl(struct cpu *cpu, const struct uop *u)
 {
     gva_t la = 0;
     uint16_t dst = (uint16_t)(u->reg != UOP_NOREG ? reg_get(cpu, u->reg, 2)
-                                                 : cpu_ld16(cpu, la = uop_la(cpu, u)));
+                                                 : cpu_ld16(cpu, la = uop_la_w(cpu, u, 2)));
     uint16_t src = (uint16_t)reg_get(cpu, u->rm, 2);
     uint32_t f = cc_compute_all(cpu) & ~EFLAGS_ZF;
 
@@ -640,8 +721,18 @@ void tr_sys(struct tr_ctx *tc, const struct insn *in)
         u->aux = in->op;
         return;
     case OP_RDPID: tr_emit(tc, in, uop_rdpid); return;
+    case OP_STAC: case OP_CLAC:
+        u = tr_emit(tc, in, uop_stac_clac);
+        u->aux = in->op;
+        return;
+    case OP_MONITOR: case OP_MWAIT:
+        u = tr_emit(tc, in, uop_monitor);
+        u->aux = in->op;
+        u->seg = in->seg_override != SEG_NONE ? in->seg_override : SEG_DS;
+        return;
     case OP_RDPMC: tr_emit(tc, in, uop_rdpmc); return;
     case OP_XGETBV: tr_emit(tc, in, uop_xgetbv); return;
+    case OP_XSETBV: tr_emit(tc, in, fpu_xsetbv); tc->end = TR_END_NEXT; return;
     case OP_HLT: tr_emit(tc, in, uop_hlt); tc->end = TR_END_BRANCH; return;
     case OP_VMCALL: case OP_VMMCALL:
         tr_emit(tc, in, uop_vmcall);

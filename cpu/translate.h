@@ -1,6 +1,6 @@
 /*
- * cpu/ translator interface between the block builder (translate.c) and the
- * instruction families (exec-*.c, seg.c, ...).
+ * cpu/ translator interface between the block builder (tb_translate() in
+ * exec.c) and the instruction families (ops-*.c, excp.c).
  *
  * For each decoded instruction the block builder calls the family's
  * translator, tr_<family>(tc, in), named in insn-list.h.  A translator
@@ -42,7 +42,7 @@ struct tr_ctx {
  * it: rip, len, idx, osize, asize, EA recipe (base/index/scale/disp/seg
  * from the insn when it has a memory operand, else UOP_NOREG), rep, lock,
  * cc, imm, imm2, and positionally:
- *     u->reg = o[0].reg if o[0] is a register kind (REG/SEG/CR/DR), else UOP_NOREG
+ *     u->reg = o[0].reg if o[0] is a register kind (REG/SEG/CR/DR/XMM/MMX), else UOP_NOREG
  *     u->rm  = o[1].reg if o[1] is a register kind, else UOP_NOREG
  * Returns it so the translator can adjust fields.
  */

@@ -107,6 +107,38 @@ int bus_map_io(struct bus *b, uint16_t base, uint32_t len,
     return list_add(&b->io, (struct range){ base, len, ops, opaque, NULL, false, name });
 }
 
+static int list_remove(struct range_list *l, uint64_t base, void *opaque)
+{
+    for (int i = 0; i < l->n; i++) {
+        if (l->r[i].base == base && l->r[i].opaque == opaque) {
+            memmove(&l->r[i], &l->r[i + 1], (size_t)(l->n - i - 1) * sizeof *l->r);
+            l->n--;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int bus_unmap_mmio(struct bus *b, uint64_t base, void *opaque)
+{
+    return list_remove(&b->mmio, base, opaque);
+}
+
+int bus_unmap_io(struct bus *b, uint16_t base, void *opaque)
+{
+    return list_remove(&b->io, base, opaque);
+}
+
+bool bus_io_claimed(struct bus *b, uint16_t port)
+{
+    return list_find(&b->io, port) != NULL;
+}
+
+bool bus_mmio_claimed(struct bus *b, uint64_t paddr)
+{
+    return list_find(&b->mmio, paddr) != NULL;
+}
+
 int bus_map_ram(struct bus *b, uint64_t base, uint64_t len, void *host,
                 bool readonly, const char *name)
 {

@@ -5,7 +5,7 @@
 set -e
 need=""
 for pkg in autoconf automake libtool pkg-config make gcc libcapstone-dev zlib1g-dev \
-           libsdl2-dev dejagnu expect qemu-system-x86 binutils bc \
+           libsdl2-dev dejagnu expect qemu-system-x86 binutils bc acpica-tools \
            busybox-static cpio linux-image-amd64; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need="$need $pkg"
 done

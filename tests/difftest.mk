@@ -1,7 +1,9 @@
 # Differential test against the host CPU (tests/difftest.c).
 check_PROGRAMS += tests/difftest
-TESTS += tests/difftest tests/difftest-interp.sh tests/difftest-regs.sh tests/difftest-fuzz.sh
-EXTRA_DIST += tests/difftest-interp.sh tests/difftest-regs.sh tests/difftest-fuzz.sh
+TESTS += tests/difftest tests/difftest-interp.sh tests/difftest-regs.sh tests/difftest-fuzz.sh \
+	tests/difftest-ext.sh
+EXTRA_DIST += tests/difftest-interp.sh tests/difftest-regs.sh tests/difftest-fuzz.sh \
+	tests/difftest-ext.sh
 tests_difftest_SOURCES = tests/difftest.c
 tests_difftest_CFLAGS = $(AM_CFLAGS) -O2
 tests_difftest_LDADD = libcpu.la libhw.la libtimers.la libutil.la $(CAPSTONE_LIBS) -lm
@@ -12,4 +14,7 @@ difftest-full: tests/difftest$(EXEEXT)
 	./tests/difftest$(EXEEXT) -i -n 250000
 	./tests/difftest$(EXEEXT) -r -n 100000
 	./tests/difftest$(EXEEXT) -f -n 200000
+	./tests/difftest$(EXEEXT) -x -n 250000
+	./tests/difftest$(EXEEXT) -x -i -n 250000
+	./tests/difftest$(EXEEXT) -x -r -n 100000
 .PHONY: difftest-full

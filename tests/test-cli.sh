@@ -14,7 +14,7 @@ expect 1 "invalid option" -- -frobnicate
 expect 1 "could not load kernel '/nonexistent'" -- -kernel /nonexistent
 expect 1 "unknown CPU model 'pentium9'.*qemu64" -- -cpu pentium9
 expect 1 "unknown CPU feature 'sse9'" -- -cpu qemu64,+sse9
-expect 1 "not implemented by satori yet" -- -cpu qemu64,+sse4.2
+expect 1 "not implemented by satori yet" -- -cpu qemu64,+avx
 # Hyper-V flags (QEMU's syntax, dependency messages, refusal of what is not there yet)
 expect 1 "unknown Hyper-V flag 'hv-bogus'; known:.*hv-relaxed.*hv-spinlocks" -- -cpu max,hv-bogus
 expect 1 "Hyper-V synthetic timers (hv-stimer) requires Hyper-V clocksources (hv-time)" -- -cpu max,hv-stimer
@@ -58,7 +58,7 @@ expect 1 "maxcpus must be equal to or greater than smp" -- -smp 4,maxcpus=2
 expect 1 "unknown property 'books'" -- -smp 2,books=2
 expect 0 "demo done" -- -smp 4
 expect 0 "demo done" -- -smp sockets=2,cores=2,threads=2
-expect 1 "satori has no RTC yet" -- -rtc base=utc
+expect 1 "-rtc base=utc: not supported yet" -- -rtc base=utc
 expect 1 "sleep=on is not supported" -- -icount shift=0,sleep=on
 expect 1 "unknown -d item 'bogus'" -- -d bogus
 expect 0 "isa-debug-exit" -- -device help

@@ -1,7 +1,8 @@
 /*
  * tests/test-decode.c: the decoder against capstone.  Every opcode of the
- * one-byte and 0F maps, with pseudo-random ModRM/SIB/displacement/immediate
- * bytes and prefixes, in 64-, 32- and 16-bit mode: whenever satori decodes
+ * one-byte, 0F, 0F 38, 0F 3A and VEX (0F38, 0F3A) maps, with pseudo-random
+ * ModRM/SIB/displacement/immediate bytes and prefixes (mandatory prefixes
+ * for the three-byte maps), in 64-, 32- and 16-bit mode: whenever satori decodes
  * an instruction it implements and capstone decodes it too, the lengths
  * must agree and the mnemonics must name the same operation.  Also a few
  * known answers for operand resolution.
@@ -76,6 +77,13 @@ static bool same_op(int op, const char *m)
     case OP_SHL: return !strcmp(m, "shl") || !strcmp(m, "sal");
     case OP_NOP: return !strcmp(m, "nop") || !strncmp(m, "hint", 4) || !strcmp(m, "wait")
                         || !strcmp(m, "fwait") || !strncmp(m, "prefetch", 8);
+    case OP_FENI: return !strcmp(m, "feni8087_nop");
+    case OP_FDISI: return !strcmp(m, "fdisi8087_nop");
+    case OP_FXSAVE: case OP_FXRSTOR: case OP_XSAVE: case OP_XRSTOR: case OP_XSAVEOPT:
+    case OP_XSAVEC:
+        return !strncmp(m, ours, strlen(ours)) && (!m[strlen(ours)] || !strcmp(m + strlen(ours), "64"));
+    case OP_FWAIT: return !strcmp(m, "wait") || !strcmp(m, "fwait");
+    case OP_FSTP: return !strcmp(m, "fstp") || !strcmp(m, "fstpnce");  /* D9 D8+i alias */
     case OP_PREFETCH: return !strncmp(m, "prefetch", 8) || !strcmp(m, "nop");
     case OP_MOVSXD: return !strcmp(m, "movsxd") || !strcmp(m, "movsx") || !strcmp(m, "mov");
     case OP_MOVSX: return !strcmp(m, "movsx");
@@ -90,8 +98,16 @@ static bool same_op(int op, const char *m)
     case OP_CMPXCHG16B: return !strcmp(m, "cmpxchg16b");
     case OP_RDFSBASE: case OP_RDGSBASE: case OP_WRFSBASE: case OP_WRGSBASE:
         return !strcmp(m, ours);
+    /* capstone names the CMPccPS/PD/SS/SD pseudo-ops by their predicate */
+    case OP_CMPPS: case OP_CMPPD: case OP_CMPSS: case OP_CMPSD:
+        return !strncmp(m, "cmp", 3) && strlen(m) > 4 && !strcmp(m + strlen(m) - 2, ours + 3);
+    /* one operation, REX.W selects the qword form */
+    case OP_MOVD: return !strcmp(m, "movq") || !strcmp(m, "movd");
+    case OP_PEXTRD: return !strcmp(m, "pextrq") || !strcmp(m, "pextrd");
+    case OP_PINSRD: return !strcmp(m, "pinsrq") || !strcmp(m, "pinsrd");
     default: return false;
     }
+    return false;
 }
 
 static uint64_t rng = 0x1234567;
@@ -143,6 +159,56 @@ static void known_answers(void)
     const uint8_t i[] = { 0x50 };
     decode_buf(&in, 64, 0, 0, i, 1);
     CHECK(in.osize == 8, "push defaults to 64-bit operand");
+
+    /* prefix columns: F3 0F BC is TZCNT with BMI1, BSF without (SDM TZCNT) */
+    struct feat_set none = { { 0 } }, bmi = none;
+    feat_add(&bmi, FEAT_BMI1);
+    const uint8_t j[] = { 0xf3, 0x0f, 0xbc, 0xc1 };
+    decode_buf(&in, 64, &bmi, 0, j, sizeof j);
+    CHECK(in.op == OP_TZCNT && in.rep == 0, "F3 0F BC with BMI1 is TZCNT (%s)", insn_op_name[in.op]);
+    decode_buf(&in, 64, &none, 0, j, sizeof j);
+    CHECK(in.op == OP_BSF, "F3 0F BC without BMI1 is BSF (%s)", insn_op_name[in.op]);
+    /* an SSE2 encoding without SSE2 is #UD */
+    const uint8_t k[] = { 0x66, 0x0f, 0x6f, 0x00 };
+    decode_buf(&in, 64, &none, 0, k, sizeof k);
+    CHECK(in.op == OP_INVALID && in.invalid_vector == EXC_UD, "MOVDQA without SSE2 is #UD");
+    /* 66 0F 6F: MOVDQA xmm0, [rax]: the 66 is consumed, operands are XMM and a 16-byte memory */
+    decode_buf(&in, 64, NULL, 0, k, sizeof k);
+    CHECK(in.op == OP_MOVDQA && in.pfx == PFX_66 && !in.opsize_prefix && in.o[0].kind == OPND_XMM
+          && in.o[0].reg == 0 && in.o[1].kind == OPND_MEM && in.o[1].size == 16
+          && (in.attrs & INSN_ALIGN), "MOVDQA operands");
+    /* 0F 6F with REX.R: MOVQ mm1, mm2 keeps MMX numbering 0..7 */
+    const uint8_t l[] = { 0x44, 0x0f, 0x6f, 0xca };
+    decode_buf(&in, 64, NULL, 0, l, sizeof l);
+    CHECK(in.op == OP_MOVQ && in.o[0].kind == OPND_MMX && in.o[0].reg == 1 && in.o[1].reg == 2,
+          "MOVQ mm operands");
+    /* VEX: C4 E2 70 F2 C2 = ANDN eax, ecx, edx (vvvv = ecx) */
+    const uint8_t v[] = { 0xc4, 0xe2, 0x70, 0xf2, 0xc2 };
+    decode_buf(&in, 64, NULL, 0, v, sizeof v);
+    CHECK(in.op == OP_ANDN && in.vex && in.o[0].reg == 0 && in.o[1].reg == 1 && in.o[2].reg == 2
+          && in.osize == 4 && in.len == 5, "VEX ANDN operands");
+    /* VEX.W in 64-bit mode: 64-bit operation; VEX.L = 1 is #UD (no AVX) */
+    const uint8_t w[] = { 0xc4, 0xe2, 0xf0, 0xf2, 0xc2 };
+    decode_buf(&in, 64, NULL, 0, w, sizeof w);
+    CHECK(in.op == OP_ANDN && in.o[0].size == 8, "VEX.W ANDN is 64-bit");
+    const uint8_t x[] = { 0xc4, 0xe2, 0x74, 0xf2, 0xc2 };
+    decode_buf(&in, 64, NULL, 0, x, sizeof x);
+    CHECK(in.op == OP_INVALID, "VEX.L1 ANDN is #UD");
+    /* a 66 prefix before VEX is #UD */
+    const uint8_t y[] = { 0x66, 0xc4, 0xe2, 0x70, 0xf2, 0xc2 };
+    decode_buf(&in, 64, NULL, 0, y, sizeof y);
+    CHECK(in.op == OP_INVALID, "66 before VEX is #UD");
+    /* 32-bit mode: C4 with mod != 11 is LES */
+    const uint8_t z[] = { 0xc4, 0x00 };
+    decode_buf(&in, 32, NULL, 0, z, sizeof z);
+    CHECK(in.op == OP_LES, "C4 /mem in 32-bit mode is LES (%s)", insn_op_name[in.op]);
+    /* RORX has no vvvv operand: vvvv != 1111b is #UD */
+    const uint8_t rx[] = { 0xc4, 0xe3, 0x7b, 0xf0, 0xc1, 0x05 };
+    decode_buf(&in, 64, NULL, 0, rx, sizeof rx);
+    CHECK(in.op == OP_RORX && in.imm == 5, "RORX");
+    const uint8_t rx2[] = { 0xc4, 0xe3, 0x73, 0xf0, 0xc1, 0x05 };
+    decode_buf(&in, 64, NULL, 0, rx2, sizeof rx2);
+    CHECK(in.op == OP_INVALID, "RORX with vvvv != 1111b is #UD");
 }
 
 int main(void)
@@ -150,25 +216,42 @@ int main(void)
     static const int modes[3] = { 64, 32, 16 };
     static const cs_mode csm[3] = { CS_MODE_64, CS_MODE_32, CS_MODE_16 };
     static const uint8_t prefixes[] = { 0x66, 0x67, 0xf3, 0xf2, 0x2e, 0x64, 0x48, 0x41, 0x4c };
+    static const uint8_t mpfx[] = { 0x66, 0xf3, 0xf2 };
     unsigned long compared = 0, len_bad = 0, op_bad = 0;
-    unsigned features = DECODE_F_POPCNT | DECODE_F_CX16 | DECODE_F_SYSCALL | DECODE_F_RDTSCP;
+    struct feat_set fs = feat_set_all();
+    const struct feat_set *features = &fs;
 
     known_answers();
     for (int mi = 0; mi < 3; mi++) {
         csh h;
         if (cs_open(CS_ARCH_X86, csm[mi], &h) != CS_ERR_OK)
             return 77;
-        for (int map = 0; map < 2; map++) {
+        /* maps: one-byte, 0F, 0F 38, 0F 3A, VEX 0F38 and VEX 0F3A (C4 form) */
+        for (int map = 0; map < 6; map++) {
             for (int opc = 0; opc < 256; opc++) {
                 if (map == 0 && opc == 0x0f)
                     continue;
-                for (int t = 0; t < 400; t++) {
+                if (map == 1 && (opc == 0x38 || opc == 0x3a))
+                    continue;
+                for (int t = 0; t < (map < 2 ? 400 : 100); t++) {
                     uint8_t buf[24];
                     unsigned n = 0;
-                    if (t % 4 == 1)
-                        buf[n++] = prefixes[rnd8() % (modes[mi] == 64 ? 9 : 6)];
-                    if (map)
-                        buf[n++] = 0x0f;
+                    if (map >= 4) {
+                        /* C4 RXB.mmmmm W.vvvv.L.pp: random R/X/B, W, vvvv, pp; L = 0;
+                         * outside 64-bit mode R and X set (the LES/LDS rule) */
+                        uint8_t r1 = rnd8(), r2 = rnd8();
+                        buf[n++] = 0xc4;
+                        buf[n++] = (uint8_t)((modes[mi] == 64 ? (r1 & 0xe0) : 0xe0) | (map == 4 ? 2 : 3));
+                        buf[n++] = (uint8_t)(r2 & ~4u);
+                    } else {
+                        if (t % 4 == 1 || (map >= 2 && t % 2 == 0))
+                            buf[n++] = map >= 2 && t % 2 == 0 ? mpfx[rnd8() % 3]
+                                                              : prefixes[rnd8() % (modes[mi] == 64 ? 9 : 6)];
+                        if (map)
+                            buf[n++] = 0x0f;
+                        if (map == 2 || map == 3)
+                            buf[n++] = map == 2 ? 0x38 : 0x3a;
+                    }
                     buf[n++] = (uint8_t)opc;
                     while (n < sizeof buf)
                         buf[n++] = rnd8();
@@ -182,12 +265,22 @@ int main(void)
                     if (modes[mi] == 64 && in.nopnds && in.o[0].kind == OPND_REL
                         && (in.opsize_prefix || in.asize != 8))
                         continue;
-                    /* capstone reads F2 before a branch as BND and then drops 66 */
-                    if (in.rep == 0xf2 && in.nopnds && in.o[0].kind == OPND_REL && in.opsize_prefix)
+                    /* capstone reads F2/F3 before a branch as BND and then drops 66 */
+                    if (in.rep && in.nopnds && in.o[0].kind == OPND_REL && in.opsize_prefix)
                         continue;
                     /* Documented exception: UD0/UD1 (0F FF, 0F B9) take a ModRM byte (SDM UD);
                      * this capstone version decodes it without one. */
                     if (in.op == OP_UD1 || in.op == OP_UD0)
+                        continue;
+                    /* Documented exception: this capstone ignores mandatory prefixes in
+                     * 16-bit mode (F3 0F BC shows as BSF, 66 0F 58 as ADDPS); the SDM
+                     * gives them the same meaning in every mode. */
+                    if (modes[mi] == 16 && in.pfx != PFX_NP)
+                        continue;
+                    /* Documented exception: capstone takes 66 as mandatory only when it
+                     * is the last legacy prefix; the SDM does not order prefixes. */
+                    if (in.pfx == PFX_66 && buf[0] == 0x66 && buf[1] != 0x0f
+                        && (buf[1] & 0xf0) != 0x40)
                         continue;
                     cs_insn *ci;
                     size_t cnt = cs_disasm(h, buf, 16, 0x1000, 1, &ci);
@@ -200,7 +293,7 @@ int main(void)
                                    modes[mi], buf[0], buf[1], buf[2], buf[3], in.len,
                                    insn_op_name[in.op], ci[0].size, ci[0].mnemonic, ci[0].op_str);
                     } else if (!same_op(in.op, ci[0].mnemonic)) {
-                        if (op_bad++ < 40)
+                        if (op_bad++ < 4000)
                             printf("operation: mode %d bytes %02x %02x %02x: satori %s, capstone %s\n",
                                    modes[mi], buf[0], buf[1], buf[2], insn_op_name[in.op],
                                    ci[0].mnemonic);

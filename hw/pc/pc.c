@@ -27,7 +27,14 @@
 #include <unistd.h>
 
 #include "hw/char/uart16550.h"
+#include "hw/input/i8042.h"
+#include "hw/intc/intc.h"
 #include "hw/loader/loader.h"
+#include "hw/misc/port92.h"
+#include "hw/pc/pc-pci.h"
+#include "hw/rtc/mc146818.h"
+#include "hw/timer/hpet.h"
+#include "hw/timer/i8254.h"
 #include "hyperv/hyperv.h"
 #include "timers/timers.h"
 #include "ui/ui.h"
@@ -41,10 +48,14 @@ static struct machine {
     struct bus *bus;
     int ncpus;
     struct cpu *cpu[PC_MAX_CPUS];       /* cpu[0] is the BSP */
-    bool parked[PC_MAX_CPUS];           /* AP in wait-for-SIPI: not run */
     struct uart16550 *uart;
     struct hv_partition *hv;
     struct hv_vcpu *hv_vcpu[PC_MAX_CPUS];
+    /* interrupt controllers (intc): one local APIC per vCPU, IOAPIC, 8259 pair */
+    struct apic_bus *apic_bus;
+    struct lapic *lapic[PC_MAX_CPUS];
+    struct ioapic *ioapic;
+    struct i8259 *pic;
     uint8_t *ram;
     uint64_t below_4g, above_4g;
     struct e820_map e820;               /* the one memory map (loaders, fw_cfg) */
@@ -53,6 +64,15 @@ static struct machine {
     bool exit_requested, reset_requested, paused;
     int exit_status;
     const char *demo_path;
+    /* ---- timer and legacy devices (devs) ---- */
+    struct pit *pit;
+    struct hpet *hpet;
+    struct rtc *rtc;
+    struct i8042 *i8042;
+    struct port92 *port92;
+    struct pc_pci pci;          /* PCI, fw_cfg, ACPI, test devices (hw/pc/pc-pci.c) */
+    uint32_t apic_ids[256];
+    struct irq_line gsi[24];    /* GSI 0-23: ISA IRQs 0-15 (both controllers), IOAPIC 16-23 */
 } m;
 
 /* SIGINT/SIGTERM/SIGHUP: end the run cleanly from the main loop, as QEMU. */
@@ -160,9 +180,79 @@ static void serial_tx(void *opaque, uint8_t c)
     }
 }
 
-static void irq_nowhere(void *opaque, int n, int level)
+/* ---- ISA IRQ routing (intc) ---------------------------------------------
+ * As QEMU's pc: ISA IRQ n drives 8259 input n and IOAPIC pin n, except
+ * IRQ 0, which reaches IOAPIC pin 2 (the ACPI interrupt source override);
+ * IRQ 2 is the 8259 cascade.
+ */
+static void isa_irq_set(void *opaque, int n, int level)
 {
-    /* No interrupt controller yet: the line is wired to nothing. */
+    struct irq_line pic = i8259_pin(m.pic, n), ioapic = ioapic_pin(m.ioapic, n == 0 ? 2 : n);
+
+    if (n != 2)
+        irq_set(&pic, level);
+    irq_set(&ioapic, level);
+}
+
+static struct irq_line isa_irq(int n)
+{
+    return (struct irq_line){ .set = isa_irq_set, .opaque = NULL, .n = n };
+}
+
+/* Create the interrupt controllers of the machine (pc_build's intc block). */
+static int pc_build_intc(char *err, size_t errlen)
+{
+    m.apic_bus = apic_bus_new();
+    for (int i = 0; i < m.ncpus; i++)
+        m.lapic[i] = lapic_new(m.apic_bus, m.cpu[i], (uint32_t)i, i == 0);
+    m.ioapic = ioapic_new(m.bus, IOAPIC_DEFAULT_BASE, 0, m.apic_bus);
+    m.pic = i8259_new(m.bus, lapic_lint(m.lapic[0], 0));
+    if (!m.ioapic || !m.pic) {
+        snprintf(err, errlen, "interrupt controllers: address range already in use");
+        return -1;
+    }
+    lapic_set_extint_ack(m.lapic[0], i8259_ack, m.pic);
+    return 0;
+}
+
+/*
+ * satori boots -kernel images without a BIOS, so it leaves the interrupt
+ * controllers as QEMU's firmware (SeaBIOS) hands them to a multiboot
+ * kernel: local APIC software-enabled (SVR 0x1ff) in virtual-wire mode
+ * (LINT0 ExtINT, LINT1 NMI, both level), the 8259 pair initialized at
+ * vectors 0x08/0x70 with IMRs 0xb8/0x8e, ELCR 0x00/0x0c.
+ */
+static void pc_intc_firmware_state(void)
+{
+    static const uint8_t pic_init[][2] = {
+        { 0x20, 0x11 }, { 0x21, 0x08 }, { 0x21, 0x04 }, { 0x21, 0x01 },
+        { 0xa0, 0x11 }, { 0xa1, 0x70 }, { 0xa1, 0x02 }, { 0xa1, 0x01 },
+        { 0x21, 0xb8 }, { 0xa1, 0x8e },
+    };
+
+    lapic_write_reg(m.lapic[0], 0xf0, 0x1ff);
+    lapic_write_reg(m.lapic[0], 0x350, 0x8700);
+    lapic_write_reg(m.lapic[0], 0x360, 0x8400);
+    for (size_t i = 0; i < sizeof pic_init / sizeof pic_init[0]; i++)
+        bus_io_write(m.bus, pic_init[i][0], pic_init[i][1], 1);
+    bus_io_write(m.bus, 0x4d1, 0x0c, 1);
+}
+
+static void pc_reset_intc(void)
+{
+    for (int i = 0; i < m.ncpus; i++)
+        lapic_reset(m.lapic[i]);
+    ioapic_reset(m.ioapic);
+    i8259_reset(m.pic);
+}
+
+static void pc_free_intc(void)
+{
+    i8259_free(m.pic);
+    ioapic_free(m.ioapic);
+    for (int i = 0; i < m.ncpus; i++)
+        lapic_free(m.lapic[i]);
+    apic_bus_free(m.apic_bus);
 }
 
 /* icount: instructions retired by all vCPUs together. */
@@ -235,11 +325,113 @@ static int pc_load(char *err, size_t errlen)
     }
     for (int i = 0; i < m.ncpus; i++) {
         cpu_reset(m.cpu[i]);
-        m.parked[i] = i > 0;
+        if (i > 0)
+            cpu_init_signal(m.cpu[i]);  /* APs wait for a STARTUP IPI */
     }
     cpu_enter_multiboot(m.cpu[0], entry.eip, entry.eax, entry.ebx);
     cpu_set_reg(m.cpu[0], CPU_RSI, entry.esi);
+    pc_intc_firmware_state();
     return 0;
+}
+
+/* ---- timer and legacy devices: PIT + port 0x61, HPET, RTC/CMOS, i8042,
+ * port 0x92.  ISA IRQs through isa_irq() (the intc block's router); the
+ * HPET's routes are GSIs: 0-15 are the ISA IRQs, 16-23 IOAPIC pins only.
+ */
+static struct irq_line pc_gsi(int n)
+{
+    return n < 16 ? isa_irq(n) : ioapic_pin(m.ioapic, n);
+}
+
+/* The CMOS bytes QEMU's pc sets for firmware and Linux (sizes in KiB or 64 KiB). */
+static void pc_cmos_init(void)
+{
+    uint64_t ext_kb = m.below_4g / 1024 - 1024;
+    uint64_t above_16m = m.below_4g > (16u << 20) ? (m.below_4g - (16u << 20)) >> 16 : 0;
+    uint64_t above_4g = m.above_4g >> 16;
+
+    if (ext_kb > 0xffff)
+        ext_kb = 0xffff;
+    if (above_16m > 0xffff)
+        above_16m = 0xffff;
+    rtc_cmos_set(m.rtc, 0x14, 0x06);            /* equipment: FPU, PS/2 mouse, VGA, no floppy */
+    rtc_cmos_set(m.rtc, 0x15, 640 & 0xff);      /* base memory: 640 KiB */
+    rtc_cmos_set(m.rtc, 0x16, 640 >> 8);
+    rtc_cmos_set(m.rtc, 0x17, (uint8_t)ext_kb); /* extended memory above 1 MiB */
+    rtc_cmos_set(m.rtc, 0x18, (uint8_t)(ext_kb >> 8));
+    rtc_cmos_set(m.rtc, 0x30, (uint8_t)ext_kb);
+    rtc_cmos_set(m.rtc, 0x31, (uint8_t)(ext_kb >> 8));
+    rtc_cmos_set(m.rtc, 0x34, (uint8_t)above_16m);
+    rtc_cmos_set(m.rtc, 0x35, (uint8_t)(above_16m >> 8));
+    rtc_cmos_set(m.rtc, 0x5b, (uint8_t)above_4g);
+    rtc_cmos_set(m.rtc, 0x5c, (uint8_t)(above_4g >> 8));
+    rtc_cmos_set(m.rtc, 0x5d, (uint8_t)(above_4g >> 16));
+    rtc_cmos_set(m.rtc, 0x5f, (uint8_t)(m.ncpus - 1));
+    rtc_cmos_set(m.rtc, 0x3d, 0x12);            /* boot order c, a, d (QEMU's default) */
+    rtc_cmos_set(m.rtc, 0x38, 0x30);
+}
+
+static int pc_legacy_devices(const struct pc_config *c, char *err, size_t errlen)
+{
+    if (!c->no_pit && !(m.pit = pit_new(m.bus, isa_irq(0)))) {
+        snprintf(err, errlen, "i8254: I/O ports 0x40-0x43 or 0x61 already in use");
+        return -1;
+    }
+    struct irq_line gsi[HPET_NUM_GSI];
+    for (int i = 0; i < HPET_NUM_GSI; i++)
+        gsi[i] = pc_gsi(i);
+    struct irq_line pit_enable = { .set = m.pit ? pit_irq_enable : NULL, .opaque = m.pit };
+    if (!(m.hpet = hpet_new(m.bus, gsi, pit_enable))) {
+        snprintf(err, errlen, "hpet: MMIO range 0x%llx already in use",
+                 (unsigned long long)HPET_BASE);
+        return -1;
+    }
+    if (!(m.rtc = rtc_new(m.bus, hpet_rtc_irq_input(m.hpet),
+                          c->rtc_base ? c->rtc_base : vclock_wall_base()))) {
+        snprintf(err, errlen, "mc146818: I/O ports 0x70-0x71 already in use");
+        return -1;
+    }
+    pc_cmos_init();
+    if (!(m.i8042 = i8042_new(m.bus, isa_irq(1), isa_irq(12)))) {
+        snprintf(err, errlen, "i8042: I/O ports 0x60 or 0x64 already in use");
+        return -1;
+    }
+    if (!(m.port92 = port92_new(m.bus))) {
+        snprintf(err, errlen, "port92: I/O port 0x92 already in use");
+        return -1;
+    }
+    return 0;
+}
+
+static void pc_legacy_devices_reset(void)
+{
+    if (m.pit)
+        pit_reset(m.pit);
+    hpet_reset(m.hpet);
+    rtc_reset(m.rtc);
+    i8042_reset(m.i8042);
+    port92_reset(m.port92);
+}
+
+static void pc_legacy_devices_free(void)
+{
+    pit_free(m.pit);
+    m.pit = NULL;
+    hpet_free(m.hpet);
+    m.hpet = NULL;
+    rtc_free(m.rtc);
+    m.rtc = NULL;
+    i8042_free(m.i8042);
+    m.i8042 = NULL;
+    port92_free(m.port92);
+    m.port92 = NULL;
+}
+/* ---- end of timer and legacy devices ------------------------------------ */
+
+/* ACPI S5 (PM1a_CNT SLP_EN with SLP_TYP 0) is a guest shutdown. */
+static void acpi_poweroff(void *opaque)
+{
+    machine_shutdown();
 }
 
 static int pc_build(const struct pc_config *c, char *err, size_t errlen)
@@ -284,6 +476,8 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
             cpu_set_hv_hooks(m.cpu[i], &hooks);
         }
     }
+    if (pc_build_intc(err, errlen) < 0)
+        return -1;
 
     switch (c->serial) {
     case SERIAL_STDIO:
@@ -305,12 +499,32 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
     }
     if (c->serial != SERIAL_NONE)
         m.uart = uart16550_new(m.bus, 0x3f8,
-                               (struct irq_line){ .set = irq_nowhere, .opaque = NULL, .n = 4 },
+                               isa_irq(4),
                                serial_tx, NULL);
     if (c->debug_exit && debug_exit_new(m.bus, c->debug_exit_base, c->debug_exit_size) < 0) {
         snprintf(err, errlen, "-device isa-debug-exit,iobase=0x%x: I/O range already in use",
                  c->debug_exit_base);
         return -1;
+    }
+    if (pc_legacy_devices(c, err, errlen) < 0)
+        return -1;
+    for (int i = 0; i < 24; i++)
+        m.gsi[i] = pc_gsi(i);
+
+    /* ---- PCI, fw_cfg, ACPI tables, pc-testdev: keep this block last, it
+     * describes the devices created above (hw/pc/pc-pci.c) ---- */
+    {
+        struct pc_pci_config pc = {
+            .bus = m.bus, .ram = m.ram, .gsi = m.gsi,
+            .ram_size = c->ram_size, .below_4g = m.below_4g, .above_4g = m.above_4g,
+            .ncpus = m.ncpus, .apic_ids = m.apic_ids,
+            .pci_testdev = c->pci_testdev, .pc_testdev = c->pc_testdev,
+            .cmdline = c->append, .poweroff = acpi_poweroff,
+        };
+        for (int i = 0; i < pc.ncpus && i < 256; i++)
+            m.apic_ids[i] = (uint32_t)i;
+        if (pc_pci_init(&m.pci, &pc, err, errlen) < 0)
+            return -1;
     }
     return pc_load(err, errlen);
 }
@@ -346,6 +560,7 @@ static void poll_input(int64_t timeout_ns)
 
 static void pc_free(void)
 {
+    pc_free_intc();
     for (int i = 0; i < m.ncpus; i++) {
         cpu_free(m.cpu[i]);
         m.cpu[i] = NULL;
@@ -353,6 +568,8 @@ static void pc_free(void)
     if (m.uart)
         uart16550_free(m.uart);
     hv_partition_free(m.hv);   /* frees its vCPUs too */
+    pc_legacy_devices_free();
+    pc_pci_free(&m.pci);
     bus_free(m.bus);
     if (m.ram && m.ram != MAP_FAILED)
         munmap(m.ram, m.cfg->ram_size);
@@ -385,7 +602,7 @@ static bool run_round(void)
         struct cpu *cpu = m.cpu[i];
         enum cpu_exit why;
 
-        if (m.parked[i])
+        if (cpu_waiting_for_sipi(cpu))
             continue;
         if (cpu_halted(cpu)) {
             /* zero budget: takes a pending interrupt (waking it) or stays halted */
@@ -406,7 +623,7 @@ static bool run_round(void)
 static bool any_waits_with_if(void)
 {
     for (int i = 0; i < m.ncpus; i++)
-        if (!m.parked[i] && (cpu_reg(m.cpu[i], CPU_RFLAGS) & (1u << 9)))
+        if (!cpu_waiting_for_sipi(m.cpu[i]) && (cpu_reg(m.cpu[i], CPU_RFLAGS) & (1u << 9)))
             return true;
     return false;
 }
@@ -470,6 +687,8 @@ int pc_run(const struct pc_config *c)
                 uart16550_reset(m.uart);
             if (m.hv)
                 hv_partition_reset(m.hv);
+            pc_reset_intc();
+            pc_legacy_devices_reset();
             if (pc_load(err, sizeof err) < 0) {
                 error_report("reset: %s", err);
                 pc_free();

@@ -20,11 +20,6 @@
 
 static volatile unsigned ticks;
 
-static void apic_write(unsigned reg, uint32_t v)
-{
-    *(volatile uint32_t *)(APIC_BASE + reg) = v;
-}
-
 static void on_timer(struct frame *f)
 {
     ticks++;
@@ -41,6 +36,8 @@ int main(void)
         exit(0);
     }
     handle_exception(TIMER_VECTOR, on_timer);
+    outb(0x21, 0xff);                       /* the 8259s' IRQ 0 is the BIOS timer at vector 8 */
+    outb(0xa1, 0xff);
     apic_write(APIC_SVR, 0x1ff);
     apic_write(APIC_TDCR, 0xb);             /* divide by 1 */
     apic_write(APIC_LVTT, LVTT_PERIODIC | TIMER_VECTOR);
