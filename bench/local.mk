@@ -30,3 +30,10 @@ bench-hyperv: satori$(EXEEXT) bench/hvbench.elf
 HVBENCH_RUNS = 3
 CLEANFILES += bench/hvbench.elf
 EXTRA_DIST += bench/hvbench.c bench/run-hvbench
+
+# Linux boot to a busybox shell and poweroff, satori vs QEMU (bench/run-linux-boot)
+bench-linux: satori$(EXEEXT)
+	expect -f $(srcdir)/bench/run-linux-boot ./satori$(EXEEXT) $(srcdir) $(BENCH_SMP)
+.PHONY: bench-linux
+BENCH_SMP = 1
+EXTRA_DIST += bench/run-linux-boot

@@ -55,6 +55,12 @@ static void str_regs(const char *s, uint32_t *a, uint32_t *b, uint32_t *c, uint3
 #define MAX_BASIC_LEAF 0xd
 #define MAX_EXT_LEAF 0x80000008u
 
+/* -smp topology: logical processors in this vCPU's package (cores x threads). */
+static int cpu_logical_per_pkg(const struct cpu *cpu)
+{
+    return (cpu->cfg.cores > 1 ? cpu->cfg.cores : 1) * (cpu->cfg.threads > 1 ? cpu->cfg.threads : 1);
+}
+
 void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
     const struct cpu_model *m = model_of(cpu);
@@ -82,11 +88,16 @@ void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
     }
     case 1: {
         r[0] = cpu_signature(m);
-        r[1] = (8u << 8) | (1u << 16) | ((uint32_t)cpu->index << 24); /* CLFLUSH 64 bytes */
+        r[1] = (8u << 8) | ((uint32_t)cpu->index << 24); /* CLFLUSH 64 bytes */
         r[2] = fw[FW_1_ECX] | (cpu->hv.present ? 1u << 31 : 0);
         if ((fw[FW_1_ECX] >> 26 & 1) && (cpu->cr4 & CR4_OSXSAVE))
             r[2] |= 1u << 27;       /* OSXSAVE */
         r[3] = fw[FW_1_EDX];
+        if (cpu_logical_per_pkg(cpu) > 1) {
+            /* as QEMU: logical processors per package in EBX[23:16], and HTT */
+            r[1] |= (uint32_t)cpu_logical_per_pkg(cpu) << 16;
+            r[3] |= 1u << 28;
+        }
         /* the APIC bits only with an APIC, EDX.APIC only while enabled */
         if (!cpu->intc.rdmsr)
             r[2] &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
@@ -105,6 +116,12 @@ void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
         case 1: r[0] = 0x122; r[1] = 0x01c0003f; r[2] = 0x3f; break;
         case 2: r[0] = 0x143; r[1] = 0x03c0003f; r[2] = 0xfff; r[3] = 1; break;
         default: break;
+        }
+        /* cores per package - 1 in EAX[31:26], threads sharing the cache - 1 in [25:14] */
+        if (r[0]) {
+            int cores = cpu->cfg.cores > 1 ? cpu->cfg.cores : 1;
+            int threads = cpu->cfg.threads > 1 ? cpu->cfg.threads : 1;
+            r[0] |= (uint32_t)(cores - 1) << 26 | (uint32_t)(threads - 1) << 14;
         }
         break;
     case 5:

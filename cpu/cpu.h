@@ -30,6 +30,8 @@ struct cpu_config {
     uint32_t feat[8];       /* CPUID feature words, see cpu/cpu-models.c */
     uint64_t tsc_hz;        /* from the virtual clock */
     bool native_off;        /* -accel tcg,native=off: the portable backend only */
+    /* -smp topology shown in CPUID leaves 1 and 4 (0 means 1), set by the board */
+    int cores, threads;
 };
 
 /*

@@ -1,5 +1,5 @@
 # Board test guests (testsuite/satori.board/), built by make check.
-BOARD_GUESTS = console idle
+BOARD_GUESTS = console idle topology
 BOARD_GUEST_ELFS = $(BOARD_GUESTS:%=testsuite/satori.board/%.elf)
 testsuite/satori.board/%.elf: testsuite/satori.board/%.c $(GUEST_RUNTIME_DEPS)
 	@$(MKDIR_P) testsuite/satori.board

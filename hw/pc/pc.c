@@ -470,10 +470,17 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
         bus_map_ram(m.bus, 0x100000000ull, m.above_4g, m.ram + m.below_4g, false, "ram-above-4g");
     bus_set_code_write_hook(m.bus, code_write, NULL);
 
-    /* vCPUs: index = APIC ID order, as QEMU numbers them for -smp */
+    /*
+     * vCPUs: index = APIC ID order, as QEMU numbers them for -smp; CPUID
+     * shows the -smp cores/threads per package (APIC IDs stay the index,
+     * which is QEMU's layout when cores and threads are powers of two).
+     */
+    struct cpu_config cpu_cfg = c->cpu;
+    cpu_cfg.cores = c->smp.cores;
+    cpu_cfg.threads = c->smp.threads;
     m.ncpus = c->smp.cpus > 0 ? c->smp.cpus : 1;
     for (int i = 0; i < m.ncpus; i++)
-        m.cpu[i] = cpu_new(m.bus, &c->cpu, i);
+        m.cpu[i] = cpu_new(m.bus, &cpu_cfg, i);
     cpu_set_group(m.cpu, m.ncpus);  /* code written by one vCPU is stale for all */
     vclock_set_icount_source(icount_source, NULL);
 
