@@ -97,7 +97,10 @@ static const uint64_t cr4_supported = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4
 
 static void set_cr4(struct cpu *cpu, uint64_t v)
 {
-    if (v & ~cr4_supported)
+    /* CR4.OSXSAVE exists when CPUID advertises XSAVE */
+    uint64_t ok = cr4_supported | ((cpu->decode_features & DECODE_F_XSAVE) ? CR4_OSXSAVE : 0);
+
+    if (v & ~ok)
         cpu_raise_exception_err(cpu, EXC_GP, 0);
     if ((cpu->efer & EFER_LMA) && !(v & CR4_PAE))
         cpu_raise_exception_err(cpu, EXC_GP, 0);
@@ -269,7 +272,9 @@ static const struct uop *uop_rdpmc(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_xgetbv(struct cpu *cpu, const struct uop *u)
 {
-    if (!(cpu->cr4 & CR4_OSXSAVE) || (uint32_t)cpu->regs[1] != 0)
+    if (!(cpu->cr4 & CR4_OSXSAVE))
+        cpu_raise_exception(cpu, EXC_UD);   /* SDM XGETBV */
+    if ((uint32_t)cpu->regs[1] != 0)
         cpu_raise_exception_err(cpu, EXC_GP, 0);
     cpu->regs[0] = (uint32_t)cpu->xcr0;
     cpu->regs[2] = cpu->xcr0 >> 32;

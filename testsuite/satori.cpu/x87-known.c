@@ -4,7 +4,8 @@
  * C1 round-up, misses the stack underflow of register operands and loads
  * reserved MXCSR bits in FXRSTOR): the transcendentals to the bit with
  * their status words, C1 as the round-up indication, a stack underflow,
- * MXCSR_MASK and FXRSTOR's #GP on reserved MXCSR bits.
+ * MXCSR_MASK, FXRSTOR's #GP on reserved MXCSR bits and XSAVE's #NM with
+ * CR0.TS.
  */
 #include "runtime.h"
 
@@ -35,7 +36,10 @@ static volatile uint64_t seen_vec;
 static void handler(struct frame *f)
 {
     seen_vec = f->vector;
-    f->rip += 3;
+    if (f->vector == 7)
+        write_cr0(read_cr0() & ~(uint64_t)8);
+    else
+        f->rip += 3;
 }
 
 int main(void)
@@ -101,5 +105,14 @@ int main(void)
     seen_vec = 99;
     __asm__ volatile(".byte 0x0f, 0xae, 0x08" :: "a"(area) : "memory");   /* fxrstor (%rax) */
     reportf(seen_vec == 13, "FXRSTOR with reserved MXCSR bits: #GP (vector %lu)", seen_vec);
+
+    /* XSAVE with CR0.TS: #NM (SDM XSAVE; run with -cpu max) */
+    static uint8_t xarea[1024] __attribute__((aligned(64)));
+    write_cr4(read_cr4() | (1u << 18));     /* OSXSAVE */
+    handle_exception(7, handler);
+    seen_vec = 99;
+    write_cr0(read_cr0() | 8);
+    __asm__ volatile(".byte 0x0f, 0xae, 0x27" :: "D"(xarea), "a"(3), "d"(0) : "memory");
+    reportf(seen_vec == 7, "XSAVE with CR0.TS: #NM (vector %lu)", seen_vec);
     report_done();
 }
