@@ -3,8 +3,8 @@
  * and the architectural MSRs (SDM vol. 2 CPUID; vol. 3 ch. 9 reset
  * state; vol. 4 MSRs).
  *
- * CPUID describes exactly what satori implements: no x87/MMX/SSE yet, so
- * no model advertises them (DESIGN.md: CPU).  Leaves 0x40000000..0x4fffffff
+ * CPUID describes exactly what satori implements: the x87 FPU, FXSR and
+ * XSAVE (x87|SSE state) are advertised, MMX/SSE not yet (DESIGN.md: CPU).  Leaves 0x40000000..0x4fffffff
  * go to the hypervisor hooks; with none, they follow Intel's rule for
  * leaves above the maximum (the highest basic leaf's data).
  */
