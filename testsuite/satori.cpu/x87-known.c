@@ -4,7 +4,8 @@
  * C1 round-up, misses the stack underflow of register operands and loads
  * reserved MXCSR bits in FXRSTOR): the transcendentals to the bit with
  * their status words, C1 as the round-up indication, a stack underflow,
- * MXCSR_MASK and FXRSTOR's #GP on reserved MXCSR bits.
+ * MXCSR_MASK, FXRSTOR's #GP on reserved MXCSR bits and XSAVE's #NM with
+ * CR0.TS.
  */
 #include "runtime.h"
 
@@ -35,7 +36,10 @@ static volatile uint64_t seen_vec;
 static void handler(struct frame *f)
 {
     seen_vec = f->vector;
-    f->rip += 3;
+    if (f->vector == 7)
+        write_cr0(read_cr0() & ~(uint64_t)8);
+    else
+        f->rip += 3;
 }
 
 int main(void)
@@ -85,6 +89,26 @@ int main(void)
                      : "=m"(sw) : "m"(three), "m"(rz));
     reportf((sw & 0x0220) == 0x0020, "1/3 rounded toward zero: PE, C1 clear (sw %04x)", sw);
 
+    /* unmasked overflow / underflow: the result is delivered with its
+     * exponent wrapped by 24576 (SDM 4.9.1.4-5); FNSAVE does not wait */
+    {
+        static const struct x80 big = { 0xffffffffffffffffull, 0x7ffe };
+        static const struct x80 tiny = { 0x8000000000000001ull, 0x0001 };
+        uint16_t cwo = 0x0377, cwu = 0x036f;
+        uint8_t s1[108], s2[108];
+        struct x80 r1, r2;
+        __asm__ volatile("fninit\n fldcw %2\n fldt %3\n fldt %3\n fmulp\n fnsave %0\n fninit\n"
+                         " fldcw %4\n fldt %5\n fldt %5\n fmulp\n fnsave %1\n fninit"
+                         : "=m"(s1), "=m"(s2) : "m"(cwo), "m"(big), "m"(cwu), "m"(tiny));
+        memcpy(&r1, s1 + 28, 10);
+        memcpy(&r2, s2 + 28, 10);
+        uint16_t sw1 = (uint16_t)(s1[4] | s1[5] << 8), sw2 = (uint16_t)(s2[4] | s2[5] << 8);
+        reportf(sw1 == 0xb8a8 && r1.se == 0x5ffe && r1.sig == 0xfffffffffffffffeull,
+                "unmasked overflow: wrapped result %04x:%016lx sw %04x", r1.se, r1.sig, sw1);
+        reportf(sw2 == 0xb8b0 && r2.se == 0x2003 && r2.sig == 0x8000000000000002ull,
+                "unmasked underflow: wrapped result %04x:%016lx sw %04x", r2.se, r2.sig, sw2);
+    }
+
     /* stack underflow with register operands */
     __asm__ volatile("fninit\n fadd %%st(1), %%st\n fnstsw %0\n fninit" : "=m"(sw));
     reportf((sw & 0x0241) == 0x0041, "FADD with empty registers: IE SF, C1 = 0 (sw %04x)", sw);
@@ -101,5 +125,14 @@ int main(void)
     seen_vec = 99;
     __asm__ volatile(".byte 0x0f, 0xae, 0x08" :: "a"(area) : "memory");   /* fxrstor (%rax) */
     reportf(seen_vec == 13, "FXRSTOR with reserved MXCSR bits: #GP (vector %lu)", seen_vec);
+
+    /* XSAVE with CR0.TS: #NM (SDM XSAVE; run with -cpu max) */
+    static uint8_t xarea[1024] __attribute__((aligned(64)));
+    write_cr4(read_cr4() | (1u << 18));     /* OSXSAVE */
+    handle_exception(7, handler);
+    seen_vec = 99;
+    write_cr0(read_cr0() | 8);
+    __asm__ volatile(".byte 0x0f, 0xae, 0x27" :: "D"(xarea), "a"(3), "d"(0) : "memory");
+    reportf(seen_vec == 7, "XSAVE with CR0.TS: #NM (vector %lu)", seen_vec);
     report_done();
 }

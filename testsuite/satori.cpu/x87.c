@@ -166,6 +166,23 @@ static void layouts(void)
     __asm__ volatile("fnstcw %0\n fninit" : "=m"(cw_after));
     reportf(cw_after == 0x037f, "FNSTENV masks all exceptions (cw %04x)", cw_after);
 
+    /* 16-bit layout (operand-size prefix): CW, SW, TW words at 0, 2, 4 */
+    uint8_t env16[14];
+    __asm__ volatile("fninit\n fldt %1\n fldz\n .byte 0x66, 0xd9, 0x37" /* fnstenvw (%rdi) */
+                     : "=m"(env16) : "m"(v), "D"(env16) : "memory");
+    printf("fnstenv16 cw %02x%02x sw %02x%02x tw %02x%02x\n", env16[1], env16[0], env16[3],
+           env16[2], env16[5], env16[4]);
+    reportf(env16[4] == 0xff && env16[5] == 0x1f && ((env16[3] >> 3) & 7) == 6,
+            "FNSTENV with 16-bit operand size: 14-byte layout");
+    /* FNSAVE / FRSTOR round trip */
+    uint8_t save[108];
+    struct x80 back;
+    __asm__ volatile("fninit\n fldt %2\n fldpi\n fnsave %0\n fldz\n frstor %0\n fstp %%st(0)\n"
+                     " fstpt %1\n fninit" : "+m"(save), "=m"(back) : "m"(v));
+    printf("fnsave tw %02x%02x st0 %02x%02x\n", save[9], save[8], save[37], save[36]);
+    reportf(back.se == 0x4000 && back.sig == 0xc000000000000000ull, "FNSAVE/FRSTOR round trip");
+    reportf(save[36] == 0x00 && save[37] == 0x40, "FNSAVE: ST(0) after the 28-byte environment");
+
     memset(fx_area, 0xa5, sizeof fx_area);
     __asm__ volatile("fninit\n fldt %1\n fldpi\n fxsave %0\n fninit" : "=m"(fx_area) : "m"(v));
     printf("fxsave cw %02x%02x sw %02x%02x ftw %02x %02x mxcsr %02x%02x%02x%02x\n",
