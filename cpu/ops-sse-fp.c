@@ -12,6 +12,3 @@ void tr_ssefp(struct tr_ctx *tc, const struct insn *in)
 {
     tr_emit_fault(tc, in, EXC_UD);
 }
-void tr_sse(struct tr_ctx *tc, const struct insn *in) { tr_emit_fault(tc, in, EXC_UD); }
-void tr_ssemov(struct tr_ctx *tc, const struct insn *in) { tr_emit_fault(tc, in, EXC_UD); }
-void tr_bmi(struct tr_ctx *tc, const struct insn *in) { tr_emit_fault(tc, in, EXC_UD); }

@@ -1,0 +1,502 @@
+/*
+ * cpu/ops-sse-int.c: MMX and SSE..SSE4.1 packed-integer, bitwise and
+ * shuffle operations (the "sse" family of insn-list.h; SDM vol. 2, each
+ * instruction's page).  One generic micro-op loads the source (register,
+ * memory or the shift immediate), runs the operation's lane function on
+ * the destination's value and writes it back; MMX forms run the same
+ * functions on 8 bytes.  Layout of the uops in ops-sse.h.
+ */
+#include "cpu/ops-sse.h"
+
+typedef void (*vec_fn)(struct cpu *cpu, union vec *d, const union vec *s, unsigned n,
+                       unsigned imm);
+
+static int8_t sat8s(int v) { return (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v); }
+static uint8_t sat8u(int v) { return (uint8_t)(v > 255 ? 255 : v < 0 ? 0 : v); }
+static int16_t sat16s(int v) { return (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v); }
+static uint16_t sat16u(int v) { return (uint16_t)(v > 65535 ? 65535 : v < 0 ? 0 : v); }
+
+/* d.F[i] = expr(a = d.F[i], b = s.F[i]) for every lane of type T */
+#define LANES(name, F, T, expr)                                                  \
+static void name(struct cpu *cpu, union vec *d, const union vec *s, unsigned n,  \
+                 unsigned imm)                                                   \
+{                                                                                \
+    for (unsigned i = 0; i < n / sizeof d->F[0]; i++) {                          \
+        T a = d->F[i], b = s->F[i];                                              \
+        d->F[i] = (T)(expr);                                                     \
+        (void)a;                                                                 \
+    }                                                                            \
+}
+
+LANES(v_paddb, b, uint8_t, a + b)
+LANES(v_paddw, w, uint16_t, a + b)
+LANES(v_paddd, d, uint32_t, a + b)
+LANES(v_paddq, q, uint64_t, a + b)
+LANES(v_psubb, b, uint8_t, a - b)
+LANES(v_psubw, w, uint16_t, a - b)
+LANES(v_psubd, d, uint32_t, a - b)
+LANES(v_psubq, q, uint64_t, a - b)
+LANES(v_paddsb, sb, int8_t, sat8s(a + b))
+LANES(v_paddsw, sw, int16_t, sat16s(a + b))
+LANES(v_paddusb, b, uint8_t, sat8u(a + b))
+LANES(v_paddusw, w, uint16_t, sat16u(a + b))
+LANES(v_psubsb, sb, int8_t, sat8s(a - b))
+LANES(v_psubsw, sw, int16_t, sat16s(a - b))
+LANES(v_psubusb, b, uint8_t, sat8u(a - b))
+LANES(v_psubusw, w, uint16_t, sat16u(a - b))
+LANES(v_pmullw, sw, int16_t, (int32_t)a * b)
+LANES(v_pmulhw, sw, int16_t, ((int32_t)a * b) >> 16)
+LANES(v_pmulhuw, w, uint16_t, ((uint32_t)a * b) >> 16)
+LANES(v_pmulld, d, uint32_t, (uint32_t)((uint64_t)a * b))
+LANES(v_pmuludq, q, uint64_t, (uint64_t)(uint32_t)a * (uint32_t)b)
+LANES(v_pmuldq, q, uint64_t, (uint64_t)((int64_t)(int32_t)a * (int32_t)b))
+LANES(v_pavgb, b, uint8_t, ((unsigned)a + b + 1) >> 1)
+LANES(v_pavgw, w, uint16_t, ((unsigned)a + b + 1) >> 1)
+LANES(v_pminub, b, uint8_t, a < b ? a : b)
+LANES(v_pmaxub, b, uint8_t, a > b ? a : b)
+LANES(v_pminsw, sw, int16_t, a < b ? a : b)
+LANES(v_pmaxsw, sw, int16_t, a > b ? a : b)
+LANES(v_pminsb, sb, int8_t, a < b ? a : b)
+LANES(v_pmaxsb, sb, int8_t, a > b ? a : b)
+LANES(v_pminuw, w, uint16_t, a < b ? a : b)
+LANES(v_pmaxuw, w, uint16_t, a > b ? a : b)
+LANES(v_pminsd, sd, int32_t, a < b ? a : b)
+LANES(v_pmaxsd, sd, int32_t, a > b ? a : b)
+LANES(v_pminud, d, uint32_t, a < b ? a : b)
+LANES(v_pmaxud, d, uint32_t, a > b ? a : b)
+LANES(v_pcmpeqb, b, uint8_t, a == b ? 0xff : 0)
+LANES(v_pcmpeqw, w, uint16_t, a == b ? 0xffff : 0)
+LANES(v_pcmpeqd, d, uint32_t, a == b ? ~0u : 0)
+LANES(v_pcmpeqq, q, uint64_t, a == b ? ~0ull : 0)
+LANES(v_pcmpgtb, sb, int8_t, a > b ? -1 : 0)
+LANES(v_pcmpgtw, sw, int16_t, a > b ? -1 : 0)
+LANES(v_pcmpgtd, sd, int32_t, a > b ? -1 : 0)
+LANES(v_pcmpgtq, sq, int64_t, a > b ? -1 : 0)
+LANES(v_pand, q, uint64_t, a & b)
+LANES(v_pandn, q, uint64_t, ~a & b)
+LANES(v_por, q, uint64_t, a | b)
+LANES(v_pxor, q, uint64_t, a ^ b)
+LANES(v_psignb, sb, int8_t, b < 0 ? -a : b == 0 ? 0 : a)
+LANES(v_psignw, sw, int16_t, b < 0 ? -a : b == 0 ? 0 : a)
+LANES(v_psignd, sd, int32_t, b < 0 ? (int32_t)(0u - (uint32_t)a) : b == 0 ? 0 : a)
+LANES(v_pabsb, b, uint8_t, (int8_t)b < 0 ? -(int8_t)b : b)
+LANES(v_pabsw, w, uint16_t, (int16_t)b < 0 ? -(int16_t)b : b)
+LANES(v_pabsd, d, uint32_t, (int32_t)b < 0 ? 0u - b : b)
+LANES(v_pmulhrsw, sw, int16_t, ((((int32_t)a * b) >> 14) + 1) >> 1)
+
+/* shifts: the count is the whole low quadword of the source (or imm8) */
+#define SHIFT(name, F, T, bits, expr, big)                                       \
+static void name(struct cpu *cpu, union vec *d, const union vec *s, unsigned n,  \
+                 unsigned imm)                                                   \
+{                                                                                \
+    uint64_t c = s->q[0];                                                        \
+    for (unsigned i = 0; i < n / sizeof d->F[0]; i++) {                          \
+        T a = d->F[i];                                                           \
+        d->F[i] = c > bits - 1 ? (T)(big) : (T)(expr);                           \
+    }                                                                            \
+}
+SHIFT(v_psllw, w, uint16_t, 16, a << c, 0)
+SHIFT(v_pslld, d, uint32_t, 32, a << c, 0)
+SHIFT(v_psllq, q, uint64_t, 64, a << c, 0)
+SHIFT(v_psrlw, w, uint16_t, 16, a >> c, 0)
+SHIFT(v_psrld, d, uint32_t, 32, a >> c, 0)
+SHIFT(v_psrlq, q, uint64_t, 64, a >> c, 0)
+SHIFT(v_psraw, sw, int16_t, 16, a >> c, a >> 15)
+SHIFT(v_psrad, sd, int32_t, 32, a >> c, a >> 31)
+
+static void v_pslldq(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    union vec r = { .q = { 0, 0 } };
+    unsigned c = s->q[0] > 16 ? 16 : (unsigned)s->q[0];
+
+    for (unsigned i = c; i < 16; i++)
+        r.b[i] = d->b[i - c];
+    *d = r;
+}
+
+static void v_psrldq(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    union vec r = { .q = { 0, 0 } };
+    unsigned c = s->q[0] > 16 ? 16 : (unsigned)s->q[0];
+
+    for (unsigned i = 0; i + c < 16; i++)
+        r.b[i] = d->b[i + c];
+    *d = r;
+}
+
+static void v_pmaddwd(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    for (unsigned i = 0; i < n / 4; i++)
+        d->d[i] = (uint32_t)((int32_t)d->sw[2 * i] * s->sw[2 * i]
+                             + (int64_t)d->sw[2 * i + 1] * s->sw[2 * i + 1]);
+}
+
+static void v_pmaddubsw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n,
+                        unsigned imm)
+{
+    for (unsigned i = 0; i < n / 2; i++)
+        d->sw[i] = sat16s(d->b[2 * i] * s->sb[2 * i] + d->b[2 * i + 1] * s->sb[2 * i + 1]);
+}
+
+static void v_psadbw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    for (unsigned g = 0; g < n / 8; g++) {
+        unsigned sum = 0;
+        for (unsigned i = 0; i < 8; i++) {
+            int x = d->b[g * 8 + i] - s->b[g * 8 + i];
+            sum += (unsigned)(x < 0 ? -x : x);
+        }
+        d->q[g] = sum;
+    }
+}
+
+/* PSHUFB, PSHUFD, PSHUFHW, PSHUFLW, PSHUFW, PALIGNR */
+static void v_pshufb(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    union vec r = *d;
+
+    for (unsigned i = 0; i < n; i++)
+        r.b[i] = (s->b[i] & 0x80) ? 0 : d->b[s->b[i] & (n - 1)];
+    *d = r;
+}
+
+static void v_pshufd(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    for (unsigned i = 0; i < 4; i++)
+        d->d[i] = s->d[(imm >> (2 * i)) & 3];
+}
+
+static void v_pshufw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    for (unsigned i = 0; i < 4; i++)
+        d->w[i] = s->w[(imm >> (2 * i)) & 3];
+}
+
+static void v_pshuflw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    *d = *s;
+    for (unsigned i = 0; i < 4; i++)
+        d->w[i] = s->w[(imm >> (2 * i)) & 3];
+}
+
+static void v_pshufhw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    *d = *s;
+    for (unsigned i = 0; i < 4; i++)
+        d->w[4 + i] = s->w[4 + ((imm >> (2 * i)) & 3)];
+}
+
+static void v_palignr(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    uint8_t cat[32];
+    union vec r = { .q = { 0, 0 } };
+
+    memcpy(cat, s->b, n);
+    memcpy(cat + n, d->b, n);
+    for (unsigned i = 0; i < n; i++)
+        r.b[i] = imm + i < 2 * n ? cat[imm + i] : 0;
+    *d = r;
+}
+
+/* unpack: interleave the low (or high) halves of d and s, element size e */
+static void unpack(union vec *d, const union vec *s, unsigned n, unsigned e, bool high)
+{
+    union vec r = { .q = { 0, 0 } };
+    unsigned half = n / 2, base = high ? half : 0;
+
+    for (unsigned i = 0; i < half / e; i++) {
+        memcpy(&r.b[2 * i * e], &d->b[base + i * e], e);
+        memcpy(&r.b[(2 * i + 1) * e], &s->b[base + i * e], e);
+    }
+    *d = r;
+}
+#define UNPACK(name, e, high) \
+static void name(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm) \
+{ unpack(d, s, n, e, high); }
+UNPACK(v_punpcklbw, 1, false) UNPACK(v_punpcklwd, 2, false)
+UNPACK(v_punpckldq, 4, false) UNPACK(v_punpcklqdq, 8, false)
+UNPACK(v_punpckhbw, 1, true) UNPACK(v_punpckhwd, 2, true)
+UNPACK(v_punpckhdq, 4, true) UNPACK(v_punpckhqdq, 8, true)
+
+static void v_packsswb(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    union vec r;
+    unsigned k = n / 2;
+
+    for (unsigned i = 0; i < k; i++) {
+        r.sb[i] = sat8s(d->sw[i]);
+        r.sb[k + i] = sat8s(s->sw[i]);
+    }
+    memcpy(d->b, r.b, n);
+}
+
+static void v_packuswb(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    union vec r;
+    unsigned k = n / 2;
+
+    for (unsigned i = 0; i < k; i++) {
+        r.b[i] = sat8u(d->sw[i]);
+        r.b[k + i] = sat8u(s->sw[i]);
+    }
+    memcpy(d->b, r.b, n);
+}
+
+static void v_packssdw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    union vec r;
+    unsigned k = n / 4;
+
+    for (unsigned i = 0; i < k; i++) {
+        r.sw[i] = sat16s(d->sd[i]);
+        r.sw[k + i] = sat16s(s->sd[i]);
+    }
+    memcpy(d->b, r.b, n);
+}
+
+static void v_packusdw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    union vec r;
+
+    for (unsigned i = 0; i < 4; i++) {
+        r.w[i] = sat16u(d->sd[i]);
+        r.w[4 + i] = sat16u(s->sd[i]);
+    }
+    *d = r;
+}
+
+/* PMOVSX/PMOVZX: widen the low elements of s */
+#define PMOVX(name, sf, df, cnt) \
+static void name(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm) \
+{ union vec r; for (unsigned i = 0; i < cnt; i++) r.df[i] = s->sf[i]; *d = r; }
+PMOVX(v_pmovsxbw, sb, sw, 8) PMOVX(v_pmovsxbd, sb, sd, 4) PMOVX(v_pmovsxbq, sb, sq, 2)
+PMOVX(v_pmovsxwd, sw, sd, 4) PMOVX(v_pmovsxwq, sw, sq, 2) PMOVX(v_pmovsxdq, sd, sq, 2)
+PMOVX(v_pmovzxbw, b, w, 8) PMOVX(v_pmovzxbd, b, d, 4) PMOVX(v_pmovzxbq, b, q, 2)
+PMOVX(v_pmovzxwd, w, d, 4) PMOVX(v_pmovzxwq, w, q, 2) PMOVX(v_pmovzxdq, d, q, 2)
+
+/* horizontal add/subtract: pairs of d, then pairs of s */
+#define HORIZ(name, F, T, expr)                                                  \
+static void name(struct cpu *cpu, union vec *d, const union vec *s, unsigned n,  \
+                 unsigned imm)                                                   \
+{                                                                                \
+    union vec r;                                                                 \
+    unsigned k = n / sizeof d->F[0] / 2;                                         \
+    for (unsigned i = 0; i < k; i++) {                                           \
+        T a = d->F[2 * i], b = d->F[2 * i + 1];                                  \
+        r.F[i] = (T)(expr);                                                      \
+        a = s->F[2 * i];                                                         \
+        b = s->F[2 * i + 1];                                                     \
+        r.F[k + i] = (T)(expr);                                                  \
+    }                                                                            \
+    memcpy(d->b, r.b, n);                                                        \
+}
+HORIZ(v_phaddw, w, uint16_t, a + b)
+HORIZ(v_phaddd, d, uint32_t, a + b)
+HORIZ(v_phaddsw, sw, int16_t, sat16s(a + b))
+HORIZ(v_phsubw, w, uint16_t, a - b)
+HORIZ(v_phsubd, d, uint32_t, a - b)
+HORIZ(v_phsubsw, sw, int16_t, sat16s(a - b))
+
+static void v_phminposuw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n,
+                         unsigned imm)
+{
+    unsigned best = 0;
+
+    for (unsigned i = 1; i < 8; i++)
+        if (s->w[i] < s->w[best])
+            best = i;
+    d->q[0] = s->w[best] | ((uint64_t)best << 16);
+    d->q[1] = 0;
+}
+
+static void v_mpsadbw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    union vec r;
+    unsigned o1 = (imm & 4) ? 4 : 0, o2 = (imm & 3) * 4;
+
+    for (unsigned i = 0; i < 8; i++) {
+        unsigned sum = 0;
+        for (unsigned j = 0; j < 4; j++) {
+            int x = d->b[o1 + i + j] - s->b[o2 + j];
+            sum += (unsigned)(x < 0 ? -x : x);
+        }
+        r.w[i] = (uint16_t)sum;
+    }
+    *d = r;
+}
+
+/* blends: by immediate bits, or by the sign bits of XMM0 */
+static void v_pblendw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    for (unsigned i = 0; i < 8; i++)
+        if (imm & (1u << i))
+            d->w[i] = s->w[i];
+}
+
+static void v_blendps(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    for (unsigned i = 0; i < 4; i++)
+        if (imm & (1u << i))
+            d->d[i] = s->d[i];
+}
+
+static void v_blendpd(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    for (unsigned i = 0; i < 2; i++)
+        if (imm & (1u << i))
+            d->q[i] = s->q[i];
+}
+
+static void v_pblendvb(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    union vec m;
+
+    sse_reg(cpu, 0, false, &m);
+    for (unsigned i = 0; i < 16; i++)
+        if (m.b[i] & 0x80)
+            d->b[i] = s->b[i];
+}
+
+static void v_blendvps(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    for (unsigned i = 0; i < 4; i++)
+        if ((uint32_t)(cpu->fpu.xmm[0][i / 2] >> (32 * (i & 1))) >> 31)
+            d->d[i] = s->d[i];
+}
+
+static void v_blendvpd(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    for (unsigned i = 0; i < 2; i++)
+        if (cpu->fpu.xmm[0][i] >> 63)
+            d->q[i] = s->q[i];
+}
+
+static void v_shufps(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    union vec r;
+
+    r.d[0] = d->d[imm & 3];
+    r.d[1] = d->d[(imm >> 2) & 3];
+    r.d[2] = s->d[(imm >> 4) & 3];
+    r.d[3] = s->d[(imm >> 6) & 3];
+    *d = r;
+}
+
+static void v_shufpd(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    union vec r;
+
+    r.q[0] = d->q[imm & 1];
+    r.q[1] = s->q[(imm >> 1) & 1];
+    *d = r;
+}
+
+/* INSERTPS: the memory form's element is the loaded dword (imm[7:6] unused) */
+static void v_insertps(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    uint32_t v = s->d[n == 4 ? 0 : (imm >> 6) & 3];
+
+    d->d[(imm >> 4) & 3] = v;
+    for (unsigned i = 0; i < 4; i++)
+        if (imm & (1u << i))
+            d->d[i] = 0;
+}
+
+static const vec_fn vec_fns[OP_COUNT] = {
+    [OP_PADDB] = v_paddb, [OP_PADDW] = v_paddw, [OP_PADDD] = v_paddd, [OP_PADDQ] = v_paddq,
+    [OP_PSUBB] = v_psubb, [OP_PSUBW] = v_psubw, [OP_PSUBD] = v_psubd, [OP_PSUBQ] = v_psubq,
+    [OP_PADDSB] = v_paddsb, [OP_PADDSW] = v_paddsw, [OP_PADDUSB] = v_paddusb,
+    [OP_PADDUSW] = v_paddusw, [OP_PSUBSB] = v_psubsb, [OP_PSUBSW] = v_psubsw,
+    [OP_PSUBUSB] = v_psubusb, [OP_PSUBUSW] = v_psubusw,
+    [OP_PMULLW] = v_pmullw, [OP_PMULHW] = v_pmulhw, [OP_PMULHUW] = v_pmulhuw,
+    [OP_PMULUDQ] = v_pmuludq, [OP_PMULLD] = v_pmulld, [OP_PMULDQ] = v_pmuldq,
+    [OP_PMADDWD] = v_pmaddwd, [OP_PSADBW] = v_psadbw, [OP_PAVGB] = v_pavgb, [OP_PAVGW] = v_pavgw,
+    [OP_PMINUB] = v_pminub, [OP_PMINSW] = v_pminsw, [OP_PMAXUB] = v_pmaxub,
+    [OP_PMAXSW] = v_pmaxsw, [OP_PMINSB] = v_pminsb, [OP_PMINSD] = v_pminsd,
+    [OP_PMINUW] = v_pminuw, [OP_PMINUD] = v_pminud, [OP_PMAXSB] = v_pmaxsb,
+    [OP_PMAXSD] = v_pmaxsd, [OP_PMAXUW] = v_pmaxuw, [OP_PMAXUD] = v_pmaxud,
+    [OP_PCMPEQB] = v_pcmpeqb, [OP_PCMPEQW] = v_pcmpeqw, [OP_PCMPEQD] = v_pcmpeqd,
+    [OP_PCMPEQQ] = v_pcmpeqq, [OP_PCMPGTB] = v_pcmpgtb, [OP_PCMPGTW] = v_pcmpgtw,
+    [OP_PCMPGTD] = v_pcmpgtd, [OP_PCMPGTQ] = v_pcmpgtq,
+    [OP_PAND] = v_pand, [OP_PANDN] = v_pandn, [OP_POR] = v_por, [OP_PXOR] = v_pxor,
+    [OP_ANDPS] = v_pand, [OP_ANDNPS] = v_pandn, [OP_ORPS] = v_por, [OP_XORPS] = v_pxor,
+    [OP_ANDPD] = v_pand, [OP_ANDNPD] = v_pandn, [OP_ORPD] = v_por, [OP_XORPD] = v_pxor,
+    [OP_PSLLW] = v_psllw, [OP_PSLLD] = v_pslld, [OP_PSLLQ] = v_psllq,
+    [OP_PSRLW] = v_psrlw, [OP_PSRLD] = v_psrld, [OP_PSRLQ] = v_psrlq,
+    [OP_PSRAW] = v_psraw, [OP_PSRAD] = v_psrad, [OP_PSLLDQ] = v_pslldq, [OP_PSRLDQ] = v_psrldq,
+    [OP_PSHUFD] = v_pshufd, [OP_PSHUFHW] = v_pshufhw, [OP_PSHUFLW] = v_pshuflw,
+    [OP_PSHUFW] = v_pshufw, [OP_PSHUFB] = v_pshufb, [OP_PALIGNR] = v_palignr,
+    [OP_PUNPCKLBW] = v_punpcklbw, [OP_PUNPCKLWD] = v_punpcklwd, [OP_PUNPCKLDQ] = v_punpckldq,
+    [OP_PUNPCKLQDQ] = v_punpcklqdq, [OP_PUNPCKHBW] = v_punpckhbw, [OP_PUNPCKHWD] = v_punpckhwd,
+    [OP_PUNPCKHDQ] = v_punpckhdq, [OP_PUNPCKHQDQ] = v_punpckhqdq,
+    [OP_UNPCKLPS] = v_punpckldq, [OP_UNPCKHPS] = v_punpckhdq,
+    [OP_UNPCKLPD] = v_punpcklqdq, [OP_UNPCKHPD] = v_punpckhqdq,
+    [OP_PACKSSWB] = v_packsswb, [OP_PACKSSDW] = v_packssdw, [OP_PACKUSWB] = v_packuswb,
+    [OP_PACKUSDW] = v_packusdw,
+    [OP_PMOVSXBW] = v_pmovsxbw, [OP_PMOVSXBD] = v_pmovsxbd, [OP_PMOVSXBQ] = v_pmovsxbq,
+    [OP_PMOVSXWD] = v_pmovsxwd, [OP_PMOVSXWQ] = v_pmovsxwq, [OP_PMOVSXDQ] = v_pmovsxdq,
+    [OP_PMOVZXBW] = v_pmovzxbw, [OP_PMOVZXBD] = v_pmovzxbd, [OP_PMOVZXBQ] = v_pmovzxbq,
+    [OP_PMOVZXWD] = v_pmovzxwd, [OP_PMOVZXWQ] = v_pmovzxwq, [OP_PMOVZXDQ] = v_pmovzxdq,
+    [OP_PHADDW] = v_phaddw, [OP_PHADDD] = v_phaddd, [OP_PHADDSW] = v_phaddsw,
+    [OP_PHSUBW] = v_phsubw, [OP_PHSUBD] = v_phsubd, [OP_PHSUBSW] = v_phsubsw,
+    [OP_PSIGNB] = v_psignb, [OP_PSIGNW] = v_psignw, [OP_PSIGND] = v_psignd,
+    [OP_PABSB] = v_pabsb, [OP_PABSW] = v_pabsw, [OP_PABSD] = v_pabsd,
+    [OP_PMULHRSW] = v_pmulhrsw, [OP_PMADDUBSW] = v_pmaddubsw, [OP_PHMINPOSUW] = v_phminposuw,
+    [OP_MPSADBW] = v_mpsadbw, [OP_PBLENDW] = v_pblendw, [OP_PBLENDVB] = v_pblendvb,
+    [OP_BLENDPS] = v_blendps, [OP_BLENDPD] = v_blendpd, [OP_BLENDVPS] = v_blendvps,
+    [OP_BLENDVPD] = v_blendvpd, [OP_SHUFPS] = v_shufps, [OP_SHUFPD] = v_shufpd,
+    [OP_INSERTPS] = v_insertps,
+};
+
+/* dst = op(dst, src): the generic packed operation */
+static const struct uop *uop_vop(struct cpu *cpu, const struct uop *u)
+{
+    union vec s, d;
+    bool mmx = u->cc & SV_DST_MMX;
+    unsigned n = mmx ? 8 : 16;
+
+    if (u->cc & SV_IMM) {
+        s.q[0] = u->imm & 0xff;
+        s.q[1] = 0;
+    } else {
+        sse_src(cpu, u, &s);
+        if (u->aux == OP_INSERTPS && u->rm == UOP_NOREG)
+            n = 4;      /* tells v_insertps the source is the loaded dword */
+    }
+    sse_reg(cpu, u->reg, mmx, &d);
+    vec_fns[u->aux](cpu, &d, &s, n, (unsigned)u->imm & 0xff);
+    if (mmx)
+        mmx_enter(cpu);
+    sse_set_reg(cpu, u->reg, mmx, &d);
+    return u + 1;
+}
+
+/* PTEST: ZF = (d AND s) == 0, CF = (NOT d AND s) == 0, other flags clear */
+static const struct uop *uop_ptest(struct cpu *cpu, const struct uop *u)
+{
+    union vec s, d;
+
+    sse_src(cpu, u, &s);
+    sse_reg(cpu, u->reg, false, &d);
+    uint32_t f = 0;
+    if (!((d.q[0] & s.q[0]) | (d.q[1] & s.q[1])))
+        f |= EFLAGS_ZF;
+    if (!((~d.q[0] & s.q[0]) | (~d.q[1] & s.q[1])))
+        f |= EFLAGS_CF;
+    cpu_set_arith_flags(cpu, f);
+    return u + 1;
+}
+
+void tr_sse(struct tr_ctx *tc, const struct insn *in)
+{
+    if (in->op == OP_PTEST) {
+        sse_emit(tc, in, uop_ptest);
+        return;
+    }
+    if (!vec_fns[in->op]) {
+        /* PCMPxSTRx, PCLMULQDQ and AES-NI are not implemented yet */
+        tr_emit_fault(tc, in, EXC_UD);
+        return;
+    }
+    sse_emit(tc, in, uop_vop);
+}
