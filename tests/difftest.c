@@ -12,7 +12,10 @@
  * flags it defines and which it leaves undefined; a template that reads
  * flags is only placed where every flag it reads is defined.
  *
- *   difftest [-f] [-i] [-r] [-n CASES] [-s SEED] [-v]
+ *   difftest [-f] [-i] [-r] [-x] [-n CASES] [-s SEED] [-v]
+ *
+ * -x runs SSE floating-point sequences instead (tests/difftest-ssefp.c):
+ * XMM and MMX registers and MXCSR are compared too, through the buffer.
  *
  * `make check` runs a short version; `make difftest-full` runs at least
  * 10^6 instructions.  Exit 77 (skip) on non-x86-64 hosts.
@@ -755,7 +758,10 @@ static void guest_enter_long_mode(struct cpu *cpu)
     tlb_flush_all(cpu);
 }
 
-static void run_guest(struct guest *g, const struct gen *gen, struct regs *r, uint8_t *data)
+static void sx_enter(struct cpu *cpu);
+
+static void run_guest(struct guest *g, const struct gen *gen, struct regs *r, uint8_t *data,
+                      bool ssefp)
 {
     struct cpu *cpu = g->cpu;
 
@@ -764,6 +770,8 @@ static void run_guest(struct guest *g, const struct gen *gen, struct regs *r, ui
     g->ram[CODE_VA + gen->len] = 0xf4; /* hlt */
     cpu_invalidate_phys(cpu, CODE_VA, CODE_SIZE);
     guest_enter_long_mode(cpu);
+    if (ssefp)
+        sx_enter(cpu);
     for (int i = 0; i < 16; i++)
         cpu->regs[i] = r->r[i];
     cpu_set_reg(cpu, CPU_RFLAGS, r->rflags);
@@ -775,6 +783,8 @@ static void run_guest(struct guest *g, const struct gen *gen, struct regs *r, ui
     r->rflags = cpu_get_rflags(cpu);
     memcpy(data, g->ram + DATA_VA, DATA_SIZE);
 }
+
+#include "tests/difftest-ssefp.c"
 
 /*
  * -f: random bytes as code, in 64-bit or compatibility mode (32- or 16-bit
@@ -850,10 +860,10 @@ int main(int argc, char **argv)
 {
     unsigned long cases = 20000;
     uint64_t seed = 0x5a70121;
-    bool verbose = false, interp = false, fuzzing = false;
+    bool verbose = false, interp = false, fuzzing = false, ssefp = false;
     int opt;
 
-    while ((opt = getopt(argc, argv, "fin:rs:v")) != -1) {
+    while ((opt = getopt(argc, argv, "fin:rs:vx")) != -1) {
         switch (opt) {
         case 'f': fuzzing = true; break;
         case 'i': interp = true; break;
@@ -861,12 +871,14 @@ int main(int argc, char **argv)
         case 'n': cases = strtoul(optarg, NULL, 0); break;
         case 's': seed = strtoull(optarg, NULL, 0); break;
         case 'v': verbose = true; break;
+        case 'x': ssefp = true; break;
         default:
-            fprintf(stderr, "usage: difftest [-f] [-i] [-r] [-n CASES] [-s SEED] [-v]\n"
+            fprintf(stderr, "usage: difftest [-f] [-i] [-r] [-x] [-n CASES] [-s SEED] [-v]\n"
                     "  -f  random bytes as code: no crash whatever they decode to\n"
                     "      (FUZZ_TRACE=1 in the environment: one line per case on stderr)\n"
                     "  -i  run blocks in the micro-op loop only (no host code)\n"
-                    "  -r  five registers only, sequences up to 24 instructions\n");
+                    "  -r  five registers only, sequences up to 24 instructions\n"
+                    "  -x  SSE floating-point sequences (XMM, MMX, MXCSR compared)\n");
             return 2;
         }
     }
@@ -888,6 +900,8 @@ int main(int argc, char **argv)
     guest_init(&guest);
     if (interp)
         native_free(guest.cpu);     /* blocks then run in cpu_run()'s loop */
+    if (ssefp)
+        sx_init(&guest);
     if (fuzzing) {
         int rc = fuzz(&guest, cases);
         cpu_free(guest.cpu);
@@ -913,7 +927,10 @@ int main(int argc, char **argv)
         for (unsigned i = 0; i < DATA_SIZE; i++)
             init_data[i] = (uint8_t)rnd();
 
-        unsigned n = 1 + (unsigned)(rnd() % (few_regs ? 24 : 8));
+        struct sx_approx ap = { .on = false };
+        unsigned n = ssefp ? 0 : 1 + (unsigned)(rnd() % (few_regs ? 24 : 8));
+        if (ssefp)
+            ap = sx_gen_case(&g, init_data);
         for (unsigned k = 0; k < n && g.len < CODE_SIZE - 64;) {
             const struct tmpl *t = &tmpls[rnd() % ntmpls];
             if (emit_tmpl(&g, t))
@@ -935,24 +952,32 @@ int main(int argc, char **argv)
         emu = in;
         memcpy(guest_data, init_data, DATA_SIZE);
         memcpy(guest.ram + STACK_VA, init_data, DATA_SIZE);
-        run_guest(&guest, &g, &emu, guest_data);
-        executed += g.ninsns;
+        uint64_t icount0 = cpu_icount(guest.cpu);
+        run_guest(&guest, &g, &emu, guest_data, ssefp);
+        /* SSE cases may stop early at an exception: count what ran */
+        executed += ssefp ? cpu_icount(guest.cpu) - icount0 : g.ninsns;
 
-        bool bad = false;
+        bool bad = ap.on && !sx_check_approx(&ap, init_data, host_data, guest_data);
+        if (ssefp)
+            sx_tally(host_data);
         for (int i = 0; i < 16; i++)
             if (nat.r[i] != emu.r[i])
                 bad = true;
         uint64_t fmask = (F_ALL & ~g.undef) | EFLAGS_DF;
         if ((nat.rflags & fmask) != (emu.rflags & fmask))
             bad = true;
+        /* SSE cases: the stack page holds the guest's exception frames */
         if (memcmp(host_data, guest_data, DATA_SIZE)
-            || memcmp(host_data + DATA_SIZE, guest.ram + STACK_VA, DATA_SIZE))
+            || (!ssefp && memcmp(host_data + DATA_SIZE, guest.ram + STACK_VA, DATA_SIZE)))
             bad = true;
         if (bad) {
             mismatches++;
             if (mismatches <= 20) {
                 fprintf(stderr, "MISMATCH case %lu: code ", c);
-                dump_code(&g);
+                if (ssefp)
+                    fprintf(stderr, "(below)\n");
+                else
+                    dump_code(&g);
                 for (int i = 0; i < 16; i++)
                     if (nat.r[i] != emu.r[i] || verbose)
                         fprintf(stderr, "  %-3s in %016llx native %016llx satori %016llx\n",
@@ -963,13 +988,18 @@ int main(int argc, char **argv)
                         (unsigned long long)emu.rflags, (unsigned long long)fmask);
                 if (memcmp(host_data, guest_data, DATA_SIZE))
                     fprintf(stderr, "  data buffer differs\n");
-                if (memcmp(host_data + DATA_SIZE, guest.ram + STACK_VA, DATA_SIZE))
+                if (ssefp)
+                    sx_dump(&g, init_data, host_data, guest_data);
+                if (!ssefp && memcmp(host_data + DATA_SIZE, guest.ram + STACK_VA, DATA_SIZE))
                     fprintf(stderr, "  stack page differs\n");
             }
         }
     }
-    printf("difftest: %lu cases, %lu instructions executed, %u templates, %lu mismatches%s\n",
-           cases, executed, ntmpls, mismatches, interp ? " (micro-op loop only)" : "");
+    printf("difftest: %lu cases, %lu instructions executed, %u templates, %lu mismatches%s%s\n",
+           cases, executed, ssefp ? nsxts : ntmpls, mismatches,
+           interp ? " (micro-op loop only)" : "", ssefp ? " (SSE floating point)" : "");
+    if (ssefp)
+        sx_report();
     cpu_free(guest.cpu);
     bus_free(guest.bus);
     munmap(guest.ram, GUEST_RAM);
