@@ -25,6 +25,9 @@
  * they run alone in a case and their result lanes are checked against the
  * architectural bound (relative error <= 1.5 * 2^-12 of the exact value),
  * the special cases (NaN, zero, infinity, flushed tiny results) exactly.
+ *
+ * Debugging aids (environment): SX_ONE=1 makes every case one instruction;
+ * SX_TRACE=1 prints each case's native exception vector and final MXCSR.
  */
 
 #include <math.h>
@@ -148,7 +151,10 @@ static uint32_t sx_f32(void)
     case 4: case 5: return s | (frac ? frac : 1);               /* denormal */
     case 6: return s | 0x00800000u | (frac & 0xff);             /* smallest normals */
     case 7: return s | 0x7f7fff00u | (frac & 0xff);             /* largest finite */
-    case 8: return s | ((uint32_t)(127 + 29 + rnd() % 36) << 23) | (frac & 0xffu << (rnd() % 16));
+    case 8: {   /* integer-conversion edges (one rnd() per statement: same cases on any compiler) */
+        uint32_t e = (uint32_t)(127 + 29 + rnd() % 36) << 23;
+        return s | e | (frac & 0xffu << (rnd() % 16));
+    }
     case 9: return s | ((uint32_t)(1 + rnd() % 24) << 23) | frac;  /* tiny products */
     case 10: return s | ((uint32_t)(230 + rnd() % 24) << 23) | frac; /* huge products */
     case 11: return s | 0x3f800000u | (frac & 0xf);             /* near 1 */
@@ -169,7 +175,10 @@ static uint64_t sx_f64(void)
     case 4: case 5: return s | (frac ? frac : 1);
     case 6: return s | 0x0010000000000000ull | (frac & 0xff);
     case 7: return s | 0x7fefffffffffff00ull | (frac & 0xff);
-    case 8: return s | ((1023 + 29 + rnd() % 36) << 52) | (frac & (0xffffull << (rnd() % 40)));
+    case 8: {
+        uint64_t e = (1023 + 29 + rnd() % 36) << 52;
+        return s | e | (frac & (0xffffull << (rnd() % 40)));
+    }
     case 9: return s | ((1 + rnd() % 60) << 52) | frac;
     case 10: return s | ((1990 + rnd() % 56) << 52) | frac;
     case 11: return s | 0x3ff0000000000000ull | (frac & 0xf);
@@ -186,7 +195,10 @@ static uint64_t sx_lane(void)
 {
     switch (rnd() % 5) {
     case 0: case 1: return sx_f64();
-    case 2: case 3: return sx_f32() | (uint64_t)sx_f32() << 32;
+    case 2: case 3: {
+        uint64_t lo = sx_f32();
+        return lo | (uint64_t)sx_f32() << 32;
+    }
     default: return rnd_value();
     }
 }
@@ -488,6 +500,8 @@ static void sx_tally(const uint8_t *nat)
 
     memcpy(&v, nat + SX_VECTOR, 4);
     sx_xm_cases += v == EXC_XM;
+    if (getenv("SX_TRACE"))
+        fprintf(stderr, "case vector %u mxcsr %08x\n", v, *(const uint32_t *)(nat + SX_MXCSR));
 }
 
 static void sx_report(void)
