@@ -332,6 +332,7 @@ void cpu_reset(struct cpu *cpu)
     if (cpu->hv.tsc_changed)
         cpu->hv.tsc_changed(cpu->hv.opaque);
     cpu->xcr0 = 1;
+    cpu->fpu.mxcsr = 0x1f80;    /* power-up/RESET value (SDM vol. 3, table 9-1); INIT keeps it */
     cpu->halted = false;
     cpu->intr_line = false;
     cpu->nmi_pending = cpu->nmi_blocked = false;

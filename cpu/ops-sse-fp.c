@@ -90,32 +90,24 @@ static uint32_t approx_special(uint32_t a, bool rsqrt, bool *done)
     return 0;
 }
 
-static uint32_t fp_rcp32(uint32_t a)
+/* RCP (1/x, correctly rounded) or RSQRT (1/sqrt(x) in binary64, rounded) */
+static uint32_t fp_approx32(uint32_t a, bool rsqrt)
 {
     struct sf_status st;
     bool done;
-    uint32_t r = approx_special(a, false, &done);
+    uint32_t r = approx_special(a, rsqrt, &done);
 
     if (done)
         return r;
     sf_status_sse(&st, MXCSR_RESET);
+    if (rsqrt) {
+        uint64_t s = sf64_sqrt(sf32_to_f64(a, &st), &st);
+        return sf64_to_f32(sf64_div(0x3ff0000000000000ull, s, &st), &st);
+    }
     r = sf32_div(0x3f800000u, a, &st);
     if ((r & 0x7f800000u) == 0)
         r &= 0x80000000u;                       /* tiny results are flushed to zero */
     return r;
-}
-
-static uint32_t fp_rsqrt32(uint32_t a)
-{
-    struct sf_status st;
-    bool done;
-    uint32_t r = approx_special(a, true, &done);
-
-    if (done)
-        return r;
-    sf_status_sse(&st, MXCSR_RESET);
-    uint64_t s = sf64_sqrt(sf32_to_f64(a, &st), &st);
-    return sf64_to_f32(sf64_div(0x3ff0000000000000ull, s, &st), &st);
 }
 
 /* ---- one lane ---- */
@@ -162,8 +154,8 @@ static uint64_t fp_lane_op(unsigned kind, bool dbl, uint64_t a, uint64_t b, unsi
     case FPK_MUL: return dbl ? sf64_mul(a, b, st) : sf32_mul(a32, b32, st);
     case FPK_DIV: return dbl ? sf64_div(a, b, st) : sf32_div(a32, b32, st);
     case FPK_SQRT: return dbl ? sf64_sqrt(b, st) : sf32_sqrt(b32, st);
-    case FPK_RCP: return fp_rcp32(b32);
-    case FPK_RSQRT: return fp_rsqrt32(b32);
+    case FPK_RCP: return fp_approx32(b32, false);
+    case FPK_RSQRT: return fp_approx32(b32, true);
     case FPK_MIN:
     case FPK_MAX:
         a = daz_in(a, dbl, st);
