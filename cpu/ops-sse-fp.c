@@ -199,36 +199,30 @@ static uint64_t fp_lane(unsigned kind, bool dbl, uint64_t a, uint64_t b, unsigne
     return r;
 }
 
-/* The common shape: dst = dst op src, lane by lane (scalar: the low lane). */
-static const struct uop *uop_fp_lanes(struct cpu *cpu, const struct uop *u)
+/*
+ * The operands of lane i and the operation on them: dst op src lane by
+ * lane; ADDSUBPS/PD subtract in even lanes and add in odd ones; HADD/HSUB
+ * combine pairs of the destination, then pairs of the source.
+ */
+static unsigned lane_args(unsigned kind, bool dbl, unsigned i, unsigned n, const union vec *d,
+                          const union vec *s, uint64_t *a, uint64_t *b)
 {
-    union vec d, s, r;
-    struct sf_status base;
-    struct fp_exc x = { 0, 0 };
-    unsigned kind = u->aux & 0xff;
-    bool dbl = u->aux & FPA_DBL;
-    unsigned n = (u->aux & FPA_SCALAR) ? 1 : dbl ? 2 : 4;
-
-    sse_src(cpu, u, &s);
-    sse_reg(cpu, u->reg, false, &d);
-    r = d;
-    fp_status(cpu, &base);
-    for (unsigned i = 0; i < n; i++) {
-        struct sf_status st = base;
-        lane_set(&r, dbl, i, fp_lane(kind, dbl, lane_get(&d, dbl, i), lane_get(&s, dbl, i),
-                                     (unsigned)u->imm, &st));
-        fp_exc_add(&x, &st);
+    if (kind == FPK_HADD || kind == FPK_HSUB) {
+        const union vec *v = i < n / 2 ? d : s;
+        unsigned j = (i % (n / 2)) * 2;
+        *a = lane_get(v, dbl, j);
+        *b = lane_get(v, dbl, j + 1);
+        return kind == FPK_HADD ? FPK_ADD : FPK_SUB;
     }
-    sse_fp_finish(cpu, &x);
-    sse_set_reg(cpu, u->reg, false, &r);
-    return u + 1;
+    *a = lane_get(d, dbl, i);
+    *b = lane_get(s, dbl, i);
+    if (kind == FPK_ADDSUB)
+        return (i & 1) ? FPK_ADD : FPK_SUB;
+    return kind;
 }
 
-/*
- * ADDSUBPS/PD (odd lanes add, even lanes subtract), HADDPS/PD and
- * HSUBPS/PD (pairs of the destination, then pairs of the source).
- */
-static const struct uop *uop_fp_horiz(struct cpu *cpu, const struct uop *u)
+/* Every lane-wise operation (scalar forms: the low lane only). */
+static const struct uop *uop_fp_lanes(struct cpu *cpu, const struct uop *u)
 {
     union vec d, s, r;
     struct sf_status base;
@@ -239,23 +233,13 @@ static const struct uop *uop_fp_horiz(struct cpu *cpu, const struct uop *u)
 
     sse_src(cpu, u, &s);
     sse_reg(cpu, u->reg, false, &d);
+    r = d;
     fp_status(cpu, &base);
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < ((u->aux & FPA_SCALAR) ? 1 : n); i++) {
         struct sf_status st = base;
         uint64_t a, b;
-        unsigned k;
-        if (kind == FPK_ADDSUB) {
-            a = lane_get(&d, dbl, i);
-            b = lane_get(&s, dbl, i);
-            k = (i & 1) ? FPK_ADD : FPK_SUB;
-        } else {
-            const union vec *v = i < n / 2 ? &d : &s;
-            unsigned j = (i % (n / 2)) * 2;
-            a = lane_get(v, dbl, j);
-            b = lane_get(v, dbl, j + 1);
-            k = kind == FPK_HADD ? FPK_ADD : FPK_SUB;
-        }
-        lane_set(&r, dbl, i, fp_lane(k, dbl, a, b, 0, &st));
+        unsigned k = lane_args(kind, dbl, i, n, &d, &s, &a, &b);
+        lane_set(&r, dbl, i, fp_lane(k, dbl, a, b, (unsigned)u->imm, &st));
         fp_exc_add(&x, &st);
     }
     sse_fp_finish(cpu, &x);
@@ -367,7 +351,7 @@ void tr_ssefp(struct tr_ctx *tc, const struct insn *in)
     switch (in->op) {
     case OP_ADDSUBPS: case OP_ADDSUBPD: case OP_HADDPS: case OP_HADDPD:
     case OP_HSUBPS: case OP_HSUBPD:
-        u = sse_emit(tc, in, uop_fp_horiz);
+        u = sse_emit(tc, in, uop_fp_lanes);
         u->aux = (uint16_t)((in->op == OP_ADDSUBPS || in->op == OP_ADDSUBPD) ? FPK_ADDSUB
                             : (in->op == OP_HADDPS || in->op == OP_HADDPD) ? FPK_HADD : FPK_HSUB);
         if (in->op == OP_ADDSUBPD || in->op == OP_HADDPD || in->op == OP_HSUBPD)
