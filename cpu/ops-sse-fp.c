@@ -19,7 +19,9 @@
  *    signalled, never DE.
  *  - DPPS/DPPD follow the SDM's operation exactly: products selected by
  *    imm8[7:4] (+0.0 otherwise), then (p0 + p1) + (p2 + p3) for DPPS, each
- *    step rounded; the sum goes to the lanes selected by imm8[3:0].
+ *    step rounded; the sum goes to the lanes selected by imm8[3:0].  The
+ *    steps are checked for exceptions in that order (an unmasked one in
+ *    a product stops before the sums), as the host CPU does.
  *
  * Known deviation: RCPPS/RCPSS/RSQRTPS/RSQRTSS are approximations whose
  * exact bits are implementation-specific (SDM: relative error at most
