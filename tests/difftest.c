@@ -788,7 +788,7 @@ static void run_guest(struct guest *g, const struct gen *gen, struct regs *r, ui
 
 /*
  * -f: random bytes as code, in 64-bit or compatibility mode (32- or 16-bit
- * code), from random
+ * code), with SSE enabled (any MXCSR) in half the cases, from random
  * registers and no IDT (every exception ends in a triple fault): no
  * native run and nothing to compare; the point is that whatever the bytes
  * decode to, satori neither crashes nor reports an internal error (under
@@ -822,6 +822,11 @@ static int fuzz(struct guest *g, unsigned long cases)
         }
         cpu->idtr.base = 0;
         cpu->idtr.limit = 0;
+        if (rnd() & 1) {                      /* SSE on, any MXCSR (random XMM state kept) */
+            cpu->cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+            cpu->fpu.mxcsr = (uint32_t)rnd() & 0xffff;
+            cpu_update_hflags(cpu);
+        }
         for (int i = 0; i < 16; i++)
             cpu->regs[i] = (rnd() & 1) ? rnd_value() : DATA_VA + (rnd() % DATA_SIZE);
         cpu->regs[4] = STACK_TOP;
