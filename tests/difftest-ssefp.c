@@ -1,5 +1,5 @@
 /*
- * SSE floating-point templates of the differential test (difftest -x),
+ * SSE floating-point templates of the differential test (difftest -S),
  * included by tests/difftest.c (it uses that file's generator state,
  * random source and guest set-up).
  *

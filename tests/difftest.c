@@ -12,9 +12,9 @@
  * flags it defines and which it leaves undefined; a template that reads
  * flags is only placed where every flag it reads is defined.
  *
- *   difftest [-f] [-i] [-r] [-x] [-n CASES] [-s SEED] [-v]
+ *   difftest [-f] [-i] [-r] [-S] [-n CASES] [-s SEED] [-v]
  *
- * -x runs SSE floating-point sequences instead (tests/difftest-ssefp.c):
+ * -S runs SSE floating-point sequences instead (tests/difftest-ssefp.c):
  * XMM and MMX registers and MXCSR are compared too, through the buffer.
  *
  * `make check` runs a short version; `make difftest-full` runs at least
@@ -868,7 +868,7 @@ int main(int argc, char **argv)
     bool verbose = false, interp = false, fuzzing = false, ssefp = false;
     int opt;
 
-    while ((opt = getopt(argc, argv, "fin:rs:vx")) != -1) {
+    while ((opt = getopt(argc, argv, "fin:rs:vS")) != -1) {
         switch (opt) {
         case 'f': fuzzing = true; break;
         case 'i': interp = true; break;
@@ -876,14 +876,14 @@ int main(int argc, char **argv)
         case 'n': cases = strtoul(optarg, NULL, 0); break;
         case 's': seed = strtoull(optarg, NULL, 0); break;
         case 'v': verbose = true; break;
-        case 'x': ssefp = true; break;
+        case 'S': ssefp = true; break;
         default:
-            fprintf(stderr, "usage: difftest [-f] [-i] [-r] [-x] [-n CASES] [-s SEED] [-v]\n"
+            fprintf(stderr, "usage: difftest [-f] [-i] [-r] [-S] [-n CASES] [-s SEED] [-v]\n"
                     "  -f  random bytes as code: no crash whatever they decode to\n"
                     "      (FUZZ_TRACE=1 in the environment: one line per case on stderr)\n"
                     "  -i  run blocks in the micro-op loop only (no host code)\n"
                     "  -r  five registers only, sequences up to 24 instructions\n"
-                    "  -x  SSE floating-point sequences (XMM, MMX, MXCSR compared)\n");
+                    "  -S  SSE floating-point sequences (XMM, MMX, MXCSR compared)\n");
             return 2;
         }
     }

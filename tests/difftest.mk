@@ -8,13 +8,13 @@ tests_difftest_SOURCES = tests/difftest.c
 tests_difftest_CFLAGS = $(AM_CFLAGS) -O2
 tests_difftest_LDADD = libcpu.la libhw.la libtimers.la libutil.la $(CAPSTONE_LIBS) -lm
 
-# The full run: at least 10^6 executed instructions (-x: at least 10^6
+# The full run: at least 10^6 executed instructions (-S: at least 10^6
 # SSE floating-point instructions among them).
 difftest-full: tests/difftest$(EXEEXT)
 	./tests/difftest$(EXEEXT) -n 250000
 	./tests/difftest$(EXEEXT) -i -n 250000
 	./tests/difftest$(EXEEXT) -r -n 100000
 	./tests/difftest$(EXEEXT) -f -n 200000
-	./tests/difftest$(EXEEXT) -x -n 330000
-	./tests/difftest$(EXEEXT) -x -i -n 50000 -s 0x55e
+	./tests/difftest$(EXEEXT) -S -n 330000
+	./tests/difftest$(EXEEXT) -S -i -n 50000 -s 0x55e
 .PHONY: difftest-full
