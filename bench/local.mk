@@ -1,7 +1,7 @@
 # bench/: benchmarks (not part of make check).  Compiled-C workloads
 # (ordinary C built with gcc -O2 for the guest runtime; integer only while
 # the guest flags include -mgeneral-regs-only) plus intbench's loops.
-BENCH_GUESTS = cmark lzbench strmix flagchain recurse intbench
+BENCH_GUESTS = cmark lzbench strmix flagchain recurse intbench ssebench
 BENCH_ELFS = $(BENCH_GUESTS:%=bench/%.elf)
 bench/%.elf: bench/%.c $(GUEST_RUNTIME_DEPS)
 	@$(MKDIR_P) bench
@@ -13,6 +13,11 @@ bench: satori$(EXEEXT) $(BENCH_ELFS)
 BENCH_RUNS = 5
 CLEANFILES += $(BENCH_ELFS)
 EXTRA_DIST += $(BENCH_GUESTS:%=bench/%.c) bench/run-bench
+
+# SSE2 memcpy/memset/strlen idioms alone (bench/ssebench.c, also in BENCH_GUESTS)
+bench-sse: satori$(EXEEXT) bench/ssebench.elf
+	sh $(srcdir)/bench/run-bench ./satori$(EXEEXT) $(BENCH_RUNS) bench/ssebench.elf
+.PHONY: bench-sse
 
 # Hyper-V path costs (bench/hvbench.c, bench/run-hvbench)
 bench/hvbench.elf: bench/hvbench.c testsuite/satori.hyperv/hv-guest.h $(GUEST_RUNTIME_DEPS)

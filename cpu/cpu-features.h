@@ -29,7 +29,7 @@ enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, F
        FW_COUNT };
 
 #define CPU_FEATURES(FEATURE) \
-    FEATURE(FPU, "fpu", FW_1_EDX, 0, false) \
+    FEATURE(FPU, "fpu", FW_1_EDX, 0, true) \
     FEATURE(VME, "vme", FW_1_EDX, 1, false) \
     FEATURE(DE, "de", FW_1_EDX, 2, true) \
     FEATURE(PSE, "pse", FW_1_EDX, 3, true) \
@@ -48,7 +48,7 @@ enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, F
     FEATURE(PSE36, "pse36", FW_1_EDX, 17, true) \
     FEATURE(CLFLUSH, "clflush", FW_1_EDX, 19, true) \
     FEATURE(MMX, "mmx", FW_1_EDX, 23, true) \
-    FEATURE(FXSR, "fxsr", FW_1_EDX, 24, false) \
+    FEATURE(FXSR, "fxsr", FW_1_EDX, 24, true) \
     FEATURE(SSE, "sse", FW_1_EDX, 25, true) \
     FEATURE(SSE2, "sse2", FW_1_EDX, 26, true) \
     FEATURE(PNI, "pni", FW_1_ECX, 0, true) \
@@ -65,7 +65,7 @@ enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, F
     FEATURE(POPCNT, "popcnt", FW_1_ECX, 23, true) \
     FEATURE(TSC_DEADLINE, "tsc-deadline", FW_1_ECX, 24, true) \
     FEATURE(AES, "aes", FW_1_ECX, 25, true) \
-    FEATURE(XSAVE, "xsave", FW_1_ECX, 26, false) \
+    FEATURE(XSAVE, "xsave", FW_1_ECX, 26, true) \
     FEATURE(AVX, "avx", FW_1_ECX, 28, false) \
     FEATURE(F16C, "f16c", FW_1_ECX, 29, false) \
     FEATURE(RDRAND, "rdrand", FW_1_ECX, 30, false) \
@@ -99,8 +99,8 @@ enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, F
     FEATURE(LAHF_LM, "lahf_lm", FW_81_ECX, 0, true) \
     FEATURE(ABM, "abm", FW_81_ECX, 5, true) \
     FEATURE(PREFETCHW, "3dnowprefetch", FW_81_ECX, 8, true) \
-    FEATURE(XSAVEOPT, "xsaveopt", FW_D1_EAX, 0, false) \
-    FEATURE(XSAVEC, "xsavec", FW_D1_EAX, 1, false) \
+    FEATURE(XSAVEOPT, "xsaveopt", FW_D1_EAX, 0, true) \
+    FEATURE(XSAVEC, "xsavec", FW_D1_EAX, 1, true) \
     FEATURE(XGETBV1, "xgetbv1", FW_D1_EAX, 2, false)
 
 enum cpu_feat {

@@ -3,7 +3,7 @@
  * micro-operations, the soft TLB fast path and the exception channel.
  *
  * Execution model (DESIGN.md, CPU):
- *   decode (decode.c) -> translate (translate.c: one uop per guest
+ *   decode (decode.c) -> translate (exec.c tb_translate(): one uop per guest
  *   instruction, operands pre-resolved) -> execute (exec.c: threaded code,
  *   `do { cpu->cur = u; u = u->fn(cpu, u); } while (u);`).
  *
@@ -31,6 +31,7 @@
 
 #include "cpu/cpu-features.h"
 #include "cpu/cpu.h"
+#include "cpu/softfloat.h"
 #include "hw/hw.h"
 #include "timers/timers.h"
 
@@ -233,15 +234,37 @@ struct tlb_entry {
 
 /* ---- x87 / SSE state ---------------------------------------------------- */
 
+/*
+ * x87 registers in the host-independent 80-bit format (cpu/softfloat.h).
+ * The tag word is kept abridged (bit i set: physical register i is not
+ * empty); the full 2-bit tags that FSTENV/FSAVE store are derived from the
+ * register contents, as the hardware does (SDM vol. 1 8.1.7).  TOP lives
+ * in `top`, not in fsw bits 11-13 (fpu_get_fsw() merges them).
+ */
 struct fpu_state {
     uint16_t fcw, fsw, ftw; /* ftw in abridged form: bit per register, 1 = valid */
     uint8_t top;
-    uint16_t fop;
-    uint64_t fip, fdp;
-    long double st[8];      /* physical registers (host long double) */
+    uint16_t fop;           /* last non-control x87 opcode, 11 bits */
+    uint64_t fip, fdp;      /* its instruction and data pointers (offsets) */
+    uint16_t fcs, fds;      /* and their selectors */
+    struct sf_x80 st[8];    /* physical registers R0-R7 */
     uint32_t mxcsr;
     uint64_t xmm[16][2];
 };
+
+/* cpu/ops-x87.c: x87 state helpers shared with cpu/fpu-state.c */
+void fpu_reset(struct cpu *cpu, bool power_on);  /* RESET (power_on) or FNINIT state */
+uint16_t fpu_get_fsw(const struct cpu *cpu);
+void fpu_set_fsw(struct cpu *cpu, uint16_t fsw);
+uint16_t fpu_full_tags(const struct cpu *cpu);     /* the 2-bit tag word */
+void fpu_set_full_tags(struct cpu *cpu, uint16_t ftw);
+/* ES follows the unmasked exceptions in FSW; drives FERR# (CR0.NE = 0) */
+void fpu_update_es(struct cpu *cpu);
+/* cpu/fpu-state.c: CPUID leaf 0xD; XSETBV's handler */
+void fpu_cpuid_xsave(const struct cpu *cpu, uint32_t sub, uint32_t r[4]);
+struct uop;
+const struct uop *fpu_xsetbv(struct cpu *cpu, const struct uop *u);
+#define MXCSR_MASK 0xffffu      /* MXCSR bits this CPU model implements (DAZ, bit 6, too) */
 
 /* ---- translation blocks and uops ---------------------------------------- */
 
@@ -320,8 +343,13 @@ struct tb {
 #define HF_TS         (1u << 10) /* CR0.TS */
 #define HF_MP         (1u << 11) /* CR0.MP */
 #define HF_OSFXSR     (1u << 12) /* CR4.OSFXSR */
+#define HF_DBG        (1u << 13) /* DR7 enables a breakpoint: one-instruction blocks (debug.c) */
 #define HF_INHIBIT    (1u << 14) /* MOV SS / STI interrupt shadow (not in key) */
+#define HF_ONE_INSN   (HF_TF | HF_DBG) /* blocks of one instruction, never chained */
 #define HF_KEY_MASK   (~HF_INHIBIT)
+/* key only: a one-instruction block run at the end of an interrupt shadow
+ * with an interrupt pending, so it is taken right after that instruction */
+#define HF_SHADOW_END (1u << 30)
 
 /*
  * An exception or interrupt raised while executing: cpu_raise_*() fills
@@ -370,6 +398,9 @@ struct cpu {
 
     struct fpu_state fpu;
     uint64_t xcr0;
+    void (*ferr_fn)(void *opaque, bool level);  /* FERR# (cpu_set_ferr_hook) */
+    void *ferr_opaque;
+    bool ferr_level;
 
     struct tlb_entry tlb[MMU_IDX_COUNT][TLB_SIZE];
 
@@ -388,6 +419,9 @@ struct cpu {
     int delivering;         /* vector being delivered, -1 when none */
     bool nmi_blocked;
     struct cpu_event pend;  /* set by cpu_raise_*() */
+    uint32_t db_pending;    /* B0-B3 of data/I/O breakpoints the instruction hit (debug.c) */
+    uint32_t db_deferred;   /* #DB conditions waiting out a MOV SS / POP SS shadow */
+    bool db_shadow;         /* the instruction was MOV SS or POP SS under HF_ONE_INSN */
     enum cpu_exit exit_reason;
     jmp_buf jmp_env;
     uint64_t runtime_ns;    /* virtual ns run, not halted, up to run_start_ns */
@@ -593,6 +627,10 @@ _Noreturn void cpu_raise_exception(struct cpu *cpu, int vector);
 _Noreturn void cpu_raise_exception_err(struct cpu *cpu, int vector, uint32_t error_code);
 /* INT n / INT3 / INTO: a trap that pushes next_rip; software-interrupt rules. */
 _Noreturn void cpu_raise_softint(struct cpu *cpu, int vector, uint64_t next_rip);
+/* An event whose return address is `rip` in a new context (a fault after a
+ * task switch committed, the T-bit trap): delivered as cpu_raise_* do. */
+_Noreturn void cpu_raise_at(struct cpu *cpu, int vector, bool has_error, uint32_t error,
+                            uint64_t rip);
 /* Leave the current block after this instruction, RIP = next_rip. */
 _Noreturn void cpu_exit_block(struct cpu *cpu, uint64_t next_rip);
 
@@ -610,7 +648,7 @@ void cpu_deliver_event(struct cpu *cpu);
  */
 bool cpu_check_interrupts(struct cpu *cpu);
 
-/* ---- stack (ops-int.c) ---------------------------------------------------- */
+/* ---- stack (ops-ctl.c) ---------------------------------------------------- */
 
 /* Stack width in bytes for the current mode: 8 in 64-bit code, else SS.B. */
 static inline unsigned stack_width(const struct cpu *cpu)
@@ -631,10 +669,58 @@ void stack_adjust(struct cpu *cpu, int64_t delta);
 
 /* ---- segments (excp.c) --------------------------------------------------- */
 
+/* Descriptor fields (the 8-byte form): attributes as struct seg keeps
+ * them, base, byte-granular limit. */
+uint32_t desc_attr(uint32_t hi);
+uint64_t desc_base(uint32_t lo, uint32_t hi);
+uint32_t desc_limit(uint32_t lo, uint32_t hi);
+/* Read the descriptor for sel from the GDT or LDT (supervisor accesses;
+ * may raise #PF); false when it is beyond the table's limit. */
+bool desc_read(struct cpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi, gva_t *where);
+/* Set the accessed bit of the descriptor at where (whose high dword is hi). */
+void desc_set_accessed(struct cpu *cpu, gva_t where, uint32_t hi);
+/* Set a segment register's cache. */
+void seg_set(struct cpu *cpu, int seg, uint16_t sel, uint64_t base, uint32_t limit,
+             uint32_t attr);
+
 /* Load a data/stack segment register (MOV/POP Sreg, LxS): all checks. */
 void seg_load(struct cpu *cpu, int seg, uint16_t sel);
 /* Set a segment register in real/VM86 style (base = sel << 4). */
 void seg_load_real(struct cpu *cpu, int seg, uint16_t sel);
+
+/* ---- debug registers (debug.c) -------------------------------------------- */
+
+#define DR6_BD (1u << 13)
+#define DR6_BS (1u << 14)
+
+/* Does a data breakpoint watch linear page `page` (no fast-path TLB entry then)? */
+bool debug_page_watched(const struct cpu *cpu, gva_t page);
+/* Note the data (debug_check_data) or I/O breakpoints an access hits. */
+void debug_check_data(struct cpu *cpu, gva_t la, unsigned size, bool write);
+void debug_check_io(struct cpu *cpu, uint16_t port, unsigned size);
+/* In cpu_run() under HF_DBG: true when it delivered an instruction-breakpoint #DB. */
+bool debug_before_insn(struct cpu *cpu, gva_t pc);
+/* After a one-instruction block: true when it delivered a #DB trap. */
+bool debug_after_insn(struct cpu *cpu, bool tf);
+/* MOV DRn: aliasing, #UD and general detect (may raise); the register to use. */
+unsigned debug_mov_dr_check(struct cpu *cpu, unsigned dr);
+void debug_dr_written(struct cpu *cpu, unsigned dr);
+
+/* ---- hardware task switching (task.c) ------------------------------------ */
+
+enum task_reason { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT };
+/*
+ * Switch to the task of TSS selector sel (SDM vol. 3, 7.3) for a far
+ * JMP/CALL (to a TSS or through a task gate), an IRET with NT, or an
+ * event through a task gate (err pushed on the new stack when has_err).
+ * ret_rip is what the old task resumes at.  Raises #GP/#TS/#NP/#SS before
+ * the switch commits (old context) and after it (new context).
+ */
+void task_switch(struct cpu *cpu, uint16_t sel, enum task_reason why, uint64_t ret_rip,
+                 bool has_err, uint32_t err);
+/* A far JMP/CALL whose selector names a task gate or a TSS descriptor. */
+void task_far(struct cpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, bool call,
+              uint64_t ret_rip);
 
 /* ---- flags (flags.c) ----------------------------------------------------- */
 
@@ -735,7 +821,7 @@ static inline void cpu_set_arith_flags(struct cpu *cpu, uint32_t f)
 }
 void cpu_set_rflags(struct cpu *cpu, uint64_t value, uint64_t mask);
 
-/* ---- mode (cpu.c / seg.c) ------------------------------------------------ */
+/* ---- mode (excp.c) ------------------------------------------------------- */
 
 void cpu_update_hflags(struct cpu *cpu);
 /* HLT and wake-up: VP_RUNTIME counts only un-halted virtual time. */
@@ -755,7 +841,7 @@ static inline void cpu_set_halted(struct cpu *cpu, bool halted)
 
 static inline unsigned cpu_cpl_fast(const struct cpu *cpu) { return cpu->hflags & HF_CPL_MASK; }
 
-/* ---- execution engine (exec.c, tb-cache.c) ------------------------------- */
+/* ---- execution engine (exec.c) ------------------------------------------ */
 
 /*
  * Direct exit from a block to target RIP through chain slot `slot` of u:
@@ -891,6 +977,24 @@ enum uop_stack { STK_NONE, STK_PUSH64, STK_POP64, STK_CALL64, STK_RET64,
 enum uop_stack uop_stack_kind(const struct uop *u);
 /* cpu/fuse.c: 0 CMP rr, 1 CMP ri, 2 INC, 3 DEC fused with the next Jcc, or -1. */
 int fuse_kind(uop_fn fn, unsigned *size);
+
+/*
+ * What host code may do instead of calling an MMX/SSE handler (XMM forms
+ * only; ops-sse-mov.c): a packed operation xmm(reg) op= xmm(rm) or
+ * [mem16] computed by the host instruction 66 0F host_op; a load of a
+ * whole register (16 bytes, or 8 zero-extended); a store of 16 or 8
+ * bytes; PMOVMSKB into a general register.  align: a 16-byte memory
+ * operand must be aligned (else the handler raises #GP).
+ */
+enum uop_sse_kind { SSE_NONE, SSE_OP, SSE_LOAD, SSE_STORE, SSE_MOVMSK };
+struct uop_sse {
+    enum uop_sse_kind kind;
+    uint8_t host_op;    /* SSE_OP: second opcode byte of 66 0F xx */
+    unsigned size;      /* memory or register bytes moved: 16 or 8 */
+    bool mem;           /* the source (OP, LOAD) or destination (STORE) is memory */
+    bool align;
+};
+bool uop_sse_desc(const struct uop *u, struct uop_sse *d);
 
 /* cpu/native.c: subroutine-threaded host code for blocks (x86-64 hosts). */
 struct native;

@@ -6,8 +6,8 @@
  * Models follow QEMU's definitions of the same name (family, model,
  * stepping, brand string, feature list, as `-cpu NAME` shows them under
  * QEMU), restricted to the bits satori implements: a bit the model has
- * under QEMU but satori does not implement is dropped (docs/cpu.md lists
- * them per model).  `max` and `host` are every implemented bit: satori's
+ * under QEMU but satori does not implement is dropped (docs/design-notes.md
+ * lists them per model).  `max` and `host` are every implemented bit: satori's
  * CPU does not depend on the host.
  *
  * Deviation: QEMU's qemu64 is vendor AuthenticAMD; satori keeps
@@ -55,7 +55,7 @@ static const unsigned nehalem_feats[] = { NEHALEM_BASE, FEAT_NONE };
 
 /* QEMU's Skylake-Client-noTSX-IBRS (Skylake-Client-v3), without AVX */
 static const unsigned skylake_feats[] = {
-    NEHALEM_BASE, FEAT_PCLMULQDQ, FEAT_MOVBE, FEAT_X2APIC, FEAT_TSC_DEADLINE, FEAT_AES,
+    NEHALEM_BASE, FEAT_PCLMULQDQ, FEAT_PCID, FEAT_MOVBE, FEAT_X2APIC, FEAT_TSC_DEADLINE, FEAT_AES,
     FEAT_XSAVE, FEAT_RDRAND, FEAT_RDTSCP, FEAT_ABM, FEAT_PREFETCHW,
     FEAT_FSGSBASE, FEAT_BMI1, FEAT_SMEP, FEAT_BMI2, FEAT_ERMS, FEAT_INVPCID, FEAT_MPX,
     FEAT_RDSEED, FEAT_ADX, FEAT_SMAP, FEAT_SPEC_CTRL,

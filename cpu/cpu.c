@@ -84,6 +84,8 @@ void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
         r[0] = cpu_signature(m);
         r[1] = (8u << 8) | (1u << 16) | ((uint32_t)cpu->index << 24); /* CLFLUSH 64 bytes */
         r[2] = fw[FW_1_ECX] | (cpu->hv.present ? 1u << 31 : 0);
+        if ((fw[FW_1_ECX] >> 26 & 1) && (cpu->cr4 & CR4_OSXSAVE))
+            r[2] |= 1u << 27;       /* OSXSAVE */
         r[3] = fw[FW_1_EDX];
         /* the APIC bits only with an APIC, EDX.APIC only while enabled */
         if (!cpu->intc.rdmsr)
@@ -119,6 +121,10 @@ void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
             r[2] = fw[FW_7_ECX];
             r[3] = fw[FW_7_EDX];
         }
+        break;
+    case 0xd:
+        if (fw[FW_1_ECX] >> 26 & 1)
+            fpu_cpuid_xsave(cpu, sub, r);
         break;
     case 0x80000000u:
         r[0] = MAX_EXT_LEAF;
@@ -332,7 +338,7 @@ void cpu_reset(struct cpu *cpu)
     if (cpu->hv.tsc_changed)
         cpu->hv.tsc_changed(cpu->hv.opaque);
     cpu->xcr0 = 1;
-    cpu->fpu.mxcsr = 0x1f80;    /* power-up/RESET value (SDM vol. 3, table 9-1); INIT keeps it */
+    fpu_reset(cpu, true);
     cpu->halted = false;
     cpu->intr_line = false;
     cpu->nmi_pending = cpu->nmi_blocked = false;
@@ -539,6 +545,15 @@ void cpu_sipi(struct cpu *cpu, uint8_t vector)
     cpu_update_hflags(cpu);
     cpu_set_halted(cpu, false);
     cpu->exit_request = true;
+}
+
+bool cpu_idle(const struct cpu *cpu)
+{
+    if (cpu->init_pending)
+        return false;
+    if (cpu->wait_sipi)
+        return true;
+    return cpu->halted && !cpu->nmi_pending && !(cpu->intr_line && (cpu->eflags & EFLAGS_IF));
 }
 
 bool cpu_waiting_for_sipi(const struct cpu *cpu)

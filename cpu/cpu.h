@@ -29,6 +29,7 @@ struct cpu_config {
     const char *model;      /* "qemu64", "host", "max", ... */
     uint32_t feat[8];       /* CPUID feature words, see cpu/cpu-models.c */
     uint64_t tsc_hz;        /* from the virtual clock */
+    bool native_off;        /* -accel tcg,native=off: the portable backend only */
 };
 
 /*
@@ -95,6 +96,17 @@ struct cpu_intc {
 };
 
 void cpu_set_intc(struct cpu *cpu, const struct cpu_intc *intc);
+
+/* ---- FERR# (x87 error output; cpu/ops-x87.c) ---------------------------- */
+
+/*
+ * fn(opaque, true) is called when an unmasked x87 exception becomes
+ * pending (FSW.ES set) while CR0.NE = 0, as FERR# is asserted; a PC
+ * routes it to IRQ 13.  fn(opaque, false) when ES is cleared again
+ * (FNCLEX, FNINIT, FLDCW/FLDENV/FRSTOR masking it).  With CR0.NE = 1 the
+ * CPU raises #MF itself and does not call fn.
+ */
+void cpu_set_ferr_hook(struct cpu *cpu, void (*fn)(void *opaque, bool level), void *opaque);
 /* INTR line level (from PIC/LAPIC); NMI edge. */
 void cpu_set_intr(struct cpu *cpu, bool level);
 void cpu_raise_nmi(struct cpu *cpu);
@@ -115,6 +127,9 @@ void cpu_init_signal(struct cpu *cpu);
  * vector << 12, IP = 0, real mode.  Ignored otherwise (SDM 10.6.1). */
 void cpu_sipi(struct cpu *cpu, uint8_t vector);
 bool cpu_waiting_for_sipi(const struct cpu *cpu);
+/* Halted (or waiting for SIPI) with nothing that would wake it now: an
+ * NMI, or INTR with IF set.  The board sleeps only then. */
+bool cpu_idle(const struct cpu *cpu);
 
 /* ---- lifetime and execution --------------------------------------------- */
 

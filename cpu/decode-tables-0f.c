@@ -121,7 +121,7 @@ const opcode_row map_0f[256] = {
     [0xa8] = ANY(I(PUSH_SEG, _, _, _, D64, 0)), [0xa9] = ANY(I(POP_SEG, _, _, _, D64, 0)),
     [0xab] = ANY(I(BTS, Ev, Gv, _, M, L)),
     [0xac] = ANY(I(SHRD, Ev, Gv, Ib, M, 0)), [0xad] = ANY(I(SHRD, Ev, Gv, CL, M, 0)),
-    [0xae] = { G(GRP_0FAE, 0), G(GRP_0FAE, 0), G(GRP_0FAE_F3, A_MPFX), G(GRP_0FAE, 0) },
+    [0xae] = { G(GRP_0FAE, 0), G(GRP_0FAE_66, 0), G(GRP_0FAE_F3, A_MPFX), G(GRP_0FAE, 0) },
     [0xaf] = ANY(I(IMUL, Gv, Ev, _, M, 0)),
     [0xb0] = ANY(I(CMPXCHG, Eb, Gb, _, M | B, L)), [0xb1] = ANY(I(CMPXCHG, Ev, Gv, _, M, L)),
     [0xb2] = ANY(I(LSS, Gv, Mp, _, M, 0)),

@@ -7,7 +7,7 @@
  * N64 = invalid in 64-bit mode, O64 = only in 64-bit mode, MEM/REG =
  * ModRM form restriction; flags for the translator: L = LOCK allowed,
  * P = CPL 0 only, E = ends the block, R = REP meaningful.
- * x87 opcodes (D8-DF) are not implemented yet and decode as #UD.
+ * The x87 escapes D8-DF have their own map in decode-x87.c.
  *
  * Deviations from the SDM's tables, on purpose: an opcode of a prefix
  * column the SDM leaves empty is #UD (hardware sometimes ignores the
@@ -71,7 +71,7 @@ const struct opcode_entry onebyte_map[256] = {
     [0x91 ... 0x97] = I(XCHG, Zv, rAX, _, 0, 0),
     [0x98] = I(CBW, _, _, _, 0, 0), [0x99] = I(CWD, _, _, _, 0, 0),
     [0x9a] = I(CALLF, Ap, _, _, N64, E),
-    [0x9b] = I(NOP, _, _, _, 0, 0), /* FWAIT: no x87 state to wait for */
+    [0x9b] = I(FWAIT, _, _, _, 0, 0),
     [0x9c] = I(PUSHF, _, _, _, D64, 0), [0x9d] = I(POPF, _, _, _, D64, E),
     [0x9e] = I(SAHF, _, _, _, 0, 0), [0x9f] = I(LAHF, _, _, _, 0, 0),
     [0xa0] = I(MOV, AL, Ob, _, B, 0), [0xa1] = I(MOV, rAX, Ov, _, 0, 0),
@@ -96,6 +96,11 @@ const struct opcode_entry onebyte_map[256] = {
     [0xd4] = I(AAM, Ib, _, _, N64, 0), [0xd5] = I(AAD, Ib, _, _, N64, 0),
     [0xd6] = I(SALC, _, _, _, N64, 0),
     [0xd7] = I(XLAT, _, _, _, B, 0),
+    /* x87 escapes: rows in decode-x87.c */
+    [0xd8] = { .attrs = A_MODRM | A_X87 }, [0xd9] = { .attrs = A_MODRM | A_X87 },
+    [0xda] = { .attrs = A_MODRM | A_X87 }, [0xdb] = { .attrs = A_MODRM | A_X87 },
+    [0xdc] = { .attrs = A_MODRM | A_X87 }, [0xdd] = { .attrs = A_MODRM | A_X87 },
+    [0xde] = { .attrs = A_MODRM | A_X87 }, [0xdf] = { .attrs = A_MODRM | A_X87 },
     [0xe0] = I(LOOPNE, Jb, _, _, F64, E), [0xe1] = I(LOOPE, Jb, _, _, F64, E),
     [0xe2] = I(LOOP, Jb, _, _, F64, E), [0xe3] = I(JCXZ, Jb, _, _, F64, E),
     [0xe4] = I(IN, AL, Ib, _, B, 0), [0xe5] = I(IN, eAX, Ib, _, 0, 0),
@@ -198,6 +203,12 @@ static const struct opcode_entry e_lfence = I(LFENCE, _, _, _, M, 0);
 static const struct opcode_entry e_mfence = I(MFENCE, _, _, _, M, 0);
 static const struct opcode_entry e_sfence = I(SFENCE, _, _, _, M, 0);
 static const struct opcode_entry e_clflush = I(CLFLUSH, M, _, _, M | MEM, 0);
+static const struct opcode_entry e_fxsave = I(FXSAVE, M, _, _, M | MEM, 0);
+static const struct opcode_entry e_fxrstor = I(FXRSTOR, M, _, _, M | MEM, E);
+static const struct opcode_entry e_xsave = IF(XSAVE, M, _, _, M | MEM, 0, XSAVE);
+static const struct opcode_entry e_xrstor = IF(XRSTOR, M, _, _, M | MEM, E, XSAVE);
+static const struct opcode_entry e_xsaveopt = IF(XSAVEOPT, M, _, _, M | MEM, 0, XSAVEOPT);
+static const struct opcode_entry e_xsavec = IF(XSAVEC, M, _, _, M | MEM, 0, XSAVEC);
 static const struct opcode_entry e_cx8 = I(CMPXCHG8B, M, _, _, M | MEM, L);
 static const struct opcode_entry e_cx16 = IF(CMPXCHG16B, M, _, _, M | MEM, L, CX16);
 static const struct opcode_entry e_rdfsbase[4] = {
@@ -311,10 +322,19 @@ const struct opcode_entry *group_entry(const struct opcode_entry *e, uint8_t mod
             break;
         }
         /* fall through */
+    case GRP_0FAE_66:
+        /* 66 0F AE /6 is CLWB (not implemented: #UD), not XSAVEOPT */
+        if (mod != 3 && reg == 6)
+            break;
+        /* fall through */
     case GRP_0FAE:
-        if (mod != 3)
-            r = reg == 7 ? &e_clflush : reg == 2 ? &e_ldmxcsr : reg == 3 ? &e_stmxcsr : NULL;
-        else if (reg == 5)
+        if (mod != 3) {
+            static const struct opcode_entry *const mem[8] = {
+                &e_fxsave, &e_fxrstor, &e_ldmxcsr, &e_stmxcsr, &e_xsave, &e_xrstor, &e_xsaveopt,
+                &e_clflush,
+            };
+            r = mem[reg];
+        } else if (reg == 5)
             r = &e_lfence;
         else if (reg == 6)
             r = &e_mfence;
@@ -332,6 +352,8 @@ const struct opcode_entry *group_entry(const struct opcode_entry *e, uint8_t mod
     case GRP_0FC7:
         if (reg == 1 && mod != 3)
             r = rex_w ? &e_cx16 : &e_cx8;
+        else if (reg == 4 && mod != 3)
+            r = &e_xsavec;
         break;
     case GRP_0F71: r = &grp_0f71[reg]; break;
     case GRP_0F72: r = &grp_0f72[reg]; break;

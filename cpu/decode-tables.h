@@ -53,6 +53,7 @@ enum opspec {
 #define A_MPFX       (1u << 10)  /* the column's prefix (66/F3/F2) is mandatory: consumed */
 #define A_SIZE16     (1u << 11)  /* operand size always 16 */
 #define A_ELSE_NP    (1u << 12)  /* feature absent: the no-prefix column's meaning */
+#define A_X87        (1u << 13)  /* x87 escape D8-DF: the entry comes from x87_entry() */
 
 struct opcode_entry {
     uint16_t op;        /* enum insn_op */
@@ -81,12 +82,14 @@ const struct opcode_entry *group_entry(const struct opcode_entry *e, uint8_t mod
 /* One-byte map: F3 90 (PAUSE) and 90 with REX.B (XCHG r8, rAX), else NULL. */
 const struct opcode_entry *onebyte_90(uint8_t rep, bool rex_b);
 extern const struct opcode_entry arpl_entry;
+/* decode-x87.c: the x87 map, by escape byte and ModRM; NULL when invalid */
+const struct opcode_entry *x87_entry(uint8_t opc, uint8_t modrm);
 
 /* Group numbers (A_GROUP entries); groups live in decode-tables.c. */
 enum {
     GRP_80 = 1, GRP_81, GRP_82, GRP_83, GRP_8F, GRP_C0, GRP_C1, GRP_D0, GRP_D1, GRP_D2,
     GRP_D3, GRP_C6, GRP_C7, GRP_F6, GRP_F7, GRP_FE, GRP_FF,
-    GRP_0F00, GRP_0F01, GRP_0F0D, GRP_0F18, GRP_0F1F, GRP_0FAE, GRP_0FAE_F3, GRP_0FBA,
+    GRP_0F00, GRP_0F01, GRP_0F0D, GRP_0F18, GRP_0F1F, GRP_0FAE, GRP_0FAE_66, GRP_0FAE_F3, GRP_0FBA,
     GRP_0FC7, GRP_0FC7_F3,
     GRP_0F71, GRP_0F72, GRP_0F73, GRP_660F71, GRP_660F72, GRP_660F73,
     GRP_0F12, GRP_0F16, GRP_VEX_0F38F3,

@@ -506,6 +506,11 @@ prefixes_done:
             return DECODE_OK;
         }
     }
+    if ((e->attrs & A_X87) && in->map == 0) {
+        e = x87_entry(opc, in->modrm);
+        if (!e)
+            goto invalid;
+    }
     if (in->vex && in->vvvv) {
         /* VEX.vvvv must be 1111b unless an operand is encoded there */
         bool uses = false;

@@ -9,9 +9,10 @@
  * SDM table 6-5: contributory after contributory or #PF, or #PF after
  * #PF, gives #DF; a fault while delivering #DF is a triple fault.
  *
- * Known deviations: task gates and task switches are not implemented
- * (they raise #GP with the gate's selector error code); VM86 mode is not
- * entered by IRET.
+ * Task gates, far JMP/CALL to a TSS and IRET with NT switch tasks through
+ * cpu/task.c.
+ *
+ * Known deviations: VM86 mode is not entered by IRET.
  */
 #include "cpu/cpu-internal.h"
 
@@ -53,6 +54,12 @@ _Noreturn static void raise_trap(struct cpu *cpu, int vector, uint64_t next_rip)
                                          .next_rip = next_rip });
 }
 
+void cpu_raise_at(struct cpu *cpu, int vector, bool has_error, uint32_t error, uint64_t rip)
+{
+    raise_event(cpu, (struct cpu_event){ .vector = vector, .has_error = has_error, .error = error,
+                                         .is_trap = true, .next_rip = rip });
+}
+
 void cpu_exit_block(struct cpu *cpu, uint64_t next_rip)
 {
     raise_event(cpu, (struct cpu_event){ .exit_only = true, .next_rip = next_rip });
@@ -60,24 +67,23 @@ void cpu_exit_block(struct cpu *cpu, uint64_t next_rip)
 
 /* ---- descriptors ---------------------------------------------------------- */
 
-static uint32_t desc_attr(uint32_t hi)
+uint32_t desc_attr(uint32_t hi)
 {
     return hi & 0x00f0ff00u;
 }
 
-static uint64_t desc_base(uint32_t lo, uint32_t hi)
+uint64_t desc_base(uint32_t lo, uint32_t hi)
 {
     return (lo >> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000u);
 }
 
-static uint32_t desc_limit(uint32_t lo, uint32_t hi)
+uint32_t desc_limit(uint32_t lo, uint32_t hi)
 {
     uint32_t l = (lo & 0xffff) | (hi & 0x000f0000u);
     return (hi & DESC_G) ? (l << 12) | 0xfff : l;
 }
 
-/* Read the 8-byte descriptor for sel; false if outside the table limit. */
-static bool read_desc(struct cpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi, gva_t *where)
+bool desc_read(struct cpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi, gva_t *where)
 {
     uint64_t base;
     uint32_t limit;
@@ -99,14 +105,14 @@ static bool read_desc(struct cpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi,
     return true;
 }
 
-static void set_accessed(struct cpu *cpu, gva_t where, uint32_t hi)
+void desc_set_accessed(struct cpu *cpu, gva_t where, uint32_t hi)
 {
     if (!(hi & (1u << 8)))
         mmu_st_sys(cpu, where + 4, 4, hi | (1u << 8));
 }
 
-static void seg_set(struct cpu *cpu, int seg, uint16_t sel, uint64_t base, uint32_t limit,
-                    uint32_t attr)
+void seg_set(struct cpu *cpu, int seg, uint16_t sel, uint64_t base, uint32_t limit,
+             uint32_t attr)
 {
     cpu->seg[seg].sel = sel;
     cpu->seg[seg].base = base;
@@ -206,7 +212,7 @@ void seg_load(struct cpu *cpu, int seg, uint16_t sel)
                 seg == SEG_SS ? ((uint32_t)cpl << DESC_DPL_SHIFT) | DESC_B : 0);
         return;
     }
-    if (!read_desc(cpu, sel, &lo, &hi, &where))
+    if (!desc_read(cpu, sel, &lo, &hi, &where))
         cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
     unsigned dpl = (hi >> DESC_DPL_SHIFT) & 3;
     unsigned type = (hi >> 8) & 0xf;
@@ -227,7 +233,7 @@ void seg_load(struct cpu *cpu, int seg, uint16_t sel)
         if (!(hi & DESC_P))
             cpu_raise_exception_err(cpu, EXC_NP, sel & ~3u);
     }
-    set_accessed(cpu, where, hi);
+    desc_set_accessed(cpu, where, hi);
     seg_set(cpu, seg, sel, desc_base(lo, hi), desc_limit(lo, hi), desc_attr(hi) | (1u << 8));
     if (seg == SEG_SS)
         cpu_update_hflags(cpu);
@@ -237,7 +243,7 @@ void seg_load(struct cpu *cpu, int seg, uint16_t sel)
 static void load_cs(struct cpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, gva_t where,
                     unsigned new_cpl)
 {
-    set_accessed(cpu, where, hi);
+    desc_set_accessed(cpu, where, hi);
     seg_set(cpu, SEG_CS, (uint16_t)((sel & ~3u) | new_cpl), desc_base(lo, hi),
             desc_limit(lo, hi), desc_attr(hi) | (1u << 8));
 }
@@ -266,7 +272,7 @@ static void tss_legacy_stack(struct cpu *cpu, unsigned pl, uint16_t *ss, uint32_
         cpu_raise_exception_err(cpu, EXC_TS, cpu->tr.sel & ~3u);
     *esp = (uint32_t)mmu_ld_sys(cpu, cpu->tr.base + off, tss32 ? 4 : 2);
     *ss = (uint16_t)mmu_ld_sys(cpu, cpu->tr.base + off + (tss32 ? 4 : 2), 2);
-    if ((*ss & ~3u) == 0 || (*ss & 3) != pl || !read_desc(cpu, *ss, slo, shi, &swhere)
+    if ((*ss & ~3u) == 0 || (*ss & 3) != pl || !desc_read(cpu, *ss, slo, shi, &swhere)
         || ((*shi >> DESC_DPL_SHIFT) & 3) != pl || !(*shi & DESC_S)
         || (*shi & (1u << 11)) || !(*shi & (1u << 9)))
         cpu_raise_exception_err(cpu, EXC_TS, *ss & ~3u);
@@ -280,10 +286,10 @@ static void check_code_desc(struct cpu *cpu, uint16_t sel, uint32_t *lo, uint32_
 {
     if ((sel & ~3u) == 0)
         cpu_raise_exception_err(cpu, EXC_GP, 0);
-    if (!read_desc(cpu, sel, lo, hi, where))
+    if (!desc_read(cpu, sel, lo, hi, where))
         cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
     if (!(*hi & DESC_S) || !(*hi & (1u << 11)))
-        cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u); /* gates are not supported */
+        cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u); /* gates and TSSs: the callers */
     if (!(*hi & DESC_P))
         cpu_raise_exception_err(cpu, EXC_NP, sel & ~3u);
 }
@@ -311,6 +317,7 @@ void cpu_update_hflags(struct cpu *cpu)
     if ((cpu->seg[SEG_SS].attr & DESC_B) && !(f & HF_VM))
         f |= HF_SS32;
     if (cpu->eflags & EFLAGS_TF) f |= HF_TF;
+    if (cpu->dr[7] & 0xff) f |= HF_DBG;
     if (cpu->cr0 & CR0_EM) f |= HF_EM;
     if (cpu->cr0 & CR0_TS) f |= HF_TS;
     if (cpu->cr0 & CR0_MP) f |= HF_MP;
@@ -370,8 +377,17 @@ static void deliver_prot(struct cpu *cpu, int vector, bool is_soft, bool has_err
     case 0x0f: trap = true; break;
     case 0x06: trap = false; is32 = false; break;
     case 0x07: trap = true; is32 = false; break;
+    case 0x05:
+        /* task gate (legacy mode only): the handler is a task (SDM vol. 3, 6.12.2) */
+        if (lm || (is_soft && gdpl < cpl))
+            cpu_raise_exception_err(cpu, EXC_GP, gerr);
+        if (!(hi & DESC_P))
+            cpu_raise_exception_err(cpu, EXC_NP, gerr);
+        task_switch(cpu, (uint16_t)(lo >> 16), TASK_INT, ret, has_error && pushes_error(vector),
+                    error);
+        return;
     default:
-        cpu_raise_exception_err(cpu, EXC_GP, gerr); /* task gates: not implemented */
+        cpu_raise_exception_err(cpu, EXC_GP, gerr);
     }
     if (lm && !is32)
         cpu_raise_exception_err(cpu, EXC_GP, gerr);
@@ -385,7 +401,7 @@ static void deliver_prot(struct cpu *cpu, int vector, bool is_soft, bool has_err
     gva_t cwhere;
     if ((csel & ~3u) == 0)
         cpu_raise_exception_err(cpu, EXC_GP, is_soft ? 0 : 1);
-    if (!read_desc(cpu, csel, &clo, &chi, &cwhere) || !(chi & DESC_S) || !(chi & (1u << 11)))
+    if (!desc_read(cpu, csel, &clo, &chi, &cwhere) || !(chi & DESC_S) || !(chi & (1u << 11)))
         cpu_raise_exception_err(cpu, EXC_GP, (csel & ~3u) + (is_soft ? 0 : 1));
     unsigned dpl = (chi >> DESC_DPL_SHIFT) & 3;
     if (dpl > cpl)
@@ -611,7 +627,7 @@ static void far_gate(struct cpu *cpu, const struct uop *u, uint16_t gsel, uint32
         uint16_t up = (uint16_t)((gsel & ~7u) + 8);
         uint32_t ulo, uhi;
         gva_t uwhere;
-        if (!read_desc(cpu, up | (gsel & 4u), &ulo, &uhi, &uwhere) || ((uhi >> 8) & 0x1f))
+        if (!desc_read(cpu, up | (gsel & 4u), &ulo, &uhi, &uwhere) || ((uhi >> 8) & 0x1f))
             cpu_raise_exception_err(cpu, EXC_GP, gsel & ~3u);
         target |= (uint64_t)ulo << 32;
     } else if (w == 2) {
@@ -619,7 +635,7 @@ static void far_gate(struct cpu *cpu, const struct uop *u, uint16_t gsel, uint32
     }
     if ((csel & ~3u) == 0)
         cpu_raise_exception_err(cpu, EXC_GP, 0);
-    if (!read_desc(cpu, csel, &clo, &chi, &cwhere) || !(chi & DESC_S) || !(chi & (1u << 11)))
+    if (!desc_read(cpu, csel, &clo, &chi, &cwhere) || !(chi & DESC_S) || !(chi & (1u << 11)))
         cpu_raise_exception_err(cpu, EXC_GP, csel & ~3u);
     unsigned dpl = (chi >> DESC_DPL_SHIFT) & 3;
     bool conforming = chi & (1u << 10);
@@ -703,10 +719,14 @@ static void far_transfer(struct cpu *cpu, const struct uop *u, uint16_t sel, uin
     uint32_t lo, hi;
     gva_t where;
     unsigned cpl = cpu_cpl_fast(cpu), rpl = sel & 3;
-    if ((sel & ~3u) && read_desc(cpu, sel, &lo, &hi, &where) && !(hi & DESC_S)) {
+    if ((sel & ~3u) && desc_read(cpu, sel, &lo, &hi, &where) && !(hi & DESC_S)) {
         unsigned type = (hi >> 8) & 0xf;
         if (type == 0xc || (type == 0x4 && !(cpu->efer & EFER_LMA))) {
             far_gate(cpu, u, sel, lo, hi, where, call);
+            return;
+        }
+        if (!(cpu->efer & EFER_LMA) && (type == 0x5 || (type & 0x5) == 0x1)) {
+            task_far(cpu, sel, lo, hi, call, u->rip + u->len);   /* task gate or TSS */
             return;
         }
     }
@@ -831,8 +851,15 @@ static const struct uop *uop_iret(struct cpu *cpu, const struct uop *u)
     }
     if (cpu->eflags & EFLAGS_VM)
         cpu_raise_exception_err(cpu, EXC_GP, 0);
-    if (cpu->eflags & EFLAGS_NT)
-        cpu_raise_exception_err(cpu, EXC_GP, 0); /* task return: not implemented */
+    if (cpu->eflags & EFLAGS_NT) {
+        /* task return (SDM vol. 3, 7.3): IA-32e mode has none */
+        if (cpu->efer & EFER_LMA)
+            cpu_raise_exception_err(cpu, EXC_GP, 0);
+        uint16_t link = (uint16_t)mmu_ld_sys(cpu, cpu->tr.base, 2);
+        task_switch(cpu, link, TASK_IRET, u->rip + u->len, false, 0);
+        cpu->nmi_blocked = false;
+        return NULL;
+    }
     uint64_t ip = stack_peek(cpu, os, 0);
     uint16_t cs = (uint16_t)stack_peek(cpu, os, os);
     uint64_t fl = stack_peek(cpu, os, 2 * os);

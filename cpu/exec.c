@@ -428,7 +428,7 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
     size_t bytes = sizeof(struct tb) + (TB_MAX_INSNS + 1) * sizeof(struct uop);
     struct tb *tb = calloc(1, bytes);
     int mode = (flags & HF_CS64) ? 64 : (flags & HF_CS32) ? 32 : 16;
-    unsigned max = (flags & HF_TF) ? 1 : TB_MAX_INSNS;
+    unsigned max = (flags & (HF_ONE_INSN | HF_SHADOW_END)) ? 1 : TB_MAX_INSNS;
     struct tr_ctx tc = { .cpu = cpu, .tb = tb, .hflags = flags, .mode = mode };
     const struct feat_set *features = cpu_decode_features(cpu);
 
@@ -598,7 +598,7 @@ const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip)
     if (t && t->pc == pc && cpu->budget > 0 && !cpu->exit_request
         && e->tag_x == (pc & PAGE_MASK) && t->phys_pc == (e->paddr | (pc & ~PAGE_MASK))
         && t->hflags == (cpu->hflags & HF_KEY_MASK) && t->cs_base == cpu->seg[SEG_CS].base
-        && t->cs_limit == cpu->seg[SEG_CS].limit && !(cpu->hflags & (HF_TF | HF_INHIBIT)) && !cpu->intr_line && !cpu->nmi_pending) {
+        && t->cs_limit == cpu->seg[SEG_CS].limit && !(cpu->hflags & (HF_ONE_INSN | HF_INHIBIT)) && !cpu->intr_line && !cpu->nmi_pending) {
         cpu->budget -= t->ninsns;
         cpu->icount += t->ninsns;
         cpu->cur_tb = t;
@@ -633,7 +633,8 @@ void cpu_exec_init(struct cpu *cpu)
     cpu->tbc = calloc(1, sizeof *cpu->tbc);
     if (!cpu->tbc)
         abort();
-    native_init(cpu);
+    if (!cpu->cfg.native_off)
+        native_init(cpu);
 }
 
 void cpu_exec_free(struct cpu *cpu)
@@ -695,6 +696,8 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
         }
         if (ev.is_trap || ev.exit_only)
             cpu->rip = ev.next_rip;
+        if (!ev.exit_only)
+            cpu->db_pending = 0; /* the instruction did not complete */
         cpu->cur = NULL;
         cpu->cur_tb = NULL;
         cpu->link_from = NULL;
@@ -712,8 +715,10 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
                                                                    : cpu->exit_reason;
             break;
         }
+        bool shadow_ends = false;
         if (cpu->hflags & HF_INHIBIT) {
             cpu->hflags &= ~HF_INHIBIT;
+            shadow_ends = cpu->nmi_pending || cpu->intr_line;
         } else if (cpu->nmi_pending || cpu->intr_line) {
             cpu->link_from = NULL;
             cpu_check_interrupts(cpu);
@@ -725,7 +730,11 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
         if (cpu->budget <= 0)
             break;
         gva_t pc = cpu->seg[SEG_CS].base + cpu->rip;
-        uint32_t flags = cpu->hflags & HF_KEY_MASK;
+        if (unlikely(cpu->hflags & HF_DBG) && debug_before_insn(cpu, pc)) {
+            cpu->link_from = NULL;
+            continue;
+        }
+        uint32_t flags = (cpu->hflags & HF_KEY_MASK) | (shadow_ends ? HF_SHADOW_END : 0);
         cpu->cur = NULL;
         cpu->cur_tb = NULL;
         struct tb *tb = tb_lookup(cpu, pc, flags);
@@ -737,7 +746,7 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
              */
             struct tb *src = cpu->link_src_tb;
             if (!cpu->link_from->chain[cpu->link_slot] && cpu->link_src_pc_page == (pc & PAGE_MASK)
-                && !tb->invalid && !src->invalid && !(flags & HF_TF)) {
+                && !tb->invalid && !src->invalid && !(flags & (HF_ONE_INSN | HF_SHADOW_END))) {
                 bool last = cpu->link_from == &src->ops[src->nuops - 1];
                 tb_link(cpu->link_from, cpu->link_slot, tb,
                         last ? src->native_jmp[cpu->link_slot] : NULL);
@@ -760,13 +769,13 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
                 u = u->fn(cpu, u);
             }
         } while (u);
-        if (tb->hflags & HF_TF) {
-            /* single-step trap after the instruction (SDM vol. 3, 17.3.1.4) */
-            cpu->dr[6] |= 1u << 14;
+        if (tb->hflags & HF_ONE_INSN) {
+            /* single-step and data breakpoint traps after the instruction
+             * (SDM vol. 3, 17.3.1) */
             cpu->cur = NULL;
             cpu->cur_tb = NULL;
             cpu->link_from = NULL;
-            cpu_do_interrupt(cpu, EXC_DB, false, false, 0, cpu->rip);
+            debug_after_insn(cpu, tb->hflags & HF_TF);
             continue;
         }
         if (cpu->link_from) {

@@ -265,7 +265,8 @@ static gpa_t translate(struct cpu *cpu, gva_t la, enum access acc, bool sys)
             cpu->large_pages = true;
         /* a supervisor entry for a user page gives only what SMEP/SMAP allow */
         bool fetch_ok = x.exec_ok && !smep_smap_denied(cpu, &x, ACC_FETCH, user, smap_ok);
-        bool data_ok = !smep_smap_denied(cpu, &x, ACC_READ, user, smap_ok);
+        bool data_ok = !smep_smap_denied(cpu, &x, ACC_READ, user, smap_ok)
+                       && !((cpu->hflags & HF_DBG) && debug_page_watched(cpu, lpage));
         if (host && cpu->mmu_idx != 2) {
             bool ro = !x.write_ok && (user || (cpu->cr0 & CR0_WP));
             e->addend = (uintptr_t)host - lpage;
@@ -330,6 +331,8 @@ static uint64_t ld_common(struct cpu *cpu, gva_t la, unsigned size, bool sys)
 {
     if (!sys)
         check_alignment(cpu, la, size);
+    if (unlikely(cpu->hflags & HF_DBG) && !sys)
+        debug_check_data(cpu, la, size, false);
     if (((la & ~PAGE_MASK) + size) > PAGE_SIZE) {
         /* crosses a page: translate both before reading */
         unsigned first = (unsigned)(PAGE_SIZE - (la & ~PAGE_MASK));
@@ -349,6 +352,8 @@ static void st_common(struct cpu *cpu, gva_t la, unsigned size, uint64_t v, bool
 {
     if (!sys)
         check_alignment(cpu, la, size);
+    if (unlikely(cpu->hflags & HF_DBG) && !sys)
+        debug_check_data(cpu, la, size, true);
     if (((la & ~PAGE_MASK) + size) > PAGE_SIZE) {
         unsigned first = (unsigned)(PAGE_SIZE - (la & ~PAGE_MASK));
         gpa_t pa1 = translate(cpu, la, ACC_WRITE, sys);

@@ -965,7 +965,7 @@ static bool emit_host_flags(uint8_t **p, uint32_t known, bool live)
 static void emit_exit_to(struct native *n, uint8_t **p, struct tb *tb, uint8_t *head,
                          uint32_t off, int slot, uint64_t rip)
 {
-    if (head && !(tb->hflags & HF_TF) && tb->cs_base + rip == tb->pc) {
+    if (head && !(tb->hflags & (HF_ONE_INSN | HF_SHADOW_END)) && tb->cs_base + rip == tb->pc) {
         uint8_t *end[2];
         emit_slice_check(p, end);
         emit(p, (const uint8_t[]){ 0x48, 0x81, 0xab }, 3);         /* sub qword [budget], ninsns */
@@ -1074,7 +1074,7 @@ static void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, 
     unsigned nm = 0;
 
     emit_rbx(p, (const uint8_t[]){ 0x48, 0x89 }, 2, RAX, (uint32_t)offsetof(struct cpu, rip));
-    if (!(tb->hflags & HF_TF) && tb->cs_base == (uint64_t)(int64_t)(int32_t)tb->cs_base) {
+    if (!(tb->hflags & (HF_ONE_INSN | HF_SHADOW_END)) && tb->cs_base == (uint64_t)(int64_t)(int32_t)tb->cs_base) {
         emit(p, (const uint8_t[]){ 0x49, 0x8b, 0xbc, 0x24 }, 4);   /* mov rdi, [r12+chain0] */
         emit32(p, off + (uint32_t)offsetof(struct uop, chain));
         emit(p, (const uint8_t[]){ 0x48, 0x85, 0xff }, 3);         /* test rdi, rdi */
@@ -1215,6 +1215,73 @@ static void emit_stack(struct native *n, uint8_t **p, struct regmap *m,
     }
 }
 
+/* offset of XMM register r in struct cpu */
+static uint32_t xmm_off(unsigned r)
+{
+    return (uint32_t)(offsetof(struct cpu, fpu.xmm) + 16 * r);
+}
+
+/*
+ * The MMX/SSE micro-ops compilers emit for memcpy/memset/strlen and struct
+ * copies (uop_sse_desc), with host xmm0/xmm1 as scratch and the soft-TLB
+ * hit path inline (64-bit addressing).  A memory access that misses, or a
+ * misaligned operand of an aligned form, jumps to *slow (and *slow2) to
+ * call the handler, which does the whole instruction (and raises #GP).
+ */
+static void emit_sse(uint8_t **p, struct regmap *m, const struct uop *u,
+                     const struct uop_sse *d, bool kernel, uint8_t **slow, uint8_t **slow2)
+{
+    static const uint8_t movdqu_ld[] = { 0xf3, 0x0f, 0x6f }, movdqu_st[] = { 0xf3, 0x0f, 0x7f };
+    static const uint8_t movq_ld[] = { 0xf3, 0x0f, 0x7e }, movq_st[] = { 0x66, 0x0f, 0xd6 };
+    const uint8_t *ld = d->size == 16 ? movdqu_ld : movq_ld;
+
+    *slow = *slow2 = NULL;
+    if (d->kind == SSE_MOVMSK) {
+        emit_rbx(p, movdqu_ld, 3, 0, xmm_off(u->rm));             /* movdqu xmm0, [rm] */
+        emit(p, (const uint8_t[]){ 0x66, 0x0f, 0xd7, 0xc0 }, 4);   /* pmovmskb eax, xmm0 */
+        emit_gstore(p, m, RAX, u->reg);
+        return;
+    }
+    if (d->mem) {
+        emit_ea(p, m, u, true);
+        if (d->align && d->size == 16) {
+            emit(p, (const uint8_t[]){ 0x40, 0xf6, 0xc6, 0x0f }, 4); /* test sil, 15 */
+            emit(p, (const uint8_t[]){ 0x0f, 0x85 }, 2);           /* jnz slow */
+            *slow2 = *p;
+            emit32(p, 0);
+        }
+        emit_tlb(p, d->kind != SSE_STORE, d->size, kernel, slow);
+        emit(p, (const uint8_t[]){ 0x48, 0x01, 0xd6 }, 3);         /* add rsi, rdx */
+    }
+    switch (d->kind) {
+    case SSE_STORE:
+        emit_rbx(p, movdqu_ld, 3, 0, xmm_off(u->rm));             /* movdqu xmm0, [rm] */
+        emit(p, d->size == 16 ? movdqu_st : movq_st, 3);
+        emit8(p, 0x06);                                            /* [rsi], xmm0 */
+        break;
+    case SSE_LOAD:
+        if (d->mem) {
+            emit(p, ld, 3);
+            emit8(p, 0x06);                                        /* xmm0, [rsi] */
+        } else {
+            emit_rbx(p, ld, 3, 0, xmm_off(u->rm));                /* xmm0, [rm] */
+        }
+        emit_rbx(p, movdqu_st, 3, 0, xmm_off(u->reg));            /* movdqu [reg], xmm0 */
+        break;
+    default: /* SSE_OP */
+        emit_rbx(p, movdqu_ld, 3, 0, xmm_off(u->reg));            /* movdqu xmm0, [reg] */
+        if (d->mem) {
+            emit(p, movdqu_ld, 3);
+            emit8(p, 0x0e);                                        /* movdqu xmm1, [rsi] */
+        } else {
+            emit_rbx(p, movdqu_ld, 3, 1, xmm_off(u->rm));         /* movdqu xmm1, [rm] */
+        }
+        emit(p, (const uint8_t[]){ 0x66, 0x0f, d->host_op, 0xc1 }, 4); /* op xmm0, xmm1 */
+        emit_rbx(p, movdqu_st, 3, 0, xmm_off(u->reg));            /* movdqu [reg], xmm0 */
+        break;
+    }
+}
+
 /* After calling micro-op `off`: a result other than the next micro-op leaves. */
 static void emit_unless_next(struct native *n, uint8_t **p, uint32_t off)
 {
@@ -1283,10 +1350,10 @@ static bool flags_dead_after(const struct tb *tb, unsigned i, uint32_t cc_op)
 }
 
 /* What host code does for micro-op i of a block. */
-enum how { HOW_CALL, HOW_SIMPLE, HOW_STACK, HOW_BRANCH };
+enum how { HOW_CALL, HOW_SIMPLE, HOW_STACK, HOW_BRANCH, HOW_SSE };
 
 static enum how classify(const struct tb *tb, unsigned i, struct uop_simple *d,
-                         enum uop_stack *sk, struct uop_branch *br)
+                         enum uop_stack *sk, struct uop_branch *br, struct uop_sse *sd)
 {
     const struct uop *u = &tb->ops[i];
     bool last = i + 1 == tb->nuops;
@@ -1294,6 +1361,8 @@ static enum how classify(const struct tb *tb, unsigned i, struct uop_simple *d,
     if (!last && uop_simple_desc(u, d)
         && (!touches_mem(d) || u->asize == 8))  /* 16/32-bit addressing wraps */
         return HOW_SIMPLE;
+    if (!last && uop_sse_desc(u, sd) && (!sd->mem || u->asize == 8))
+        return HOW_SSE;
     *sk = uop_stack_kind(u);
     if (*sk != STK_NONE && last == (*sk != STK_PUSH64 && *sk != STK_POP64))
         return HOW_STACK;
@@ -1315,7 +1384,16 @@ static void choose_regs(const struct tb *tb, struct regmap *m)
         struct uop_simple d;
         enum uop_stack sk;
         struct uop_branch br;
-        switch (classify(tb, i, &d, &sk, &br)) {
+        struct uop_sse sd;
+        switch (classify(tb, i, &d, &sk, &br, &sd)) {
+        case HOW_SSE:
+            if (sd.mem) {
+                if (u->base != UOP_NOREG)
+                    uses[u->base]++;
+                if (u->index != UOP_NOREG)
+                    uses[u->index]++;
+            }
+            break;
         case HOW_SIMPLE:
             if (touches_mem(&d) || d.lea) {
                 if (u->base != UOP_NOREG)
@@ -1399,7 +1477,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
     bool live = false;              /* its operands still in registers (emit_host_flags) */
     /* out-of-line slow paths of inlined memory accesses: jne site, micro-op,
      * resume (NULL: the block's last micro-op, which leaves) */
-    struct { uint8_t *jne, *resume; uint32_t off; uint16_t dirty; } slow[TB_MAX_UOPS];
+    struct { uint8_t *jne, *jne2, *resume; uint32_t off; uint16_t dirty; } slow[TB_MAX_UOPS];
     unsigned nslow = 0;
     struct regmap m;
     bool kernel = (tb->hflags & HF_CPL_MASK) != 3;
@@ -1413,11 +1491,23 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         struct uop_simple d;
         enum uop_stack sk;
         struct uop_branch br;
-        enum how how = classify(tb, i, &d, &sk, &br);
+        struct uop_sse sd;
+        enum how how = classify(tb, i, &d, &sk, &br, &sd);
 
         if (how != HOW_CALL && after_call)
             emit_unless_invalid(n, &p, &m, off);
         switch (how) {
+        case HOW_SSE:
+            live = false;           /* rax, rcx, rdx are scratch here */
+            slow[nslow].dirty = m.dirty;
+            emit_sse(&p, &m, u, &sd, kernel, &slow[nslow].jne, &slow[nslow].jne2);
+            after_call = false;
+            if (slow[nslow].jne) {
+                slow[nslow].off = off;
+                slow[nslow].resume = p;
+                nslow++;
+            }
+            continue;
         case HOW_SIMPLE:
             if (d.alu || d.imul || d.shift || d.incdec)
                 d.flags_dead = flags_dead_after(tb, i, d.cc_op);
@@ -1425,6 +1515,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             live = false;
             if (touches_mem(&d)) {
                 slow[nslow].dirty = m.dirty;
+                slow[nslow].jne2 = NULL;
                 emit_mem(&p, &m, u, &d, kernel, &slow[nslow].jne);
                 slow[nslow].off = off;
                 slow[nslow].resume = p;
@@ -1457,6 +1548,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         case HOW_STACK:
             live = false;
             slow[nslow].dirty = m.dirty;
+            slow[nslow].jne2 = NULL;
             emit_stack(n, &p, &m, tb, off, sk, kernel, &slow[nslow].jne);
             if (sk == STK_JMP_IND64)        /* no memory access: no slow path */
                 continue;
@@ -1488,6 +1580,10 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         uint8_t *site = slow[k].jne;
         int32_t rel = (int32_t)(p - (site + 4));
         memcpy(site, &rel, 4);
+        if (slow[k].jne2) {
+            rel = (int32_t)(p - (slow[k].jne2 + 4));
+            memcpy(slow[k].jne2, &rel, 4);
+        }
         struct regmap at = m;                  /* the cache as it was at the access */
         at.dirty = slow[k].dirty;
         emit_flush(&p, &at);

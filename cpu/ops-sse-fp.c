@@ -305,7 +305,7 @@ static const struct uop *uop_ldmxcsr(struct cpu *cpu, const struct uop *u)
 {
     uint32_t v = cpu_ld32(cpu, uop_la_r(cpu, u, 4));
 
-    if (v & ~MXCSR_VALID)
+    if (v & ~MXCSR_MASK)
         cpu_raise_exception_err(cpu, EXC_GP, 0);
     cpu->fpu.mxcsr = v;
     return u + 1;

@@ -31,9 +31,8 @@
 #define MXCSR_RC    0x6000u
 #define MXCSR_FZ    0x8000u
 #define MXCSR_RESET 0x1f80u
-/* The bits LDMXCSR/FXRSTOR accept: all 16, DAZ included (the MXCSR_MASK
- * this CPU reports); bits 31:16 are reserved (#GP(0)). */
-#define MXCSR_VALID 0xffffu
+/* LDMXCSR/FXRSTOR accept the bits of MXCSR_MASK (cpu-internal.h: all 16,
+ * DAZ included); bits 31:16 are reserved (#GP(0)). */
 
 #define SF_PRE  (SF_IE | SF_DE | SF_ZE)
 #define SF_POST (SF_OE | SF_UE | SF_PE)

@@ -402,6 +402,46 @@ static void v_insertps(struct cpu *cpu, union vec *d, const union vec *s, unsign
             d->d[i] = 0;
 }
 
+static void v_aesenc(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    aes_round(d, s, false);
+}
+
+static void v_aesenclast(struct cpu *cpu, union vec *d, const union vec *s, unsigned n,
+                         unsigned imm)
+{
+    aes_round(d, s, true);
+}
+
+static void v_aesdec(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    aes_round_inv(d, s, false);
+}
+
+static void v_aesdeclast(struct cpu *cpu, union vec *d, const union vec *s, unsigned n,
+                         unsigned imm)
+{
+    aes_round_inv(d, s, true);
+}
+
+static void v_aesimc(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    *d = *s;
+    aes_inv_mix_columns(d);
+}
+
+static void v_aeskeygenassist(struct cpu *cpu, union vec *d, const union vec *s, unsigned n,
+                              unsigned imm)
+{
+    aes_keygen_assist(d, s, (uint8_t)imm);
+}
+
+static void v_pclmulqdq(struct cpu *cpu, union vec *d, const union vec *s, unsigned n,
+                        unsigned imm)
+{
+    clmul64(d->q[imm & 1], s->q[(imm >> 4) & 1], d->q);
+}
+
 static const vec_fn vec_fns[OP_COUNT] = {
     [OP_PADDB] = v_paddb, [OP_PADDW] = v_paddw, [OP_PADDD] = v_paddd, [OP_PADDQ] = v_paddq,
     [OP_PSUBB] = v_psubb, [OP_PSUBW] = v_psubw, [OP_PSUBD] = v_psubd, [OP_PSUBQ] = v_psubq,
@@ -446,6 +486,9 @@ static const vec_fn vec_fns[OP_COUNT] = {
     [OP_BLENDPS] = v_blendps, [OP_BLENDPD] = v_blendpd, [OP_BLENDVPS] = v_blendvps,
     [OP_BLENDVPD] = v_blendvpd, [OP_SHUFPS] = v_shufps, [OP_SHUFPD] = v_shufpd,
     [OP_INSERTPS] = v_insertps,
+    [OP_AESENC] = v_aesenc, [OP_AESENCLAST] = v_aesenclast, [OP_AESDEC] = v_aesdec,
+    [OP_AESDECLAST] = v_aesdeclast, [OP_AESIMC] = v_aesimc,
+    [OP_AESKEYGENASSIST] = v_aeskeygenassist, [OP_PCLMULQDQ] = v_pclmulqdq,
 };
 
 /* dst = op(dst, src): the generic packed operation */
@@ -471,6 +514,25 @@ static const struct uop *uop_vop(struct cpu *cpu, const struct uop *u)
     return u + 1;
 }
 
+bool sse_vop_host_op(const struct uop *u, uint8_t *host_op)
+{
+    static const uint8_t ops[OP_COUNT] = {
+        [OP_PXOR] = 0xef, [OP_XORPS] = 0xef, [OP_XORPD] = 0xef,
+        [OP_PAND] = 0xdb, [OP_ANDPS] = 0xdb, [OP_ANDPD] = 0xdb,
+        [OP_POR] = 0xeb, [OP_ORPS] = 0xeb, [OP_ORPD] = 0xeb,
+        [OP_PANDN] = 0xdf, [OP_ANDNPS] = 0xdf, [OP_ANDNPD] = 0xdf,
+        [OP_PCMPEQB] = 0x74, [OP_PCMPEQW] = 0x75, [OP_PCMPEQD] = 0x76,
+        [OP_PADDB] = 0xfc, [OP_PADDW] = 0xfd, [OP_PADDD] = 0xfe, [OP_PADDQ] = 0xd4,
+        [OP_PSUBB] = 0xf8, [OP_PSUBW] = 0xf9, [OP_PSUBD] = 0xfa, [OP_PSUBQ] = 0xfb,
+        [OP_PMINUB] = 0xda, [OP_PMAXUB] = 0xde,
+    };
+
+    if (u->fn != uop_vop || (u->cc & (SV_DST_MMX | SV_SRC_MMX | SV_IMM)))
+        return false;
+    *host_op = ops[u->aux];
+    return *host_op != 0;
+}
+
 /* PTEST: ZF = (d AND s) == 0, CF = (NOT d AND s) == 0, other flags clear */
 static const struct uop *uop_ptest(struct cpu *cpu, const struct uop *u)
 {
@@ -487,16 +549,129 @@ static const struct uop *uop_ptest(struct cpu *cpu, const struct uop *u)
     return u + 1;
 }
 
+/*
+ * PCMPESTRI/PCMPESTRM/PCMPISTRI/PCMPISTRM (SDM vol. 2, 4.1 "Imm8 Control
+ * Byte Operation for PCMPESTRI / PCMPESTRM / PCMPISTRI / PCMPISTRM"):
+ * string 1 is the register operand (reg), string 2 the r/m operand.
+ */
+static unsigned str_len(const union vec *v, bool words, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (words ? !v->w[i] : !v->b[i])
+            return i;
+    return n;
+}
+
+static unsigned explicit_len(uint64_t v, bool wide, unsigned n)
+{
+    int64_t x = wide ? (int64_t)v : (int32_t)v;
+    uint64_t a = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
+
+    return a > n ? n : (unsigned)a;
+}
+
+static int str_elem(const union vec *v, unsigned i, unsigned fmt)
+{
+    switch (fmt) {
+    case 0: return v->b[i];
+    case 1: return v->w[i];
+    case 2: return v->sb[i];
+    default: return v->sw[i];
+    }
+}
+
+static const struct uop *uop_pcmpstr(struct cpu *cpu, const struct uop *u)
+{
+    union vec s, d;
+    unsigned imm = (unsigned)u->imm & 0xff, fmt = imm & 3, agg = (imm >> 2) & 3;
+    bool words = imm & 1, expl = u->aux == OP_PCMPESTRI || u->aux == OP_PCMPESTRM;
+    bool index = u->aux == OP_PCMPESTRI || u->aux == OP_PCMPISTRI;
+    unsigned n = words ? 8 : 16, l1, l2;
+    uint32_t r1 = 0, r2;
+
+    sse_src(cpu, u, &s);
+    sse_reg(cpu, u->reg, false, &d);
+    if (expl) {
+        l1 = explicit_len(cpu->regs[0], u->osize == 8, n);
+        l2 = explicit_len(cpu->regs[2], u->osize == 8, n);
+    } else {
+        l1 = str_len(&d, words, n);
+        l2 = str_len(&s, words, n);
+    }
+    for (unsigned j = 0; j < n; j++) {
+        bool res = false;
+        switch (agg) {
+        case 0: /* equal any: s[j] is in the set d */
+            for (unsigned i = 0; i < l1 && j < l2; i++)
+                res |= str_elem(&d, i, fmt) == str_elem(&s, j, fmt);
+            break;
+        case 1: /* ranges: d holds (low, high) pairs */
+            for (unsigned i = 0; i + 1 < l1 && j < l2; i += 2) {
+                int e = str_elem(&s, j, fmt);
+                res |= e >= str_elem(&d, i, fmt) && e <= str_elem(&d, i + 1, fmt);
+            }
+            break;
+        case 2: /* equal each */
+            if (j >= l1 && j >= l2)
+                res = true;
+            else if (j < l1 && j < l2)
+                res = str_elem(&d, j, fmt) == str_elem(&s, j, fmt);
+            break;
+        default: /* equal ordered: d occurs in s at j */
+            res = true;
+            for (unsigned k = 0; k < l1 && res; k++) {
+                if (j + k >= n)
+                    break;
+                res = j + k < l2 && str_elem(&d, k, fmt) == str_elem(&s, j + k, fmt);
+            }
+            break;
+        }
+        r1 |= (uint32_t)res << j;
+    }
+    uint32_t all = (1u << n) - 1;
+    switch ((imm >> 4) & 3) {
+    case 1: r2 = ~r1 & all; break;
+    case 3: r2 = (r1 ^ ((1u << l2) - 1)) & all; break;
+    default: r2 = r1; break;
+    }
+    if (index) {
+        unsigned idx = n;
+        if (r2)
+            idx = (imm & 0x40) ? 31u - (unsigned)__builtin_clz(r2) : (unsigned)__builtin_ctz(r2);
+        cpu->regs[1] = idx;
+    } else {
+        union vec m = { .q = { 0, 0 } };
+        if (imm & 0x40) {
+            for (unsigned j = 0; j < n; j++)
+                if ((r2 >> j) & 1) {
+                    if (words)
+                        m.w[j] = 0xffff;
+                    else
+                        m.b[j] = 0xff;
+                }
+        } else {
+            m.q[0] = r2;
+        }
+        sse_set_reg(cpu, 0, false, &m);
+    }
+    cpu_set_arith_flags(cpu, (r2 ? EFLAGS_CF : 0) | (l2 < n ? EFLAGS_ZF : 0)
+                             | (l1 < n ? EFLAGS_SF : 0) | ((r2 & 1) ? EFLAGS_OF : 0));
+    return u + 1;
+}
+
 void tr_sse(struct tr_ctx *tc, const struct insn *in)
 {
-    if (in->op == OP_PTEST) {
+    switch (in->op) {
+    case OP_PTEST:
         sse_emit(tc, in, uop_ptest);
         return;
-    }
-    if (!vec_fns[in->op]) {
-        /* PCMPxSTRx, PCLMULQDQ and AES-NI are not implemented yet */
-        tr_emit_fault(tc, in, EXC_UD);
+    case OP_PCMPESTRI: case OP_PCMPESTRM: case OP_PCMPISTRI: case OP_PCMPISTRM:
+        sse_emit(tc, in, uop_pcmpstr);
+        return;
+    default:
+        if (!vec_fns[in->op])
+            cpu_abort(tc->cpu, "no packed-integer function for %s", insn_op_name[in->op]);
+        sse_emit(tc, in, uop_vop);
         return;
     }
-    sse_emit(tc, in, uop_vop);
 }

@@ -272,3 +272,53 @@ void tr_ssemov(struct tr_ctx *tc, const struct insn *in)
         u->reg = UOP_NOREG;
     }
 }
+
+bool uop_sse_desc(const struct uop *u, struct uop_sse *d)
+{
+    memset(d, 0, sizeof *d);
+    d->mem = u->rm == UOP_NOREG;
+    d->align = u->cc & SV_ALIGN;
+    if (sse_vop_host_op(u, &d->host_op)) {
+        if (d->mem && u->opsz2 != 16)
+            return false;
+        d->kind = SSE_OP;
+        d->size = 16;
+        return true;
+    }
+    if (u->cc & (SV_DST_MMX | SV_SRC_MMX))
+        return false;
+    if (u->fn == uop_vmov) {
+        switch (u->aux) {
+        case OP_MOVDQA: case OP_MOVDQU: case OP_MOVAPS: case OP_MOVUPS:
+        case OP_MOVAPD: case OP_MOVUPD: case OP_LDDQU:
+            d->size = 16;
+            break;
+        case OP_MOVQ:
+            d->size = 8;
+            break;
+        default:
+            return false;
+        }
+        if (d->mem && u->opsz2 != d->size)
+            return false;
+        d->kind = SSE_LOAD;
+        return true;
+    }
+    if (u->fn == uop_vstore) {
+        if (u->opsz2 == 16 && u->aux != OP_MOVHPS && u->aux != OP_MOVHPD)
+            d->size = 16;
+        else if (u->opsz2 == 8 && (u->aux == OP_MOVQ || u->aux == OP_MOVLPS || u->aux == OP_MOVLPD))
+            d->size = 8;
+        else
+            return false;
+        d->kind = SSE_STORE;
+        d->mem = true;
+        return true;
+    }
+    if (u->fn == uop_vmovmsk && u->aux == OP_PMOVMSKB) {
+        d->kind = SSE_MOVMSK;
+        d->mem = false;
+        return true;
+    }
+    return false;
+}

@@ -35,8 +35,6 @@ union vec {
     int64_t sq[2];
 };
 
-_Static_assert(sizeof(long double) >= 10, "x87 registers hold a 64-bit significand");
-
 /* Every MMX instruction: TOP = 0, all tags valid (abridged tag word). */
 static inline void mmx_enter(struct cpu *cpu)
 {
@@ -47,17 +45,13 @@ static inline void mmx_enter(struct cpu *cpu)
 
 static inline uint64_t mmx_get(const struct cpu *cpu, unsigned n)
 {
-    uint64_t v;
-    memcpy(&v, &cpu->fpu.st[n & 7], 8);
-    return v;
+    return cpu->fpu.st[n & 7].sig;
 }
 
 static inline void mmx_set(struct cpu *cpu, unsigned n, uint64_t v)
 {
-    uint8_t *p = (uint8_t *)&cpu->fpu.st[n & 7];
-    memcpy(p, &v, 8);
-    p[8] = 0xff;
-    p[9] = 0xff;
+    cpu->fpu.st[n & 7].sig = v;
+    cpu->fpu.st[n & 7].se = 0xffff;
 }
 
 /* The uop's memory operand: #GP(0) for a misaligned 16-byte aligned form. */
@@ -135,6 +129,10 @@ static inline void sse_src(struct cpu *cpu, const struct uop *u, union vec *v)
         sse_load(cpu, sse_la(cpu, u, u->opsz2), u->opsz2, v);
 }
 
+/* ops-sse-int.c: is u the generic packed operation, and with which host
+ * opcode (66 0F xx) can host code do it (0: it cannot)? */
+bool sse_vop_host_op(const struct uop *u, uint8_t *host_op);
+
 /* Fill the uop fields of this layout from a decoded MMX/SSE instruction. */
 struct uop *sse_emit(struct tr_ctx *tc, const struct insn *in, uop_fn fn);
 
@@ -143,5 +141,7 @@ void aes_round(union vec *st, const union vec *key, bool last);
 void aes_round_inv(union vec *st, const union vec *key, bool last);
 void aes_inv_mix_columns(union vec *st);
 void aes_keygen_assist(union vec *r, const union vec *s, uint8_t rcon);
+/* Carry-less product of a and b: r[0] low, r[1] high quadword (PCLMULQDQ). */
+void clmul64(uint64_t a, uint64_t b, uint64_t r[2]);
 
 #endif

@@ -15,6 +15,9 @@ void io_check_perm(struct cpu *cpu, uint16_t port, unsigned size)
 {
     unsigned iopl = (cpu->eflags & EFLAGS_IOPL) >> 12;
 
+    if (unlikely(cpu->hflags & HF_DBG))
+        debug_check_io(cpu, port, size);
+
     if (!(cpu->hflags & HF_PE) || (!(cpu->eflags & EFLAGS_VM) && cpu_cpl_fast(cpu) <= iopl))
         return;
     /* TSS I/O permission bitmap (SDM vol. 1, 19.5.2) */
@@ -193,13 +196,7 @@ static const struct uop *uop_mov_dr(struct cpu *cpu, const struct uop *u)
     unsigned gpr = to_dr ? u->rm : u->reg;
     uint64_t mask = (cpu->hflags & HF_CS64) ? ~0ull : 0xffffffffull;
 
-    if (dr == 4 || dr == 5) {
-        if (cpu->cr4 & CR4_DE)
-            cpu_raise_exception(cpu, EXC_UD);
-        dr += 2;
-    }
-    if (dr > 7)
-        cpu_raise_exception(cpu, EXC_UD);
+    dr = debug_mov_dr_check(cpu, dr);
     if (to_dr) {
         uint64_t v = cpu->regs[gpr] & mask;
         if ((dr == 6 || dr == 7) && (v >> 32))
@@ -209,6 +206,7 @@ static const struct uop *uop_mov_dr(struct cpu *cpu, const struct uop *u)
         if (dr == 7)
             v = (v & 0xffff2bffu) | 0x400;
         cpu->dr[dr] = v;
+        debug_dr_written(cpu, dr);
         return u + 1;
     }
     cpu->regs[gpr] = cpu->dr[dr] & mask;
@@ -394,8 +392,10 @@ static const struct uop *uop_mov_to_seg(struct cpu *cpu, const struct uop *u)
     if (u->reg == SEG_CS)
         cpu_raise_exception(cpu, EXC_UD);
     seg_load(cpu, u->reg, sel);
-    if (u->reg == SEG_SS)
+    if (u->reg == SEG_SS) {
         cpu->hflags |= HF_INHIBIT;
+        cpu->db_shadow = cpu->hflags & HF_ONE_INSN;
+    }
     cpu_update_hflags(cpu);
     return u + 1;
 }
@@ -423,8 +423,10 @@ static const struct uop *uop_pop_seg(struct cpu *cpu, const struct uop *u)
 
     seg_load(cpu, u->aux, sel);
     stack_adjust(cpu, u->osize);
-    if (u->aux == SEG_SS)
+    if (u->aux == SEG_SS) {
         cpu->hflags |= HF_INHIBIT;
+        cpu->db_shadow = cpu->hflags & HF_ONE_INSN;
+    }
     cpu_update_hflags(cpu);
     return u + 1;
 }
@@ -730,6 +732,7 @@ void tr_sys(struct tr_ctx *tc, const struct insn *in)
         return;
     case OP_RDPMC: tr_emit(tc, in, uop_rdpmc); return;
     case OP_XGETBV: tr_emit(tc, in, uop_xgetbv); return;
+    case OP_XSETBV: tr_emit(tc, in, fpu_xsetbv); tc->end = TR_END_NEXT; return;
     case OP_HLT: tr_emit(tc, in, uop_hlt); tc->end = TR_END_BRANCH; return;
     case OP_VMCALL: case OP_VMMCALL:
         tr_emit(tc, in, uop_vmcall);

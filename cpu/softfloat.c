@@ -1072,6 +1072,12 @@ struct sf_x80 sfx80_scale(struct sf_x80 a, int32_t n, struct sf_status *st)
                       x87_wrap(&X80, st), st);
 }
 
+struct sf_x80 sfx80_round_pack(bool sign, int32_t exp, uint64_t hi, uint64_t lo,
+                               struct sf_status *st)
+{
+    return round_pack(&X80, 64, sign, exp, (struct u128){ hi, lo }, x87_wrap(&X80, st), st);
+}
+
 bool sf32_is_nan(uint32_t a)
 {
     return (a & 0x7fffffffu) > 0x7f800000u;

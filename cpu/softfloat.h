@@ -184,6 +184,14 @@ int64_t sfx80_to_i64_trunc(struct sf_x80 a, struct sf_status *st);
 struct sf_x80 sfx80_from_i64(int64_t v);   /* exact */
 /* a * 2^n (FSCALE's core), n already an integer; 64-bit rounding (no PC) */
 struct sf_x80 sfx80_scale(struct sf_x80 a, int32_t n, struct sf_status *st);
+/*
+ * Round a value computed elsewhere (the transcendentals) to 64 bits in
+ * st->round and pack it: value = (hi:lo) * 2^(exp - 127), hi bit 63 set
+ * (lo's bit 0 acts as sticky).  Overflow, tininess and flags as for the
+ * arithmetic operations; no precision control.
+ */
+struct sf_x80 sfx80_round_pack(bool sign, int32_t exp, uint64_t hi, uint64_t lo,
+                               struct sf_status *st);
 bool sfx80_is_nan(struct sf_x80 a);
 bool sfx80_is_snan(struct sf_x80 a);
 /* unsupported encodings: pseudo-NaN, pseudo-infinity, unnormal */

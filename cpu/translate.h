@@ -1,6 +1,6 @@
 /*
- * cpu/ translator interface between the block builder (translate.c) and the
- * instruction families (exec-*.c, seg.c, ...).
+ * cpu/ translator interface between the block builder (tb_translate() in
+ * exec.c) and the instruction families (ops-*.c, excp.c).
  *
  * For each decoded instruction the block builder calls the family's
  * translator, tr_<family>(tc, in), named in insn-list.h.  A translator

@@ -101,11 +101,7 @@ start64:
     movq %cr4, %rax
     orq $0x600, %rax
     movq %rax, %cr4
-#ifdef FIRMWARE_FNINIT
-    /* guarded until the x87 FPU (branch x87) is in the tree: without it
-     * FNINIT raises #UD in satori */
     fninit
-#endif
     ldmxcsr mxcsr_init(%rip)
     call runtime_start
 3:  cli

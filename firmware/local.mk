@@ -49,8 +49,8 @@ EXTRA_DIST += firmware/entry.S firmware/runtime.c firmware/runtime.h firmware/li
 
 # Test guests (built by make check; run by the DejaGnu suite)
 GUEST_TESTS = alu shift muldiv string stack bits control callgate pmode pagefault smc exceptions \
-	seglimit sysfeat \
-	exc-hw icount triple
+	seglimit sysfeat debugreg taskswitch \
+	exc-hw icount triple sse x87 x87-known
 GUEST_ELFS = $(GUEST_TESTS:%=testsuite/satori.cpu/%.elf)
 testsuite/satori.cpu/%.elf: testsuite/satori.cpu/%.c testsuite/satori.cpu/exc-common.h $(GUEST_RUNTIME_DEPS)
 	@$(MKDIR_P) testsuite/satori.cpu
@@ -71,3 +71,4 @@ EXTRA_DIST += $(GUEST_TESTS:%=testsuite/satori.cpu/%.c) $(GUEST_TESTS:%=testsuit
 	testsuite/satori.cpu/exc-common.h
 
 include firmware/hv-guests.mk
+include firmware/board-guests.mk

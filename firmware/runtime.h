@@ -115,4 +115,26 @@ void run_user(void (*fn)(void));
 
 extern uint64_t gdt[];
 
+/* ---- local APIC: the xAPIC page at its default base, x2APIC MSRs ---- */
+#define APIC_DEFAULT_BASE 0xfee00000ul
+#define MSR_IA32_APIC_BASE 0x1b
+#define MSR_X2APIC(off) (0x800u + ((off) >> 4))   /* xAPIC offset -> x2APIC MSR */
+
+static inline uint32_t apic_read(unsigned off)
+{
+    return *(volatile uint32_t *)(APIC_DEFAULT_BASE + off);
+}
+
+static inline void apic_write(unsigned off, uint32_t v)
+{
+    *(volatile uint32_t *)(APIC_DEFAULT_BASE + off) = v;
+}
+
+static inline void apic_eoi(void) { apic_write(0xb0, 0); }
+
+/* RDMSR/WRMSR that return false instead of taking the #GP they raise
+ * (the runtime's #GP handler is restored afterwards). */
+bool rdmsr_nofault(uint32_t msr, uint64_t *v);
+bool wrmsr_nofault(uint32_t msr, uint64_t v);
+
 #endif

@@ -129,6 +129,16 @@ int bus_unmap_io(struct bus *b, uint16_t base, void *opaque)
     return list_remove(&b->io, base, opaque);
 }
 
+bool bus_io_claimed(struct bus *b, uint16_t port)
+{
+    return list_find(&b->io, port) != NULL;
+}
+
+bool bus_mmio_claimed(struct bus *b, uint64_t paddr)
+{
+    return list_find(&b->mmio, paddr) != NULL;
+}
+
 int bus_map_ram(struct bus *b, uint64_t base, uint64_t len, void *host,
                 bool readonly, const char *name)
 {

@@ -54,6 +54,10 @@ int bus_map_io(struct bus *b, uint16_t base, uint32_t len,
  */
 int bus_unmap_mmio(struct bus *b, uint64_t base, void *opaque);
 int bus_unmap_io(struct bus *b, uint16_t base, void *opaque);
+/* Is anything mapped at this port / address?  (The board's ACPI tables
+ * describe only the devices that exist.) */
+bool bus_io_claimed(struct bus *b, uint16_t port);
+bool bus_mmio_claimed(struct bus *b, uint64_t paddr);
 /* Map host memory as guest RAM (or ROM when readonly); -1 on overlap. */
 int bus_map_ram(struct bus *b, uint64_t base, uint64_t len, void *host,
                 bool readonly, const char *name);

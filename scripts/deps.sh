@@ -1,10 +1,12 @@
 #!/bin/sh
 # scripts/deps.sh: install what satori needs to build and test on Debian 12
-# (only what is missing), then configure and build in ./build.
+# (only what is missing; busybox-static, cpio and linux-image-amd64 are for
+# the real-guest test testsuite/satori.linux/), then configure and build in ./build.
 set -e
 need=""
 for pkg in autoconf automake libtool pkg-config make gcc libcapstone-dev zlib1g-dev \
-           libsdl2-dev dejagnu expect qemu-system-x86 binutils bc; do
+           libsdl2-dev dejagnu expect qemu-system-x86 binutils bc acpica-tools \
+           busybox-static cpio linux-image-amd64; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need="$need $pkg"
 done
 if [ -n "$need" ]; then

@@ -38,9 +38,10 @@ static void usage(FILE *out)
         "  -display none        no display (the only one for now)\n"
         "  -nographic           no display, serial on stdio\n"
         "  -device isa-debug-exit[,iobase=N][,iosize=N]\n"
+        "  -device pc-testdev | pci-testdev  QEMU's test devices\n"
         "  -device help         list devices\n"
         "  -machine [type=]pc[,accel=tcg]   (also -M)\n"
-        "  -accel tcg           the only accelerator\n"
+        "  -accel tcg[,native=on|off]  the only accelerator; native=off: no host code\n"
         "  -icount [shift=]N    virtual time = instructions << N (deterministic)\n"
         "  -action panic=shutdown|pause|none\n"
         "  -no-reboot           exit instead of resetting\n"
@@ -201,13 +202,30 @@ static int parse_device(const char *arg, struct pc_config *c)
     int ret = 0;
 
     if (!driver || !strcmp(driver, "help") || !strcmp(driver, "?")) {
-        printf("Misc devices:\nname \"isa-debug-exit\", bus ISA (properties: iobase, iosize)\n");
+        printf("Misc devices:\nname \"isa-debug-exit\", bus ISA (properties: iobase, iosize)\n"
+               "name \"pc-testdev\", bus ISA\n"
+               "name \"pci-testdev\", bus PCI, desc \"PCI Test Device\"\n");
         free(s);
         exit(0);
     }
+    if (!strcmp(driver, "pc-testdev") || !strcmp(driver, "pci-testdev")) {
+        char *item = strtok_r(NULL, ",", &save);
+        if (item) {
+            error_report("-device %s: %s has no property '%s' (it has none)", arg, driver, item);
+            free(s);
+            return -1;
+        }
+        if (!strcmp(driver, "pc-testdev"))
+            c->pc_testdev = true;
+        else
+            c->pci_testdev = true;
+        free(s);
+        return 0;
+    }
     if (strcmp(driver, "isa-debug-exit")) {
         error_report("-device %s: '%s' is not a valid device model name "
-                     "(devices: isa-debug-exit; try -device help)", arg, driver);
+                     "(devices: isa-debug-exit, pc-testdev, pci-testdev; try -device help)",
+                     arg, driver);
         free(s);
         return -1;
     }
@@ -406,6 +424,41 @@ static int parse_smp(const char *arg, struct smp_config *smp)
     }
     *smp = (struct smp_config){ (int)cpus, (int)sockets, (int)cores, (int)threads, (int)maxcpus };
     return 0;
+}
+
+/* -accel tcg[,native=on|off] */
+static int parse_accel(const char *arg, struct pc_config *c)
+{
+    char *s = strdup(arg), *save = NULL;
+    int ret = 0;
+
+    if (!s)
+        abort();
+    char *item = strtok_r(s, ",", &save);
+    if (!item || strcmp(item, "tcg")) {
+        error_report("-accel %s: only 'tcg' is supported", arg);
+        free(s);
+        return -1;
+    }
+    while ((item = strtok_r(NULL, ",", &save))) {
+        char *value = strchr(item, '=');
+        bool on;
+        if (value)
+            *value++ = 0;
+        if (strcmp(item, "native")) {
+            error_report("-accel %s: property '%s' not found (properties: native)", arg, item);
+            ret = -1;
+            break;
+        }
+        if (parse_bool(value, &on) < 0) {
+            error_report("-accel %s: native=%s: expected on or off", arg, value ? value : "");
+            ret = -1;
+            break;
+        }
+        c->cpu.native_off = !on;
+    }
+    free(s);
+    return ret;
 }
 
 static int parse_icount(const char *arg, int *shift)
@@ -704,14 +757,8 @@ int main(int argc, char **argv)
             if (parse_machine(arg, &c.machine) < 0)
                 return 1;
         } else if (!strcmp(opt, "-accel")) {
-            char *s = strdup(arg);
-            s[strcspn(s, ",")] = 0;
-            if (strcmp(s, "tcg")) {
-                error_report("-accel %s: only 'tcg' is supported", arg);
-                free(s);
+            if (parse_accel(arg, &c) < 0)
                 return 1;
-            }
-            free(s);
         } else if (!strcmp(opt, "-icount")) {
             icount_shift = 0;
             if (parse_icount(arg, &icount_shift) < 0)
@@ -736,7 +783,8 @@ int main(int argc, char **argv)
         } else if (!strcmp(opt, "-D")) {
             log_path = arg;
         } else if (!strcmp(opt, "-rtc")) {
-            error_report("-rtc %s: satori has no RTC yet (it comes with the platform work)", arg);
+            error_report("-rtc %s: not supported yet (the RTC starts at the host date, "
+                         "or 2000-01-01 under -icount)", arg);
             return 1;
         }
     }

@@ -5,3 +5,5 @@ include tests/decode.mk
 include tests/hyperv.mk
 include tests/devices.mk
 include tests/softfloat.mk
+include tests/intc.mk
+include tests/pci.mk

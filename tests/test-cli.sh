@@ -35,6 +35,11 @@ expect 0 "hypercall page: 0f 01 c1 c3; HvNotifyLongSpinWait -> status 0x0" -- -c
 expect 0 "reference TSC page: sequence 1;" -- -cpu qemu64,hv-vpindex,hv-time
 expect 0 'hypervisor "KVMKVMKVM".*no Hyper-V' -- -cpu qemu64
 expect 1 "only 'tcg' is supported" -- -accel kvm
+expect 1 "property 'thread' not found (properties: native)" -- -accel tcg,thread=multi
+expect 1 "native=sometimes: expected on or off" -- -accel tcg,native=sometimes
+expect 0 "features (1.ECX): sse3 ssse3 cx16 sse4.1 sse4.2 popcnt" -- -cpu Nehalem
+expect 0 "satori demo guest" -- -accel tcg,native=off
+expect 1 "unknown CPU model 'Skylake'.*Skylake-Client-noTSX-IBRS" -- -cpu Skylake
 expect 1 "unsupported machine type 'q35'" -- -machine q35
 expect 1 "property 'foo' not found (properties: type, accel, pit" -- -machine pc,foo=1
 expect 1 "pit takes on|off, not 'maybe'" -- -machine pc,pit=maybe
@@ -58,7 +63,7 @@ expect 1 "maxcpus must be equal to or greater than smp" -- -smp 4,maxcpus=2
 expect 1 "unknown property 'books'" -- -smp 2,books=2
 expect 0 "demo done" -- -smp 4
 expect 0 "demo done" -- -smp sockets=2,cores=2,threads=2
-expect 1 "satori has no RTC yet" -- -rtc base=utc
+expect 1 "-rtc base=utc: not supported yet" -- -rtc base=utc
 expect 1 "sleep=on is not supported" -- -icount shift=0,sleep=on
 expect 1 "unknown -d item 'bogus'" -- -d bogus
 expect 0 "isa-debug-exit" -- -device help

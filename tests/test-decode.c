@@ -77,6 +77,13 @@ static bool same_op(int op, const char *m)
     case OP_SHL: return !strcmp(m, "shl") || !strcmp(m, "sal");
     case OP_NOP: return !strcmp(m, "nop") || !strncmp(m, "hint", 4) || !strcmp(m, "wait")
                         || !strcmp(m, "fwait") || !strncmp(m, "prefetch", 8);
+    case OP_FENI: return !strcmp(m, "feni8087_nop");
+    case OP_FDISI: return !strcmp(m, "fdisi8087_nop");
+    case OP_FXSAVE: case OP_FXRSTOR: case OP_XSAVE: case OP_XRSTOR: case OP_XSAVEOPT:
+    case OP_XSAVEC:
+        return !strncmp(m, ours, strlen(ours)) && (!m[strlen(ours)] || !strcmp(m + strlen(ours), "64"));
+    case OP_FWAIT: return !strcmp(m, "wait") || !strcmp(m, "fwait");
+    case OP_FSTP: return !strcmp(m, "fstp") || !strcmp(m, "fstpnce");  /* D9 D8+i alias */
     case OP_PREFETCH: return !strncmp(m, "prefetch", 8) || !strcmp(m, "nop");
     case OP_MOVSXD: return !strcmp(m, "movsxd") || !strcmp(m, "movsx") || !strcmp(m, "mov");
     case OP_MOVSX: return !strcmp(m, "movsx");

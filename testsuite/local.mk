@@ -4,3 +4,17 @@ RUNTESTDEFAULTFLAGS = --tool satori --srcdir $(abs_srcdir)/testsuite \
 	SATORI=$(abs_builddir)/satori GUESTDIR=$(abs_builddir)/testsuite
 EXTRA_DIST += testsuite/config/unix.exp testsuite/lib/satori.exp
 include testsuite/satori.hw/devs.mk
+
+# satori.hw: interrupt-controller guests (hw/intc), built by make check.
+HW_GUESTS = lapic lapic-timer x2apic ioapic pic
+HW_GUEST_ELFS = $(HW_GUESTS:%=testsuite/satori.hw/%.elf)
+testsuite/satori.hw/%.elf: testsuite/satori.hw/%.c testsuite/satori.hw/hw-guest.h $(GUEST_RUNTIME_DEPS)
+	@$(MKDIR_P) testsuite/satori.hw
+	$(call guest_link,$<)
+check_DATA += $(HW_GUEST_ELFS)
+CLEANFILES += $(HW_GUEST_ELFS)
+EXTRA_DIST += testsuite/satori.hw/hw-guest.h $(HW_GUESTS:%=testsuite/satori.hw/%.c) \
+	$(HW_GUESTS:%=testsuite/satori.hw/%.exp)
+include testsuite/satori.hw/pci-guests.mk
+EXTRA_DIST += testsuite/satori.linux/boot.exp testsuite/satori.linux/mkinitramfs.sh
+CLEANFILES += testsuite/satori.linux/initramfs.cpio.gz

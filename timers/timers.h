@@ -40,6 +40,14 @@ uint64_t vclock_tsc_hz(void);
 /* Convert a virtual-ns interval to TSC ticks and back (exact integer math). */
 uint64_t vclock_ns_to_ticks(int64_t ns);
 
+/*
+ * Wall-clock date (Unix seconds, UTC) at virtual time 0, for the RTC's
+ * power-on date: in realtime mode the host date read once by vclock_init();
+ * in icount mode a fixed date (2000-01-01 00:00:00 UTC), so a deterministic
+ * run sees the same date every time.
+ */
+int64_t vclock_wall_base(void);
+
 /* Pause/resume realtime progress (monitor 'stop', idle accounting). */
 void vclock_pause(void);
 void vclock_resume(void);

@@ -2,7 +2,8 @@
  * timers/vclock.c: the virtual clock and the timer queue (DESIGN.md, Time).
  *
  * Realtime mode follows CLOCK_MONOTONIC while running (this file is the
- * only place in satori that reads the host clock); icount mode derives
+ * only place in satori that reads the host clock; it also reads the host
+ * date once, for the RTC's power-on date: vclock_wall_base); icount mode derives
  * virtual nanoseconds from the retired-instruction count, shifted left by
  * the configured shift, plus any idle warp.  The timer queue is a binary
  * min-heap of deadlines.
@@ -21,6 +22,7 @@ static struct {
     int64_t host_base;   /* host ns at the last resume */
     int64_t virt_base;   /* virtual ns at the last resume */
     int64_t warp;        /* icount: ns added by idle warps */
+    int64_t wall_base;   /* host Unix seconds at vclock_init (realtime) */
     bool paused;
 } vc = { .tsc_hz = VCLOCK_DEFAULT_TSC_HZ };
 
@@ -38,6 +40,7 @@ void vclock_init(enum vclock_mode mode, int icount_shift, uint64_t tsc_hz)
     vc.shift = icount_shift;
     vc.tsc_hz = tsc_hz ? tsc_hz : VCLOCK_DEFAULT_TSC_HZ;
     vc.host_base = host_ns();
+    vc.wall_base = (int64_t)time(NULL);
     vc.virt_base = 0;
     vc.warp = 0;
     vc.paused = false;
@@ -52,6 +55,13 @@ void vclock_set_icount_source(icount_fn fn, void *opaque)
 }
 
 enum vclock_mode vclock_mode(void) { return vc.mode; }
+
+#define VCLOCK_ICOUNT_WALL_BASE 946684800   /* 2000-01-01 00:00:00 UTC */
+
+int64_t vclock_wall_base(void)
+{
+    return vc.mode == VCLOCK_ICOUNT ? VCLOCK_ICOUNT_WALL_BASE : vc.wall_base;
+}
 int vclock_icount_shift(void) { return vc.shift; }
 uint64_t vclock_tsc_hz(void) { return vc.tsc_hz; }
 

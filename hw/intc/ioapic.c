@@ -13,10 +13,11 @@
  * and deliver again if still asserted.
  *
  * As QEMU's: inputs are logical levels (asserted = 1) whatever the
- * polarity bit says (the board's devices drive active-high), and an edge
- * that arrives while its pin is masked is remembered and delivered when
- * the pin is unmasked.  The delivery status bit always reads 0 (delivery
- * is immediate).
+ * polarity bit says (the board's devices drive active-high).  An edge
+ * that arrives while its pin is masked is lost (82093AA datasheet, as
+ * QEMU).  Unlike QEMU, only a rising edge is an edge (QEMU takes every
+ * "raise" of an already high line as a new one).  The delivery status
+ * bit always reads 0 (delivery is immediate).
  */
 #include "hw/intc/intc.h"
 
@@ -47,7 +48,6 @@ struct ioapic {
     uint8_t id;
     uint8_t sel;
     uint32_t level;             /* pin levels */
-    uint32_t irr;               /* edges waiting (masked when they came) */
     uint64_t rte[IOAPIC_PINS];
 };
 
@@ -70,20 +70,13 @@ static void ioapic_deliver(struct ioapic *s, int pin)
     apic_bus_deliver(s->apics, &m);
 }
 
-/* Deliver what the pins have pending now. */
+/* Deliver what the level-triggered pins have pending now. */
 static void ioapic_service(struct ioapic *s)
 {
     for (int i = 0; i < IOAPIC_PINS; i++) {
         uint64_t e = s->rte[i];
-        if (e & RTE_MASKED)
-            continue;
-        if (e & RTE_LEVEL) {
-            if ((s->level >> i & 1) && !(e & RTE_REMOTE_IRR)) {
-                s->rte[i] |= RTE_REMOTE_IRR;
-                ioapic_deliver(s, i);
-            }
-        } else if (s->irr >> i & 1) {
-            s->irr &= ~(1u << i);
+        if ((e & (RTE_MASKED | RTE_LEVEL | RTE_REMOTE_IRR)) == RTE_LEVEL && (s->level >> i & 1)) {
+            s->rte[i] |= RTE_REMOTE_IRR;
             ioapic_deliver(s, i);
         }
     }
@@ -99,8 +92,8 @@ static void ioapic_set_irq(void *opaque, int n, int level)
         s->level |= bit;
     else
         s->level &= ~bit;
-    if (!(s->rte[n] & RTE_LEVEL) && level && !was)
-        s->irr |= bit;
+    if (!(s->rte[n] & (RTE_LEVEL | RTE_MASKED)) && level && !was)
+        ioapic_deliver(s, n);
     ioapic_service(s);
 }
 
@@ -190,7 +183,6 @@ static const struct dev_ops ioapic_ops = {
 void ioapic_reset(struct ioapic *s)
 {
     s->sel = 0;
-    s->irr = 0;
     for (int i = 0; i < IOAPIC_PINS; i++)
         s->rte[i] = RTE_MASKED;
 }

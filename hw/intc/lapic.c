@@ -516,8 +516,14 @@ static void lapic_eoi(struct lapic *s)
     if (v < 0)
         return;
     bit_clear(s->isr, (unsigned)v);
-    if (bit_test(s->tmr, (unsigned)v) && s->bus->eoi)
-        s->bus->eoi(s->bus->eoi_opaque, (uint8_t)v);
+    if (bit_test(s->tmr, (unsigned)v)) {
+        /* a level-triggered LINT pin's Remote IRR waits for this EOI (SDM 10.5.1) */
+        for (int i = LVT_LINT0; i <= LVT_LINT1; i++)
+            if ((s->lvt[i] & 0xff) == (uint32_t)v)
+                s->lvt[i] &= ~LVT_REMOTE_IRR;
+        if (s->bus->eoi)
+            s->bus->eoi(s->bus->eoi_opaque, (uint8_t)v);
+    }
     lapic_update(s);
 }
 
@@ -705,8 +711,8 @@ static bool x2apic_write_reserved(unsigned idx, uint64_t v)
     switch (idx) {
     case REG_TPR: return v & ~0xffull;
     case REG_EOI: case REG_ESR: return v != 0;
-    case REG_SVR: return v & ~0x11ffull;
-    case REG_ICR: return v & 0xfff32000ull;  /* bits 31:20, 17:16, 13 */
+    case REG_SVR: return v & ~0x3ffull;    /* no EOI-broadcast suppression (bit 12) */
+    case REG_ICR: return v & 0xfff33000ull;  /* bits 31:20, 17:16, 13, 12 */
     case REG_SELF_IPI: return v & ~0xffull;
     case REG_TIMER_DCR: return v & ~0xbull;
     default:

@@ -27,8 +27,13 @@
 #include <unistd.h>
 
 #include "hw/char/uart16550.h"
+#include "hw/input/i8042.h"
 #include "hw/intc/intc.h"
 #include "hw/loader/loader.h"
+#include "hw/misc/port92.h"
+#include "hw/pc/pc-pci.h"
+#include "hw/rtc/mc146818.h"
+#include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
 #include "hyperv/hyperv.h"
 #include "timers/timers.h"
@@ -61,6 +66,13 @@ static struct machine {
     const char *demo_path;
     /* ---- timer and legacy devices (devs) ---- */
     struct pit *pit;
+    struct hpet *hpet;
+    struct rtc *rtc;
+    struct i8042 *i8042;
+    struct port92 *port92;
+    struct pc_pci pci;          /* PCI, fw_cfg, ACPI, test devices (hw/pc/pc-pci.c) */
+    uint32_t apic_ids[256];
+    struct irq_line gsi[24];    /* GSI 0-23: ISA IRQs 0-15 (both controllers), IOAPIC 16-23 */
 } m;
 
 /* SIGINT/SIGTERM/SIGHUP: end the run cleanly from the main loop, as QEMU. */
@@ -322,12 +334,70 @@ static int pc_load(char *err, size_t errlen)
     return 0;
 }
 
-/* ---- timer and legacy devices: PIT + port 0x61 (IRQ 0) ----------------- */
+/* ---- timer and legacy devices: PIT + port 0x61, HPET, RTC/CMOS, i8042,
+ * port 0x92.  ISA IRQs through isa_irq() (the intc block's router); the
+ * HPET's routes are GSIs: 0-15 are the ISA IRQs, 16-23 IOAPIC pins only.
+ */
+static struct irq_line pc_gsi(int n)
+{
+    return n < 16 ? isa_irq(n) : ioapic_pin(m.ioapic, n);
+}
+
+/* The CMOS bytes QEMU's pc sets for firmware and Linux (sizes in KiB or 64 KiB). */
+static void pc_cmos_init(void)
+{
+    uint64_t ext_kb = m.below_4g / 1024 - 1024;
+    uint64_t above_16m = m.below_4g > (16u << 20) ? (m.below_4g - (16u << 20)) >> 16 : 0;
+    uint64_t above_4g = m.above_4g >> 16;
+
+    if (ext_kb > 0xffff)
+        ext_kb = 0xffff;
+    if (above_16m > 0xffff)
+        above_16m = 0xffff;
+    rtc_cmos_set(m.rtc, 0x14, 0x06);            /* equipment: FPU, PS/2 mouse, VGA, no floppy */
+    rtc_cmos_set(m.rtc, 0x15, 640 & 0xff);      /* base memory: 640 KiB */
+    rtc_cmos_set(m.rtc, 0x16, 640 >> 8);
+    rtc_cmos_set(m.rtc, 0x17, (uint8_t)ext_kb); /* extended memory above 1 MiB */
+    rtc_cmos_set(m.rtc, 0x18, (uint8_t)(ext_kb >> 8));
+    rtc_cmos_set(m.rtc, 0x30, (uint8_t)ext_kb);
+    rtc_cmos_set(m.rtc, 0x31, (uint8_t)(ext_kb >> 8));
+    rtc_cmos_set(m.rtc, 0x34, (uint8_t)above_16m);
+    rtc_cmos_set(m.rtc, 0x35, (uint8_t)(above_16m >> 8));
+    rtc_cmos_set(m.rtc, 0x5b, (uint8_t)above_4g);
+    rtc_cmos_set(m.rtc, 0x5c, (uint8_t)(above_4g >> 8));
+    rtc_cmos_set(m.rtc, 0x5d, (uint8_t)(above_4g >> 16));
+    rtc_cmos_set(m.rtc, 0x5f, (uint8_t)(m.ncpus - 1));
+    rtc_cmos_set(m.rtc, 0x3d, 0x12);            /* boot order c, a, d (QEMU's default) */
+    rtc_cmos_set(m.rtc, 0x38, 0x30);
+}
 
 static int pc_legacy_devices(const struct pc_config *c, char *err, size_t errlen)
 {
     if (!c->no_pit && !(m.pit = pit_new(m.bus, isa_irq(0)))) {
         snprintf(err, errlen, "i8254: I/O ports 0x40-0x43 or 0x61 already in use");
+        return -1;
+    }
+    struct irq_line gsi[HPET_NUM_GSI];
+    for (int i = 0; i < HPET_NUM_GSI; i++)
+        gsi[i] = pc_gsi(i);
+    struct irq_line pit_enable = { .set = m.pit ? pit_irq_enable : NULL, .opaque = m.pit };
+    if (!(m.hpet = hpet_new(m.bus, gsi, pit_enable))) {
+        snprintf(err, errlen, "hpet: MMIO range 0x%llx already in use",
+                 (unsigned long long)HPET_BASE);
+        return -1;
+    }
+    if (!(m.rtc = rtc_new(m.bus, hpet_rtc_irq_input(m.hpet),
+                          c->rtc_base ? c->rtc_base : vclock_wall_base()))) {
+        snprintf(err, errlen, "mc146818: I/O ports 0x70-0x71 already in use");
+        return -1;
+    }
+    pc_cmos_init();
+    if (!(m.i8042 = i8042_new(m.bus, isa_irq(1), isa_irq(12)))) {
+        snprintf(err, errlen, "i8042: I/O ports 0x60 or 0x64 already in use");
+        return -1;
+    }
+    if (!(m.port92 = port92_new(m.bus))) {
+        snprintf(err, errlen, "port92: I/O port 0x92 already in use");
         return -1;
     }
     return 0;
@@ -337,14 +407,32 @@ static void pc_legacy_devices_reset(void)
 {
     if (m.pit)
         pit_reset(m.pit);
+    hpet_reset(m.hpet);
+    rtc_reset(m.rtc);
+    i8042_reset(m.i8042);
+    port92_reset(m.port92);
 }
 
 static void pc_legacy_devices_free(void)
 {
     pit_free(m.pit);
     m.pit = NULL;
+    hpet_free(m.hpet);
+    m.hpet = NULL;
+    rtc_free(m.rtc);
+    m.rtc = NULL;
+    i8042_free(m.i8042);
+    m.i8042 = NULL;
+    port92_free(m.port92);
+    m.port92 = NULL;
 }
 /* ---- end of timer and legacy devices ------------------------------------ */
+
+/* ACPI S5 (PM1a_CNT SLP_EN with SLP_TYP 0) is a guest shutdown. */
+static void acpi_poweroff(void *opaque)
+{
+    machine_shutdown();
+}
 
 static int pc_build(const struct pc_config *c, char *err, size_t errlen)
 {
@@ -420,6 +508,24 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
     }
     if (pc_legacy_devices(c, err, errlen) < 0)
         return -1;
+    for (int i = 0; i < 24; i++)
+        m.gsi[i] = pc_gsi(i);
+
+    /* ---- PCI, fw_cfg, ACPI tables, pc-testdev: keep this block last, it
+     * describes the devices created above (hw/pc/pc-pci.c) ---- */
+    {
+        struct pc_pci_config pc = {
+            .bus = m.bus, .ram = m.ram, .gsi = m.gsi,
+            .ram_size = c->ram_size, .below_4g = m.below_4g, .above_4g = m.above_4g,
+            .ncpus = m.ncpus, .apic_ids = m.apic_ids,
+            .pci_testdev = c->pci_testdev, .pc_testdev = c->pc_testdev,
+            .cmdline = c->append, .poweroff = acpi_poweroff,
+        };
+        for (int i = 0; i < pc.ncpus && i < 256; i++)
+            m.apic_ids[i] = (uint32_t)i;
+        if (pc_pci_init(&m.pci, &pc, err, errlen) < 0)
+            return -1;
+    }
     return pc_load(err, errlen);
 }
 
@@ -463,6 +569,7 @@ static void pc_free(void)
         uart16550_free(m.uart);
     hv_partition_free(m.hv);   /* frees its vCPUs too */
     pc_legacy_devices_free();
+    pc_pci_free(&m.pci);
     bus_free(m.bus);
     if (m.ram && m.ram != MAP_FAILED)
         munmap(m.ram, m.cfg->ram_size);

@@ -7,7 +7,8 @@
  *  - PIIX3 PIRQ A-D route to ISA IRQs 10, 10, 11, 11, and those IRQs are
  *    made level-triggered in the ELCR (0x4d0/0x4d1);
  *  - every function with an interrupt pin gets PCI_INTERRUPT_LINE = the
- *    IRQ its PIRQ routes to (slot swizzle as the i440FX board wires it);
+ *    IRQ its PIRQ routes to (slot swizzle as the i440FX board wires it),
+ *    except the PIIX4 PM function, whose interrupt is the SCI: line 9;
  *  - I/O BARs are packed upward from 0xc000, memory BARs in one window
  *    that ends at 0xfec00000 (the IOAPIC), prefetchable ones at its top;
  *    within a window the largest BAR goes first, equal sizes in bus order;
@@ -85,7 +86,9 @@ int pci_bios_setup(struct pci_bus *b, uint16_t io_base, uint64_t mem_end, uint16
         if (!d)
             continue;
         pin = d->config[PCI_INTERRUPT_PIN];
-        if (pin >= 1 && pin <= 4)
+        if (d == pm)
+            pci_config_write(b, devfn, PCI_INTERRUPT_LINE, 9, 1);
+        else if (pin >= 1 && pin <= 4)
             pci_config_write(b, devfn, PCI_INTERRUPT_LINE,
                              pirq_irq[piix3_slot_pirq(PCI_SLOT(devfn), pin - 1)], 1);
         for (int n = 0; n < PCI_NUM_BARS; n++) {

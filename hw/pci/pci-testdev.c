@@ -1,7 +1,7 @@
 /*
  * hw/pci/pci-testdev.c: QEMU's pci-testdev (docs/specs/pci-testdev.rst in
  * QEMU), which kvm-unit-tests' pci test drives: vendor 0x1b36 (Red Hat),
- * device 0x0005, revision 0, class "other" (ff 00 00), no interrupt pin;
+ * device 0x0005, revision 0, class 0x00ff ("other" as QEMU spells it: base 00, sub ff), no interrupt pin;
  * BAR0 4 KiB memory, BAR1 256 bytes I/O.
  *
  * Each BAR holds one test at a time, selected by writing its number to
@@ -16,9 +16,14 @@
  *    16  name           "mmio-no-eventfd", "portio-datamatch-eventfd", ...
  * Tests are (per BAR) 0 "no-eventfd", 1 "wildcard-eventfd", 2
  * "datamatch-eventfd"; the test index counts across both BARs (mmio tests
- * 0-2, portio tests 3-5).  The eventfd variants are what KVM accelerates;
- * with no KVM every write reaches this code, as under QEMU with TCG.
- * Reads at or past the end of the header and name return 0.
+ * 0-2, portio tests 3-5).  For the eventfd tests QEMU registers an
+ * ioeventfd on the test's offset (1-byte writes; any value, or only the
+ * data byte): its memory core hands a matching write to the eventfd, not
+ * to the device, even under TCG, so such writes do not count; other
+ * writes are split into bytes and reach the device, which counts those
+ * at the offset (with the data byte, unless wildcard).  satori does the
+ * same (the eventfd itself has nothing guest-visible).  Reads at or past
+ * the end of the header and name return 0.
  */
 #include "hw/pci/pci.h"
 
@@ -69,23 +74,31 @@ static void put32(uint8_t *p, uint32_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static uint64_t testdev_read(void *opaque, uint64_t addr, unsigned size)
+static uint8_t testdev_read_byte(struct pci_testdev *t, uint64_t addr)
 {
-    struct testdev_bar *bar = opaque;
-    struct pci_testdev *t = bar->t;
     const struct iotest *test;
 
     if (t->current < 0)
         return 0;
     test = &t->tests[t->current];
-    if (addr + size >= test->len)
+    if (addr + 1 >= test->len)
         return 0;
     return test->hdr[addr];
 }
 
-static void testdev_write(void *opaque, uint64_t addr, uint64_t val, unsigned size)
+/* Wider reads are assembled from bytes, as QEMU's memory core splits them. */
+static uint64_t testdev_read(void *opaque, uint64_t addr, unsigned size)
 {
     struct testdev_bar *bar = opaque;
+    uint64_t v = 0;
+
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint64_t)testdev_read_byte(bar->t, addr + i) << (8 * i);
+    return v;
+}
+
+static void testdev_write_byte(struct testdev_bar *bar, uint64_t addr, uint8_t val)
+{
     struct pci_testdev *t = bar->t;
     struct iotest *test;
 
@@ -93,7 +106,7 @@ static void testdev_write(void *opaque, uint64_t addr, uint64_t val, unsigned si
         t->current = -1;
         if (val >= IOTEST_PER_BAR)
             return;
-        t->current = bar->type * IOTEST_PER_BAR + (int)val;
+        t->current = bar->type * IOTEST_PER_BAR + val;
         put32(t->tests[t->current].hdr + 12, 0);
         return;
     }
@@ -102,14 +115,29 @@ static void testdev_write(void *opaque, uint64_t addr, uint64_t val, unsigned si
     test = &t->tests[t->current];
     if (addr != get32(test->hdr + 4))
         return;
-    if (test->match_data && (size != test->hdr[1] || val != test->hdr[8]))
+    if (test->match_data && val != test->hdr[8])
         return;
     put32(test->hdr + 12, get32(test->hdr + 12) + 1);
 }
 
-/* One byte per access, as QEMU's device implements it. */
+static void testdev_write(void *opaque, uint64_t addr, uint64_t val, unsigned size)
+{
+    struct testdev_bar *bar = opaque;
+    struct pci_testdev *t = bar->t;
+
+    if (t->current >= 0 && t->current % IOTEST_PER_BAR != 0) {
+        const struct iotest *test = &t->tests[t->current];
+        /* the ioeventfd QEMU registers for this test takes the write */
+        if (addr == get32(test->hdr + 4) && size == test->hdr[1]
+            && (!test->match_data || (val & 0xff) == test->hdr[8]))
+            return;
+    }
+    for (unsigned i = 0; i < size; i++)
+        testdev_write_byte(bar, addr + i, (uint8_t)(val >> (8 * i)));
+}
+
 static const struct dev_ops testdev_ops = {
-    .read = testdev_read, .write = testdev_write, .min_size = 1, .max_size = 1,
+    .read = testdev_read, .write = testdev_write, .min_size = 1, .max_size = 4,
 };
 
 struct pci_testdev *pci_testdev_new(struct pci_bus *b, int devfn)
@@ -118,7 +146,7 @@ struct pci_testdev *pci_testdev_new(struct pci_bus *b, int devfn)
 
     if (!t)
         abort();
-    if (pci_dev_init(&t->dev, b, devfn, "pci-testdev", 0x1b36, 0x0005, 0xff0000, 0, 0) < 0) {
+    if (pci_dev_init(&t->dev, b, devfn, "pci-testdev", 0x1b36, 0x0005, 0x00ff00, 0, 0) < 0) {
         free(t);
         return NULL;
     }

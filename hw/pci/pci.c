@@ -98,6 +98,9 @@ int pci_dev_init(struct pci_dev *d, struct pci_bus *b, int devfn, const char *na
     d->name = name;
     d->intx_level = false;
     d->cap_end = PCI_CONFIG_HEADER_SIZE;
+    d->config_write = NULL;
+    d->config_read = NULL;
+    d->opaque = NULL;
     put16(d->config + PCI_VENDOR_ID, vendor);
     put16(d->config + PCI_DEVICE_ID, device);
     d->config[PCI_REVISION_ID] = revision;
@@ -105,7 +108,7 @@ int pci_dev_init(struct pci_dev *d, struct pci_bus *b, int devfn, const char *na
     put16(d->config + PCI_CLASS_DEVICE, (uint16_t)(class_code >> 8));
     d->config[PCI_HEADER_TYPE] = header_type;
     put16(d->wmask + PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER
-                                  | PCI_COMMAND_INTX_DISABLE);
+                                  | PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE);
     d->wmask[PCI_CACHE_LINE_SIZE] = 0xff;
     d->wmask[PCI_INTERRUPT_LINE] = 0xff;
     memset(d->wmask + PCI_CONFIG_HEADER_SIZE, 0xff,

@@ -101,7 +101,7 @@ struct pci_dev *pci_bus_dev(struct pci_bus *b, int devfn);
 /*
  * Put d at devfn (0..255) with its identity; class is the 24-bit class
  * code (base << 16 | sub << 8 | prog-if).  Default write masks as QEMU's
- * (command IO/MEM/MASTER/INTx-disable, cache line, interrupt line, and all
+ * (command IO/MEM/MASTER/SERR/INTx-disable, cache line, interrupt line, and all
  * of 0x40-0xff).  Returns 0, or -1 if devfn is taken.
  */
 int pci_dev_init(struct pci_dev *d, struct pci_bus *b, int devfn, const char *name,

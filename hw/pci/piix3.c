@@ -114,7 +114,6 @@ struct piix3 *piix3_new(struct pci_bus *b, const struct irq_line *gsi)
     }
     memcpy(p->isa, gsi, sizeof p->isa);
     c = p->dev.config;
-    c[PCI_COMMAND] = PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
     c[PCI_STATUS + 1] = 0x02;  /* DEVSEL medium */
     c[0x4c] = 0x4d;
     c[0x4e] = 0x03;

@@ -169,10 +169,17 @@ static uint64_t pm_io_read(void *opaque, uint64_t off, unsigned size)
 {
     struct piix4_pm *pm = opaque;
     uint64_t v = 0;
+    unsigned dword = ~0u;
+    uint32_t reg = 0;
 
+    /* one reading per register, so a wide read of the timer is not torn */
     for (unsigned i = 0; i < size; i++) {
         unsigned o = (unsigned)off + i;
-        v |= (uint64_t)((pm_reg32(pm, o / 4) >> (8 * (o & 3))) & 0xff) << (8 * i);
+        if (o / 4 != dword) {
+            dword = o / 4;
+            reg = pm_reg32(pm, dword);
+        }
+        v |= (uint64_t)((reg >> (8 * (o & 3))) & 0xff) << (8 * i);
     }
     return v;
 }
