@@ -266,7 +266,7 @@ void fpu_update_es(struct cpu *cpu);
 void fpu_cpuid_xsave(const struct cpu *cpu, uint32_t sub, uint32_t r[4]);
 struct uop;
 const struct uop *fpu_xsetbv(struct cpu *cpu, const struct uop *u);
-#define MXCSR_MASK 0xffbfu      /* MXCSR bits this CPU model implements (DAZ too) */
+#define MXCSR_MASK 0xffffu      /* MXCSR bits this CPU model implements (DAZ, bit 6, too) */
 
 /* ---- translation blocks and uops ---------------------------------------- */
 
