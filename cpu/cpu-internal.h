@@ -845,6 +845,13 @@ static inline void cpu_set_halted(struct cpu *cpu, bool halted)
 
 static inline unsigned cpu_cpl_fast(const struct cpu *cpu) { return cpu->hflags & HF_CPL_MASK; }
 
+/* An event to look at before the next block: an NMI, or INTR with IF set.
+ * (A line held high while IF is clear must not stop blocks chaining.) */
+static inline bool cpu_event_pending(const struct cpu *cpu)
+{
+    return cpu->nmi_pending || (cpu->intr_line && (cpu->eflags & EFLAGS_IF));
+}
+
 /* ---- execution engine (exec.c) ------------------------------------------ */
 
 /*

@@ -672,7 +672,7 @@ const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip)
     if (t && t->pc == pc && cpu->budget > 0 && !cpu->exit_request
         && e->tag_x == (pc & PAGE_MASK) && t->phys_pc == (e->paddr | (pc & ~PAGE_MASK))
         && t->hflags == (cpu->hflags & HF_KEY_MASK) && t->cs_base == cpu->seg[SEG_CS].base
-        && t->cs_limit == cpu->seg[SEG_CS].limit && !(cpu->hflags & (HF_ONE_INSN | HF_INHIBIT)) && !cpu->intr_line && !cpu->nmi_pending) {
+        && t->cs_limit == cpu->seg[SEG_CS].limit && !(cpu->hflags & (HF_ONE_INSN | HF_INHIBIT)) && !cpu_event_pending(cpu)) {
         cpu->budget -= t->ninsns;
         cpu->icount += t->ninsns;
         cpu->cur_tb = t;
@@ -792,8 +792,8 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
         bool shadow_ends = false;
         if (cpu->hflags & HF_INHIBIT) {
             cpu->hflags &= ~HF_INHIBIT;
-            shadow_ends = cpu->nmi_pending || cpu->intr_line;
-        } else if (cpu->nmi_pending || cpu->intr_line) {
+            shadow_ends = cpu_event_pending(cpu);
+        } else if (cpu_event_pending(cpu)) {
             cpu->link_from = NULL;
             cpu_check_interrupts(cpu);
         }

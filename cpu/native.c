@@ -1104,10 +1104,17 @@ static void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, 
         miss[nm++] = emit_jcc_fwd(p, CC_NE);
         _Static_assert(sizeof(((struct cpu *)0)->intr_line) == 1, "byte compare");
         _Static_assert(sizeof(((struct cpu *)0)->nmi_pending) == 1, "byte compare");
+        /* an INTR the vCPU can take now (line high with IF set) goes to the loop */
         emit(p, (const uint8_t[]){ 0x80, 0xbb }, 2);               /* cmp byte [intr_line], 0 */
         emit32(p, (uint32_t)offsetof(struct cpu, intr_line));
         emit8(p, 0);
+        uint8_t *no_intr = emit_jcc_fwd(p, CC_E);
+        _Static_assert(sizeof(((struct cpu *)0)->eflags) == 4, "dword test");
+        emit(p, (const uint8_t[]){ 0xf7, 0x83 }, 2);               /* test dword [eflags], IF */
+        emit32(p, (uint32_t)offsetof(struct cpu, eflags));
+        emit32(p, EFLAGS_IF);
         miss[nm++] = emit_jcc_fwd(p, CC_NE);
+        patch_here(p, no_intr);
         emit(p, (const uint8_t[]){ 0x80, 0xbb }, 2);               /* cmp byte [nmi_pending], 0 */
         emit32(p, (uint32_t)offsetof(struct cpu, nmi_pending));
         emit8(p, 0);
