@@ -36,6 +36,8 @@
 #define TB_HASH_BITS 16
 #define JC_BITS 12
 #define CODE_PAGE_BITS 14
+/* What one block's allocation costs (every block has room for TB_MAX_UOPS). */
+#define TB_ALLOC_BYTES (sizeof(struct tb) + (TB_MAX_INSNS + 1) * sizeof(struct uop))
 
 struct code_page {
     gpa_t page;
@@ -336,7 +338,7 @@ static void free_graveyard(struct tb_cache *c)
     while (c->graveyard) {
         struct tb *t = c->graveyard;
         c->graveyard = t->hash_next;
-        c->bytes -= sizeof *t + t->nuops * sizeof(struct uop);
+        c->bytes -= TB_ALLOC_BYTES;    /* as tb_translate() counted it */
         free(t);
     }
 }
@@ -498,7 +500,7 @@ static int sse_state_fault(const struct insn *in, uint32_t flags)
 
 static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t flags)
 {
-    size_t bytes = sizeof(struct tb) + (TB_MAX_INSNS + 1) * sizeof(struct uop);
+    size_t bytes = TB_ALLOC_BYTES;
     struct tb *tb = calloc(1, bytes);
     int mode = (flags & HF_CS64) ? 64 : (flags & HF_CS32) ? 32 : 16;
     unsigned max = (flags & (HF_ONE_INSN | HF_SHADOW_END)) ? 1 : TB_MAX_INSNS;
