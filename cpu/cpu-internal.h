@@ -118,6 +118,8 @@ enum {
 #define MSR_IA32_APIC_BASE        0x0000001b
 #define MSR_IA32_FEATURE_CONTROL  0x0000003a
 #define MSR_IA32_TSC_ADJUST       0x0000003b
+#define MSR_IA32_UCODE_WRITE      0x00000079
+#define MSR_IA32_UCODE_REV        0x0000008b
 #define MSR_IA32_SYSENTER_CS      0x00000174
 #define MSR_IA32_SYSENTER_ESP     0x00000175
 #define MSR_IA32_SYSENTER_EIP     0x00000176
@@ -264,7 +266,7 @@ void fpu_update_es(struct cpu *cpu);
 void fpu_cpuid_xsave(const struct cpu *cpu, uint32_t sub, uint32_t r[4]);
 struct uop;
 const struct uop *fpu_xsetbv(struct cpu *cpu, const struct uop *u);
-#define MXCSR_MASK 0xffbfu      /* MXCSR bits this CPU model implements (DAZ too) */
+#define MXCSR_MASK 0xffffu      /* MXCSR bits this CPU model implements (DAZ, bit 6, too) */
 
 /* ---- translation blocks and uops ---------------------------------------- */
 
@@ -393,6 +395,7 @@ struct cpu {
     uint64_t star, lstar, cstar, fmask, kernel_gs_base;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t pat, apic_base, misc_enable, tsc_aux;
+    uint64_t feature_control; /* IA32_FEATURE_CONTROL: only the lock bit (no VMX/SMX) */
     uint64_t apic_mmio_page; /* xAPIC page while enabled, else UINT64_MAX */
     int64_t tsc_offset;     /* guest TSC = vclock TSC + tsc_offset */
 
@@ -435,6 +438,7 @@ struct cpu {
     int index;
 
     struct tb_cache *tbc;   /* translation block cache (exec.c) */
+    struct cpu_group *group;/* the vCPUs sharing this memory (exec.c), or NULL */
     struct uop *link_from;  /* direct exit waiting to be linked */
     int link_slot;
     gva_t link_src_pc_page;
@@ -878,10 +882,13 @@ const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip);
 /* The same for a RET in host code, which remembers the block in u->chain[0]. */
 const struct uop *uop_ret_lookup(struct cpu *cpu, struct uop *u, uint64_t rip);
 
-/* Invalidate blocks overlapping [pa, pa+len); called on writes to code pages. */
+/* Invalidate blocks overlapping [pa, pa+len) in every vCPU of cpu's group;
+ * called on writes to code pages. */
 void tb_invalidate_phys(struct cpu *cpu, gpa_t pa, size_t len);
-/* True if the physical page holds translated code (stores must invalidate). */
+/* True if the physical page holds code translated by any vCPU of cpu's
+ * group (stores must invalidate). */
 bool tb_page_has_code(struct cpu *cpu, gpa_t pa);
+void cpu_group_leave(struct cpu *cpu);
 void tb_flush_all(struct cpu *cpu);
 void cpu_exec_init(struct cpu *cpu);
 void cpu_exec_free(struct cpu *cpu);

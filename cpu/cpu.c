@@ -191,7 +191,9 @@ enum msr_result cpu_rdmsr(struct cpu *cpu, uint32_t msr, uint64_t *v)
     switch (msr) {
     case MSR_IA32_TSC: *v = cpu_rdtsc(cpu); return MSR_OK;
     case MSR_IA32_APIC_BASE: *v = cpu->apic_base; return MSR_OK;
-    case MSR_IA32_FEATURE_CONTROL: *v = 0; return MSR_OK;
+    case MSR_IA32_FEATURE_CONTROL: *v = cpu->feature_control; return MSR_OK;
+    /* microcode revision as QEMU presents it to KVM guests (ucode-rev) */
+    case MSR_IA32_UCODE_REV: *v = 0x100000000ull; return MSR_OK;
     case MSR_IA32_SYSENTER_CS: *v = cpu->sysenter_cs; return MSR_OK;
     case MSR_IA32_SYSENTER_ESP: *v = cpu->sysenter_esp; return MSR_OK;
     case MSR_IA32_SYSENTER_EIP: *v = cpu->sysenter_eip; return MSR_OK;
@@ -226,6 +228,16 @@ enum msr_result cpu_wrmsr(struct cpu *cpu, uint32_t msr, uint64_t v)
     if (apic_msr(cpu, msr))
         return cpu->intc.wrmsr(cpu->intc.opaque, msr, v);
     switch (msr) {
+    case MSR_IA32_FEATURE_CONTROL:
+        /* SDM vol. 4, 2.1: writable until locked; with neither VMX nor SMX
+         * the lock bit is the only valid bit (KVM: #GP otherwise) */
+        if ((cpu->feature_control & 1) || (v & ~1ull))
+            return MSR_GP;
+        cpu->feature_control = v;
+        return MSR_OK;
+    case MSR_IA32_UCODE_REV:    /* the revision read back is fixed; KVM ignores guest writes */
+    case MSR_IA32_UCODE_WRITE:  /* no microcode to load: accepted and ignored, as KVM does */
+        return MSR_OK;
     case MSR_IA32_TSC:
         cpu->tsc_offset = (int64_t)(v - vclock_tsc());
         if (cpu->hv.tsc_changed)
@@ -320,6 +332,7 @@ void cpu_free(struct cpu *cpu)
 {
     if (!cpu)
         return;
+    cpu_group_leave(cpu);
     cpu_exec_free(cpu);
     free(cpu);
 }
@@ -350,6 +363,7 @@ void cpu_reset(struct cpu *cpu)
     cpu_set_apic_base(cpu, APIC_BASE_DEFAULT | (cpu->index == 0 ? APIC_BASE_BSP : 0) | APIC_BASE_EN);
     cpu->wait_sipi = false;
     cpu->misc_enable = 1;
+    cpu->feature_control = 0;
     cpu->tsc_aux = 0;
     cpu->tsc_offset = -(int64_t)vclock_tsc();
     if (cpu->hv.tsc_changed)
@@ -447,6 +461,13 @@ bool cpu_halted(const struct cpu *cpu) { return cpu->halted; }
 uint64_t cpu_icount(const struct cpu *cpu) { return cpu->icount; }
 int64_t cpu_tsc_offset(const struct cpu *cpu) { return cpu->tsc_offset; }
 
+void cpu_sync_tsc(struct cpu *cpu, const struct cpu *from)
+{
+    cpu->tsc_offset = from->tsc_offset;
+    if (cpu->hv.tsc_changed)
+        cpu->hv.tsc_changed(cpu->hv.opaque);
+}
+
 uint64_t cpu_runtime_ns(const struct cpu *cpu)
 {
     if (cpu->in_run && !cpu->halted)
@@ -517,6 +538,7 @@ void cpu_take_init(struct cpu *cpu)
     /* what INIT keeps (SDM vol. 3, table 9-1 and 9.1.1) */
     struct fpu_state fpu = cpu->fpu;
     uint64_t xcr0 = cpu->xcr0, pat = cpu->pat, misc = cpu->misc_enable, aux = cpu->tsc_aux;
+    uint64_t fctl = cpu->feature_control;
     uint64_t star = cpu->star, lstar = cpu->lstar, cstar = cpu->cstar, fmask = cpu->fmask;
     uint64_t kgs = cpu->kernel_gs_base, scs = cpu->sysenter_cs;
     uint64_t sesp = cpu->sysenter_esp, seip = cpu->sysenter_eip, apic_base = cpu->apic_base;
@@ -531,6 +553,7 @@ void cpu_take_init(struct cpu *cpu)
     cpu->xcr0 = xcr0;
     cpu->pat = pat;
     cpu->misc_enable = misc;
+    cpu->feature_control = fctl;
     cpu->tsc_aux = aux;
     cpu->star = star;
     cpu->lstar = lstar;

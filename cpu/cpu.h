@@ -167,6 +167,9 @@ int cpu_index(const struct cpu *cpu);
 /* The guest's TSC as RDTSC would read it now: vclock_tsc() + cpu_tsc_offset(). */
 uint64_t cpu_rdtsc(struct cpu *cpu);
 int64_t cpu_tsc_offset(const struct cpu *cpu);
+/* Give cpu the TSC of `from` (the board, after resetting every vCPU, so
+ * that all TSCs start from 0 together as on hardware). */
+void cpu_sync_tsc(struct cpu *cpu, const struct cpu *from);
 /* CPUID as the guest sees it (leaves 0x4xxxxxxx go through the hooks). */
 void cpu_cpuid(struct cpu *cpu, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 
@@ -189,7 +192,18 @@ int cpu_cpl(const struct cpu *cpu);
 int cpu_code_bits(const struct cpu *cpu);
 bool cpu_long_mode(const struct cpu *cpu);
 
-/* Flush translated code and TLB for a physical range (DMA, hyperv pages). */
+/*
+ * The vCPUs of one machine share guest memory, so code one of them
+ * translated must be invalidated when any of them (or DMA) writes it:
+ * cpu_set_group() makes cpus[0..n) one group (n <= CPU_GROUP_MAX), after
+ * which "a page holds code" and invalidation cover every member.  A vCPU
+ * in no group is a group of one.  cpu_free() leaves the group.
+ */
+#define CPU_GROUP_MAX 256
+void cpu_set_group(struct cpu *const *cpus, int n);
+
+/* Flush translated code and TLB for a physical range (DMA, hyperv pages):
+ * in this vCPU's whole group. */
 void cpu_invalidate_phys(struct cpu *cpu, uint64_t paddr, size_t len);
 /* Flush the soft TLB (hypercall TLB flush uses the same path as CR3). */
 void cpu_tlb_flush(struct cpu *cpu);

@@ -172,12 +172,23 @@ void cpu_update_seg_chk(struct cpu *cpu)
  * segment; #SS(0) for an address outside SS.  Real mode checks the
  * (cached) limit only.
  */
+/* Is [off, off + size) inside a segment of this limit and these attributes? */
+static bool range_in_seg(uint32_t limit, uint32_t attr, uint64_t off, unsigned size)
+{
+    uint64_t last = off + size - 1;
+
+    if (((attr >> 8) & 0xc) == 0x4) {
+        uint64_t upper = (attr & DESC_B) ? 0xffffffffu : 0xffffu;
+        return off > limit && last <= upper;
+    }
+    return last <= limit;
+}
+
 void seg_check(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size, bool write)
 {
     const struct seg *s = &cpu->seg[seg];
     int vec = seg == SEG_SS ? EXC_SS : EXC_GP;
     unsigned type = (s->attr >> 8) & 0xf;
-    uint64_t last = off + size - 1;
 
     if (seg_prot(cpu)) {
         if (!(s->attr & DESC_P))
@@ -185,13 +196,36 @@ void seg_check(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size, bool 
         if (write ? (type & 8) || !(type & 2) : (type & 0xa) == 0x8)
             cpu_raise_exception_err(cpu, EXC_GP, 0);
     }
-    if ((type & 0xc) == 0x4) {
-        uint64_t upper = (s->attr & DESC_B) ? 0xffffffffu : 0xffffu;
-        if (off <= s->limit || last > upper)
-            cpu_raise_exception_err(cpu, vec, 0);
-    } else if (last > s->limit) {
+    if (!range_in_seg(s->limit, s->attr, off, size))
         cpu_raise_exception_err(cpu, vec, 0);
+}
+
+/*
+ * The frame a legacy event delivery or call-gate CALL pushes, n slots of
+ * w bytes below esp (each push wrapping as ESP/SP does), must fit the
+ * stack segment (limit, attr): #SS(err), err being 0 on the current
+ * stack and the new SS selector on a new one.
+ */
+static void frame_check(struct cpu *cpu, uint32_t limit, uint32_t attr, uint32_t esp,
+                        unsigned n, unsigned w, bool ss32, uint32_t err)
+{
+    for (unsigned i = 1; i <= n; i++) {
+        uint32_t pos = esp - i * w;
+        if (!ss32)
+            pos &= 0xffff;
+        if (!range_in_seg(limit, attr, pos, w))
+            cpu_raise_exception_err(cpu, EXC_SS, err);
     }
+}
+
+/* The offset of a far transfer must lie within the new code segment
+ * (#GP(0)), unless that is a 64-bit code segment in IA-32e mode. */
+static void check_cs_offset(struct cpu *cpu, uint32_t hi, uint32_t lo, uint64_t off)
+{
+    if ((cpu->efer & EFER_LMA) && (hi & DESC_L))
+        return;
+    if (off > desc_limit(lo, hi))
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
 }
 
 void seg_load(struct cpu *cpu, int seg, uint16_t sel)
@@ -411,6 +445,7 @@ static void deliver_prot(struct cpu *cpu, int vector, bool is_soft, bool has_err
     if (lm && (!(chi & DESC_L) || (chi & DESC_B)))
         cpu_raise_exception_err(cpu, EXC_GP, (csel & ~3u) + (is_soft ? 0 : 1));
     unsigned new_cpl = (chi & (1u << 10)) ? cpl : dpl; /* conforming keeps CPL */
+    check_cs_offset(cpu, chi, clo, is32 ? (uint32_t)target : target & 0xffff);
     uint64_t old_rsp = cpu->regs[4], old_flags = cpu_get_rflags(cpu);
     uint16_t old_ss = cpu->seg[SEG_SS].sel, old_cs = cpu->seg[SEG_CS].sel;
     unsigned ist = lm ? (unsigned)(hi & 7) : 0;
@@ -448,14 +483,20 @@ static void deliver_prot(struct cpu *cpu, int vector, bool is_soft, bool has_err
         gva_t ss_base = cpu->seg[SEG_SS].base;
         bool ss32 = cpu->hflags & HF_SS32;
         unsigned w = is32 ? 4 : 2;
+        unsigned slots = (new_cpl != cpl ? 5 : 3) + (has_error && pushes_error(vector));
         if (new_cpl != cpl) {
             uint16_t ss;
             uint32_t slo, shi;
             tss_legacy_stack(cpu, new_cpl, &ss, &esp, &slo, &shi);
+            frame_check(cpu, desc_limit(slo, shi), desc_attr(shi), esp, slots, w, shi & DESC_B,
+                        ss & ~3u);
             seg_set(cpu, SEG_SS, ss, desc_base(slo, shi), desc_limit(slo, shi),
                     desc_attr(shi) | (1u << 8));
             ss_base = cpu->seg[SEG_SS].base;
             ss32 = shi & DESC_B;
+        } else {
+            frame_check(cpu, cpu->seg[SEG_SS].limit, cpu->seg[SEG_SS].attr, esp, slots, w, ss32,
+                        0);
         }
         uint64_t frame[6];
         int n = 0;
@@ -639,6 +680,7 @@ static void far_gate(struct cpu *cpu, const struct uop *u, uint16_t gsel, uint32
         cpu_raise_exception_err(cpu, EXC_GP, csel & ~3u);
     unsigned dpl = (chi >> DESC_DPL_SHIFT) & 3;
     bool conforming = chi & (1u << 10);
+    check_cs_offset(cpu, chi, clo, target);
     if (call ? dpl > cpl : conforming ? dpl > cpl : dpl != cpl)
         cpu_raise_exception_err(cpu, EXC_GP, csel & ~3u);
     if (lm && (!(chi & DESC_L) || (chi & DESC_B)))
@@ -675,6 +717,8 @@ static void far_gate(struct cpu *cpu, const struct uop *u, uint16_t gsel, uint32
         bool old32 = cpu->hflags & HF_SS32, new32 = shi & DESC_B;
         uint64_t frame[4 + 31];
         unsigned n = 0, params = ghi & 0x1f;
+        frame_check(cpu, desc_limit(slo, shi), desc_attr(shi), esp, 4 + params, w, new32,
+                    ss & ~3u);
         frame[n++] = old_ss;
         frame[n++] = old32 ? (uint32_t)cpu->regs[4] : (uint16_t)cpu->regs[4];
         for (unsigned i = params; i-- > 0;) {
@@ -738,6 +782,7 @@ static void far_transfer(struct cpu *cpu, const struct uop *u, uint16_t sel, uin
     } else if (rpl > cpl || dpl != cpl) {
         cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
     }
+    check_cs_offset(cpu, hi, lo, off & size_mask(os == 8 ? 4 : os));
     if (call) {
         uint64_t cs = cpu->seg[SEG_CS].sel, ret = u->rip + u->len;
         uint64_t rsp = cpu->regs[4];
@@ -805,6 +850,7 @@ static const struct uop *uop_retf(struct cpu *cpu, const struct uop *u)
     unsigned dpl = (hi >> DESC_DPL_SHIFT) & 3;
     if ((hi & (1u << 10)) ? dpl > rpl : dpl != rpl)
         cpu_raise_exception_err(cpu, EXC_GP, sel & ~3u);
+    check_cs_offset(cpu, hi, lo, off & size_mask(os == 8 ? 4 : os));
     if (rpl > cpl) {
         /* return to an outer level: pop SS:rSP too */
         uint64_t nrsp = stack_peek(cpu, os, 2 * os + (unsigned)u->imm);
@@ -893,6 +939,7 @@ static const struct uop *uop_iret(struct cpu *cpu, const struct uop *u)
         mask |= EFLAGS_IOPL | (os >= 4 ? EFLAGS_VIF | EFLAGS_VIP : 0);
     if (os == 2)
         mask &= 0xffff;
+    check_cs_offset(cpu, hi, lo, ip & size_mask(os == 8 ? 4 : os));
     if (!outer)
         stack_adjust(cpu, 3 * os);
     load_cs(cpu, cs, lo, hi, where, rpl);

@@ -9,6 +9,11 @@
  *   - a block covers at most two physical pages; each page that holds
  *     code has a list of its blocks; writable TLB entries are never made
  *     for such pages, so every store to them reaches tb_invalidate_phys();
+ *   - each vCPU has its own block cache, but the vCPUs of a machine form a
+ *     group (cpu_set_group()): a page that holds code for one of them has
+ *     no writable TLB entry in any of them, and an invalidation reaches
+ *     every member's cache, so one vCPU's store (a kernel patching its
+ *     text while another runs it) invalidates the other's blocks;
  *   - direct chaining only links blocks whose targets lie on the virtual
  *     page where the source block starts (the mapping the source was found
  *     under), so page-table changes never leave a stale link;
@@ -94,12 +99,60 @@ static void tlb_protect_code(struct cpu *cpu, gpa_t page)
                 cpu->tlb[i][j].tag_w = TLB_INVALID;
 }
 
+struct cpu_group {
+    int n;
+    struct cpu *cpus[CPU_GROUP_MAX];
+};
+
+/* The members of cpu's group (cpu alone, through *alone, when it has none). */
+static struct cpu *const *group_members(struct cpu *cpu, struct cpu **alone, int *n)
+{
+    if (!cpu->group) {
+        *alone = cpu;
+        *n = 1;
+        return alone;
+    }
+    *n = cpu->group->n;
+    return cpu->group->cpus;
+}
+
+void cpu_set_group(struct cpu *const *cpus, int n)
+{
+    struct cpu_group *g = calloc(1, sizeof *g);
+
+    if (!g || n > CPU_GROUP_MAX)
+        abort();
+    for (int i = 0; i < n; i++) {
+        cpu_group_leave(cpus[i]);
+        g->cpus[g->n++] = cpus[i];
+        cpus[i]->group = g;
+    }
+}
+
+void cpu_group_leave(struct cpu *cpu)
+{
+    struct cpu_group *g = cpu->group;
+
+    if (!g)
+        return;
+    for (int i = 0; i < g->n; i++)
+        if (g->cpus[i] == cpu)
+            g->cpus[i] = g->cpus[--g->n];
+    cpu->group = NULL;
+    if (g->n == 0)
+        free(g);
+}
+
 static void code_page_add(struct cpu *cpu, gpa_t page, struct tb *tb)
 {
     struct code_page *p = code_page_find(cpu->tbc, page, true);
 
-    if (p->n == 0)
-        tlb_protect_code(cpu, page);
+    if (p->n == 0) {
+        int n;
+        struct cpu *alone, *const *all = group_members(cpu, &alone, &n);
+        for (int i = 0; i < n; i++)
+            tlb_protect_code(all[i], page);
+    }
     if (p->n == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 8;
         p->tbs = realloc(p->tbs, (size_t)p->cap * sizeof *p->tbs);
@@ -123,11 +176,22 @@ static void code_page_remove(struct tb_cache *c, gpa_t page, struct tb *tb)
     }
 }
 
-bool tb_page_has_code(struct cpu *cpu, gpa_t pa)
+static bool page_has_code_one(struct cpu *cpu, gpa_t page)
 {
-    struct code_page *p = code_page_find(cpu->tbc, pa & PAGE_MASK, false);
+    struct code_page *p = code_page_find(cpu->tbc, page, false);
 
     return p && p->n > 0;
+}
+
+bool tb_page_has_code(struct cpu *cpu, gpa_t pa)
+{
+    int n;
+    struct cpu *alone, *const *all = group_members(cpu, &alone, &n);
+
+    for (int i = 0; i < n; i++)
+        if (page_has_code_one(all[i], pa & PAGE_MASK))
+            return true;
+    return false;
 }
 
 /* ---- linking ------------------------------------------------------------ */
@@ -231,7 +295,7 @@ static void tb_remove(struct cpu *cpu, struct tb *tb)
     c->graveyard = tb;
 }
 
-void tb_invalidate_phys(struct cpu *cpu, gpa_t pa, size_t len)
+static void tb_invalidate_phys_one(struct cpu *cpu, gpa_t pa, size_t len)
 {
     gpa_t end = pa + len;
 
@@ -256,6 +320,15 @@ void tb_invalidate_phys(struct cpu *cpu, gpa_t pa, size_t len)
                 i++;
         }
     }
+}
+
+void tb_invalidate_phys(struct cpu *cpu, gpa_t pa, size_t len)
+{
+    int n;
+    struct cpu *alone, *const *all = group_members(cpu, &alone, &n);
+
+    for (int i = 0; i < n; i++)
+        tb_invalidate_phys_one(all[i], pa, len);
 }
 
 static void free_graveyard(struct tb_cache *c)
@@ -501,7 +574,8 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
             tr_emit_fault(&tc, &in, sse_state_fault(&in, flags));
         } else {
             tr_table[in.op](&tc, &in);
-            if (in.op == OP_JCC && tb->ninsns > 0 && have_prev) {
+            if (in.op == OP_JCC && tb->ninsns > 0 && have_prev
+                && (mode == 64 || in.imm <= tb->cs_limit)) {
                 uop_fn f = fuse_with_jcc(&prev, in.cc);
                 if (f)
                     tb->ops[tc.nuops - 2].fn = f;

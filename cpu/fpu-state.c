@@ -43,10 +43,13 @@ static void store_env(struct cpu *cpu, gva_t la, bool o32)
     unsigned w = o32 ? 4 : 2;
     uint32_t ip = (uint32_t)f->fip, dp = (uint32_t)f->fdp;
 
+    /* in the 32-bit layouts the upper halves of these three are reserved
+     * and stored as ones (as Intel processors do) */
+    uint32_t rsv = o32 ? 0xffff0000u : 0;
     mmu_probe_write(cpu, la, env_size(o32));
-    cpu_st(cpu, la, w, f->fcw);
-    cpu_st(cpu, la + w, w, sw);
-    cpu_st(cpu, la + 2 * w, w, tw);
+    cpu_st(cpu, la, w, rsv | f->fcw);
+    cpu_st(cpu, la + w, w, rsv | sw);
+    cpu_st(cpu, la + 2 * w, w, rsv | tw);
     if (env_protected(cpu)) {
         cpu_st(cpu, la + 3 * w, w, ip);
         cpu_st(cpu, la + 4 * w, w, o32 ? (uint32_t)f->fcs | (uint32_t)f->fop << 16 : f->fcs);

@@ -566,9 +566,10 @@ static const struct uop *x87_trig(struct cpu *cpu, const struct uop *u)
         case TRIG_COS: r0 = wf_to_x80(cs, &s); break;
         case TRIG_TAN: r0 = wf_to_x80(wf_div(sn, cs), &s); break;
         default: {
-            /* ST(1) = sin, ST(0) = cos: C1 reflects the last rounding (cos) */
-            r1 = wf_to_x80(sn, &s);
+            /* ST(1) = sin, ST(0) = cos: C1 reports the sine's rounding
+             * (as an Intel host does), so it is rounded last */
             r0 = wf_to_x80(cs, &s);
+            r1 = wf_to_x80(sn, &s);
             break;
         }
         }

@@ -331,6 +331,26 @@ bool uop_branch_desc(const struct uop *u, struct uop_branch *b)
     return false;
 }
 
+/*
+ * Near branches outside 64-bit mode: a target beyond the CS limit is
+ * #GP(0) at the branch (SDM vol. 2 JMP/Jcc/CALL/RET/LOOP).  Direct targets
+ * are checked when translating (the CS limit is in the block key):
+ * JMP/CALL become the fault, Jcc/LOOP/JCXZ get opsz2 = 1 and fault when
+ * taken; indirect targets are checked here.
+ */
+static inline void near_target_check(struct cpu *cpu, uint64_t t)
+{
+    if (!(cpu->hflags & HF_CS64) && t > cpu->seg[SEG_CS].limit)
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+}
+
+static const struct uop *uop_jcc_beyond_limit(struct cpu *cpu, const struct uop *u)
+{
+    if (cpu_cond(cpu, u->cc))
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    return uop_goto(cpu, u, 1, next_rip(u));
+}
+
 static const struct uop *uop_call(struct cpu *cpu, const struct uop *u)
 {
     stack_push(cpu, u->osize, next_rip(u));
@@ -346,13 +366,17 @@ static uint64_t indirect_target(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_jmp_ind(struct cpu *cpu, const struct uop *u)
 {
-    return uop_goto_indirect(cpu, indirect_target(cpu, u));
+    uint64_t t = indirect_target(cpu, u);
+
+    near_target_check(cpu, t);
+    return uop_goto_indirect(cpu, t);
 }
 
 static const struct uop *uop_call_ind(struct cpu *cpu, const struct uop *u)
 {
     uint64_t t = indirect_target(cpu, u);
 
+    near_target_check(cpu, t);
     stack_push(cpu, u->osize, next_rip(u));
     return uop_goto_indirect(cpu, t);
 }
@@ -361,6 +385,7 @@ static const struct uop *uop_ret(struct cpu *cpu, const struct uop *u)
 {
     uint64_t t = stack_peek(cpu, u->osize, 0) & size_mask(u->osize);
 
+    near_target_check(cpu, t);
     stack_adjust(cpu, u->osize + (int64_t)u->imm);
     return uop_goto_indirect(cpu, t);
 }
@@ -376,13 +401,16 @@ static const struct uop *uop_loop(struct cpu *cpu, const struct uop *u)
         take = (c & size_mask(as)) == 0;
     } else {
         c--;
-        reg_set(cpu, 1, as, c);
         take = (c & size_mask(as)) != 0;
         if (u->aux == OP_LOOPE)
             take = take && cpu_cond(cpu, 4);
         else if (u->aux == OP_LOOPNE)
             take = take && cpu_cond(cpu, 5);
     }
+    if (take && u->opsz2)
+        cpu_raise_exception_err(cpu, EXC_GP, 0); /* before rCX changes */
+    if (u->aux != OP_JCXZ)
+        reg_set(cpu, 1, as, c);
     if (take)
         return uop_goto(cpu, u, 0, u->imm);
     return uop_goto(cpu, u, 1, next_rip(u));
@@ -403,12 +431,22 @@ void tr_branch(struct tr_ctx *tc, const struct insn *in)
     case OP_RET: fn = in->mode == 64 && in->osize == 8 ? uop_ret64 : uop_ret; break;
     default: fn = uop_loop; break;
     }
+    if (in->mode != 64 && rel && in->imm > tc->tb->cs_limit) {
+        if (in->op == OP_JMP || in->op == OP_CALL) {
+            tr_emit_fault(tc, in, EXC_GP);
+            return;
+        }
+        if (in->op == OP_JCC)
+            fn = uop_jcc_beyond_limit;
+    }
     u = tr_emit(tc, in, fn);
     u->aux = in->op;
     if (in->op == OP_RET)
         u->imm = in->nopnds ? in->imm & 0xffff : 0;
-    if (in->mode != 64 && rel)
+    if (in->mode != 64 && rel) {
         u->rip &= 0xffffffffu;
+        u->opsz2 = in->imm > tc->tb->cs_limit;
+    }
     tc->end = TR_END_BRANCH;
 }
 

@@ -498,6 +498,7 @@ static const struct uop *uop_vop(struct cpu *cpu, const struct uop *u)
     bool mmx = u->cc & SV_DST_MMX;
     unsigned n = mmx ? 8 : 16;
 
+    mmx_pending(cpu, u);
     if (u->cc & SV_IMM) {
         s.q[0] = u->imm & 0xff;
         s.q[1] = 0;

@@ -42,6 +42,7 @@ static const struct uop *uop_vmov(struct cpu *cpu, const struct uop *u)
     union vec s, d;
     bool mem = u->rm == UOP_NOREG, dmmx = u->cc & SV_DST_MMX;
 
+    mmx_pending(cpu, u);
     sse_src(cpu, u, &s);
     sse_reg(cpu, u->reg, dmmx, &d);
     switch (u->aux) {
@@ -87,6 +88,7 @@ static const struct uop *uop_vstore(struct cpu *cpu, const struct uop *u)
 {
     union vec s;
 
+    mmx_pending(cpu, u);
     sse_reg(cpu, u->rm, u->cc & SV_SRC_MMX, &s);
     if (u->aux == OP_MOVHPS || u->aux == OP_MOVHPD)
         s.q[0] = s.q[1];
@@ -101,6 +103,7 @@ static const struct uop *uop_movd_in(struct cpu *cpu, const struct uop *u)
     unsigned s = u->osize == 8 ? 8 : 4;
     union vec v = { .q = { 0, 0 } };
 
+    mmx_pending(cpu, u);
     v.q[0] = u->rm != UOP_NOREG ? reg_get(cpu, u->rm, s) : cpu_ld(cpu, uop_la(cpu, u), s);
     mmx_touch(cpu, u);
     sse_set_reg(cpu, u->reg, u->cc & SV_DST_MMX, &v);
@@ -113,6 +116,7 @@ static const struct uop *uop_movd_out(struct cpu *cpu, const struct uop *u)
     unsigned s = u->osize == 8 ? 8 : 4;
     union vec v;
 
+    mmx_pending(cpu, u);
     sse_reg(cpu, u->rm, u->cc & SV_SRC_MMX, &v);
     if (u->reg == UOP_NOREG)
         cpu_st(cpu, uop_la(cpu, u), s, v.q[0]);
@@ -129,6 +133,7 @@ static const struct uop *uop_vmovmsk(struct cpu *cpu, const struct uop *u)
     uint32_t r = 0;
     bool mmx = u->cc & SV_SRC_MMX;
 
+    mmx_pending(cpu, u);
     sse_reg(cpu, u->rm, mmx, &s);
     switch (u->aux) {
     case OP_PMOVMSKB:
@@ -156,6 +161,7 @@ static const struct uop *uop_vextract(struct cpu *cpu, const struct uop *u)
     unsigned size;
     uint64_t v;
 
+    mmx_pending(cpu, u);
     sse_reg(cpu, u->rm, mmx, &s);
     switch (u->aux) {
     case OP_PEXTRB: v = s.b[u->imm & 15]; size = 1; break;
@@ -184,10 +190,11 @@ static const struct uop *uop_vinsert(struct cpu *cpu, const struct uop *u)
 {
     bool mmx = u->cc & SV_DST_MMX;
     unsigned size = u->aux == OP_PINSRB ? 1 : u->aux == OP_PINSRW ? 2 : u->osize == 8 ? 8 : 4;
-    uint64_t v = u->rm != UOP_NOREG ? reg_get(cpu, u->rm, size == 8 ? 8 : 4)
-                                    : cpu_ld(cpu, uop_la(cpu, u), size);
     union vec d;
 
+    mmx_pending(cpu, u);
+    uint64_t v = u->rm != UOP_NOREG ? reg_get(cpu, u->rm, size == 8 ? 8 : 4)
+                                    : cpu_ld(cpu, uop_la(cpu, u), size);
     sse_reg(cpu, u->reg, mmx, &d);
     switch (size) {
     case 1: d.b[u->imm & 15] = (uint8_t)v; break;
@@ -209,6 +216,7 @@ static const struct uop *uop_maskmov(struct cpu *cpu, const struct uop *u)
     uint64_t ea = cpu->regs[7] & size_mask(u->asize);
     gva_t la = u->seg == SEG_NONE ? ea : seg_linear(cpu, u->seg, ea);
 
+    mmx_pending(cpu, u);
     sse_reg(cpu, u->reg, mmx, &s);
     sse_reg(cpu, u->rm, mmx, &m);
     for (unsigned i = 0; i < (mmx ? 8u : 16u); i++)
@@ -223,6 +231,7 @@ static const struct uop *uop_maskmov(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_emms(struct cpu *cpu, const struct uop *u)
 {
+    fpu_check_pending(cpu);
     cpu->fpu.ftw = 0;
     return u + 1;
 }

@@ -17,6 +17,7 @@
 #ifndef SATORI_OPS_SSE_H
 #define SATORI_OPS_SSE_H
 
+#include "cpu/fpu-x87.h"
 #include "cpu/translate.h"
 
 #define SV_DST_MMX  (1u << 0)  /* destination is an MMX register (8 bytes wide) */
@@ -35,8 +36,6 @@ union vec {
     int64_t sq[2];
 };
 
-_Static_assert(sizeof(long double) >= 10, "x87 registers hold a 64-bit significand");
-
 /* Every MMX instruction: TOP = 0, all tags valid (abridged tag word). */
 static inline void mmx_enter(struct cpu *cpu)
 {
@@ -45,19 +44,23 @@ static inline void mmx_enter(struct cpu *cpu)
     cpu->fpu.ftw = 0xff;
 }
 
+/* An MMX instruction first takes a pending unmasked x87 exception (#MF;
+ * SDM vol. 2, 2.4 exception class of MMX instructions). */
+static inline void mmx_pending(struct cpu *cpu, const struct uop *u)
+{
+    if (u->cc & (SV_DST_MMX | SV_SRC_MMX))
+        fpu_check_pending(cpu);
+}
+
 static inline uint64_t mmx_get(const struct cpu *cpu, unsigned n)
 {
-    uint64_t v;
-    memcpy(&v, &cpu->fpu.st[n & 7], 8);
-    return v;
+    return cpu->fpu.st[n & 7].sig;
 }
 
 static inline void mmx_set(struct cpu *cpu, unsigned n, uint64_t v)
 {
-    uint8_t *p = (uint8_t *)&cpu->fpu.st[n & 7];
-    memcpy(p, &v, 8);
-    p[8] = 0xff;
-    p[9] = 0xff;
+    cpu->fpu.st[n & 7].sig = v;
+    cpu->fpu.st[n & 7].se = 0xffff;
 }
 
 /* The uop's memory operand: #GP(0) for a misaligned 16-byte aligned form. */

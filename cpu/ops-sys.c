@@ -109,6 +109,7 @@ static uint64_t cr4_allowed(const struct cpu *cpu)
     if (f & SYSF_SMAP) m |= CR4_SMAP;
     if (f & SYSF_UMIP) m |= CR4_UMIP;
     if (f & SYSF_PCID) m |= CR4_PCIDE;
+    if (feat_has(&cpu->decode_features, FEAT_XSAVE)) m |= CR4_OSXSAVE;
     return m;
 }
 
@@ -305,7 +306,9 @@ static const struct uop *uop_rdpmc(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *uop_xgetbv(struct cpu *cpu, const struct uop *u)
 {
-    if (!(cpu->cr4 & CR4_OSXSAVE) || (uint32_t)cpu->regs[1] != 0)
+    if (!(cpu->cr4 & CR4_OSXSAVE))
+        cpu_raise_exception(cpu, EXC_UD);   /* SDM XGETBV */
+    if ((uint32_t)cpu->regs[1] != 0)
         cpu_raise_exception_err(cpu, EXC_GP, 0);
     cpu->regs[0] = (uint32_t)cpu->xcr0;
     cpu->regs[2] = cpu->xcr0 >> 32;

@@ -222,6 +222,26 @@ static struct sf_x80 ld_mem(struct cpu *cpu, gva_t la, unsigned fmt, struct sf_s
     }
 }
 
+/* An arithmetic operand: like ld_mem, but a NaN keeps its quiet bit. */
+static struct sf_x80 ld_mem_operand(struct cpu *cpu, gva_t la, unsigned fmt, struct sf_status *s)
+{
+    if (fmt == MF_R32) {
+        uint32_t v = cpu_ld32(cpu, la);
+        if (sf32_is_nan(v))
+            return sfx80_make((uint16_t)((v >> 31) << 15 | 0x7fff),
+                              1ull << 63 | (uint64_t)(v & 0x7fffff) << 40);
+        return sf32_to_x80(v, s);
+    }
+    if (fmt == MF_R64) {
+        uint64_t v = cpu_ld64(cpu, la);
+        if (sf64_is_nan(v))
+            return sfx80_make((uint16_t)((v >> 63) << 15 | 0x7fff),
+                              1ull << 63 | (v & 0xfffffffffffffull) << 11);
+        return sf64_to_x80(v, s);
+    }
+    return ld_mem(cpu, la, fmt, s);
+}
+
 static const struct sf_x80 x80_zero = { 0, 0 };
 
 /* ---- uop handlers --------------------------------------------------------------- */
@@ -262,7 +282,8 @@ static const struct uop *x87_fld_reg(struct cpu *cpu, const struct uop *u)
     fpu_record(cpu, u, false);
     cpu->fpu.fsw &= (uint16_t)~FSW_C1;
     if (!st_valid(cpu, u->cc)) {
-        if (fpu_stack_fault(cpu, false) && push_check(cpu))
+        /* underflow is reported, not a possible overflow of the push */
+        if (fpu_stack_fault(cpu, false))
             fpu_push(cpu, sfx80_default_nan());
     } else {
         struct sf_x80 v = *st(cpu, u->cc);
@@ -472,16 +493,27 @@ static const struct uop *x87_arith_mem(struct cpu *cpu, const struct uop *u)
     struct sf_status s;
     fpu_check_pending(cpu);
     fpu_status(cpu, &s);
-    struct sf_x80 b = ld_mem(cpu, uop_la(cpu, u), u->opsz2, &s);
+    /* a denormal memory operand adds DE only when ST(0) is not a NaN; a
+     * signaling NaN stays signaling so the NaN rules see it as such */
+    struct sf_status t = s;
+    struct sf_x80 b = ld_mem_operand(cpu, uop_la(cpu, u), u->opsz2, &t);
+    s.flags = t.flags & ~SF_DE;
+    bool mem_de = (t.flags & SF_DE) && !sfx80_is_nan(*st(cpu, 0))
+                  && !sfx80_is_unsupported(*st(cpu, 0));
     unsigned op = (unsigned)u->imm;
     fpu_record(cpu, u, true);
     if (op == AR_COM || op == AR_COMP) {
+        if (mem_de)
+            s.flags |= SF_DE;
         do_compare(cpu, st_valid(cpu, 0), b, false, op == AR_COMP, &s);
     } else if (!st_valid(cpu, 0)) {
         if (fpu_stack_fault(cpu, false))
             st_set(cpu, 0, sfx80_default_nan());
     } else {
         struct sf_x80 r = arith(op, *st(cpu, 0), b, &s);
+        /* ... and not when the operation divides by zero or is invalid */
+        if (mem_de && !(s.flags & (SF_ZE | SF_IE)))
+            s.flags |= SF_DE;
         if (fpu_flags(cpu, &s, true))
             st_set(cpu, 0, r);
     }
@@ -552,7 +584,7 @@ static const struct uop *x87_comi(struct cpu *cpu, const struct uop *u)
     fpu_check_pending(cpu);
     fpu_status(cpu, &s);
     fpu_record(cpu, u, false);
-    cpu->fpu.fsw &= (uint16_t)~FSW_C1;
+    /* C1 is left alone unless a stack fault clears it (as Intel does) */
     if (!st_valid(cpu, 0) || !st_valid(cpu, u->cc)) {
         if (!fpu_stack_fault(cpu, false))
             goto out;
@@ -598,7 +630,7 @@ static const struct uop *x87_fcmov(struct cpu *cpu, const struct uop *u)
     bool es = cpu->fpu.fsw & FSW_ES;
     fpu_check_pending(cpu);
     fpu_record(cpu, u, false);
-    cpu->fpu.fsw &= (uint16_t)~FSW_C1;
+    /* C1 is left alone unless a stack fault clears it (as Intel does) */
     if (!st_valid(cpu, 0) || !st_valid(cpu, u->cc)) {
         if (fpu_stack_fault(cpu, false))
             st_set(cpu, 0, sfx80_default_nan());
@@ -671,7 +703,8 @@ static const struct uop *x87_fprem(struct cpu *cpu, const struct uop *u)
     fpu_check_pending(cpu);
     fpu_status(cpu, &s);
     fpu_record(cpu, u, false);
-    cpu->fpu.fsw &= (uint16_t)~(FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3);
+    /* a stack fault or a NaN result clears C2 and C1 and leaves C0, C3 */
+    cpu->fpu.fsw &= (uint16_t)~(FSW_C1 | FSW_C2);
     if (!st_valid(cpu, 0) || !st_valid(cpu, 1)) {
         if (fpu_stack_fault(cpu, false))
             st_set(cpu, 0, sfx80_default_nan());
@@ -684,6 +717,9 @@ static const struct uop *x87_fprem(struct cpu *cpu, const struct uop *u)
     if (!fpu_flags(cpu, &s, true))
         goto out;
     st_set(cpu, 0, r);
+    if (sfx80_is_nan(r))
+        goto out;
+    cpu->fpu.fsw &= (uint16_t)~(FSW_C0 | FSW_C3);
     cpu->fpu.fsw |= (uint16_t)((q & 4 ? FSW_C0 : 0) | (q & 2 ? FSW_C3 : 0)
                                | (q & 1 ? FSW_C1 : 0) | (incomplete ? FSW_C2 : 0));
 out:
@@ -749,16 +785,9 @@ static const struct uop *x87_fxtract(struct cpu *cpu, const struct uop *u)
     fpu_status(cpu, &s);
     fpu_record(cpu, u, false);
     cpu->fpu.fsw &= (uint16_t)~FSW_C1;
-    if (!st_valid(cpu, 0)) {
-        if (fpu_stack_fault(cpu, false)) {
-            st_set(cpu, 0, sfx80_default_nan());
-            if (push_check(cpu))
-                fpu_push(cpu, sfx80_default_nan());
-        }
-        goto out;
-    }
-    if (st_valid(cpu, 7)) {
-        if (fpu_stack_fault(cpu, true)) {
+    /* an empty ST(0) is an underflow even when ST(7) is full too */
+    if (!st_valid(cpu, 0) || st_valid(cpu, 7)) {
+        if (fpu_stack_fault(cpu, st_valid(cpu, 0))) {
             st_set(cpu, 0, sfx80_default_nan());
             fpu_push(cpu, sfx80_default_nan());
         }
@@ -805,6 +834,7 @@ static const struct uop *x87_stackop(struct cpu *cpu, const struct uop *u)
     fpu_record(cpu, u, false);
     switch (u->imm) {
     case 0: case 1:
+        cpu->fpu.fsw &= (uint16_t)~FSW_C1;      /* as Intel processors do */
         cpu->fpu.ftw &= (uint16_t)~(1u << ((cpu->fpu.top + u->cc) & 7));
         if (u->imm == 1)
             fpu_pop(cpu);
@@ -967,6 +997,7 @@ void tr_x87(struct tr_ctx *tc, const struct insn *in)
     case OP_FENI: case OP_FDISI: case OP_FSETPM: fn = x87_control; imm = 7; break;
     case OP_FLDENV: case OP_FNSTENV: case OP_FRSTOR: case OP_FNSAVE:
         fn = fpu_env_handler(in->op);
+        imm = in->op == OP_FLDENV ? 0 : in->op == OP_FNSTENV ? 1 : in->op == OP_FRSTOR ? 2 : 3;
         break;
     default:
         tr_emit_fault(tc, in, EXC_UD);

@@ -88,12 +88,29 @@ start64:
     movl %eax, %gs
     movabsq $stack_top, %rsp
     xorl %ebp, %ebp
+    /*
+     * x87 and SSE as a kernel sets them up (SDM vol. 3, 13.1.3 and 9.6):
+     * CR0.MP = 1, CR0.EM = 0, CR0.NE = 1 (native #MF), CR4.OSFXSR = 1,
+     * CR4.OSXMMEXCPT = 1 (#XM for unmasked SIMD exceptions), FNINIT,
+     * MXCSR = 0x1f80 (all exceptions masked, round to nearest).
+     */
+    movq %cr0, %rax
+    andq $~0x4, %rax
+    orq $0x22, %rax
+    movq %rax, %cr0
+    movq %cr4, %rax
+    orq $0x600, %rax
+    movq %rax, %cr4
+    fninit
+    ldmxcsr mxcsr_init(%rip)
     call runtime_start
 3:  cli
     hlt
     jmp 3b
 
     .section .data
+mxcsr_init:
+    .long 0x1f80
     .align 16
     .globl gdt
 gdt:

@@ -14,6 +14,17 @@ OBJCOPY ?= objcopy
 guest_link = $(CC) $(guest_cflags) $(guest_ldflags) -o $@.64 $(GUEST_RUNTIME_SRC) $(1) \
 	&& $(OBJCOPY) -O elf32-i386 $@.64 $@ && rm -f $@.64
 
+# Guests that use floating point: their own sources and firmware/fpprint.c
+# are built without -mgeneral-regs-only (plain gcc -O2: SSE2 doubles); the
+# runtime itself stays -mgeneral-regs-only, compiled on its own.
+guest_fp_cflags = $(filter-out -mgeneral-regs-only,$(guest_cflags))
+GUEST_FP_DEPS = $(GUEST_RUNTIME_DEPS) firmware/fpprint.c firmware/fpprint.h
+guest_link_fp = $(CC) $(guest_cflags) -c -o $@.entry.o $(srcdir)/firmware/entry.S \
+	&& $(CC) $(guest_cflags) -c -o $@.rt.o $(srcdir)/firmware/runtime.c \
+	&& $(CC) $(guest_fp_cflags) $(guest_ldflags) -o $@.64 $@.entry.o $@.rt.o \
+	   $(srcdir)/firmware/fpprint.c $(1) \
+	&& $(OBJCOPY) -O elf32-i386 $@.64 $@ && rm -f $@.64 $@.entry.o $@.rt.o
+
 firmware/demo.elf: firmware/demo.c $(GUEST_RUNTIME_DEPS)
 	@$(MKDIR_P) firmware
 	$(call guest_link,$(srcdir)/firmware/demo.c)
@@ -34,18 +45,28 @@ libfirmware_la_CFLAGS = -w
 BUILT_SOURCES += firmware/demo-blob.c
 CLEANFILES += firmware/demo-blob.c firmware/demo.elf
 EXTRA_DIST += firmware/entry.S firmware/runtime.c firmware/runtime.h firmware/link.ld \
-	firmware/demo.c
+	firmware/demo.c firmware/fpprint.c firmware/fpprint.h
 
 # Test guests (built by make check; run by the DejaGnu suite)
 GUEST_TESTS = alu shift muldiv string stack bits control callgate pmode pagefault smc exceptions \
 	seglimit sysfeat debugreg taskswitch \
-	exc-hw icount triple sse
+	exc-hw icount triple sse x87 x87-known xsave
 GUEST_ELFS = $(GUEST_TESTS:%=testsuite/satori.cpu/%.elf)
 testsuite/satori.cpu/%.elf: testsuite/satori.cpu/%.c testsuite/satori.cpu/exc-common.h $(GUEST_RUNTIME_DEPS)
 	@$(MKDIR_P) testsuite/satori.cpu
 	$(call guest_link,$<)
-check_DATA = $(GUEST_ELFS)
-CLEANFILES += $(GUEST_ELFS)
+# floating-point guests (guest_link_fp)
+GUEST_FP_TESTS = fpmath sseexc
+GUEST_FP_ELFS = $(GUEST_FP_TESTS:%=testsuite/satori.cpu/%.elf)
+testsuite/satori.cpu/fpmath.elf: testsuite/satori.cpu/fpmath.c $(GUEST_FP_DEPS)
+	@$(MKDIR_P) testsuite/satori.cpu
+	$(call guest_link_fp,$<)
+testsuite/satori.cpu/sseexc.elf: testsuite/satori.cpu/sseexc.c $(GUEST_FP_DEPS)
+	@$(MKDIR_P) testsuite/satori.cpu
+	$(call guest_link_fp,$<)
+check_DATA = $(GUEST_ELFS) $(GUEST_FP_ELFS)
+CLEANFILES += $(GUEST_ELFS) $(GUEST_FP_ELFS)
+EXTRA_DIST += $(GUEST_FP_TESTS:%=testsuite/satori.cpu/%.c) $(GUEST_FP_TESTS:%=testsuite/satori.cpu/%.exp)
 EXTRA_DIST += $(GUEST_TESTS:%=testsuite/satori.cpu/%.c) $(GUEST_TESTS:%=testsuite/satori.cpu/%.exp) \
 	testsuite/satori.cpu/exc-common.h
 

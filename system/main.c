@@ -209,9 +209,10 @@ static int parse_device(const char *arg, struct pc_config *c)
         exit(0);
     }
     if (!strcmp(driver, "pc-testdev") || !strcmp(driver, "pci-testdev")) {
-        char *item = strtok_r(NULL, ",", &save);
+        char *item = strtok_r(NULL, ",", &save), *name, *value;
         if (item) {
-            error_report("-device %s: %s has no property '%s' (it has none)", arg, driver, item);
+            split_prop(item, &name, &value);
+            error_report("-device %s: %s has no property '%s' (it has none)", arg, driver, name);
             free(s);
             return -1;
         }

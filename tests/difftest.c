@@ -17,7 +17,12 @@
  * integer extensions) also compare the XMM and MMX registers; the
  * trampoline loads and stores them around the native run (then EMMS).
  *
- *   difftest [-f] [-i] [-r] [-x] [-n CASES] [-s SEED] [-v]
+ *   difftest [-e] [-f] [-i] [-r] [-x | -X | -S] [-n CASES] [-s SEED] [-v]
+ *
+ * -e: the extensions' templates only; -x: x87 sequences instead
+ * (tests/difftest-x87.c), -X with the transcendentals too; -S: SSE
+ * floating-point sequences instead (tests/difftest-ssefp.c), MXCSR and the
+ * exceptions compared too, through the buffer.
  *
  * `make check` runs a short version; `make difftest-full` runs at least
  * 10^6 instructions.  Exit 77 (skip) on non-x86-64 hosts.
@@ -38,6 +43,7 @@
 #include "cpu/cpu-internal.h"
 #include "cpu/ops-sse.h"
 #include "hw/hw.h"
+#include "tests/difftest-x87.h"
 #include "timers/timers.h"
 
 #define DATA_VA   0x10000000ull   /* data buffer, same VA natively and in the guest */
@@ -100,7 +106,7 @@ enum { SP_NONE, SP_SHIFT_CL, SP_SHIFT_IMM, SP_DIV, SP_IDIV, SP_STRING, SP_BSF, S
 /* Fill the table programmatically for the regular families. */
 static struct tmpl tmpls[2048];
 static unsigned ntmpls;
-static unsigned ext_first;  /* first template of the extensions (-x: only those) */
+static unsigned ext_first;  /* first template of the extensions (-e: only those) */
 
 static void add(struct tmpl t)
 {
@@ -530,7 +536,7 @@ struct regs {
     uint64_t r[16];
     uint64_t rflags;
     uint64_t xmm[16][2];    /* offset 136: loaded and stored by the trampoline */
-    uint64_t mm[8];         /* offset 392: likewise, then EMMS */
+    uint64_t mm[8];         /* offset 392: likewise (EMMS after loading and after storing) */
 };
 
 static uint64_t rng_state;
@@ -958,6 +964,7 @@ __asm__(
     "  movq 432(%rdi), %mm5\n"
     "  movq 440(%rdi), %mm6\n"
     "  movq 448(%rdi), %mm7\n"
+    "  emms\n"                         /* MMX values loaded, x87 tags empty (as the guest's) */
     "  mov 56(%rdi), %rdi\n"
     "  jmp *difftest_target(%rip)\n"
     ".globl difftest_back\n"
@@ -1076,12 +1083,16 @@ static void guest_enter_long_mode(struct cpu *cpu)
                                                                     : (0x3u << 8) | DESC_B);
     }
     cpu->halted = false;
+    fpu_reset(cpu, false);      /* x87 as a Linux process starts: FNINIT state */
     cpu_update_hflags(cpu);
     cpu_update_mmu_idx(cpu);
     tlb_flush_all(cpu);
 }
 
-static void run_guest(struct guest *g, const struct gen *gen, struct regs *r, uint8_t *data)
+static void sx_enter(struct cpu *cpu);
+
+static void run_guest(struct guest *g, const struct gen *gen, struct regs *r, uint8_t *data,
+                      bool ssefp)
 {
     struct cpu *cpu = g->cpu;
 
@@ -1090,6 +1101,8 @@ static void run_guest(struct guest *g, const struct gen *gen, struct regs *r, ui
     g->ram[CODE_VA + gen->len] = 0xf4; /* hlt */
     cpu_invalidate_phys(cpu, CODE_VA, CODE_SIZE);
     guest_enter_long_mode(cpu);
+    if (ssefp)
+        sx_enter(cpu);
     for (int i = 0; i < 16; i++) {
         cpu->regs[i] = r->r[i];
         cpu_set_xmm(cpu, i, r->xmm[i]);
@@ -1100,6 +1113,9 @@ static void run_guest(struct guest *g, const struct gen *gen, struct regs *r, ui
     cpu_set_reg(cpu, CPU_RIP, CODE_VA);
     for (int i = 0; i < 100 && !cpu->halted; i++)
         cpu_run(cpu, 100000);
+    if (getenv("DIFFTEST_DEBUG"))
+        fprintf(stderr, "guest rip %llx halted %d exit %d\n", (unsigned long long)cpu->rip,
+                cpu->halted, (int)cpu->exit_reason);
     for (int i = 0; i < 16; i++) {
         r->r[i] = cpu->regs[i];
         cpu_xmm(cpu, i, r->xmm[i]);
@@ -1110,9 +1126,11 @@ static void run_guest(struct guest *g, const struct gen *gen, struct regs *r, ui
     memcpy(data, g->ram + DATA_VA, DATA_SIZE);
 }
 
+#include "tests/difftest-ssefp.c"
+
 /*
  * -f: random bytes as code, in 64-bit or compatibility mode (32- or 16-bit
- * code), from random
+ * code), with SSE enabled (any MXCSR) in half the cases, from random
  * registers and no IDT (every exception ends in a triple fault): no
  * native run and nothing to compare; the point is that whatever the bytes
  * decode to, satori neither crashes nor reports an internal error (under
@@ -1146,6 +1164,11 @@ static int fuzz(struct guest *g, unsigned long cases)
         }
         cpu->idtr.base = 0;
         cpu->idtr.limit = 0;
+        if (rnd() & 1) {                      /* SSE on, any MXCSR (random XMM state kept) */
+            cpu->cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+            cpu->fpu.mxcsr = (uint32_t)rnd() & 0xffff;
+            cpu_update_hflags(cpu);
+        }
         for (int i = 0; i < 16; i++)
             cpu->regs[i] = (rnd() & 1) ? rnd_value() : DATA_VA + (rnd() % DATA_SIZE);
         cpu->regs[4] = STACK_TOP;
@@ -1184,25 +1207,31 @@ int main(int argc, char **argv)
 {
     unsigned long cases = 20000;
     uint64_t seed = 0x5a70121;
-    bool verbose = false, interp = false, fuzzing = false, ext_only = false;
+    bool verbose = false, interp = false, fuzzing = false, x87 = false, x87_trans = false;
+    bool ext_only = false, ssefp = false;
     int opt;
 
-    while ((opt = getopt(argc, argv, "fin:rs:vx")) != -1) {
+    while ((opt = getopt(argc, argv, "efin:rs:vxXS")) != -1) {
         switch (opt) {
-        case 'x': ext_only = true; break;
+        case 'e': ext_only = true; break;
+        case 'x': x87 = true; break;
+        case 'X': x87 = x87_trans = true; break;
         case 'f': fuzzing = true; break;
         case 'i': interp = true; break;
         case 'r': few_regs = true; break;
         case 'n': cases = strtoul(optarg, NULL, 0); break;
         case 's': seed = strtoull(optarg, NULL, 0); break;
         case 'v': verbose = true; break;
+        case 'S': ssefp = true; break;
         default:
-            fprintf(stderr, "usage: difftest [-f] [-i] [-r] [-x] [-n CASES] [-s SEED] [-v]\n"
+            fprintf(stderr, "usage: difftest [-e] [-f] [-i] [-r] [-x | -X | -S] [-n CASES] [-s SEED] [-v]\n"
+                    "  -x  x87 sequences (-X: with the transcendentals)\n"
+                    "  -S  SSE floating-point sequences (MXCSR and exceptions compared too)\n"
                     "  -f  random bytes as code: no crash whatever they decode to\n"
                     "      (FUZZ_TRACE=1 in the environment: one line per case on stderr)\n"
                     "  -i  run blocks in the micro-op loop only (no host code)\n"
                     "  -r  five registers only, sequences up to 24 instructions\n"
-                    "  -x  only the extensions: MMX, SSE..SSE4.2, AES, PCLMULQDQ, POPCNT,\n"
+                    "  -e  only the extensions: MMX, SSE..SSE4.2, AES, PCLMULQDQ, POPCNT,\n"
                     "      LZCNT/TZCNT, BMI1/BMI2, ADX, MOVBE, CRC32\n");
             return 2;
         }
@@ -1225,6 +1254,8 @@ int main(int argc, char **argv)
     guest_init(&guest);
     if (interp)
         native_free(guest.cpu);     /* blocks then run in cpu_run()'s loop */
+    if (ssefp)
+        sx_init(&guest);
     if (fuzzing) {
         int rc = fuzz(&guest, cases);
         cpu_free(guest.cpu);
@@ -1254,12 +1285,19 @@ int main(int argc, char **argv)
         for (unsigned i = 0; i < DATA_SIZE; i++)
             init_data[i] = (uint8_t)rnd();
 
-        unsigned n = 1 + (unsigned)(rnd() % (few_regs ? 24 : 8));
-        for (unsigned k = 0; k < n && g.len < CODE_SIZE - 64;) {
-            const struct tmpl *t = ext_only ? &tmpls[ext_first + rnd() % (ntmpls - ext_first)]
-                                            : &tmpls[rnd() % ntmpls];
-            if (emit_tmpl(&g, t))
-                k++;
+        struct sx_approx ap = { .on = false };
+        if (x87) {
+            g.len = x87_gen_case(g.code, CODE_SIZE, init_data, rnd, x87_trans, &g.ninsns);
+        } else if (ssefp) {
+            ap = sx_gen_case(&g, init_data);
+        } else {
+            unsigned n = 1 + (unsigned)(rnd() % (few_regs ? 24 : 8));
+            for (unsigned k = 0; k < n && g.len < CODE_SIZE - 64;) {
+                const struct tmpl *t = ext_only ? &tmpls[ext_first + rnd() % (ntmpls - ext_first)]
+                                                : &tmpls[rnd() % ntmpls];
+                if (emit_tmpl(&g, t))
+                    k++;
+            }
         }
 
         /* native: code followed by jmp *difftest_back */
@@ -1277,25 +1315,35 @@ int main(int argc, char **argv)
         emu = in;
         memcpy(guest_data, init_data, DATA_SIZE);
         memcpy(guest.ram + STACK_VA, init_data, DATA_SIZE);
-        run_guest(&guest, &g, &emu, guest_data);
-        executed += g.ninsns;
+        uint64_t icount0 = cpu_icount(guest.cpu);
+        run_guest(&guest, &g, &emu, guest_data, ssefp);
+        /* SSE cases may stop early at an exception: count what ran */
+        executed += ssefp ? cpu_icount(guest.cpu) - icount0 : g.ninsns;
 
-        bool bad = false;
+        bool bad = ap.on && !sx_check_approx(&ap, init_data, host_data, guest_data);
+        if (ssefp)
+            sx_tally(host_data);
         for (int i = 0; i < 16; i++)
-            if (nat.r[i] != emu.r[i] || nat.xmm[i][0] != emu.xmm[i][0]
-                || nat.xmm[i][1] != emu.xmm[i][1] || nat.mm[i & 7] != emu.mm[i & 7])
+            /* -S compares XMM/MMX through the buffer (RCP/RSQRT lanes by bound) */
+            if (nat.r[i] != emu.r[i]
+                || (!ssefp && (nat.xmm[i][0] != emu.xmm[i][0] || nat.xmm[i][1] != emu.xmm[i][1]
+                               || nat.mm[i & 7] != emu.mm[i & 7])))
                 bad = true;
         uint64_t fmask = (F_ALL & ~g.undef) | EFLAGS_DF;
         if ((nat.rflags & fmask) != (emu.rflags & fmask))
             bad = true;
+        /* SSE cases: the stack page holds the guest's exception frames */
         if (memcmp(host_data, guest_data, DATA_SIZE)
-            || memcmp(host_data + DATA_SIZE, guest.ram + STACK_VA, DATA_SIZE))
+            || (!ssefp && memcmp(host_data + DATA_SIZE, guest.ram + STACK_VA, DATA_SIZE)))
             bad = true;
         if (bad) {
             mismatches++;
             if (mismatches <= 20) {
                 fprintf(stderr, "MISMATCH case %lu: code ", c);
-                dump_code(&g);
+                if (ssefp)
+                    fprintf(stderr, "(below)\n");
+                else
+                    dump_code(&g);
                 for (int i = 0; i < 16; i++)
                     if (nat.r[i] != emu.r[i] || verbose)
                         fprintf(stderr, "  %-3s in %016llx native %016llx satori %016llx\n",
@@ -1316,18 +1364,35 @@ int main(int argc, char **argv)
                 fprintf(stderr, "  rflags in %llx native %llx satori %llx (compared %llx)\n",
                         (unsigned long long)in.rflags, (unsigned long long)nat.rflags,
                         (unsigned long long)emu.rflags, (unsigned long long)fmask);
-                if (memcmp(host_data, guest_data, DATA_SIZE))
-                    fprintf(stderr, "  data buffer differs\n");
-                if (memcmp(host_data + DATA_SIZE, guest.ram + STACK_VA, DATA_SIZE))
+                if (memcmp(host_data, guest_data, DATA_SIZE)) {
+                    fprintf(stderr, "  data buffer differs:");
+                    for (unsigned i = 0, shown = 0; i < DATA_SIZE && shown < 24; i++)
+                        if (host_data[i] != guest_data[i] && ++shown)
+                            fprintf(stderr, " [%+d] %02x/%02x", (int)i - 0x800, host_data[i],
+                                    guest_data[i]);
+                    fprintf(stderr, "\n");
+                }
+                if (ssefp)
+                    sx_dump(&g, init_data, host_data, guest_data);
+                if (!ssefp && memcmp(host_data + DATA_SIZE, guest.ram + STACK_VA, DATA_SIZE))
                     fprintf(stderr, "  stack page differs\n");
             }
         }
     }
-    printf("difftest: %lu cases, %lu instructions executed, %u templates, %lu mismatches%s\n",
-           cases, executed, ntmpls, mismatches, interp ? " (micro-op loop only)" : "");
+    printf("difftest: %lu cases, %lu instructions executed, %u templates, %lu mismatches%s%s\n",
+           cases, executed, ssefp ? nsxts : ntmpls, mismatches,
+           interp ? " (micro-op loop only)" : "",
+           ssefp ? " (SSE floating point)" : x87_trans ? " (x87 with transcendentals)"
+                                            : x87 ? " (x87)" : "");
+    if (ssefp)
+        sx_report();
     cpu_free(guest.cpu);
     bus_free(guest.bus);
     munmap(guest.ram, GUEST_RAM);
+    /* -X: Intel's transcendentals are within an ulp, not correctly rounded,
+     * so the cases that contain them need only agree 98% of the time */
+    if (x87_trans)
+        return mismatches * 50 > cases ? 1 : 0;
     return mismatches ? 1 : 0;
 }
 

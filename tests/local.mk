@@ -7,3 +7,4 @@ include tests/devices.mk
 include tests/softfloat.mk
 include tests/intc.mk
 include tests/pci.mk
+include tests/smp.mk

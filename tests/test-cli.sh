@@ -35,6 +35,11 @@ expect 0 "hypercall page: 0f 01 c1 c3; HvNotifyLongSpinWait -> status 0x0" -- -c
 expect 0 "reference TSC page: sequence 1;" -- -cpu qemu64,hv-vpindex,hv-time
 expect 0 'hypervisor "KVMKVMKVM".*no Hyper-V' -- -cpu qemu64
 expect 1 "only 'tcg' is supported" -- -accel kvm
+expect 1 "property 'thread' not found (properties: native)" -- -accel tcg,thread=multi
+expect 1 "native=sometimes: expected on or off" -- -accel tcg,native=sometimes
+expect 0 "features (1.ECX): sse3 ssse3 cx16 sse4.1 sse4.2 popcnt" -- -cpu Nehalem
+expect 0 "satori demo guest" -- -accel tcg,native=off
+expect 1 "unknown CPU model 'Skylake'.*Skylake-Client-noTSX-IBRS" -- -cpu Skylake
 expect 1 "unsupported machine type 'q35'" -- -machine q35
 expect 1 "property 'foo' not found (properties: type, accel, pit" -- -machine pc,foo=1
 expect 1 "pit takes on|off, not 'maybe'" -- -machine pc,pit=maybe
@@ -50,6 +55,8 @@ expect 1 "duplicate chardev id 'a'" -- -chardev stdio,id=a -chardev null,id=a
 expect 0 "demo done" -- -chardev stdio,id=con0 -serial chardev:con0
 expect 1 "not a valid device model name" -- -device e1000
 expect 1 "isa-debug-exit has no property 'port'" -- -device isa-debug-exit,port=1
+expect 1 "pci-testdev has no property 'membar'" -- -device pci-testdev,membar=1M
+expect 0 "pci-testdev\", bus PCI" -- -device help
 expect 1 "invalid RAM size" -- -m lots
 expect 1 "invalid CPU topology: sockets (3) \* cores (1) \* threads (1) != maxcpus (4)" -- -smp 4,sockets=3
 expect 1 "invalid SMP CPUs 65; satori's pc supports at most 64" -- -smp 65

@@ -301,6 +301,12 @@ static void pit_irq0_edges(void)
     pit_irq_enable(p, 0, 1);
     advance_to(3000000000ull);
     CHECK(pr.rises > before + 900, "re-enabled PIT silent");
+    /* late timers (a long slice): every one-clock pulse still makes an edge */
+    pit_program(p, 0, 2, 0, 1193);
+    pr.rises = 0;
+    fake_ns += 10000000;                 /* 10 ms in one step */
+    timers_run_expired();
+    CHECK(pr.rises >= 9 && pr.rises <= 10, "late mode 2 edges %d", pr.rises);
     /* mode 0: one rising edge */
     pr.rises = 0;
     pit_program(p, 0, 0, 0, 500);
@@ -664,6 +670,17 @@ static void i8042_controller_commands(void)
     CHECK(kbc_read_all(k, b, 8) == 2 && b[1] == 3, "IntelliMouse ID %02x", b[1]);
     kbc_aux(k, 0xe9);
     CHECK(kbc_read_all(k, b, 8) == 4 && b[3] == 80, "status request rate %u", b[3]);
+    /* 0xD2/0xD3 write the output buffer as keyboard or mouse byte */
+    kbc_ctrl(k, 0x60);
+    kbc_data(k, 0x47);
+    kbc_ctrl(k, 0xd2);
+    kbc_data(k, 0x1e);
+    CHECK(p1.level == 1 && p12.level == 0, "0xD2 raises IRQ 1");
+    CHECK(kbc_byte(k) == 0x1e && p1.level == 0, "0xD2 byte");
+    kbc_ctrl(k, 0xd3);
+    kbc_data(k, 0x08);
+    CHECK(p12.level == 1 && p1.level == 0, "0xD3 raises IRQ 12");
+    CHECK(kbc_byte(k) == 0x08 && p12.level == 0, "0xD3 byte");
     /* a disabled keyboard holds its bytes back */
     kbc_ctrl(k, 0xad);
     i8042_put_scancode(k, 0x1e);

@@ -1,9 +1,9 @@
 /*
  * tests/test-intc.c: unit tests for hw/intc and the CPU's INIT/SIPI
  * interface: 8259A behaviour a guest cannot provoke on one CPU (spurious
- * IRQ 7 and 15, rotation, special mask mode), the IOAPIC taking only
- * rising edges, and INIT/STARTUP, all-but-self and lowest-priority IPIs
- * between two local APICs on the APIC bus.
+ * IRQ 7 and 15, rotation, special mask and special fully nested modes),
+ * the IOAPIC taking only rising edges, and INIT/STARTUP, all-but-self and
+ * lowest-priority IPIs between two local APICs on the APIC bus.
  */
 #include "config.h"
 
@@ -77,6 +77,32 @@ static void pic_vectors_and_cascade(void)
     bus_io_write(r.bus, 0xa0, 0x20, 1);
     bus_io_write(r.bus, 0x20, 0x20, 1);
     CHECK(isr(&r, 0x20) == 0 && isr(&r, 0xa0) == 0, "non-specific EOIs to both");
+    pic_rig_free(&r);
+}
+
+static void pic_special_fully_nested(void)
+{
+    struct pic_rig r;
+
+    pic_rig_init(&r);
+    irq(&r, 12, 1);
+    CHECK(i8259_ack(r.pic) == 0x74, "IRQ 12");
+    irq(&r, 9, 1);
+    CHECK(intr_level == 0, "fully nested: IR2 in service holds IRQ 9 back");
+    pic_rig_free(&r);
+
+    pic_rig_init(&r);
+    bus_io_write(r.bus, 0x20, 0x11, 1);        /* the master again, with ICW4.SFNM */
+    bus_io_write(r.bus, 0x21, 0x08, 1);
+    bus_io_write(r.bus, 0x21, 0x04, 1);
+    bus_io_write(r.bus, 0x21, 0x11, 1);
+    irq(&r, 12, 1);
+    CHECK(i8259_ack(r.pic) == 0x74, "IRQ 12 in service (SFNM)");
+    irq(&r, 9, 1);
+    CHECK(intr_level == 1, "special fully nested: the higher slave IRQ 9 passes IR2");
+    CHECK(i8259_ack(r.pic) == 0x71, "IRQ 9 nests in IRQ 12");
+    irq(&r, 13, 1);
+    CHECK(intr_level == 0, "the slave still orders its own: IRQ 13 waits");
     pic_rig_free(&r);
 }
 
@@ -207,6 +233,7 @@ int main(void)
 {
     pic_vectors_and_cascade();
     pic_spurious();
+    pic_special_fully_nested();
     pic_rotation_and_special_mask();
     apics_init_sipi_and_edges();
     if (failures)

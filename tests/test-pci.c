@@ -12,6 +12,7 @@
 
 #include "hw/hw.h"
 #include "hw/nvram/fw_cfg.h"
+#include "hw/pc/pc-pci.h"
 #include "hw/pci/pci.h"
 #include "timers/timers.h"
 #include "tests/unit.h"
@@ -327,6 +328,69 @@ static void fw_cfg_ports_dir_and_dma(void)
     bus_free(b);
 }
 
+static void fw_cfg_machine_keys(void)
+{
+    struct bus *b = bus_new();
+    struct fw_cfg *s = fw_cfg_new(b);
+    struct fw_cfg_e820 e820[2] = { { 0, 0xc0000000ull, 1 }, { 0x100000000ull, 0x40000000ull, 1 } };
+    struct fw_cfg_machine m = {
+        .ram_size = 0x100000000ull, .nb_cpus = 2, .max_cpus = 4, .e820 = e820, .e820_n = 2,
+        .cmdline = "console=ttyS0", .cmdline_addr = 0x20000,
+    };
+    const uint8_t *p;
+    size_t len;
+
+    fw_cfg_add_machine(s, &m);
+    p = fw_cfg_key(s, FW_CFG_RAM_SIZE, &len);
+    CHECK(p && len == 8 && p[4] == 1 && p[0] == 0, "RAM size, little-endian u64");
+    p = fw_cfg_key(s, FW_CFG_NB_CPUS, &len);
+    CHECK(p && len == 2 && p[0] == 2, "nb_cpus");
+    p = fw_cfg_key(s, FW_CFG_MAX_CPUS, &len);
+    CHECK(p && len == 2 && p[0] == 4, "max_cpus");
+    p = fw_cfg_key(s, FW_CFG_NUMA, &len);
+    CHECK(p && len == 8 * 5 && p[0] == 0, "NUMA: no nodes, one word per APIC ID");
+    p = fw_cfg_file(s, "etc/e820", &len);
+    CHECK(p && len == 40 && p[20 + 4] == 1 && p[8 + 3] == 0xc0 && p[16] == 1 && p[36] == 1,
+          "etc/e820: two packed 20-byte RAM entries");
+    p = fw_cfg_key(s, FW_CFG_CMDLINE_SIZE, &len);
+    CHECK(p && p[0] == 14, "cmdline size counts the NUL");
+    p = fw_cfg_key(s, FW_CFG_CMDLINE_DATA, &len);
+    CHECK(p && len == 14 && !memcmp(p, "console=ttyS0", 14), "cmdline data");
+    p = fw_cfg_key(s, FW_CFG_CMDLINE_ADDR, &len);
+    CHECK(p && p[2] == 2, "cmdline address");
+    CHECK(fw_cfg_key(s, FW_CFG_KERNEL_SIZE, &len) == NULL, "no kernel keys without a kernel");
+    p = fw_cfg_key(s, FW_CFG_IRQ0_OVERRIDE, &len);
+    CHECK(p && len == 4 && p[0] == 1, "IRQ0 override");
+    fw_cfg_free(s);
+    bus_free(b);
+}
+
+static void pc_testdev_ports_irqs_memory(void)
+{
+    struct bus *b = bus_new();
+    struct irq_line gsi[24];
+    struct pc_testdev *t;
+
+    for (int i = 0; i < 24; i++)
+        gsi[i] = (struct irq_line){ irq_record, NULL, i };
+    memset(irq_levels, 0, sizeof irq_levels);
+    t = pc_testdev_new(b, gsi);
+    CHECK(t != NULL, "pc-testdev");
+    bus_io_write(b, 0xe0, 0x11223344u, 4);
+    bus_io_write(b, 0xe9, 0xaa, 1);
+    CHECK(bus_io_read(b, 0xe0, 4) == 0x1122aa44u && bus_io_read(b, 0xea, 2) == 0x1122,
+          "scratch register through 0xe0 and 0xe8");
+    bus_io_write(b, 0x2000 + 17, 1, 1);
+    CHECK(irq_levels[17] == 1, "IRQ line 17 raised");
+    bus_io_write(b, 0x2000 + 17, 0, 1);
+    CHECK(irq_levels[17] == 0, "IRQ line 17 lowered");
+    bus_mmio_write(b, 0xff00fff8, 0x0102030405060708ull, 8);
+    CHECK(bus_mmio_read(b, 0xff00fffc, 4) == 0x01020304u, "iomem");
+    CHECK(pc_testdev_new(b, gsi) == NULL, "second pc-testdev refused");
+    pc_testdev_free(t);
+    bus_free(b);
+}
+
 int main(void)
 {
     pci_bar_sizing_and_mapping();
@@ -334,6 +398,8 @@ int main(void)
     piix3_routes_intx_and_resets();
     piix4_pm_timer_events_sleep();
     fw_cfg_ports_dir_and_dma();
+    fw_cfg_machine_keys();
+    pc_testdev_ports_irqs_memory();
     if (failures)
         printf("%d failure(s)\n", failures);
     return failures ? 1 : 0;

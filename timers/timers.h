@@ -72,6 +72,14 @@ void timer_del(struct timer *t);
 bool timer_pending(const struct timer *t);
 int64_t timer_deadline(const struct timer *t);
 
+/*
+ * fn is called whenever timer_mod makes a timer the earliest one: a device
+ * armed a deadline during a slice, and the board ends the slice so the
+ * next one is cut at it (under -icount the slice budget runs up to the
+ * earliest deadline only as it was when the slice began).
+ */
+void timers_set_deadline_notify(void (*fn)(void *opaque), void *opaque);
+
 /* Earliest armed deadline, or INT64_MAX when none. */
 int64_t timers_next_deadline(void);
 /* Run every timer whose deadline has passed; returns how many ran. */

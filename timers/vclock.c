@@ -127,6 +127,14 @@ struct timer {
 
 static struct timer **heap;
 static int heap_len, heap_cap;
+static void (*deadline_notify)(void *opaque);
+static void *deadline_notify_opaque;
+
+void timers_set_deadline_notify(void (*fn)(void *opaque), void *opaque)
+{
+    deadline_notify = fn;
+    deadline_notify_opaque = opaque;
+}
 
 static void heap_swap(int a, int b)
 {
@@ -213,6 +221,8 @@ void timer_mod(struct timer *t, int64_t deadline_ns)
     t->heap_index = heap_len;
     heap[heap_len++] = t;
     heap_up(t->heap_index);
+    if (t->heap_index == 0 && deadline_notify)
+        deadline_notify(deadline_notify_opaque);
 }
 
 bool timer_pending(const struct timer *t) { return t->heap_index >= 0; }

@@ -324,7 +324,7 @@ int acpi_build_dsdt(const struct acpi_config *c, struct aml *b)
     }
     aml_end(b);                                 /* \_SB */
 
-    aml_name_decl(b, "\\_S5");
+    aml_name_decl(b, "_S5");     /* at the root, as QEMU writes it */
     aml_package_begin(b, 4);
     for (int i = 0; i < 4; i++)
         aml_int(b, 0);

@@ -10,9 +10,9 @@
  * QEMU's); level inputs (ICW1.LTIM, or the ELCR bit of that IRQ) follow
  * the line.  An INTA with nothing pending (the request went away) returns
  * IR7 of the chip concerned without setting its ISR bit: the spurious
- * IRQ 7 / 15 of the datasheet.  Special fully nested mode is stored but
- * changes nothing (no nested requests from a cascaded slave can occur
- * here while its own is in service), as in QEMU.
+ * IRQ 7 / 15 of the datasheet.  In special fully nested mode (ICW4.SFNM)
+ * the master's IR2 in service does not block a new request from the
+ * slave, whose own ISR orders it.
  */
 #include "hw/intc/intc.h"
 
@@ -30,6 +30,7 @@ struct pic {
     uint8_t init_state;     /* 0 ready, 1-3 waiting for ICW2-ICW4 */
     bool icw4, single, ltim;
     bool auto_eoi, rotate_auto_eoi, special_mask, special_nested;
+    bool master;
     bool poll, read_isr;
 };
 
@@ -57,6 +58,8 @@ static int pic_pending(const struct pic *p)
         return -1;
     if (p->special_mask)
         in_service &= ~p->imr;  /* masked levels in service do not block */
+    if (p->special_nested && p->master)
+        in_service &= ~(1u << 2);   /* the slave arbitrates its own nesting */
     if (req < priority(p, in_service))
         return (req + p->priority_add) & 7;
     return -1;
@@ -145,10 +148,12 @@ int i8259_ack(void *opaque)
 static void pic_icw1(struct pic *p, uint8_t v)
 {
     uint8_t elcr = p->elcr, mask = p->elcr_mask;
+    bool master = p->master;
 
     memset(p, 0, sizeof *p);
     p->elcr = elcr;
     p->elcr_mask = mask;
+    p->master = master;
     p->irr &= elcr;
     p->init_state = 1;
     p->icw4 = v & 1;
@@ -308,6 +313,7 @@ struct i8259 *i8259_new(struct bus *bus, struct irq_line intr)
         abort();
     s->intr = intr;
     /* IRQ 0, 1, 2 (master) and 8, 13 (slave) are edge only (PIIX) */
+    s->pic[0].master = true;
     s->pic[0].elcr_mask = 0xf8;
     s->pic[1].elcr_mask = 0xde;
     if (bus_map_io(bus, 0x20, 2, &master_ops, s, "pic-master") < 0

@@ -74,6 +74,10 @@ int pc_pci_init(struct pc_pci *p, const struct pc_pci_config *c, char *err, size
     };
 
     memset(p, 0, sizeof *p);
+    if (c->ram_size < PC_BIOS_END) {
+        snprintf(err, errlen, "the PC needs at least 1 MiB of RAM (the BIOS area)");
+        return -1;
+    }
     p->pci = pci_bus_new(c->bus);
     if (pci_host_init(p->pci) < 0 || !i440fx_new(p->pci)
         || !(p->piix3 = piix3_new(p->pci, gsi))

@@ -267,9 +267,8 @@ static uint64_t icount_source(void *opaque)
 
 static void code_write(void *opaque, uint64_t paddr, size_t len)
 {
-    for (int i = 0; i < m.ncpus; i++)
-        if (m.cpu[i])
-            cpu_invalidate_phys(m.cpu[i], paddr, len);
+    if (m.cpu[0])
+        cpu_invalidate_phys(m.cpu[0], paddr, len);  /* reaches the whole group */
 }
 
 static void quit_from_console(void)
@@ -325,6 +324,7 @@ static int pc_load(char *err, size_t errlen)
     }
     for (int i = 0; i < m.ncpus; i++) {
         cpu_reset(m.cpu[i]);
+        cpu_sync_tsc(m.cpu[i], m.cpu[0]);   /* every TSC starts from 0 together */
         if (i > 0)
             cpu_init_signal(m.cpu[i]);  /* APs wait for a STARTUP IPI */
     }
@@ -371,8 +371,16 @@ static void pc_cmos_init(void)
     rtc_cmos_set(m.rtc, 0x38, 0x30);
 }
 
+/* A device armed the earliest deadline: end the running slice (see timers.h). */
+static void pc_deadline_moved(void *opaque)
+{
+    for (int i = 0; i < m.ncpus; i++)
+        cpu_kick(m.cpu[i]);
+}
+
 static int pc_legacy_devices(const struct pc_config *c, char *err, size_t errlen)
 {
+    timers_set_deadline_notify(pc_deadline_moved, NULL);
     if (!c->no_pit && !(m.pit = pit_new(m.bus, isa_irq(0)))) {
         snprintf(err, errlen, "i8254: I/O ports 0x40-0x43 or 0x61 already in use");
         return -1;
@@ -415,6 +423,7 @@ static void pc_legacy_devices_reset(void)
 
 static void pc_legacy_devices_free(void)
 {
+    timers_set_deadline_notify(NULL, NULL);
     pit_free(m.pit);
     m.pit = NULL;
     hpet_free(m.hpet);
@@ -472,6 +481,7 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
     m.ncpus = c->smp.cpus > 0 ? c->smp.cpus : 1;
     for (int i = 0; i < m.ncpus; i++)
         m.cpu[i] = cpu_new(m.bus, &cpu_cfg, i);
+    cpu_set_group(m.cpu, m.ncpus);  /* code written by one vCPU is stale for all */
     vclock_set_icount_source(icount_source, NULL);
 
     if (c->hv) {

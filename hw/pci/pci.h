@@ -101,8 +101,9 @@ struct pci_dev *pci_bus_dev(struct pci_bus *b, int devfn);
 /*
  * Put d at devfn (0..255) with its identity; class is the 24-bit class
  * code (base << 16 | sub << 8 | prog-if).  Default write masks as QEMU's
- * (command IO/MEM/MASTER/SERR/INTx-disable, cache line, interrupt line, and all
- * of 0x40-0xff).  Returns 0, or -1 if devfn is taken.
+ * (command IO/MEM/MASTER/SERR/INTx-disable, cache line, interrupt line,
+ * and all of 0x40-0xff); the hooks and opaque are cleared, set them afterwards.
+ * Returns 0, or -1 if devfn is taken.
  */
 int pci_dev_init(struct pci_dev *d, struct pci_bus *b, int devfn, const char *name,
                  uint16_t vendor, uint16_t device, uint32_t class_code, uint8_t revision,

@@ -74,6 +74,7 @@ struct pit {
     bool irq_enabled;
     int irq_level;
     struct timer *timer;
+    uint64_t next_tick;        /* the clock the timer is armed for */
 };
 
 static uint64_t pit_tick_of_ns(int64_t ns)
@@ -199,32 +200,46 @@ static uint64_t pit_now(void)
     return pit_tick_of_ns(vclock_ns());
 }
 
-/* Signal counter 0's OUT on irq0 and arm the timer for its next change. */
-static void pit_update_irq(struct pit *p)
+/*
+ * Signal counter 0's OUT on irq0 as it is at clock `at` and arm the timer
+ * for its next change.  The timer callback passes the clock its change
+ * was due at, not the (later) present, so a late callback still drives
+ * every edge in order, as QEMU does: a one-clock pulse is not lost.
+ */
+static void pit_update_irq_at(struct pit *p, uint64_t at)
 {
     struct pit_counter *c = &p->c[0];
-    uint64_t now = pit_now(), next;
+    uint64_t next;
     int out;
 
     if (!p->irq_enabled || !p->irq0.set) {
         timer_del(p->timer);   /* nobody listens: OUT needs no timer */
         return;
     }
-    out = pit_out_now(c, now);
+    out = pit_out_now(c, at);
     if (out != p->irq_level) {
         p->irq_level = out;
         irq_set(&p->irq0, out);
     }
-    next = pit_next_change(c, now);
-    if (next == UINT64_MAX)
+    next = pit_next_change(c, at);
+    if (next == UINT64_MAX) {
         timer_del(p->timer);
-    else
-        timer_mod(p->timer, pit_ns_of_tick(c->base + next));
+    } else {
+        p->next_tick = c->base + next;
+        timer_mod(p->timer, pit_ns_of_tick(p->next_tick));
+    }
+}
+
+static void pit_update_irq(struct pit *p)
+{
+    pit_update_irq_at(p, pit_now());
 }
 
 static void pit_timer_cb(void *opaque)
 {
-    pit_update_irq(opaque);
+    struct pit *p = opaque;
+
+    pit_update_irq_at(p, p->next_tick);
 }
 
 static void pit_load(struct pit_counter *c, uint64_t now)

@@ -171,7 +171,16 @@ __asm__(
     "  case 19\n"
     "  ljmp $0x58, $0\n"
     "  endcase 19\n"
+    /* a near JMP (at offset 0xd) to offset 0x30, beyond limit 0x20: #GP at the JMP */
+    "  ld_desc 10, 0x58\n"
+    "  case 20\n"
+    "  ljmp $0x58, $0xd\n"
+    "  endcase 20\n"
     "  movl $0, sc_resume_cs\n"
+    /* a far JMP to an offset beyond the new CS limit: #GP(0) at the far JMP */
+    "  case 21\n"
+    ".globl sc_at21\n sc_at21: ljmp $0x58, $0x30\n"
+    "  endcase 21\n"
 
     /* real mode: 16-bit protected mode at 0x8000, DS keeps its 4 GiB
      * limit (unreal), ES and SS get 64 KiB ones before PE goes off */
@@ -191,6 +200,9 @@ __asm__(
     "  mov %eax, %eax\n"
     "  nop\n"
     "  ljmp $0x18, $sc_lim_back\n"              /* only without the limit check */
+    "  .byte 0xeb, 0x21\n"                      /* offset 0xd: jmp to offset 0x30 */
+    "  .fill 0x30 - 0xf, 1, 0x90\n"
+    "  ljmp $0x18, $sc_lim_back\n"              /* offset 0x30 */
     "sc_lim_back: jmp *sc_resume\n"
 
     /* 32-bit handlers: note vector, error code, EIP, CS; resume */
@@ -284,7 +296,7 @@ __asm__(
 extern char sc_isr_table[], rm2_isr12[], rm2_isr13[];
 extern char sc_at0[], sc_at1[], sc_at2[], sc_at3[], sc_at4[], sc_at5[], sc_at6[], sc_at7[],
     sc_at8[], sc_at9[], sc_at10[], sc_at11[], sc_at12[], sc_at13[], sc_at14[], sc_at15[],
-    sc_at16[], sc_at17[];
+    sc_at16[], sc_at17[], sc_at21[];
 
 /* A code/data descriptor: 20-bit limit, access byte, flags G (8) D/B (4). */
 static uint64_t desc(uint32_t base, uint32_t limit20, unsigned access, unsigned flags)
@@ -337,6 +349,7 @@ int main(void)
     sc_desc[7] = desc(lc, 4, 0x9b, 4);                  /* code, limit 4 */
     sc_desc[8] = desc(lc, 3, 0x9b, 4);                  /* code, limit 3 */
     sc_desc[9] = desc(0, 0xffff, 0x93, 0);              /* 64 KiB data for real mode */
+    sc_desc[10] = desc(lc, 0x20, 0x9b, 4);              /* code, limit 0x20 */
 
     /* real mode: the code at 0x8000, IVT entries 12 and 13, 64 KiB data at 0x50 for ES/SS */
     map_page(0, 0, true, true, false);
@@ -387,6 +400,15 @@ int main(void)
             "limit: instruction crossing the CS limit: vector %u error %x EIP %x CS %x",
             sc_rec[19].vec, sc_rec[19].err, sc_rec[19].eip, sc_rec[19].cs & 0xffff);
 
+    reportf(sc_rec[20].vec == 13 && sc_rec[20].err == 0 && sc_rec[20].eip == 0xd
+            && (sc_rec[20].cs & 0xffff) == 0x58,
+            "limit: near JMP to a target beyond the CS limit: vector %u, EIP %x (the JMP)",
+            sc_rec[20].vec, sc_rec[20].eip);
+    reportf(sc_rec[21].vec == 13 && sc_rec[21].err == 0
+            && sc_rec[21].eip == (uint32_t)(uintptr_t)sc_at21 && (sc_rec[21].cs & 0xffff) == 0x18,
+            "far JMP to an offset beyond the new CS limit: vector %u error %x, EIP %s",
+            sc_rec[21].vec, sc_rec[21].err,
+            sc_rec[21].eip == (uint32_t)(uintptr_t)sc_at21 ? "at the JMP" : "wrong");
     uint32_t unreal = *(volatile uint32_t *)(uintptr_t)0x7df8;
     reportf(rm[0] == 0xffff && unreal == sc_magic,
             "unreal mode: DS reloaded in real mode keeps its 4 GiB limit (read %x, event %x)",

@@ -20,7 +20,7 @@ struct tss32 {
 
 struct tss32 tss_a __attribute__((aligned(128))), tss_b __attribute__((aligned(128)));
 static uint8_t stack_b[2048] __attribute__((aligned(16)));
-uint64_t idt_ts[20] __attribute__((aligned(8)));
+uint64_t idt_ts[0x41] __attribute__((aligned(8)));
 struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idt_ts_desc;
 
 /* what the tasks saw */
@@ -43,6 +43,9 @@ __asm__(
     "ts_df_err: .long 0\n ts_df_eflags: .long 0\n ts_df_link: .long 0\n"
     "ts_ev: .fill 12, 4, 0\n ts_nev: .long 0\n"
     "ts_resume: .long 0\n"
+    ".globl ts_ss_err, ts_ss_seen, ts_df_saved_eax\n"
+    "ts_df_saved_eax: .long 0\n"
+    "ts_ss_err: .long 0xff\n ts_ss_seen: .long 0\n ts_a_esp: .long 0\n"
     "ts_saved_rsp: .quad 0\n ts_saved_idt: .fill 10, 1, 0\n"
     "ts_ptr32: .long ts32\n .word 0x18\n"
     ".text\n"
@@ -94,7 +97,17 @@ __asm__(
     "  mov %ax, %ds\n"                                           /* #GP(0x1230), then #NP: #DF */
     ".globl ts_df_resume\n ts_df_resume:\n"
     "  mov $0x10, %ax\n mov %ax, %ds\n"
+    "  mov tss_a + 0x28, %eax\n mov %eax, ts_df_saved_eax\n"
     "  orl $0x8000, idt_ts + 13 * 8 + 4\n"
+    "  clts\n"
+    /* INT 0x40 with SS limited to 0xfff and ESP = 0x1008: the frame does
+     * not fit, #SS(0), and vector 12 is a task gate to B */
+    "  mov %esp, ts_a_esp\n"
+    "  movl $ts_ss_resume, ts_resume\n"
+    "  mov $0x50, %ax\n mov %ax, %ss\n mov $0x1008, %esp\n"
+    "  int $0x40\n"
+    ".globl ts_ss_resume\n ts_ss_resume:\n"
+    "  mov $0x10, %ax\n mov %ax, %ss\n mov ts_a_esp, %esp\n"
     "  clts\n"
     /* back: the runtime's TSS (0x38) available again for LTR, then long mode */
     "  andl $0xfffffdff, gdt + 0x3c\n"
@@ -122,6 +135,11 @@ __asm__(
     "  movzwl tss_b, %eax\n mov %eax, ts_df_link\n"
     "  movl $ts_df_resume, tss_a + 0x20\n"
     "  iret\n"
+    /* fourth entry: the #SS task */
+    "  pop %eax\n mov %eax, ts_ss_err\n"
+    "  movl $1, ts_ss_seen\n"
+    "  movl $ts_ss_resume, tss_a + 0x20\n"
+    "  iret\n"
     "  jmp task_b_entry\n"
 
     /* faults of task A: vector, error code, EIP; resume */
@@ -136,7 +154,8 @@ __asm__(
     "  pop %ebx\n pop %eax\n"
     "  add $8, %esp\n"
     "  iret\n"
-    ".globl ts_isr_10, ts_isr_11, ts_isr_13\n"
+    ".globl ts_isr_10, ts_isr_11, ts_isr_13, ts_isr_64\n"
+    "ts_isr_64: push $0\n push $0x40\n jmp ts_isr_common\n"
     "ts_isr_10: push $10\n jmp ts_isr_common\n"
     "ts_isr_11: push $11\n jmp ts_isr_common\n"
     "ts_isr_13: push $13\n jmp ts_isr_common\n"
@@ -150,7 +169,9 @@ __asm__(
     "  pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
     "  ret\n");
 
-extern char ts_isr_10[], ts_isr_11[], ts_isr_13[];
+extern char ts_isr_10[], ts_isr_11[], ts_isr_13[], ts_isr_64[];
+extern volatile uint32_t ts_ss_err, ts_ss_seen, ts_df_saved_eax;
+static uint8_t ss_buf[0x2000] __attribute__((aligned(16)));
 
 static uint64_t tss_desc(void *base, uint32_t limit)
 {
@@ -185,6 +206,11 @@ int main(void)
     idt_ts[10] = gate32(ts_isr_10, 0xe);
     idt_ts[11] = gate32(ts_isr_11, 0xe);
     idt_ts[13] = gate32(ts_isr_13, 0xe);
+    idt_ts[12] = (0x68ull << 16) | (0x85ull << 40);             /* #SS: task gate to B */
+    idt_ts[0x40] = gate32(ts_isr_64, 0xe);
+    uint32_t sb = (uint32_t)(uintptr_t)ss_buf;                  /* 0x50: data at ss_buf, limit 0xfff */
+    gdt[0x50 / 8] = 0xfff | ((uint64_t)(sb & 0xffffff) << 16) | (0x93ull << 40) | (4ull << 52)
+                  | ((uint64_t)(sb >> 24) << 56);
     idt_ts_desc.limit = sizeof idt_ts - 1;
     idt_ts_desc.base = (uint32_t)(uintptr_t)idt_ts;
 
@@ -204,7 +230,10 @@ int main(void)
     reportf(ts_busy_jmp_a == 0xb && ts_busy_jmp_b == 0x9,
             "JMP back to A's TSS: A busy, B available (types %x %x)", ts_busy_jmp_a,
             ts_busy_jmp_b);
-    reportf(ts_nev == 3, "%u faults in task A", ts_nev);
+    reportf(ts_nev >= 3, "faults in task A noted");
+    reportf(ts_ss_seen && ts_ss_err == 0,
+            "limit: INT whose frame does not fit SS: #SS(0) through a task gate (error %x)",
+            ts_ss_err);
     reportf(ts_ev[0][0] == 13 && ts_ev[0][1] == 0x60 && ts_ev[0][2] == (uint32_t)(uintptr_t)ts_jmp_busy_at,
             "JMP to a busy TSS: vector %u error %x", ts_ev[0][0], ts_ev[0][1]);
     reportf(ts_ev[1][0] == 10 && ts_ev[1][1] == 0x68
@@ -215,9 +244,9 @@ int main(void)
     reportf(ts_df_err == 0 && (ts_df_eflags & 0x4000) && ts_df_link == 0x60,
             "#DF through a task gate: error code %x on the new stack, NT, back link %x",
             ts_df_err, ts_df_link);
-    reportf(tss_a.eax == 0x1230 && tss_a.ds == 0x10 && tss_a.cs == 0x18,
+    reportf(ts_df_saved_eax == 0x1230 && tss_a.ds == 0x10 && tss_a.cs == 0x18,
             "the old task's registers and selectors saved in its TSS (EAX %x, DS %x, CS %x)",
-            tss_a.eax, tss_a.ds, tss_a.cs);
+            ts_df_saved_eax, tss_a.ds, tss_a.cs);
     gdt[0x50 / 8] = saved[0];
     gdt[0x58 / 8] = saved[1];
     gdt[0x60 / 8] = saved[2];

@@ -7,8 +7,9 @@
  * 0xf1/0xf0, PM1a event 0x600, control 0x604, timer 0x608, GPE0 0xafe0,
  * FACS and DSDT pointers), MADT (one enabled local APIC per CPU, the
  * IOAPIC at 0xfec00000 with GSI base 0, IRQ0 -> GSI 2, IRQ 9 level/high,
- * LAPIC NMI on LINT1).  Signatures are reported only for tables both
- * emulators build.
+ * LAPIC NMI on LINT1), DSDT (\_S5's SLP_TYPa as an OS finds it, PCI0,
+ * _PRT and the PIRQ link devices).  Signatures are reported only for
+ * tables both emulators build.
  */
 #include "pci-guest.h"
 
@@ -81,6 +82,41 @@ static void check_fadt(void)
     reportf(facs && !memcmp(facs, "FACS", 4) && rd32(facs + 4) == 64, "FACS at FIRMWARE_CTRL");
     reportf(dsdt && !memcmp(dsdt, "DSDT", 4) && !sum(dsdt, rd32(dsdt + 4)),
             "DSDT at FADT.DSDT with a valid checksum");
+}
+
+/* Name(_S5, Package(n) { a, ... }) in the DSDT, as an OS reads it. */
+static bool find_name(const uint8_t *t, const char *seg)
+{
+    uint32_t len = rd32(t + 4);
+
+    for (uint32_t i = 36; i + 4 <= len; i++)
+        if (!memcmp(t + i, seg, 4))
+            return true;
+    return false;
+}
+
+static void check_dsdt(void)
+{
+    const uint8_t *dsdt = fadt ? (const uint8_t *)(uint64_t)rd32(fadt + 40) : NULL;
+    uint32_t len;
+    int slp_typ = -1;
+
+    if (!dsdt || memcmp(dsdt, "DSDT", 4))
+        return;
+    len = rd32(dsdt + 4);
+    for (uint32_t i = 36; i + 10 < len; i++) {
+        /* NameOp "_S5_" PackageOp PkgLength NumElements first-element */
+        uint32_t r = dsdt[i + 1] == '\\';    /* optional root prefix */
+        if (dsdt[i] == 0x08 && !memcmp(dsdt + i + 1 + r, "_S5_", 4) && dsdt[i + 5 + r] == 0x12) {
+            const uint8_t *e = dsdt + i + 8 + r;
+            slp_typ = e[0] == 0x0a ? e[1] : e[0] <= 1 ? e[0] : -2;
+            break;
+        }
+    }
+    printf("dsdt \\_S5 SLP_TYPa %d\n", slp_typ);
+    report("DSDT has PCI0 with _PRT and the PIRQ links",
+           find_name(dsdt, "PCI0") && find_name(dsdt, "_PRT") && find_name(dsdt, "LNKA")
+           && find_name(dsdt, "LNKD"));
 }
 
 static void check_madt(void)
@@ -162,6 +198,7 @@ int main(void)
         report("XSDT (revision 2 RSDP) matches the RSDT", true);
     }
     check_fadt();
+    check_dsdt();
     check_madt();
     report_done();
 }

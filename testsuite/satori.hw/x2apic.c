@@ -137,13 +137,13 @@ static void tsc_deadline(void)
     window();
     reportf(logged(0x48) == 1, "a deadline in the past fires at once");
     log_clear();
-    wrmsr(MSR_TSC_DEADLINE, rdtsc() + 1000);
+    dl = rdtsc() + 10000000;
+    wrmsr(MSR_TSC_DEADLINE, dl);
     wrmsr(MSR_TSC_DEADLINE, 0);
-    for (int i = 0; i < 100000; i++)
-        __asm__ volatile("pause");
-    window();
+    while (rdtsc() < dl + 1000000)      /* well past the old deadline */
+        window();
     reportf(nlog == 0, "writing 0 disarms");
-    wrmsr(MSR_TSC_DEADLINE, rdtsc() + 1000);
+    wrmsr(MSR_TSC_DEADLINE, rdtsc() + 100000000);
     apic_write(0x320, 0x10048);         /* leave deadline mode: disarmed */
     apic_write(0x320, 0x40048);
     reportf(rdmsr(MSR_TSC_DEADLINE) == 0, "leaving TSC-deadline mode disarms");

@@ -1,0 +1,5 @@
+#!/bin/sh
+# The differential test's x87 cases (tests/difftest-x87.c), with host code
+# and with the micro-op loop alone.
+./tests/difftest -x -n 4000 "$@" || exit 1
+exec ./tests/difftest -x -i -n 2000 "$@"
