@@ -60,6 +60,7 @@ static struct machine {
     uint64_t below_4g, above_4g;
     struct e820_map e820;               /* the one memory map (loaders, fw_cfg) */
     FILE *serial_out;
+    bool serial_dirty;          /* serial output not yet flushed (no newline) */
     int serial_in;              /* fd or -1 */
     bool exit_requested, reset_requested, paused;
     int exit_status;
@@ -177,6 +178,8 @@ static void serial_tx(void *opaque, uint8_t c)
         fputc(c, m.serial_out);
         if (c == '\n')
             fflush(m.serial_out);
+        else
+            m.serial_dirty = true;  /* a prompt without a newline: flushed after the slice */
     }
 }
 
@@ -679,6 +682,11 @@ int pc_run(const struct pc_config *c)
     catch_term_signals();
     for (;;) {
         bool ran = m.paused ? false : run_round();
+
+        if (m.serial_dirty) {
+            fflush(m.serial_out);
+            m.serial_dirty = false;
+        }
 
         if (!m.paused)
             timers_run_expired();
