@@ -2,7 +2,8 @@
  * testsuite/satori.board/console.c: echoes what arrives on COM1 as hex
  * ("got: 61") by polling the 16550's line status register (LSR.DR, bit 0
  * of port 0x3fd), so console.exp can check what the host console passes to
- * the guest (Ctrl-A escapes).  Ends on 'q' through isa-debug-exit.
+ * the guest (Ctrl-A escapes), after a prompt with no newline that must
+ * reach the terminal on its own.  Ends on 'q' through isa-debug-exit.
  */
 #include "runtime.h"
 
@@ -11,6 +12,7 @@
 int main(void)
 {
     printf("console: ready\n");
+    printf("prompt> ");         /* no newline: a shell prompt must show before any key */
     for (;;) {
         if (!(inb(COM1 + 5) & 1)) {
             __asm__ volatile("pause");
