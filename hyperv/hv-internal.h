@@ -147,6 +147,8 @@ struct hv_vcpu {
     uint32_t vp_index;
     int64_t runtime_offset;   /* 100 ns units, set by reset (QEMU writes 0) */
     uint64_t vp_assist;
+    const struct hv_apic_ops *apic_ops;  /* NULL: no local APIC */
+    void *apic;
     uint64_t stimer[8];       /* CONFIG/COUNT x 4: readable, written only with SynIC */
     uint64_t spin_yields;     /* HvNotifyLongSpinWait calls */
     uint64_t hypercalls;
