@@ -5,7 +5,7 @@
  * hv-table.c      the one table: flags, CPUID bits, MSRs, hypercalls, deps
  * hv-config.c     -cpu hv-* properties, dependency check, passthrough
  * hv-cpuid.c      the hypervisor CPUID range (Hyper-V and KVM leaves)
- * hv-msr.c        synthetic MSRs, crash, reset, VP assist page
+ * hv-msr.c        synthetic MSRs, crash, reset, APIC MSRs, VP assist page
  * hv-time.c       reference counter and reference TSC page
  * hv-hcall.c      the hypercall ABI and every call code
  * hv-partition.c  lifetime, reset, hooks, dump

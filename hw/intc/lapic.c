@@ -9,6 +9,8 @@
  * the xAPIC page, CR8 and the INTA cycle.  The APIC drives the CPU's INTR
  * line (cpu_set_intr) with "some vector in IRR beats PPR, or an ExtINT is
  * pending"; the CPU acknowledges at its interrupt window.
+ * hyperv/'s HV_X64_MSR_EOI/ICR/TPR reach the same registers through the
+ * lapic_hv_*() functions (x2APIC semantics in either mode, as KVM's).
  *
  * The timer counts a 1 GHz bus clock (one tick per virtual ns, as QEMU's)
  * divided by the divide configuration; TSC-deadline mode compares the
