@@ -4,7 +4,9 @@
  *
  * Run with -cpu qemu64,hv-vpindex,hv-vapic, and again without hv-vapic
  * (KVM without hv-enforce-cpuid lets an identified guest use them anyway).
- * The APIC stays in xAPIC mode: the MSRs still have x2APIC semantics.
+ * The APIC is in xAPIC mode (the MSRs still have x2APIC semantics); with
+ * "x2apic" on the command line it then switches to x2APIC mode and checks
+ * the destination layout there.
  * A fixed self-IPI sent through HV_X64_MSR_ICR is taken, HV_X64_MSR_EOI
  * clears its ISR bit, HV_X64_MSR_TPR is the xAPIC TPR register (and CR8
  * follows); VP_ASSIST_PAGE enables (clearing only apic_assist) and
@@ -121,6 +123,49 @@ static void tpr(void)
             taken_a);
 }
 
+/*
+ * x2APIC mode (when the CPU has it and the command line says "x2apic"):
+ * the destination is bits 63:32, and the MSR is the x2APIC ICR.
+ */
+static void x2apic(void)
+{
+    uint32_t r[4];
+    uint64_t v = 0;
+    bool ok;
+
+    cpuid(1, 0, r);
+    if (!(r[2] & (1u << 21))) {
+        report("x2APIC mode wanted but CPUID.1:ECX.x2APIC is clear", false);
+        return;
+    }
+    wrmsr(MSR_IA32_APIC_BASE, rdmsr(MSR_IA32_APIC_BASE) | (1u << 10));
+    int before = taken_b;
+    ok = wrmsr_safe(HV_MSR_ICR, VEC_B);                 /* x2APIC ID 0 */
+    window();
+    reportf(ok && taken_b == before + 1, "x2APIC mode: self-IPI to ID 0 through the MSR (%d)",
+            taken_b - before);
+    ok = wrmsr_safe(HV_MSR_ICR, 1ull << 32 | VEC_B);    /* x2APIC ID 1 (xAPIC layout: 0): nobody */
+    window();
+    reportf(ok && taken_b == before + 1, "x2APIC mode: bits 63:32 are the destination (%d)",
+            taken_b - before);
+    rdmsr_safe(HV_MSR_ICR, &v);
+    reportf(v == (1ull << 32 | VEC_B) && rdmsr(MSR_X2APIC(APIC_ICR_LO)) == v,
+            "x2APIC mode: HV_X64_MSR_ICR and the x2APIC ICR agree (%lx)", v);
+    wrmsr_safe(HV_MSR_TPR, 0x20);
+    reportf(rdmsr(MSR_X2APIC(APIC_TPR)) == 0x20, "x2APIC mode: TPR MSR sets the x2APIC TPR");
+    wrmsr_safe(HV_MSR_TPR, 0);
+}
+
+static bool contains(const char *s, const char *w)
+{
+    size_t n = strlen(w);
+
+    for (; *s; s++)
+        if (!memcmp(s, w, n))
+            return true;
+    return false;
+}
+
 static void assist(void)
 {
     uint64_t gpa = (uint64_t)(uintptr_t)assist_page, v = 0;
@@ -146,6 +191,10 @@ static void assist(void)
     ok = wrmsr_safe(HV_MSR_VP_ASSIST_PAGE, 0);
     rdmsr_safe(HV_MSR_VP_ASSIST_PAGE, &v);
     reportf(ok && v == 0, "writing 0 clears it (%lx)", v);
+    /* 16 TiB: no guest RAM there */
+    ok = wrmsr_safe(HV_MSR_VP_ASSIST_PAGE, 0x100000000000ull | 1);
+    rdmsr_safe(HV_MSR_VP_ASSIST_PAGE, &v);
+    reportf(!ok && v == 0, "enabling a page outside guest RAM #GPs, value not stored (%lx)", v);
 }
 
 int main(void)
@@ -153,6 +202,8 @@ int main(void)
     hv_catch_faults();
     ipi_eoi();
     tpr();
+    if (contains(multiboot_cmdline(), "x2apic"))
+        x2apic();
     assist();
     report_done();
 }
