@@ -34,11 +34,8 @@ enum msr_result hv_rd_vp_runtime(struct hv_vcpu *, const struct hv_msr *, uint32
 enum msr_result hv_wr_ref_tsc(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
 enum msr_result hv_rd_frequency(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t *);
 enum msr_result hv_wr_vp_assist(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
-enum msr_result hv_wr_eoi(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
-enum msr_result hv_rd_icr(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t *);
-enum msr_result hv_wr_icr(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
-enum msr_result hv_rd_tpr(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t *);
-enum msr_result hv_wr_tpr(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
+enum msr_result hv_rd_apic(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t *);
+enum msr_result hv_wr_apic(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
 enum msr_result hv_wr_crash_ctl(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
 enum msr_result hv_wr_tsc_emu_status(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
 enum msr_result hv_wr_invtsc(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
@@ -72,11 +69,11 @@ static const struct hv_msr base_msrs[] = {
 
 static const struct hv_msr vapic_msrs[] = {
     { 0x40000070, 0x40000070, "HV_X64_MSR_EOI", "APIC end of interrupt",
-      EAX_(FEATURES, 0x10), false, RW(NULL, hv_wr_eoi), "write-only (EOI is not readable)" },
+      EAX_(FEATURES, 0x10), false, RW(NULL, hv_wr_apic), "write-only (EOI is not readable)" },
     { 0x40000071, 0x40000071, "HV_X64_MSR_ICR", "APIC interrupt command",
-      EAX_(FEATURES, 0x10), false, RW(hv_rd_icr, hv_wr_icr) },
+      EAX_(FEATURES, 0x10), false, RW(hv_rd_apic, hv_wr_apic) },
     { 0x40000072, 0x40000072, "HV_X64_MSR_TPR", "APIC task priority",
-      EAX_(FEATURES, 0x10), false, RW(hv_rd_tpr, hv_wr_tpr) },
+      EAX_(FEATURES, 0x10), false, RW(hv_rd_apic, hv_wr_apic) },
     { 0x40000073, 0x40000073, "HV_X64_MSR_VP_ASSIST_PAGE", "VP assist page",
       EAX_(FEATURES, 0x10), false, RW(hv_rd_stored, hv_wr_vp_assist), NULL, VP(vp_assist) },
     { 0 },

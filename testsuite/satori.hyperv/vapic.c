@@ -156,16 +156,6 @@ static void x2apic(void)
     wrmsr_safe(HV_MSR_TPR, 0);
 }
 
-static bool contains(const char *s, const char *w)
-{
-    size_t n = strlen(w);
-
-    for (; *s; s++)
-        if (!memcmp(s, w, n))
-            return true;
-    return false;
-}
-
 static void assist(void)
 {
     uint64_t gpa = (uint64_t)(uintptr_t)assist_page, v = 0;
@@ -202,7 +192,7 @@ int main(void)
     hv_catch_faults();
     ipi_eoi();
     tpr();
-    if (contains(multiboot_cmdline(), "x2apic"))
+    if (hv_cmdline_has("x2apic"))
         x2apic();
     assist();
     report_done();
