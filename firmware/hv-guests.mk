@@ -2,7 +2,7 @@
 # HV_PROBE_GUESTS: the probe guest(s) that print the expected tables.
 # HV_BEHAVIOUR_GUESTS: one guest per enlightenment behaviour.
 HV_PROBE_GUESTS = probe
-HV_BEHAVIOUR_GUESTS = hcall-page tsc-page tsc-seq crash reset spinwait reftime-icount hcall-abi
+HV_BEHAVIOUR_GUESTS = hcall-page tsc-page tsc-seq crash reset spinwait reftime-icount hcall-abi vapic
 HV_GUEST_ELFS = $(HV_PROBE_GUESTS:%=testsuite/satori.hyperv/%.elf) \
 	$(HV_BEHAVIOUR_GUESTS:%=testsuite/satori.hyperv/%.elf)
 testsuite/satori.hyperv/%.elf: testsuite/satori.hyperv/%.c testsuite/satori.hyperv/hv-guest.h $(GUEST_RUNTIME_DEPS)
@@ -20,6 +20,6 @@ HV_TABLES = none relaxed spinlocks vpindex runtime crash time reset \
 	enforce-vpindex enforce-time enforce-spinlocks enforce-crash enforce-all \
 	passthrough enforce-passthrough enforce-relaxed enforce-runtime enforce-reset \
 	enforce-frequencies enforce-reenlightenment enforce-avic enforce-vendor \
-	enforce-nonarch enforce-kvmoff
+	enforce-nonarch enforce-kvmoff vapic enforce-vapic
 EXTRA_DIST += testsuite/lib/hyperv.exp testsuite/satori.hyperv/probe.exp \
 	$(HV_TABLES:%=testsuite/satori.hyperv/tables/%.tbl)

@@ -5,7 +5,7 @@
  * hv-table.c      the one table: flags, CPUID bits, MSRs, hypercalls, deps
  * hv-config.c     -cpu hv-* properties, dependency check, passthrough
  * hv-cpuid.c      the hypervisor CPUID range (Hyper-V and KVM leaves)
- * hv-msr.c        synthetic MSRs, crash, reset, VP assist page
+ * hv-msr.c        synthetic MSRs, crash, reset, APIC MSRs, VP assist page
  * hv-time.c       reference counter and reference TSC page
  * hv-hcall.c      the hypercall ABI and every call code
  * hv-partition.c  lifetime, reset, hooks, dump
@@ -147,6 +147,8 @@ struct hv_vcpu {
     uint32_t vp_index;
     int64_t runtime_offset;   /* 100 ns units, set by reset (QEMU writes 0) */
     uint64_t vp_assist;
+    const struct hv_apic_ops *apic_ops;  /* NULL: no local APIC */
+    void *apic;
     uint64_t stimer[8];       /* CONFIG/COUNT x 4: readable, written only with SynIC */
     uint64_t spin_yields;     /* HvNotifyLongSpinWait calls */
     uint64_t hypercalls;

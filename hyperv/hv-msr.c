@@ -163,6 +163,55 @@ enum msr_result hv_wr_vp_assist(struct hv_vcpu *v, const struct hv_msr *m, uint3
     return MSR_OK;
 }
 
+/*
+ * HV_X64_MSR_EOI/ICR/TPR (reference 3.5, KVM's kvm_hv_vapic_msr_write/read):
+ * the local APIC's EOI, ICR and TPR with x2APIC semantics in either APIC
+ * mode.  EOI is write-only (the table row has no reader); ICR is one
+ * 64-bit register; EOI and TPR #GP on bits 63:32.  No local APIC: #GP.
+ */
+#define HV_X64_MSR_EOI 0x40000070u
+#define HV_X64_MSR_ICR 0x40000071u
+
+static bool no_apic(const struct hv_vcpu *v)
+{
+    if (v->apic_ops)
+        return false;
+    note = "this machine has no local APIC";
+    return true;
+}
+
+enum msr_result hv_rd_apic(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr,
+                           uint64_t *val)
+{
+    if (no_apic(v))
+        return MSR_GP;
+    *val = msr == HV_X64_MSR_ICR ? v->apic_ops->icr_read(v->apic) : v->apic_ops->tpr_get(v->apic);
+    return MSR_OK;
+}
+
+enum msr_result hv_wr_apic(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr,
+                           uint64_t val)
+{
+    if (no_apic(v))
+        return MSR_GP;
+    if (msr == HV_X64_MSR_ICR) {
+        v->apic_ops->icr_write(v->apic, val);
+        note = "interprocessor interrupt sent (ICR2:ICR in one write)";
+        return MSR_OK;
+    }
+    if (val >> 32) {
+        note = "bits 63:32 are reserved";
+        return MSR_GP;
+    }
+    if (msr == HV_X64_MSR_EOI) {
+        v->apic_ops->eoi(v->apic);
+        note = "end of interrupt for the highest in-service vector";
+    } else {
+        v->apic_ops->tpr_set(v->apic, (uint32_t)val);
+    }
+    return MSR_OK;
+}
+
 enum msr_result hv_wr_crash_ctl(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr,
                                 uint64_t val)
 {

@@ -78,6 +78,12 @@ void hv_vcpu_hooks(struct hv_vcpu *v, struct cpu_hv_hooks *out)
     out->present = v->p->hv_max || v->p->kvm_base;
 }
 
+void hv_vcpu_set_apic(struct hv_vcpu *v, const struct hv_apic_ops *ops, void *apic)
+{
+    v->apic_ops = ops;
+    v->apic = apic;
+}
+
 /*
  * Machine reset: what QEMU writes through KVM_SET_MSRS, under the same
  * conditions.  Reference time is not reset (it counts since creation).

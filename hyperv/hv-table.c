@@ -34,6 +34,8 @@ enum msr_result hv_rd_vp_runtime(struct hv_vcpu *, const struct hv_msr *, uint32
 enum msr_result hv_wr_ref_tsc(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
 enum msr_result hv_rd_frequency(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t *);
 enum msr_result hv_wr_vp_assist(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
+enum msr_result hv_rd_apic(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t *);
+enum msr_result hv_wr_apic(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
 enum msr_result hv_wr_crash_ctl(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
 enum msr_result hv_wr_tsc_emu_status(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
 enum msr_result hv_wr_invtsc(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
@@ -48,7 +50,6 @@ uint64_t hv_hc_debug(struct hv_vcpu *, struct hv_hcall_ctx *);
 uint64_t hv_hc_extended(struct hv_vcpu *, struct hv_hcall_ctx *);
 
 #define RW(rd, wr) rd, wr
-#define NO_LAPIC  "this machine has no local APIC"
 #define NO_SYNIC  "the SynIC is not active (hv-synic is off)"
 #define NO_SYNDBG "the synthetic debugger is off (0x40000082.EAX bit 1 clear)"
 #define READ_ONLY "read-only for the guest"
@@ -68,11 +69,11 @@ static const struct hv_msr base_msrs[] = {
 
 static const struct hv_msr vapic_msrs[] = {
     { 0x40000070, 0x40000070, "HV_X64_MSR_EOI", "APIC end of interrupt",
-      EAX_(FEATURES, 0x10), false, RW(NULL, NULL), NO_LAPIC },
+      EAX_(FEATURES, 0x10), false, RW(NULL, hv_wr_apic), "write-only (EOI is not readable)" },
     { 0x40000071, 0x40000071, "HV_X64_MSR_ICR", "APIC interrupt command",
-      EAX_(FEATURES, 0x10), false, RW(NULL, NULL), NO_LAPIC },
+      EAX_(FEATURES, 0x10), false, RW(hv_rd_apic, hv_wr_apic) },
     { 0x40000072, 0x40000072, "HV_X64_MSR_TPR", "APIC task priority",
-      EAX_(FEATURES, 0x10), false, RW(NULL, NULL), NO_LAPIC },
+      EAX_(FEATURES, 0x10), false, RW(hv_rd_apic, hv_wr_apic) },
     { 0x40000073, 0x40000073, "HV_X64_MSR_VP_ASSIST_PAGE", "VP assist page",
       EAX_(FEATURES, 0x10), false, RW(hv_rd_stored, hv_wr_vp_assist), NULL, VP(vp_assist) },
     { 0 },
@@ -218,7 +219,7 @@ const struct hv_feature hv_table[HV_NFEAT + 1] = {
     [HV_RELAXED] = { "hv-relaxed", "relaxed timing (hv-relaxed)",
         { EAX_(HINTS, 0x20) }, 0, NULL, false, no_msrs, no_hcalls },
     [HV_VAPIC] = { "hv-vapic", "virtual APIC (hv-vapic)",
-        { EAX_(FEATURES, 0x10) }, 0, NEEDS_APIC, false, vapic_msrs, no_hcalls },
+        { EAX_(FEATURES, 0x10) }, 0, NULL, false, vapic_msrs, no_hcalls },
     [HV_TIME] = { "hv-time", "clocksources (hv-time)",
         { EAX_(FEATURES, 0x202) }, 0, NULL, false, time_msrs, no_hcalls },
     [HV_CRASH] = { "hv-crash", "crash MSRs (hv-crash)",

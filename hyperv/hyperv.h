@@ -50,6 +50,19 @@ void hv_partition_free(struct hv_partition *p);
 struct hv_vcpu *hv_vcpu_new(struct hv_partition *p, struct cpu *cpu, int index);
 /* Fill the hooks to install with cpu_set_hv_hooks(). */
 void hv_vcpu_hooks(struct hv_vcpu *v, struct cpu_hv_hooks *out);
+/*
+ * The vCPU's local APIC as HV_X64_MSR_EOI/ICR/TPR reach it (reference 3.5):
+ * the board supplies these (x2APIC semantics in either APIC mode).
+ * Without them the three MSRs #GP, as KVM's without an in-kernel LAPIC.
+ */
+struct hv_apic_ops {
+    void (*eoi)(void *apic);
+    void (*icr_write)(void *apic, uint64_t icr);
+    uint64_t (*icr_read)(void *apic);
+    uint32_t (*tpr_get)(void *apic);
+    void (*tpr_set)(void *apic, uint32_t tpr);
+};
+void hv_vcpu_set_apic(struct hv_vcpu *v, const struct hv_apic_ops *ops, void *apic);
 /* Machine reset: MSRs back to their reset values (QEMU's hyperv_init_vcpu). */
 void hv_partition_reset(struct hv_partition *p);
 /* 'info hyperv': the state of every enlightenment of every vCPU. */

@@ -93,6 +93,15 @@ uint32_t lapic_id(const struct lapic *s);
 /* Write an xAPIC register (MMIO offset) as the guest would: the board's
  * firmware hand-off state uses it. */
 void lapic_write_reg(struct lapic *s, uint32_t off, uint32_t val);
+/*
+ * Hyper-V's HV_X64_MSR_EOI/ICR/TPR (the board hands these to hyperv/):
+ * x2APIC semantics in either APIC mode, as KVM gives them.
+ */
+void lapic_hv_eoi(struct lapic *s);
+void lapic_hv_icr_write(struct lapic *s, uint64_t icr);
+uint64_t lapic_hv_icr_read(const struct lapic *s);
+uint32_t lapic_hv_get_tpr(const struct lapic *s);
+void lapic_hv_set_tpr(struct lapic *s, uint32_t tpr);
 
 /* ---- IOAPIC ---------------------------------------------------------------- */
 

@@ -9,6 +9,8 @@
  * the xAPIC page, CR8 and the INTA cycle.  The APIC drives the CPU's INTR
  * line (cpu_set_intr) with "some vector in IRR beats PPR, or an ExtINT is
  * pending"; the CPU acknowledges at its interrupt window.
+ * hyperv/'s HV_X64_MSR_EOI/ICR/TPR reach the same registers through the
+ * lapic_hv_*() functions (x2APIC semantics in either mode, as KVM's).
  *
  * The timer counts a 1 GHz bus clock (one tick per virtual ns, as QEMU's)
  * divided by the divide configuration; TSC-deadline mode compares the
@@ -866,6 +868,44 @@ static int lapic_ack(void *opaque)
     bit_set(s->isr, (unsigned)v);
     lapic_update(s);
     return v;
+}
+
+/*
+ * ---- Hyper-V's APIC MSRs (hyperv/, reference/hyperv.md 3.5) ---------------
+ * KVM routes HV_X64_MSR_EOI/ICR/TPR to the same registers with x2APIC
+ * semantics whatever the APIC's mode: EOI ignores the value, ICR is one
+ * 64-bit write (busy bit ignored; destination from bits 63:32 in x2APIC
+ * mode, 63:56 in xAPIC mode), TPR takes bits 7:0.  The callers check the
+ * reserved high halves.
+ */
+void lapic_hv_eoi(struct lapic *s)
+{
+    lapic_eoi(s);
+}
+
+void lapic_hv_icr_write(struct lapic *s, uint64_t icr)
+{
+    s->icr_lo = (uint32_t)icr & ICR_LO_MASK;
+    /* xAPIC mode: ICR2 keeps only its destination field, as its MMIO
+     * register does, so the page never shows bits the hardware lacks */
+    s->icr_hi = x2apic_mode(s) ? (uint32_t)(icr >> 32) : (uint32_t)(icr >> 32) & 0xff000000u;
+    lapic_send_ipi(s);
+}
+
+uint64_t lapic_hv_icr_read(const struct lapic *s)
+{
+    return (uint64_t)s->icr_hi << 32 | s->icr_lo;
+}
+
+uint32_t lapic_hv_get_tpr(const struct lapic *s)
+{
+    return s->tpr;
+}
+
+void lapic_hv_set_tpr(struct lapic *s, uint32_t tpr)
+{
+    s->tpr = tpr & 0xff;
+    lapic_update(s);
 }
 
 /* ---- lifetime ------------------------------------------------------------- */

@@ -446,6 +446,17 @@ static void acpi_poweroff(void *opaque)
     machine_shutdown();
 }
 
+/* ---- Hyper-V's view of each vCPU's local APIC (hyperv/hyperv.h) ---- */
+static void pc_hv_eoi(void *apic) { lapic_hv_eoi(apic); }
+static void pc_hv_icr_write(void *apic, uint64_t icr) { lapic_hv_icr_write(apic, icr); }
+static uint64_t pc_hv_icr_read(void *apic) { return lapic_hv_icr_read(apic); }
+static uint32_t pc_hv_tpr_get(void *apic) { return lapic_hv_get_tpr(apic); }
+static void pc_hv_tpr_set(void *apic, uint32_t tpr) { lapic_hv_set_tpr(apic, tpr); }
+
+static const struct hv_apic_ops pc_hv_apic_ops = {
+    pc_hv_eoi, pc_hv_icr_write, pc_hv_icr_read, pc_hv_tpr_get, pc_hv_tpr_set,
+};
+
 static int pc_build(const struct pc_config *c, char *err, size_t errlen)
 {
     memset(&m, 0, sizeof m);
@@ -498,6 +509,9 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
     }
     if (pc_build_intc(err, errlen) < 0)
         return -1;
+    if (m.hv)                       /* hv-vapic: HV_X64_MSR_EOI/ICR/TPR reach the APIC */
+        for (int i = 0; i < m.ncpus; i++)
+            hv_vcpu_set_apic(m.hv_vcpu[i], &pc_hv_apic_ops, m.lapic[i]);
 
     switch (c->serial) {
     case SERIAL_STDIO:

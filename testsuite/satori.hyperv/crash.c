@@ -13,20 +13,10 @@
 
 #define CRASH_NOTIFY (1ull << 63)
 
-static bool contains(const char *s, const char *w)
-{
-    size_t n = strlen(w);
-
-    for (; *s; s++)
-        if (!memcmp(s, w, n))
-            return true;
-    return false;
-}
-
 int main(void)
 {
     static const uint64_t param[5] = { 0x11, 0x22, 0x33, 0x44, 0x55 };
-    bool expect_continue = contains(multiboot_cmdline(), "panic=none");
+    bool expect_continue = hv_cmdline_has("panic=none");
     uint64_t v = 0;
     bool ok;
 

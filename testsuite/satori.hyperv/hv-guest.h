@@ -73,6 +73,17 @@ static inline void hv_catch_faults(void)
     handle_exception(13, hv_fault_handler);  /* #GP */
 }
 
+/* Does the multiboot command line contain w? */
+static inline bool hv_cmdline_has(const char *w)
+{
+    size_t n = strlen(w);
+
+    for (const char *s = multiboot_cmdline(); *s; s++)
+        if (!memcmp(s, w, n))
+            return true;
+    return false;
+}
+
 /* RDMSR that reports #GP instead of dying: true if it succeeded. */
 static inline bool rdmsr_safe(uint32_t msr, uint64_t *val)
 {
