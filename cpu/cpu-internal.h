@@ -970,7 +970,7 @@ struct uop_simple {
     int incdec;         /* +1 INC, -1 DEC reg (CF carried over); 0: neither */
     bool imm;           /* source is u->imm, else register u->rm */
     bool writes;        /* result goes to u->reg (not CMP/TEST) */
-    unsigned size;      /* 4 or 8; 1, 2, 4 or 8 for load/store */
+    unsigned size;      /* 4 or 8; 1, 2, 4 or 8 for ALU forms and load/store */
     uint8_t host_op;    /* x86 opcode "op r/m64, r64" computing the result */
     uint32_t cc_op;     /* lazy-flag op set (ALU) */
     bool flags_dead;    /* set by cpu/native.c: what follows overwrites these flags */

@@ -452,6 +452,10 @@ static void emit_incdec(uint8_t **p, struct regmap *m, const struct uop *u,
     emit_gstore(p, m, RDX, u->reg);
 }
 
+static void emit_reg_operand(uint8_t **p, struct regmap *m, unsigned size, unsigned r,
+                             unsigned regfield);
+static void emit_reg_result(uint8_t **p, struct regmap *m, unsigned size, unsigned r);
+
 /* Host code for a register-only MOV/ALU micro-op (uop_simple_desc). */
 static void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
                         const struct uop_simple *d)
@@ -483,28 +487,21 @@ static void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
         emit_gstore(p, m, RAX, u->reg);                /* mov [reg], rax */
         return;
     }
-    /* a = rax, b = rcx, r = rdx: the same 64-bit values the handler computes */
-    if (d->size == 8)
-        emit_gload(p, m, ld64, 2, RAX, u->reg);
-    else
-        emit_gload(p, m, ld32, 1, RAX, u->reg);
+    /* a = rax, b = rcx, r = rdx: the same 64-bit values the handler computes
+     * (1 and 2 bytes zero-extended, the result not truncated, as reg_get()) */
+    emit_reg_operand(p, m, d->size, u->reg, RAX);
     if (d->imm) {
         emit(p, (const uint8_t[]){ 0x48, 0xb9 }, 2);               /* movabs rcx, imm */
         memcpy(*p, &u->imm, 8);
         *p += 8;
-    } else if (d->size == 8) {
-        emit_gload(p, m, ld64, 2, RCX, u->rm);
     } else {
-        emit_gload(p, m, ld32, 1, RCX, u->rm);
+        emit_reg_operand(p, m, d->size, u->rm, RCX);
     }
     emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc2 }, 3);             /* mov rdx, rax */
     emit(p, (const uint8_t[]){ 0x48, d->host_op, 0xca }, 3);       /* op rdx, rcx */
     emit_flags(p, true, d);
-    if (d->writes) {
-        if (d->size == 4)
-            emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);           /* mov edx, edx */
-        emit_gstore(p, m, RDX, u->reg);
-    }
+    if (d->writes)
+        emit_reg_result(p, m, d->size, u->reg);
 }
 
 enum { RSI = 6, RDI = 7 };
@@ -590,6 +587,34 @@ static void emit_reg_operand(uint8_t **p, struct regmap *m, unsigned size, unsig
         emit_flush_reg(p, m, r / 8);
         emit_rbx(p, (const uint8_t[]){ 0x0f, 0xb6 }, 2, regfield,            /* movzx byte */
                  (uint32_t)offsetof(struct cpu, regs) + r);
+        break;
+    }
+}
+
+/*
+ * The result in rdx to register operand r of `size` bytes, as reg_set()
+ * does: 8 bytes whole, 4 zero-extended, 2 merged into the low word and 1
+ * into the byte at byte offset r, those two in memory (after storing a
+ * dirty cached copy, which is then reloaded).
+ */
+static void emit_reg_result(uint8_t **p, struct regmap *m, unsigned size, unsigned r)
+{
+    switch (size) {
+    case 8: emit_gstore(p, m, RDX, r); break;
+    case 4:
+        emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);               /* mov edx, edx */
+        emit_gstore(p, m, RDX, r);
+        break;
+    case 2:
+        emit_flush_reg(p, m, r);
+        emit_rbx(p, (const uint8_t[]){ 0x66, 0x89 }, 2, RDX, reg_off(r)); /* mov word, dx */
+        emit_reload_reg(p, m, r);
+        break;
+    default:
+        emit_flush_reg(p, m, r / 8);
+        emit_rbx(p, (const uint8_t[]){ 0x88 }, 1, RDX,                   /* mov byte, dl */
+                 (uint32_t)offsetof(struct cpu, regs) + r);
+        emit_reload_reg(p, m, r / 8);
         break;
     }
 }
@@ -723,10 +748,8 @@ static void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
         emit_flags(p, true, d);
         if (d->rmw) {                                              /* [mem] op= reg|imm */
             emit_store_rdx(p, d->size);
-        } else if (d->writes) {                                    /* reg op= [mem], 4 or 8 bytes */
-            if (d->size == 4)
-                emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);       /* mov edx, edx */
-            emit_gstore(p, m, RDX, u->reg);
+        } else if (d->writes) {                                    /* reg op= [mem] */
+            emit_reg_result(p, m, d->size, u->reg);
         }
         return;
     }
@@ -923,6 +946,26 @@ static bool emit_host_flags(uint8_t **p, uint32_t known, bool live)
             emit_rbx(p, (const uint8_t[]){ 0x48, op }, 2, RAX, src);
         else
             emit_rbx(p, (const uint8_t[]){ op }, 1, RAX, src);     /* cmp/add a, b */
+        return true;
+    }
+    if (known == CC_OP_SUBB || known == CC_OP_SUBW || known == CC_OP_ADDB || known == CC_OP_ADDW) {
+        bool w = known == CC_OP_SUBW || known == CC_OP_ADDW;
+        bool sub = known == CC_OP_SUBB || known == CC_OP_SUBW;
+        if (!live) {
+            emit_rbx(p, ld64, 2, RAX, src2);                       /* rax = a */
+            emit_rbx(p, ld64, 2, RCX, src);                        /* rcx = b */
+        }
+        if (w)
+            emit8(p, 0x66);
+        emit(p, (const uint8_t[]){ (uint8_t)((sub ? 0x3a : 0x02) | w), 0xc1 }, 2); /* cmp/add al|ax, cl|cx */
+        return true;
+    }
+    if (known == CC_OP_LOGICB || known == CC_OP_LOGICW) {
+        if (!live)
+            emit_rbx(p, ld64, 2, RDX, dst);
+        if (known == CC_OP_LOGICW)
+            emit8(p, 0x66);
+        emit(p, (const uint8_t[]){ known == CC_OP_LOGICW ? 0x85 : 0x84, 0xd2 }, 2); /* test dl|dx */
         return true;
     }
     if (known == CC_OP_LOGICL || known == CC_OP_LOGICQ) {
@@ -1419,7 +1462,7 @@ static void choose_regs(const struct tb *tb, struct regmap *m)
                     uses[u->rm]++;
                 break;
             }
-            if (d.setcc)
+            if (d.setcc || d.size < 4)  /* 1 byte: u->reg is a byte offset */
                 break;
             uses[u->reg]++;
             if (!d.imm && !d.shift && !d.incdec)

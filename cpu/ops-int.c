@@ -564,9 +564,10 @@ static const uop_fn mov_table[4][5] = {
 };
 
 /*
- * For cpu/native.c: register-only MOV and ALU forms at 4 and 8 bytes, MOV
- * to and from memory, and ALU forms that only read memory, which host
- * code can do in place of the call.  The description must match the
+ * For cpu/native.c: register-only MOV forms at 4 and 8 bytes, register
+ * ALU forms at every size, MOV to and from memory, and ADD/OR/AND/SUB/XOR/
+ * CMP/TEST with a memory operand, which host code can do in place of the
+ * call.  The description must match the
  * handlers above exactly (same lazy-flag fields and values).
  */
 static const struct uop *uop_shift_r(struct cpu *cpu, const struct uop *u);
@@ -671,7 +672,7 @@ bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
             bool reads_only = op == ALU_CMP || op == ALU_TEST;
             int form = fn == alu_table[op][si][F_RM] ? F_RM : fn == alu_table[op][si][F_MR] ? F_MR
                      : fn == alu_table[op][si][F_MI] ? F_MI : -1;
-            if (form < 0 || (form == F_RM && si < SZ_L))
+            if (form < 0)
                 continue;
             *d = (struct uop_simple){ .alu = true, .mem_alu = true, .mem_a = form != F_RM,
                                       .rmw = form != F_RM && !reads_only,
@@ -682,9 +683,9 @@ bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
             return true;
         }
     }
-    for (int si = SZ_L; si <= SZ_Q; si++) {
+    for (int si = SZ_B; si <= SZ_Q; si++) {
         for (int form = F_RR; form <= F_RI; form++) {
-            if (fn == mov_table[si][form]) {
+            if (si >= SZ_L && fn == mov_table[si][form]) {
                 *d = (struct uop_simple){ .alu = false, .imm = form == F_RI,
                                           .size = si == SZ_L ? 4 : 8, .writes = true };
                 return true;
@@ -694,7 +695,7 @@ bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
                 if (fn != alu_table[op][si][form])
                     continue;
                 *d = (struct uop_simple){ .alu = true, .imm = form == F_RI,
-                                          .size = si == SZ_L ? 4 : 8,
+                                          .size = 1u << si,
                                           .host_op = host_op[op],
                                           .cc_op = (uint32_t)(cc_base[op] + si),
                                           .writes = op != ALU_CMP && op != ALU_TEST };
