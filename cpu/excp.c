@@ -532,8 +532,8 @@ void cpu_do_interrupt(struct cpu *cpu, int vector, bool is_soft, bool has_error,
                       uint32_t error_code, uint64_t return_rip)
 {
     if (log_on(LOG_INT))
-        log_printf("exception/interrupt 0x%02x%s err=0x%x at %04x:%016llx cpl=%u\n", vector,
-                   is_soft ? " (soft)" : "", has_error ? error_code : 0,
+        log_printf("cpu %d: exception/interrupt 0x%02x%s err=0x%x at %04x:%016llx cpl=%u\n",
+                   cpu->index, vector, is_soft ? " (soft)" : "", has_error ? error_code : 0,
                    cpu->seg[SEG_CS].sel, (unsigned long long)cpu->rip, cpu_cpl_fast(cpu));
     cpu->delivering = vector;
     cpu_set_halted(cpu, false);

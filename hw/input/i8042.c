@@ -451,7 +451,13 @@ uint8_t i8042_port_read(struct i8042 *k, uint16_t port)
         return k->status;
     uint8_t v = k->obuf;           /* an empty buffer reads its last byte again */
     if (k->status & KBD_STAT_OBF) {
+        /*
+         * The read empties the buffer and drops IRQ 1/12 before the next
+         * byte loads and raises it again: the edge the PIC and IOAPIC need
+         * to see one interrupt per byte of a multi-byte reply.
+         */
         k->status &= (uint8_t)~(KBD_STAT_OBF | KBD_STAT_MOUSE_OBF);
+        i8042_update_irq(k);
         i8042_fill(k);
     }
     return v;
