@@ -8,6 +8,7 @@
  * hv-msr.c        synthetic MSRs, crash, reset, APIC MSRs, VP assist page
  * hv-time.c       reference counter and reference TSC page
  * hv-hcall.c      the hypercall ABI and every call code
+ * hv-pv.c         PV TLB flush and IPI (sparse VP sets), PV EOI
  * hv-partition.c  lifetime, reset, hooks, dump
  */
 #ifndef SATORI_HV_INTERNAL_H
@@ -152,6 +153,12 @@ struct hv_vcpu {
     uint64_t stimer[8];       /* CONFIG/COUNT x 4: readable, written only with SynIC */
     uint64_t spin_yields;     /* HvNotifyLongSpinWait calls */
     uint64_t hypercalls;
+    /* ---- hv-pv.c ---- */
+    bool pv_eoi_pending;      /* satori set apic_assist bit 0 for the in-service vector */
+    bool pv_eoi_busy;         /* inside the PV EOI sync (its own EOI updates the APIC) */
+    uint64_t pv_eoi_gpa;      /* where it was set */
+    uint64_t tlb_flushes;     /* flushes other vCPUs' (or its own) hypercalls asked for */
+    uint64_t pv_ipis, pv_eois;
 };
 
 /* -d hyperv trace, prefixed with "hyperv: vpN " */
@@ -179,5 +186,35 @@ enum msr_result hv_time_rd(struct hv_vcpu *v, const struct hv_msr *m, uint32_t m
 
 /* hv-hcall.c */
 enum hcall_result hv_hypercall_hook(void *opaque, struct cpu *cpu);
+
+/* ---- the decoded hypercall (hv-hcall.c fills it for the call handlers) ---- */
+#define ST_SUCCESS          0x0
+#define ST_INVALID_CODE     0x2
+#define ST_INVALID_INPUT    0x3
+#define ST_INVALID_ALIGN    0x4
+#define ST_INVALID_PARAM    0x5
+#define ST_ACCESS_DENIED    0x6
+#define ST_INVALID_PORT_ID  0x11
+
+#define XMM_HALVES 12
+
+struct hv_hcall_ctx {
+    uint64_t control, ingpa, outgpa;
+    uint16_t code;
+    bool fast, rep;
+    unsigned var_cnt, rep_cnt, rep_idx;
+    uint64_t xmm[XMM_HALVES];
+    unsigned xmm_used;        /* halves consumed by parameters */
+    size_t data_offset;       /* slow input: where variable data starts */
+    char detail[256];         /* for the trace */
+};
+
+/* cnt qwords of variable input: fast from the XMM halves not yet used,
+ * slow from the input page at data_offset.  0, or -1 (invalid input). */
+int hv_hc_get_data(struct hv_vcpu *v, struct hv_hcall_ctx *hc, unsigned cnt, uint64_t *out);
+
+/* hv-pv.c: PV EOI bookkeeping after every change of the vCPU's APIC state,
+ * and when the VP assist page is enabled or disabled. */
+void hv_pv_eoi_sync(void *opaque);
 
 #endif

@@ -160,6 +160,7 @@ enum msr_result hv_wr_vp_assist(struct hv_vcpu *v, const struct hv_msr *m, uint3
         note = "VP assist page disabled";
     }
     v->vp_assist = val;
+    hv_pv_eoi_sync(v);  /* PV EOI follows the page (hv-pv.c) */
     return MSR_OK;
 }
 

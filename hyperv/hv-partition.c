@@ -82,6 +82,8 @@ void hv_vcpu_set_apic(struct hv_vcpu *v, const struct hv_apic_ops *ops, void *ap
 {
     v->apic_ops = ops;
     v->apic = apic;
+    if (ops && ops->set_notify)
+        ops->set_notify(apic, hv_pv_eoi_sync, v);   /* PV EOI (hv-pv.c) */
 }
 
 /*
@@ -112,6 +114,7 @@ void hv_partition_reset(struct hv_partition *p)
         v->vp_index = (uint32_t)v->index;
         if (f & HV_BIT(HV_VAPIC))
             v->vp_assist = 0;
+        v->pv_eoi_pending = false;
         memset(v->stimer, 0, sizeof v->stimer);
     }
 }
@@ -139,8 +142,11 @@ void hv_dump(struct hv_partition *p, FILE *out)
     for (int i = 0; i < p->ncpus; i++) {
         struct hv_vcpu *v = p->vcpus[i];
         if (v)
-            fprintf(out, "  vp%u: hypercalls %llu, spin-wait yields %llu, VP assist 0x%llx\n",
+            fprintf(out, "  vp%u: hypercalls %llu, spin-wait yields %llu, VP assist 0x%llx, "
+                    "TLB flushes %llu, PV IPIs %llu, PV EOIs %llu\n",
                     v->vp_index, (unsigned long long)v->hypercalls,
-                    (unsigned long long)v->spin_yields, (unsigned long long)v->vp_assist);
+                    (unsigned long long)v->spin_yields, (unsigned long long)v->vp_assist,
+                    (unsigned long long)v->tlb_flushes, (unsigned long long)v->pv_ipis,
+                    (unsigned long long)v->pv_eois);
     }
 }

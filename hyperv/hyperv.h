@@ -61,6 +61,17 @@ struct hv_apic_ops {
     uint64_t (*icr_read)(void *apic);
     uint32_t (*tpr_get)(void *apic);
     void (*tpr_set)(void *apic, uint32_t tpr);
+    /* ---- PV IPI and PV EOI (hv-pv.c; reference 4.7, 3.4) ---- */
+    /* A fixed, edge-triggered vector straight into this APIC whatever its
+     * ID, mode or destination format; false when it is dropped because
+     * the APIC is hardware- or software-disabled (as KVM drops it). */
+    bool (*fixed_ipi)(void *apic, uint8_t vector);
+    /* The highest in-service vector when nothing is pending in IRR and
+     * that vector is edge-triggered (its EOI needs no I/O APIC
+     * broadcast), else -1: the vector PV EOI may cover. */
+    int (*pv_eoi_vector)(void *apic);
+    /* Call fn(opaque) after every change of the APIC's IRR/ISR/TPR state. */
+    void (*set_notify)(void *apic, void (*fn)(void *opaque), void *opaque);
 };
 void hv_vcpu_set_apic(struct hv_vcpu *v, const struct hv_apic_ops *ops, void *apic);
 /* Machine reset: MSRs back to their reset values (QEMU's hyperv_init_vcpu). */

@@ -102,6 +102,16 @@ void lapic_hv_icr_write(struct lapic *s, uint64_t icr);
 uint64_t lapic_hv_icr_read(const struct lapic *s);
 uint32_t lapic_hv_get_tpr(const struct lapic *s);
 void lapic_hv_set_tpr(struct lapic *s, uint32_t tpr);
+/*
+ * PV IPI and PV EOI (hyperv/hv-pv.c): a fixed edge vector accepted
+ * whatever the APIC's ID and mode (false: dropped, the APIC is hardware-
+ * or software-disabled); the highest in-service vector when IRR is empty
+ * and that vector is edge-triggered, else -1; a callback after every
+ * change of IRR/ISR/TPR state.
+ */
+bool lapic_hv_fixed_ipi(struct lapic *s, uint8_t vector);
+int lapic_hv_pv_eoi_vector(const struct lapic *s);
+void lapic_hv_set_notify(struct lapic *s, void (*fn)(void *opaque), void *opaque);
 
 /* ---- IOAPIC ---------------------------------------------------------------- */
 

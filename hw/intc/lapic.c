@@ -111,6 +111,8 @@ struct lapic {
     bool extint_pending;        /* ExtINT message (IOAPIC) waiting for INTA */
     int (*extint_ack)(void *opaque);
     void *extint_opaque;
+    void (*hv_notify)(void *opaque);   /* hyperv/ PV EOI: after each state change */
+    void *hv_notify_opaque;
 };
 
 static void lapic_update(struct lapic *s);
@@ -184,6 +186,8 @@ static void lapic_update(struct lapic *s)
     bool intr = extint_wire(s) || (hw_enabled(s) && (s->extint_pending || deliverable(s) >= 0));
 
     cpu_set_intr(s->cpu, intr);
+    if (s->hv_notify)
+        s->hv_notify(s->hv_notify_opaque);
 }
 
 static void lapic_error(struct lapic *s, uint32_t bits)
@@ -906,6 +910,35 @@ void lapic_hv_set_tpr(struct lapic *s, uint32_t tpr)
 {
     s->tpr = tpr & 0xff;
     lapic_update(s);
+}
+
+/*
+ * HvSendSyntheticClusterIpi (KVM: a fixed interrupt through
+ * kvm_apic_set_irq): accepted only by an APIC that is hardware- and
+ * software-enabled, else dropped.
+ */
+bool lapic_hv_fixed_ipi(struct lapic *s, uint8_t vector)
+{
+    if (!hw_enabled(s) || !sw_enabled(s))
+        return false;
+    lapic_accept_vector(s, vector, false);
+    return true;
+}
+
+/* PV EOI: the in-service vector a lazy EOI may retire (see intc.h). */
+int lapic_hv_pv_eoi_vector(const struct lapic *s)
+{
+    int v = highest(s->isr);
+
+    if (v < 0 || highest(s->irr) >= 0 || bit_test(s->tmr, (unsigned)v))
+        return -1;
+    return v;
+}
+
+void lapic_hv_set_notify(struct lapic *s, void (*fn)(void *opaque), void *opaque)
+{
+    s->hv_notify = fn;
+    s->hv_notify_opaque = opaque;
 }
 
 /* ---- lifetime ------------------------------------------------------------- */

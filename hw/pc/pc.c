@@ -452,9 +452,17 @@ static void pc_hv_icr_write(void *apic, uint64_t icr) { lapic_hv_icr_write(apic,
 static uint64_t pc_hv_icr_read(void *apic) { return lapic_hv_icr_read(apic); }
 static uint32_t pc_hv_tpr_get(void *apic) { return lapic_hv_get_tpr(apic); }
 static void pc_hv_tpr_set(void *apic, uint32_t tpr) { lapic_hv_set_tpr(apic, tpr); }
+/* PV IPI / PV EOI */
+static bool pc_hv_fixed_ipi(void *apic, uint8_t vector) { return lapic_hv_fixed_ipi(apic, vector); }
+static int pc_hv_pv_eoi_vector(void *apic) { return lapic_hv_pv_eoi_vector(apic); }
+static void pc_hv_set_notify(void *apic, void (*fn)(void *), void *opaque)
+{
+    lapic_hv_set_notify(apic, fn, opaque);
+}
 
 static const struct hv_apic_ops pc_hv_apic_ops = {
     pc_hv_eoi, pc_hv_icr_write, pc_hv_icr_read, pc_hv_tpr_get, pc_hv_tpr_set,
+    pc_hv_fixed_ipi, pc_hv_pv_eoi_vector, pc_hv_set_notify,
 };
 
 static int pc_build(const struct pc_config *c, char *err, size_t errlen)
