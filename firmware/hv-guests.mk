@@ -23,3 +23,15 @@ HV_TABLES = none relaxed spinlocks vpindex runtime crash time reset \
 	enforce-nonarch enforce-kvmoff vapic enforce-vapic
 EXTRA_DIST += testsuite/lib/hyperv.exp testsuite/satori.hyperv/probe.exp \
 	$(HV_TABLES:%=testsuite/satori.hyperv/tables/%.tbl)
+# PV TLB flush / PV IPI / XMM input / PV EOI guests: hv-pv-guest.h and
+# firmware/smp.c (several vCPUs).
+HV_PV_GUESTS = tlbflush
+HV_PV_GUEST_ELFS = $(HV_PV_GUESTS:%=testsuite/satori.hyperv/%.elf)
+$(HV_PV_GUEST_ELFS): testsuite/satori.hyperv/%.elf: testsuite/satori.hyperv/%.c \
+		testsuite/satori.hyperv/hv-guest.h testsuite/satori.hyperv/hv-pv-guest.h $(GUEST_SMP_DEPS)
+	@$(MKDIR_P) testsuite/satori.hyperv
+	$(call guest_link_smp,$<)
+check_DATA += $(HV_PV_GUEST_ELFS)
+CLEANFILES += $(HV_PV_GUEST_ELFS)
+EXTRA_DIST += testsuite/satori.hyperv/hv-pv-guest.h $(HV_PV_GUESTS:%=testsuite/satori.hyperv/%.c) \
+	$(HV_PV_GUESTS:%=testsuite/satori.hyperv/%.exp)

@@ -181,7 +181,7 @@ uint64_t hv_hc_flush(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
         }
     }
     snprintf(hc->detail, sizeof hc->detail,
-             "whole TLB of %s flushed (%d in all; address space 0x%llx, flags 0x%llx ignored)%s",
+             "whole TLB of %s flushed (%d in all; address space 0x%llx and flags 0x%llx bits 1-3 ignored)%s",
              who, n, (unsigned long long)space, (unsigned long long)flags,
              list ? (hc->rep_cnt > FLUSH_GVA_MAX ? "; GVA list too long to queue"
                                                  : "; GVA list read") : "");
