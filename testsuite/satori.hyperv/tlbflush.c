@@ -97,7 +97,7 @@ static void cpuid_bits(void)
     cpuid(0x40000004, 0, r);
     reportf((r[0] & 0x804) == 0x804, "hv-tlbflush: 0x40000004.EAX bits 2 and 11 (%x)", r[0]);
     cpuid(0x40000003, 0, r);
-    bool ext = hv_cmdline_has("ext");
+    bool ext = hv_cmdline_has("flush-ext");
     reportf(!!(r[3] & 0x4000) == ext, "hv-tlbflush-ext: 0x40000003.EDX bit 14 %s (%x)",
             ext ? "set" : "clear", r[3]);
 }
