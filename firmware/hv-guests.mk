@@ -25,7 +25,7 @@ EXTRA_DIST += testsuite/lib/hyperv.exp testsuite/satori.hyperv/probe.exp \
 	$(HV_TABLES:%=testsuite/satori.hyperv/tables/%.tbl)
 # PV TLB flush / PV IPI / XMM input / PV EOI guests: hv-pv-guest.h and
 # firmware/smp.c (several vCPUs).
-HV_PV_GUESTS = tlbflush ipi xmm
+HV_PV_GUESTS = tlbflush ipi xmm pveoi
 HV_PV_GUEST_ELFS = $(HV_PV_GUESTS:%=testsuite/satori.hyperv/%.elf)
 $(HV_PV_GUEST_ELFS): testsuite/satori.hyperv/%.elf: testsuite/satori.hyperv/%.c \
 		testsuite/satori.hyperv/hv-guest.h testsuite/satori.hyperv/hv-pv-guest.h $(GUEST_SMP_DEPS)
