@@ -43,7 +43,11 @@ void hv_partition_free(struct hv_partition *p)
     if (!p)
         return;
     for (int i = 0; i < p->ncpus; i++)
+        if (p->vcpus[i])
+            hv_synic_free(p->vcpus[i]);
+    for (int i = 0; i < p->ncpus; i++)
         free(p->vcpus[i]);
+    hv_synic_partition_free(p);
     free(p->vcpus);
     free(p);
 }
@@ -62,6 +66,7 @@ struct hv_vcpu *hv_vcpu_new(struct hv_partition *p, struct cpu *cpu, int index)
     p->vcpus[index] = v;
     if (index == 0)
         hv_time_init(p);
+    hv_synic_init(v);
     return v;
 }
 
@@ -82,6 +87,7 @@ void hv_vcpu_set_apic(struct hv_vcpu *v, const struct hv_apic_ops *ops, void *ap
 {
     v->apic_ops = ops;
     v->apic = apic;
+    hv_synic_apic_attached(v);
 }
 
 /*
@@ -112,7 +118,9 @@ void hv_partition_reset(struct hv_partition *p)
         v->vp_index = (uint32_t)v->index;
         if (f & HV_BIT(HV_VAPIC))
             v->vp_assist = 0;
-        memset(v->stimer, 0, sizeof v->stimer);
+        hv_stimer_reset(v);
+        if (f & HV_BIT(HV_SYNIC))
+            hv_synic_reset(v);
     }
 }
 
@@ -138,9 +146,11 @@ void hv_dump(struct hv_partition *p, FILE *out)
             (long long)p->tsc_offset);
     for (int i = 0; i < p->ncpus; i++) {
         struct hv_vcpu *v = p->vcpus[i];
-        if (v)
+        if (v) {
             fprintf(out, "  vp%u: hypercalls %llu, spin-wait yields %llu, VP assist 0x%llx\n",
                     v->vp_index, (unsigned long long)v->hypercalls,
                     (unsigned long long)v->spin_yields, (unsigned long long)v->vp_assist);
+            hv_synic_dump(v, out);
+        }
     }
 }

@@ -102,6 +102,11 @@ void lapic_hv_icr_write(struct lapic *s, uint64_t icr);
 uint64_t lapic_hv_icr_read(const struct lapic *s);
 uint32_t lapic_hv_get_tpr(const struct lapic *s);
 void lapic_hv_set_tpr(struct lapic *s, uint32_t tpr);
+/* Hyper-V SynIC (hyperv/hv-synic.c): inject a SINT vector (false: the APIC
+ * is disabled), and the SynIC's auto-EOI / EOI-watched vector bitmaps. */
+bool lapic_hv_inject(struct lapic *s, uint8_t vector);
+void lapic_hv_set_synic(struct lapic *s, const uint32_t auto_eoi[8], const uint32_t eoi_watch[8],
+                        void (*eoi)(void *opaque, uint8_t vector), void *opaque);
 
 /* ---- IOAPIC ---------------------------------------------------------------- */
 

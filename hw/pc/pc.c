@@ -453,8 +453,16 @@ static uint64_t pc_hv_icr_read(void *apic) { return lapic_hv_icr_read(apic); }
 static uint32_t pc_hv_tpr_get(void *apic) { return lapic_hv_get_tpr(apic); }
 static void pc_hv_tpr_set(void *apic, uint32_t tpr) { lapic_hv_set_tpr(apic, tpr); }
 
+static bool pc_hv_inject(void *apic, uint8_t vector) { return lapic_hv_inject(apic, vector); }
+static void pc_hv_synic_vectors(void *apic, const uint32_t auto_eoi[8], const uint32_t watch[8],
+                                void (*eoi)(void *, uint8_t), void *opaque)
+{
+    lapic_hv_set_synic(apic, auto_eoi, watch, eoi, opaque);
+}
+
 static const struct hv_apic_ops pc_hv_apic_ops = {
     pc_hv_eoi, pc_hv_icr_write, pc_hv_icr_read, pc_hv_tpr_get, pc_hv_tpr_set,
+    .inject = pc_hv_inject, .synic_vectors = pc_hv_synic_vectors,   /* SynIC */
 };
 
 static int pc_build(const struct pc_config *c, char *err, size_t errlen)
