@@ -36,6 +36,7 @@
 #include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
 #include "hyperv/hyperv.h"
+#include "hw/misc/hyperv-testdev.h"
 #include "timers/timers.h"
 #include "ui/ui.h"
 #include "util/log.h"
@@ -51,6 +52,7 @@ static struct machine {
     struct uart16550 *uart;
     struct hv_partition *hv;
     struct hv_vcpu *hv_vcpu[PC_MAX_CPUS];
+    struct hyperv_testdev *hv_testdev;   /* -device hyperv-testdev */
     /* interrupt controllers (intc): one local APIC per vCPU, IOAPIC, 8259 pair */
     struct apic_bus *apic_bus;
     struct lapic *lapic[PC_MAX_CPUS];
@@ -520,6 +522,19 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
     if (m.hv)                       /* hv-vapic: HV_X64_MSR_EOI/ICR/TPR reach the APIC */
         for (int i = 0; i < m.ncpus; i++)
             hv_vcpu_set_apic(m.hv_vcpu[i], &pc_hv_apic_ops, m.lapic[i]);
+    /* ---- -device hyperv-testdev (hw/misc/hyperv-testdev.c) ---- */
+    if (c->hyperv_testdev) {
+        if (!m.hv) {
+            snprintf(err, errlen, "-device hyperv-testdev: needs Hyper-V enlightenments "
+                     "(-cpu ...,hv-vpindex,hv-synic)");
+            return -1;
+        }
+        if (!(m.hv_testdev = hyperv_testdev_new(m.bus, m.hv))) {
+            snprintf(err, errlen, "-device hyperv-testdev: I/O port 0x%x already in use",
+                     HYPERV_TESTDEV_PORT);
+            return -1;
+        }
+    }
 
     switch (c->serial) {
     case SERIAL_STDIO:
@@ -609,6 +624,8 @@ static void pc_free(void)
     }
     if (m.uart)
         uart16550_free(m.uart);
+    hyperv_testdev_free(m.hv_testdev);   /* before the partition it routes into */
+    m.hv_testdev = NULL;
     hv_partition_free(m.hv);   /* frees its vCPUs too */
     pc_legacy_devices_free();
     pc_pci_free(&m.pci);
