@@ -2,7 +2,7 @@
 # HV_PROBE_GUESTS: the probe guest(s) that print the expected tables.
 # HV_BEHAVIOUR_GUESTS: one guest per enlightenment behaviour.
 HV_PROBE_GUESTS = probe
-HV_BEHAVIOUR_GUESTS = hcall-page tsc-page tsc-seq crash reset spinwait reftime-icount hcall-abi vapic synic
+HV_BEHAVIOUR_GUESTS = hcall-page tsc-page tsc-seq crash reset spinwait reftime-icount hcall-abi vapic synic stimer
 HV_GUEST_ELFS = $(HV_PROBE_GUESTS:%=testsuite/satori.hyperv/%.elf) \
 	$(HV_BEHAVIOUR_GUESTS:%=testsuite/satori.hyperv/%.elf)
 testsuite/satori.hyperv/%.elf: testsuite/satori.hyperv/%.c testsuite/satori.hyperv/hv-guest.h $(GUEST_RUNTIME_DEPS)

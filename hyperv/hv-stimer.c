@@ -212,8 +212,9 @@ static void set_config(struct hv_stimer *t, uint64_t config)
 {
     stimer_cleanup(t);
     if ((t->config & HV_STIMER_ENABLE) && !(config & HV_STIMER_DIRECT_MODE) && !sintx(config)) {
+        if (config & HV_STIMER_ENABLE)
+            hv_msr_note("enable cleared: SINT 0 for a timer that was enabled");
         config &= ~HV_STIMER_ENABLE;
-        hv_msr_note("enable cleared: SINT 0 for a timer that was enabled");
     }
     t->config = config;
 }

@@ -338,6 +338,8 @@ static void routes(void)
 int main(void)
 {
     hv_catch_faults();
+    outb(0x21, 0xff);           /* 8259 masked: only APIC interrupts here */
+    outb(0xa1, 0xff);
     apic_write(APIC_SVR, 0x1ff);
     handle_exception(MSG_VEC, on_msg);
     handle_exception(EVT_VEC, on_evt);
