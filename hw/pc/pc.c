@@ -524,7 +524,7 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
             hv_vcpu_set_apic(m.hv_vcpu[i], &pc_hv_apic_ops, m.lapic[i]);
     /* ---- -device hyperv-testdev (hw/misc/hyperv-testdev.c) ---- */
     if (c->hyperv_testdev) {
-        if (!m.hv) {
+        if (!m.hv || !hv_config_enabled(c->hv)) {
             snprintf(err, errlen, "-device hyperv-testdev: needs Hyper-V enlightenments "
                      "(-cpu ...,hv-vpindex,hv-synic)");
             return -1;

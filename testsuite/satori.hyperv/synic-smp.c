@@ -9,9 +9,9 @@
  *
  * Run with -smp N (N = 2..8, "cpus=N" on the command line, default 2),
  * -cpu qemu64,hv-vpindex,hv-synic,hv-time,hv-stimer -device
- * hyperv-testdev.  It also prints one "vpN timer ..." line per vCPU with
- * the reference times of its expiry, which stimer-icount.exp compares
- * across two -icount runs.  No QEMU comparison (TCG has no Hyper-V).
+ * hyperv-testdev.  With "times" on the command line it also prints one
+ * "vpN timer ..." line per vCPU with the reference times of its expiry,
+ * which stimer-icount.exp compares across two -icount runs.  No QEMU comparison (TCG has no Hyper-V).
  */
 #include "hv-guest.h"
 #include "smp.h"
@@ -39,6 +39,7 @@ static uint8_t input[4096] __attribute__((aligned(4096)));
 static volatile int msg_irqs[SMP_MAX_CPUS], evt_irqs[SMP_MAX_CPUS], timer_irqs[SMP_MAX_CPUS];
 static volatile uint64_t vp_index[SMP_MAX_CPUS], due[SMP_MAX_CPUS];
 static int ncpus = 2;
+static bool print_times;    /* "times" on the command line (-icount runs) */
 
 static void on_msg(struct frame *f) { msg_irqs[smp_cpu_index()]++; apic_eoi(); }
 static void on_evt(struct frame *f) { evt_irqs[smp_cpu_index()]++; apic_eoi(); }
@@ -135,6 +136,16 @@ static void arm(void *arg)
     wrmsr(HV_MSR_STIMER0_COUNT, due[me]);
 }
 
+/* Interrupts on until this vCPU's timer fired (or 50 ms past its due). */
+static void wait_timer(void *arg)
+{
+    int me = smp_cpu_index();
+
+    while (!timer_irqs[me] && now() < due[me] + 500000)
+        __asm__ volatile("sti; pause; pause; cli" ::: "memory");
+    window((void *)(uintptr_t)1000);    /* a second expiry would show here */
+}
+
 static void timers(void)
 {
     bool own = true;
@@ -142,7 +153,11 @@ static void timers(void)
     for (int c = 1; c < ncpus; c++)
         smp_call(c, arm, NULL);
     arm(NULL);
-    windows_all(5000 + 3000 * (uint64_t)ncpus + 5000);
+    for (int c = 1; c < ncpus; c++)
+        smp_run_on(c, wait_timer, NULL);
+    wait_timer(NULL);
+    for (int c = 1; c < ncpus; c++)
+        smp_wait(c);
     for (int c = 0; c < ncpus; c++) {
         uint8_t *m = msg_pages[c] + SINT_TIMER * 256;
         uint32_t type = *(uint32_t *)m, index = *(uint32_t *)(m + 16);
@@ -150,7 +165,9 @@ static void timers(void)
         if (timer_irqs[c] != 1 || type != HVMSG_TIMER_EXPIRED || index != 0 || exp != due[c] ||
             del < exp)
             own = false;
-        printf("vp%d timer expiration %lu delivery %lu irqs %d\n", c, exp, del, timer_irqs[c]);
+        if (print_times)
+            printf("vp%d timer expiration %lu delivery %lu irqs %d\n", c, exp, del,
+                   timer_irqs[c]);
     }
     reportf(own, "each of %d vCPUs gets exactly its own stimer0 message, at its due time",
             ncpus);
@@ -167,6 +184,7 @@ int main(void)
     for (; *s; s++)
         if (!memcmp(s, "cpus=", 5) && s[5] >= '2' && s[5] <= '8')
             ncpus = s[5] - '0';
+    print_times = hv_cmdline_has("times");
     handle_exception(VEC_MSG, on_msg);
     handle_exception(VEC_EVT, on_evt);
     handle_exception(VEC_TIMER, on_timer);
