@@ -26,6 +26,6 @@ HV_TABLES = none relaxed spinlocks vpindex runtime crash time reset \
 	enforce-vpindex enforce-time enforce-spinlocks enforce-crash enforce-all \
 	passthrough enforce-passthrough enforce-relaxed enforce-runtime enforce-reset \
 	enforce-frequencies enforce-reenlightenment enforce-avic enforce-vendor \
-	enforce-nonarch enforce-kvmoff vapic enforce-vapic
+	enforce-nonarch enforce-kvmoff vapic enforce-vapic synic stimer enforce-stimer
 EXTRA_DIST += testsuite/lib/hyperv.exp testsuite/satori.hyperv/probe.exp \
 	$(HV_TABLES:%=testsuite/satori.hyperv/tables/%.tbl)
