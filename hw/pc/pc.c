@@ -617,6 +617,8 @@ static void poll_input(int64_t timeout_ns)
 
 static void pc_free(void)
 {
+    if (m.hv && log_on(LOG_HYPERV))      /* 'info hyperv' until a monitor exists */
+        hv_dump(m.hv, log_file());
     pc_free_intc();
     for (int i = 0; i < m.ncpus; i++) {
         cpu_free(m.cpu[i]);
