@@ -25,6 +25,10 @@ static const char *status_name(uint16_t s)
     case ST_INVALID_ALIGN: return "HV_STATUS_INVALID_ALIGNMENT";
     case ST_INVALID_PARAM: return "HV_STATUS_INVALID_PARAMETER";
     case ST_ACCESS_DENIED: return "HV_STATUS_ACCESS_DENIED";
+    case ST_INSUFFICIENT_MEMORY: return "HV_STATUS_INSUFFICIENT_MEMORY";
+    case ST_INVALID_PORT_ID: return "HV_STATUS_INVALID_PORT_ID";
+    case ST_INVALID_CONNECTION_ID: return "HV_STATUS_INVALID_CONNECTION_ID";
+    case ST_INSUFFICIENT_BUFFERS: return "HV_STATUS_INSUFFICIENT_BUFFERS";
     default: return "HV_STATUS_?";
     }
 }
@@ -52,33 +56,17 @@ uint64_t hv_hc_spin_wait(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
     return ST_SUCCESS;
 }
 
+/* HvPostMessage and HvSignalEvent: hv-synic.c (reference 4.7, 5). */
 uint64_t hv_hc_post_message(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
 {
-    /* KVM hands PostMessage to QEMU only with the SynIC active */
-    snprintf(hc->detail, sizeof hc->detail, "the SynIC is not active");
-    return ST_INVALID_INPUT;
+    return hv_synic_post_message(v, hc->fast, hc->rep || hc->var_cnt, hc->ingpa, hc->detail,
+                                 sizeof hc->detail);
 }
 
 uint64_t hv_hc_signal_event(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
 {
-    uint64_t param = hc->ingpa;
-
-    if (hc->rep || hc->var_cnt)
-        return ST_INVALID_INPUT;
-    if (!hc->fast) {
-        if ((hc->ingpa & 7) || (hc->ingpa & 0xfff) + 8 > 0x1000 ||
-            bus_phys_read(v->p->bus, hc->ingpa, &param, sizeof param) < 0)
-            return ST_INVALID_ALIGN;
-    }
-    /*
-     * Flag number set, or no event connection registered (none exist
-     * without VMBus devices): KVM passes the call on as a PostMessage,
-     * which without an active SynIC is invalid input.  Reserved bits are
-     * invalid input directly.
-     */
-    snprintf(hc->detail, sizeof hc->detail, "connection 0x%llx: no event connection",
-             (unsigned long long)(param & 0xffffff));
-    return ST_INVALID_INPUT;
+    return hv_synic_signal_event(v, hc->fast, hc->rep || hc->var_cnt, hc->ingpa, hc->detail,
+                                 sizeof hc->detail);
 }
 
 uint64_t hv_hc_debug(struct hv_vcpu *v, struct hv_hcall_ctx *hc)

@@ -20,6 +20,11 @@
 /* The note the last handler left for the trace line. */
 static const char *note;
 
+void hv_msr_note(const char *why)
+{
+    note = why;
+}
+
 /* Where a plainly stored MSR lives (the table row says). */
 static uint64_t *slot(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr)
 {

@@ -247,7 +247,7 @@ uint64_t hv_hc_send_ipi(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
         struct hv_vcpu *t = p->vcpus[i];
         if (!t || !vp_in_set(&set, t->vp_index))
             continue;
-        if (t->apic_ops && t->apic_ops->fixed_ipi(t->apic, (uint8_t)vector)) {
+        if (t->apic_ops && t->apic_ops->inject(t->apic, (uint8_t)vector)) {
             t->pv_ipis++;
             sent++;
         }

@@ -50,7 +50,6 @@ uint64_t hv_hc_debug(struct hv_vcpu *, struct hv_hcall_ctx *);
 uint64_t hv_hc_extended(struct hv_vcpu *, struct hv_hcall_ctx *);
 
 #define RW(rd, wr) rd, wr
-#define NO_SYNIC  "the SynIC is not active (hv-synic is off)"
 #define NO_SYNDBG "the synthetic debugger is off (0x40000082.EAX bit 1 clear)"
 #define READ_ONLY "read-only for the guest"
 #define STORED RW(hv_rd_stored, hv_wr_stored)
@@ -115,23 +114,23 @@ static const struct hv_msr runtime_msrs[] = {
 
 static const struct hv_msr synic_msrs[] = {
     { 0x40000080, 0x40000080, "HV_X64_MSR_SCONTROL", "SynIC control",
-      EAX_(FEATURES, 0x4), false, RW(NULL, NULL), NO_SYNIC },
+      EAX_(FEATURES, 0x4), false, RW(hv_synic_rd, hv_synic_wr) },
     { 0x40000081, 0x40000081, "HV_X64_MSR_SVERSION", "SynIC version",
-      EAX_(FEATURES, 0x4), false, RW(NULL, NULL), NO_SYNIC },
+      EAX_(FEATURES, 0x4), false, RW(hv_synic_rd, hv_synic_wr) },
     { 0x40000082, 0x40000082, "HV_X64_MSR_SIEFP", "SynIC event flags page",
-      EAX_(FEATURES, 0x4), false, RW(NULL, NULL), NO_SYNIC },
+      EAX_(FEATURES, 0x4), false, RW(hv_synic_rd, hv_synic_wr) },
     { 0x40000083, 0x40000083, "HV_X64_MSR_SIMP", "SynIC message page",
-      EAX_(FEATURES, 0x4), false, RW(NULL, NULL), NO_SYNIC },
+      EAX_(FEATURES, 0x4), false, RW(hv_synic_rd, hv_synic_wr) },
     { 0x40000084, 0x40000084, "HV_X64_MSR_EOM", "SynIC end of message",
-      EAX_(FEATURES, 0x4), false, RW(NULL, NULL), NO_SYNIC },
+      EAX_(FEATURES, 0x4), false, RW(hv_synic_rd, hv_synic_wr) },
     { 0x40000090, 0x4000009f, "HV_X64_MSR_SINT", "SynIC interrupt source",
-      EAX_(FEATURES, 0x4), false, RW(NULL, NULL), NO_SYNIC },
+      EAX_(FEATURES, 0x4), false, RW(hv_synic_rd, hv_synic_wr) },
     { 0 },
 };
 
 static const struct hv_msr stimer_msrs[] = {
     { 0x400000b0, 0x400000b7, "HV_X64_MSR_STIMER", "synthetic timer config/count",
-      EAX_(FEATURES, 0x8), false, RW(hv_rd_stored, NULL), NO_SYNIC, VP(stimer) },
+      EAX_(FEATURES, 0x8), false, RW(hv_stimer_rd, hv_stimer_wr) },
     { 0 },
 };
 
@@ -212,7 +211,6 @@ static const struct hv_hcall syndbg_hcalls[] = {
 
 static const struct hv_hcall no_hcalls[] = { { 0 } };
 
-#define NEEDS_SYNIC "it needs the synthetic interrupt controller, which satori does not emulate yet"
 #define NEEDS_VMX  "it needs nested VMX, which satori does not emulate"
 
 const struct hv_feature hv_table[HV_NFEAT + 1] = {
@@ -231,10 +229,10 @@ const struct hv_feature hv_table[HV_NFEAT + 1] = {
     [HV_RUNTIME] = { "hv-runtime", "VP_RUNTIME MSR (hv-runtime)",
         { EAX_(FEATURES, 0x1) }, 0, NULL, false, runtime_msrs, no_hcalls },
     [HV_SYNIC] = { "hv-synic", "synthetic interrupt controller (hv-synic)",
-        { EAX_(FEATURES, 0x4) }, HV_BIT(HV_VPINDEX), NEEDS_SYNIC, false, synic_msrs,
+        { EAX_(FEATURES, 0x4) }, HV_BIT(HV_VPINDEX), NULL, false, synic_msrs,
         synic_hcalls },
     [HV_STIMER] = { "hv-stimer", "synthetic timers (hv-stimer)",
-        { EAX_(FEATURES, 0x8) }, HV_BIT(HV_SYNIC) | HV_BIT(HV_TIME), NEEDS_SYNIC, false,
+        { EAX_(FEATURES, 0x8) }, HV_BIT(HV_SYNIC) | HV_BIT(HV_TIME), NULL, false,
         stimer_msrs, no_hcalls },
     [HV_FREQUENCIES] = { "hv-frequencies", "frequency MSRs (hv-frequencies)",
         { EAX_(FEATURES, 0x800), EDX_(FEATURES, 0x100) }, 0, NULL, false, frequency_msrs,
@@ -249,7 +247,7 @@ const struct hv_feature hv_table[HV_NFEAT + 1] = {
     [HV_IPI] = { "hv-ipi", "paravirtualized IPI (hv-ipi)",
         { EAX_(HINTS, 0xc00) }, HV_BIT(HV_VPINDEX), NULL, false, no_msrs, ipi_hcalls },
     [HV_STIMER_DIRECT] = { "hv-stimer-direct", "direct mode synthetic timers (hv-stimer-direct)",
-        { EDX_(FEATURES, 0x80000) }, HV_BIT(HV_STIMER), NEEDS_SYNIC, false, no_msrs, no_hcalls },
+        { EDX_(FEATURES, 0x80000) }, HV_BIT(HV_STIMER), NULL, false, no_msrs, no_hcalls },
     [HV_AVIC] = { "hv-avic", "AVIC/APICv support (hv-avic/hv-apicv)",
         { EAX_(HINTS, 0x200) }, 0, NULL, false, no_msrs, no_hcalls },
     [HV_SYNDBG] = { "hv-syndbg", "Enable synthetic kernel debugger channel (hv-syndbg)",
