@@ -27,12 +27,13 @@ HV_TABLES = none relaxed spinlocks vpindex runtime crash time reset \
 	passthrough enforce-passthrough enforce-relaxed enforce-runtime enforce-reset \
 	enforce-frequencies enforce-reenlightenment enforce-avic enforce-vendor \
 	enforce-nonarch enforce-kvmoff vapic enforce-vapic synic stimer enforce-stimer \
-	tlbflush ipi tlbflush-ext xmm-input enforce-tlbflush enforce-ipi enforce-xmm-input
+	tlbflush ipi tlbflush-ext xmm-input enforce-tlbflush enforce-ipi enforce-xmm-input \
+	syndbg enforce-syndbg
 EXTRA_DIST += testsuite/lib/hyperv.exp testsuite/satori.hyperv/probe.exp \
 	$(HV_TABLES:%=testsuite/satori.hyperv/tables/%.tbl)
 # PV TLB flush / PV IPI / XMM input / PV EOI guests: hv-pv-guest.h and
 # firmware/smp.c (several vCPUs).
-HV_PV_GUESTS = tlbflush ipi xmm pveoi
+HV_PV_GUESTS = tlbflush ipi xmm pveoi syndbg
 HV_PV_GUEST_ELFS = $(HV_PV_GUESTS:%=testsuite/satori.hyperv/%.elf)
 $(HV_PV_GUEST_ELFS): testsuite/satori.hyperv/%.elf: testsuite/satori.hyperv/%.c \
 		testsuite/satori.hyperv/hv-guest.h testsuite/satori.hyperv/hv-pv-guest.h $(GUEST_SMP_DEPS)

@@ -69,13 +69,7 @@ uint64_t hv_hc_signal_event(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
                                  sizeof hc->detail);
 }
 
-uint64_t hv_hc_debug(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
-{
-    if (hc->fast && hc->code != 0x6b)
-        return ST_INVALID_PARAM;
-    snprintf(hc->detail, sizeof hc->detail, "the synthetic debugger is off");
-    return ST_INVALID_CODE;
-}
+/* HvPostDebugData, HvRetrieveDebugData, HvResetDebugSession: hv-syndbg.c. */
 
 uint64_t hv_hc_extended(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
 {

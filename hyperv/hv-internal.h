@@ -9,6 +9,7 @@
  * hv-time.c       reference counter and reference TSC page
  * hv-hcall.c      the hypercall ABI and every call code
  * hv-pv.c         PV TLB flush and IPI (sparse VP sets), PV EOI
+ * hv-syndbg.c     the synthetic debugger MSRs and hypercalls
  * hv-partition.c  lifetime, reset, hooks, dump
  */
 #ifndef SATORI_HV_INTERNAL_H
@@ -132,6 +133,9 @@ struct hv_partition {
     uint64_t guest_os_id, hypercall, tsc_ref_msr;
     uint64_t crash_p[5], crash_ctl;
     uint64_t reenlightenment, tsc_emu_control, tsc_emu_status, invtsc_control;
+    /* hv-syndbg.c: SYNDBG_* (partition-wide) */
+    uint64_t syndbg_control, syndbg_status, syndbg_send_page, syndbg_recv_page;
+    uint64_t syndbg_pending_page, syndbg_options, syndbg_controls;
 
     /* reference time: ref = ((tsc * scale) >> 64) + offset, tsc of vCPU 0 */
     uint64_t tsc_scale;
@@ -275,6 +279,7 @@ enum hcall_result hv_hypercall_hook(void *opaque, struct cpu *cpu);
 #define ST_INVALID_ALIGN    0x4
 #define ST_INVALID_PARAM    0x5
 #define ST_ACCESS_DENIED    0x6
+#define ST_OPERATION_DENIED 0x8
 #define ST_INVALID_PORT_ID  0x11
 #define ST_INSUFFICIENT_MEMORY 0xb
 #define ST_INVALID_CONNECTION_ID 0x12
@@ -300,5 +305,8 @@ int hv_hc_get_data(struct hv_vcpu *v, struct hv_hcall_ctx *hc, unsigned cnt, uin
 /* hv-pv.c: PV EOI bookkeeping after every change of the vCPU's APIC state,
  * and when the VP assist page is enabled or disabled. */
 void hv_pv_eoi_sync(void *opaque);
+/* hv-syndbg.c: machine reset (SYNDBG_OPTIONS as QEMU writes it). */
+void hv_syndbg_reset(struct hv_partition *p);
+void hv_syndbg_dump(struct hv_partition *p, FILE *out);
 
 #endif

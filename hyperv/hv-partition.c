@@ -112,6 +112,7 @@ void hv_partition_reset(struct hv_partition *p)
         p->reenlightenment = p->tsc_emu_control = p->tsc_emu_status = 0;
     memset(p->crash_p, 0, sizeof p->crash_p);
     p->crash_ctl = CRASH_NOTIFY;
+    hv_syndbg_reset(p);
     for (int i = 0; i < p->ncpus; i++) {
         struct hv_vcpu *v = p->vcpus[i];
         if (!v)
@@ -147,6 +148,7 @@ void hv_dump(struct hv_partition *p, FILE *out)
     fprintf(out, "  reference time %llu (100 ns), scale 0x%016llx, offset %lld\n",
             (unsigned long long)hv_time_ref(p), (unsigned long long)p->tsc_scale,
             (long long)p->tsc_offset);
+    hv_syndbg_dump(p, out);
     for (int i = 0; i < p->ncpus; i++) {
         struct hv_vcpu *v = p->vcpus[i];
         if (v) {

@@ -39,8 +39,10 @@ enum msr_result hv_wr_apic(struct hv_vcpu *, const struct hv_msr *, uint32_t, ui
 enum msr_result hv_wr_crash_ctl(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
 enum msr_result hv_wr_tsc_emu_status(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
 enum msr_result hv_wr_invtsc(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
+enum msr_result hv_rd_syndbg(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t *);
+enum msr_result hv_wr_syndbg(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
 
-/* ---- hypercall handlers (hv-hcall.c; flush and IPI: hv-pv.c) ---- */
+/* ---- hypercall handlers (hv-hcall.c; flush and IPI: hv-pv.c; debug: hv-syndbg.c) ---- */
 uint64_t hv_hc_flush(struct hv_vcpu *, struct hv_hcall_ctx *);
 uint64_t hv_hc_spin_wait(struct hv_vcpu *, struct hv_hcall_ctx *);
 uint64_t hv_hc_send_ipi(struct hv_vcpu *, struct hv_hcall_ctx *);
@@ -50,7 +52,6 @@ uint64_t hv_hc_debug(struct hv_vcpu *, struct hv_hcall_ctx *);
 uint64_t hv_hc_extended(struct hv_vcpu *, struct hv_hcall_ctx *);
 
 #define RW(rd, wr) rd, wr
-#define NO_SYNDBG "the synthetic debugger is off (0x40000082.EAX bit 1 clear)"
 #define READ_ONLY "read-only for the guest"
 #define STORED RW(hv_rd_stored, hv_wr_stored)
 #define PW(field) (offsetof(struct hv_partition, field) + 1)
@@ -154,9 +155,9 @@ static const struct hv_msr reenlightenment_msrs[] = {
 
 static const struct hv_msr syndbg_msrs[] = {
     { 0x400000f1, 0x400000f5, "HV_X64_MSR_SYNDBG_", "synthetic debugger",
-      EDX_(FEATURES, 0x800), true, RW(NULL, NULL), NO_SYNDBG },
+      EDX_(FEATURES, 0x800), true, RW(hv_rd_syndbg, hv_wr_syndbg) },
     { 0x400000ff, 0x400000ff, "HV_X64_MSR_SYNDBG_OPTIONS", "synthetic debugger options",
-      EDX_(FEATURES, 0x800), true, RW(NULL, NULL), NO_SYNDBG },
+      EDX_(FEATURES, 0x800), true, RW(hv_rd_syndbg, hv_wr_syndbg) },
     { 0 },
 };
 
@@ -251,9 +252,8 @@ const struct hv_feature hv_table[HV_NFEAT + 1] = {
     [HV_AVIC] = { "hv-avic", "AVIC/APICv support (hv-avic/hv-apicv)",
         { EAX_(HINTS, 0x200) }, 0, NULL, false, no_msrs, no_hcalls },
     [HV_SYNDBG] = { "hv-syndbg", "Enable synthetic kernel debugger channel (hv-syndbg)",
-        { EDX_(FEATURES, 0x800) }, HV_BIT(HV_SYNIC) | HV_BIT(HV_RELAXED),
-        "it needs the synthetic interrupt controller and a vmbus-bridge device, which "
-        "satori does not emulate yet", true, syndbg_msrs, syndbg_hcalls },
+        { EDX_(FEATURES, 0x800) }, HV_BIT(HV_SYNIC) | HV_BIT(HV_RELAXED), NULL, true,
+        syndbg_msrs, syndbg_hcalls },
     [HV_EMSR_BITMAP] = { "hv-emsr-bitmap", "enlightened MSR-Bitmap (hv-emsr-bitmap)",
         { EAX_(NESTED, 0x80000) }, 0, NEEDS_VMX, false, no_msrs, no_hcalls },
     [HV_XMM_INPUT] = { "hv-xmm-input", "XMM fast hypercall input (hv-xmm-input)",
