@@ -82,6 +82,26 @@ static int get_sparse_banks(struct hv_vcpu *v, struct hv_hcall_ctx *hc, struct v
     return 0;
 }
 
+/*
+ * The first n fixed input qwords: fast from RDX, R8 and then the XMM
+ * halves (4.5), slow from the input page; variable data follows them.
+ */
+static int read_header(struct hv_vcpu *v, struct hv_hcall_ctx *hc, uint64_t *hdr, unsigned n)
+{
+    if (hc->fast) {
+        hdr[0] = hc->ingpa;
+        hdr[1] = hc->outgpa;
+        for (unsigned i = 2; i < n; i++)
+            hdr[i] = hc->xmm[i - 2];
+        hc->xmm_used = n - 2;
+        return 0;
+    }
+    if (bus_phys_read(v->p->bus, hc->ingpa, hdr, n * sizeof *hdr) < 0)
+        return -1;
+    hc->data_offset = n * sizeof *hdr;
+    return 0;
+}
+
 /* "vCPUs 1,3" / "every vCPU (4)" / "no vCPU" for the trace; returns the count. */
 static int describe_set(const struct hv_partition *p, const struct vp_set *s, char *buf,
                         size_t len)
@@ -122,16 +142,8 @@ uint64_t hv_hc_flush(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
         return ST_INVALID_INPUT;
     if (!ex) {
         uint64_t hdr[3];    /* address space, flags, processor mask */
-        if (hc->fast) {
-            hdr[0] = hc->ingpa;
-            hdr[1] = hc->outgpa;
-            hdr[2] = hc->xmm[0];
-            hc->xmm_used = 1;
-        } else {
-            if (bus_phys_read(p->bus, hc->ingpa, hdr, sizeof hdr) < 0)
-                return ST_INVALID_INPUT;
-            hc->data_offset = sizeof hdr;
-        }
+        if (read_header(v, hc, hdr, 3) < 0)
+            return ST_INVALID_INPUT;
         space = hdr[0];
         flags = hdr[1];
         /* flags bit 0, or mask 0 (KVM's workaround for WS2012): every vCPU */
@@ -139,17 +151,8 @@ uint64_t hv_hc_flush(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
         set.banks[0] = hdr[2];
     } else {
         uint64_t hdr[4];    /* address space, flags, format, valid bank mask */
-        if (hc->fast) {
-            hdr[0] = hc->ingpa;
-            hdr[1] = hc->outgpa;
-            hdr[2] = hc->xmm[0];
-            hdr[3] = hc->xmm[1];
-            hc->xmm_used = 2;
-        } else {
-            if (bus_phys_read(p->bus, hc->ingpa, hdr, sizeof hdr) < 0)
-                return ST_INVALID_INPUT;
-            hc->data_offset = sizeof hdr;
-        }
+        if (read_header(v, hc, hdr, 4) < 0)
+            return ST_INVALID_INPUT;
         space = hdr[0];
         flags = hdr[1];
         set.valid = hdr[3];
@@ -202,30 +205,18 @@ uint64_t hv_hc_send_ipi(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
     if (hc->rep)
         return ST_INVALID_INPUT;
     if (hc->code == 0x0b) {
-        if (hc->fast) {
-            if (hc->ingpa >> 32)    /* the reserved half of the input must be 0 */
-                return ST_INVALID_INPUT;
-            vector = (uint32_t)hc->ingpa;
-            set.banks[0] = hc->outgpa;
-        } else {
-            uint64_t in[2];     /* vector + reserved (not checked), cpu mask */
-            if (bus_phys_read(p->bus, hc->ingpa, in, sizeof in) < 0)
-                return ST_INVALID_INPUT;
-            vector = (uint32_t)in[0];
-            set.banks[0] = in[1];
-        }
+        uint64_t in[2];         /* vector + reserved, cpu mask */
+        if (read_header(v, hc, in, 2) < 0)
+            return ST_INVALID_INPUT;
+        /* the reserved half is checked only in the fast form (RDX) */
+        if (hc->fast && in[0] >> 32)
+            return ST_INVALID_INPUT;
+        vector = (uint32_t)in[0];
+        set.banks[0] = in[1];
     } else {
         uint64_t in[3];         /* vector + reserved, format, valid bank mask */
-        if (hc->fast) {
-            in[0] = (uint32_t)hc->ingpa;
-            in[1] = hc->outgpa;
-            in[2] = hc->xmm[0];
-            hc->xmm_used = 1;
-        } else {
-            if (bus_phys_read(p->bus, hc->ingpa, in, sizeof in) < 0)
-                return ST_INVALID_INPUT;
-            hc->data_offset = sizeof in;
-        }
+        if (read_header(v, hc, in, 3) < 0)
+            return ST_INVALID_INPUT;
         vector = (uint32_t)in[0];
         set.valid = in[2];
         set.all = in[1] == HV_GENERIC_SET_ALL;  /* any other format is sparse */
