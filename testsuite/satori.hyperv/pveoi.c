@@ -13,12 +13,16 @@
  * taken again, and its ISR bit is clear after a synthetic MSR write, an
  * exit on KVM); with a second vector waiting in IRR the bit stays clear
  * for the first; a bit the guest did not use is gone after the next exit;
- * with the page disabled the bit is never set.  No QEMU comparison.
+ * with the page disabled the bit is never set.  With -smp 2 (firmware/smp)
+ * CPU 1 runs PV EOI on its own page: the MSR and the bit are per vCPU.
+ * No QEMU comparison.
  */
 #include "hv-pv-guest.h"
+#include "smp.h"
 
 #define VEC_LO 0x50
 #define VEC_HI 0x51
+#define VEC_AP 0x52
 #define APIC_SVR 0x0f0
 #define APIC_ISR 0x100
 
@@ -45,6 +49,38 @@ static void on_vec(struct frame *f)
     uint32_t old = __atomic_exchange_n(apic_assist, 0u, __ATOMIC_SEQ_CST);
     if (!(old & 1))
         wrmsr(HV_MSR_EOI, 0);
+}
+
+/* CPU 1: its own assist page, vector VEC_AP */
+static uint8_t ap_page[4096] __attribute__((aligned(4096)));
+static volatile uint32_t *const ap_assist = (volatile uint32_t *)ap_page;
+static volatile int ap_taken;
+static volatile uint8_t ap_bit[2];
+
+static void on_ap_vec(struct frame *f)
+{
+    int i = ap_taken++;
+
+    if (i < 2)
+        ap_bit[i] = (uint8_t)(*ap_assist & 1);
+    uint32_t old = __atomic_exchange_n(ap_assist, 0u, __ATOMIC_SEQ_CST);
+    if (!(old & 1))
+        wrmsr(HV_MSR_EOI, 0);
+}
+
+static void self_ipi(unsigned vec);
+static void window(void);
+
+static void ap_pveoi(void *arg)
+{
+    uint64_t *msr = arg;
+
+    wrmsr(HV_MSR_VP_ASSIST_PAGE, (uint64_t)(uintptr_t)ap_page | 1);
+    *msr = rdmsr(HV_MSR_VP_ASSIST_PAGE);
+    self_ipi(VEC_AP);
+    window();
+    self_ipi(VEC_AP);      /* taken only if the lazy EOI retired the first */
+    window();
 }
 
 static void self_ipi(unsigned vec)
@@ -77,6 +113,9 @@ int main(void)
     outb(0xa1, 0xff);
     handle_exception(VEC_LO, on_vec);
     handle_exception(VEC_HI, on_vec);
+    handle_exception(VEC_AP, on_ap_vec);
+    int up = smp_start(2);
+    reportf(up == 2, "%d CPUs running", up);
     apic_write(APIC_SVR, 0x1ff);
     hv_identify();
     memset(assist_page, 0xff, 8);
@@ -120,6 +159,17 @@ int main(void)
     reportf(nlog == 1 && log_bit[0] == 1 && *apic_assist == 0 && !isr_bit(VEC_LO),
             "an unused bit is taken back at the next exit (%d, %x)", log_bit[0], *apic_assist);
     mode = 0;
+
+    /* CPU 1, its own page: the VP assist page MSR and PV EOI are per vCPU */
+    uint64_t ap_msr = 0;
+    *apic_assist = 0;
+    smp_call(1, ap_pveoi, &ap_msr);
+    reportf(ap_msr == ((uint64_t)(uintptr_t)ap_page | 1) && rdmsr(HV_MSR_VP_ASSIST_PAGE) == (gpa | 1),
+            "CPU 1 has its own VP_ASSIST_PAGE (%lx), CPU 0 keeps its own", ap_msr);
+    reportf(ap_taken == 2 && ap_bit[0] == 1 && ap_bit[1] == 1,
+            "CPU 1: bit set on its page, its lazy EOI retired the vector (%d: %d %d)", ap_taken,
+            ap_bit[0], ap_bit[1]);
+    reportf(*apic_assist == 0, "CPU 0's page untouched by CPU 1's interrupts (%x)", *apic_assist);
 
     /* PV EOI off with the page */
     wrmsr(HV_MSR_VP_ASSIST_PAGE, gpa);
