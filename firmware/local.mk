@@ -14,6 +14,12 @@ OBJCOPY ?= objcopy
 guest_link = $(CC) $(guest_cflags) $(guest_ldflags) -o $@.64 $(GUEST_RUNTIME_SRC) $(1) \
 	&& $(OBJCOPY) -O elf32-i386 $@.64 $@ && rm -f $@.64
 
+# Guests that use more than one CPU also link firmware/smp.c:
+# $(call guest_link_smp,sources).
+GUEST_SMP_DEPS = $(GUEST_RUNTIME_DEPS) firmware/smp.c firmware/smp.h
+guest_link_smp = $(call guest_link,$(1) $(srcdir)/firmware/smp.c)
+EXTRA_DIST += firmware/smp.c firmware/smp.h
+
 # Guests that use floating point: their own sources and firmware/fpprint.c
 # are built without -mgeneral-regs-only (plain gcc -O2: SSE2 doubles); the
 # runtime itself stays -mgeneral-regs-only, compiled on its own.

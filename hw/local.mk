@@ -14,4 +14,5 @@ libhw_la_SOURCES = hw/hw.h hw/bus.c hw/globals.c \
 	hw/nvram/fw_cfg.c hw/nvram/fw_cfg.h \
 	hw/acpi/aml.c hw/acpi/aml.h hw/acpi/acpi.h hw/acpi/acpi-build.c hw/acpi/acpi-dsdt.c \
 	hw/acpi/acpi-loader.c \
-	hw/misc/pc-testdev.c hw/pc/pc-pci.c hw/pc/pc-pci.h
+	hw/misc/pc-testdev.c hw/pc/pc-pci.c hw/pc/pc-pci.h \
+	hw/misc/hyperv-testdev.c hw/misc/hyperv-testdev.h

@@ -12,30 +12,9 @@
 #define CTL_FAST        (1ull << 16)
 #define CTL_RSVD_MASK   0xf000f000f8000000ull  /* bits 27-31, 44-47, 60-63 */
 
-#define ST_SUCCESS          0x0
-#define ST_INVALID_CODE     0x2
-#define ST_INVALID_INPUT    0x3
-#define ST_INVALID_ALIGN    0x4
-#define ST_INVALID_PARAM    0x5
-#define ST_ACCESS_DENIED    0x6
-#define ST_INVALID_PORT_ID  0x11
-
 #define KVM_ENOSYS 1000
 #define KVM_EPERM  1
 #define KVM_HC_VAPIC_POLL_IRQ 1
-
-#define XMM_HALVES 12
-
-struct hv_hcall_ctx {
-    uint64_t control, ingpa, outgpa;
-    uint16_t code;
-    bool fast, rep;
-    unsigned var_cnt, rep_cnt, rep_idx;
-    uint64_t xmm[XMM_HALVES];
-    unsigned xmm_used;        /* halves consumed by parameters */
-    size_t data_offset;       /* slow input: where variable data starts */
-    char detail[96];          /* for the trace */
-};
 
 static const char *status_name(uint16_t s)
 {
@@ -46,12 +25,16 @@ static const char *status_name(uint16_t s)
     case ST_INVALID_ALIGN: return "HV_STATUS_INVALID_ALIGNMENT";
     case ST_INVALID_PARAM: return "HV_STATUS_INVALID_PARAMETER";
     case ST_ACCESS_DENIED: return "HV_STATUS_ACCESS_DENIED";
+    case ST_INSUFFICIENT_MEMORY: return "HV_STATUS_INSUFFICIENT_MEMORY";
+    case ST_INVALID_PORT_ID: return "HV_STATUS_INVALID_PORT_ID";
+    case ST_INVALID_CONNECTION_ID: return "HV_STATUS_INVALID_CONNECTION_ID";
+    case ST_INSUFFICIENT_BUFFERS: return "HV_STATUS_INSUFFICIENT_BUFFERS";
     default: return "HV_STATUS_?";
     }
 }
 
 /* Variable input: fast from the XMM halves left, slow from guest memory. */
-static int get_data(struct hv_vcpu *v, struct hv_hcall_ctx *hc, unsigned cnt, uint64_t *out)
+int hv_hc_get_data(struct hv_vcpu *v, struct hv_hcall_ctx *hc, unsigned cnt, uint64_t *out)
 {
     if (hc->fast) {
         if (cnt > XMM_HALVES - hc->xmm_used)
@@ -60,119 +43,6 @@ static int get_data(struct hv_vcpu *v, struct hv_hcall_ctx *hc, unsigned cnt, ui
         return 0;
     }
     return bus_phys_read(v->p->bus, hc->ingpa + hc->data_offset, out, cnt * sizeof *out);
-}
-
-static unsigned popcount64(uint64_t x)
-{
-    return (unsigned)__builtin_popcountll(x);
-}
-
-/* Is VP n in the set: all, or sparse banks (valid_bank_mask, bank[]). */
-static bool vp_in_set(uint32_t n, bool all, uint64_t valid, const uint64_t *banks)
-{
-    if (all)
-        return true;
-    if (n >= 64 * 64 || !(valid & (1ull << (n / 64))))
-        return false;
-    unsigned k = popcount64(valid & ((1ull << (n / 64)) - 1));
-    return (banks[k] >> (n % 64)) & 1;
-}
-
-/*
- * The sparse VP set after an Ex header: var_cnt must equal the number of
- * valid banks.  Returns -1 (invalid input), 1 (sparse and empty: nothing
- * to do) or 0 with the banks read.
- */
-static int get_vp_set(struct hv_vcpu *v, struct hv_hcall_ctx *hc, bool all, uint64_t valid,
-                      uint64_t *banks)
-{
-    if (hc->var_cnt != popcount64(valid))
-        return -1;
-    if (all)
-        return 0;
-    if (!hc->var_cnt)
-        return 1;
-    if (hc->var_cnt > 64 || get_data(v, hc, hc->var_cnt, banks) < 0)
-        return -1;
-    return 0;
-}
-
-/* Apply fn to every vCPU in the set; returns how many. */
-static int for_each_vp(struct hv_partition *p, bool all, uint64_t valid, const uint64_t *banks,
-                       void (*fn)(struct cpu *cpu))
-{
-    int n = 0;
-
-    for (int i = 0; i < p->ncpus; i++) {
-        if (p->vcpus[i] && vp_in_set(p->vcpus[i]->vp_index, all, valid, banks)) {
-            if (fn)
-                fn(p->vcpus[i]->cpu);
-            n++;
-        }
-    }
-    return n;
-}
-
-uint64_t hv_hc_flush(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
-{
-    struct hv_partition *p = v->p;
-    bool ex = hc->code == 0x13 || hc->code == 0x14;
-    bool list = hc->code == 0x03 || hc->code == 0x14;
-    uint64_t banks[64] = { 0 }, valid = 1;
-    bool all;
-
-    if (!ex && hc->var_cnt)
-        return ST_INVALID_INPUT;
-    if (list ? (!hc->rep_cnt || hc->rep_idx) : hc->rep)
-        return ST_INVALID_INPUT;
-    if (!ex) {
-        uint64_t hdr[3];    /* address space, flags, processor mask */
-        if (hc->fast) {
-            hdr[0] = hc->ingpa;
-            hdr[1] = hc->outgpa;
-            hdr[2] = hc->xmm[0];
-            hc->xmm_used = 1;
-        } else {
-            if (bus_phys_read(p->bus, hc->ingpa, hdr, sizeof hdr) < 0)
-                return ST_INVALID_INPUT;
-            hc->data_offset = sizeof hdr;
-        }
-        /* flags bit 0 (all processors), or mask 0 as KVM's WS2012 workaround */
-        all = (hdr[1] & 1) || !hdr[2];
-        banks[0] = hdr[2];
-    } else {
-        uint64_t hdr[4];    /* address space, flags, format, valid bank mask */
-        if (hc->fast) {
-            hdr[0] = hc->ingpa;
-            hdr[1] = hc->outgpa;
-            hdr[2] = hc->xmm[0];
-            hdr[3] = hc->xmm[1];
-            hc->xmm_used = 2;
-        } else {
-            if (bus_phys_read(p->bus, hc->ingpa, hdr, sizeof hdr) < 0)
-                return ST_INVALID_INPUT;
-            hc->data_offset = sizeof hdr;
-        }
-        valid = hdr[3];
-        all = hdr[2] != 0;  /* anything but the sparse 4K format targets every VP */
-        int r = get_vp_set(v, hc, all, valid, banks);
-        if (r)
-            return r < 0 ? ST_INVALID_INPUT : ST_SUCCESS;
-        if (hc->fast)
-            hc->xmm_used += hc->var_cnt;
-        else
-            hc->data_offset += hc->var_cnt * sizeof(uint64_t);
-    }
-    if (list && hc->rep_cnt <= 15) {
-        /* KVM reads (and so validates) the GVA list it can queue */
-        uint64_t gva[15];
-        if (get_data(v, hc, hc->rep_cnt, gva) < 0)
-            return ST_INVALID_INPUT;
-    }
-    /* every target flushes its whole TLB, as KVM does on overflow */
-    int n = for_each_vp(p, all, valid, banks, cpu_tlb_flush);
-    snprintf(hc->detail, sizeof hc->detail, "TLB of %d vCPU%s flushed", n, n == 1 ? "" : "s");
-    return ST_SUCCESS | (uint64_t)hc->rep_cnt << 32;
 }
 
 uint64_t hv_hc_spin_wait(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
@@ -186,95 +56,20 @@ uint64_t hv_hc_spin_wait(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
     return ST_SUCCESS;
 }
 
-uint64_t hv_hc_send_ipi(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
-{
-    struct hv_partition *p = v->p;
-    uint64_t banks[64] = { 0 }, valid = 1;
-    uint32_t vector;
-    bool all = false;
-
-    if (hc->code == 0x0b && hc->var_cnt)
-        return ST_INVALID_INPUT;
-    if (hc->rep)
-        return ST_INVALID_INPUT;
-    if (hc->code == 0x0b) {
-        if (hc->fast) {
-            if (hc->ingpa >> 32)
-                return ST_INVALID_INPUT;
-            vector = (uint32_t)hc->ingpa;
-            banks[0] = hc->outgpa;
-        } else {
-            uint64_t in[2];     /* vector + reserved, cpu mask */
-            if (bus_phys_read(p->bus, hc->ingpa, in, sizeof in) < 0)
-                return ST_INVALID_INPUT;
-            vector = (uint32_t)in[0];
-            banks[0] = in[1];
-        }
-    } else {
-        uint64_t in[3];         /* vector + reserved, format, valid bank mask */
-        if (hc->fast) {
-            in[0] = (uint32_t)hc->ingpa;
-            in[1] = hc->outgpa;
-            in[2] = hc->xmm[0];
-            hc->xmm_used = 1;
-        } else {
-            if (bus_phys_read(p->bus, hc->ingpa, in, sizeof in) < 0)
-                return ST_INVALID_INPUT;
-            hc->data_offset = sizeof in;
-        }
-        vector = (uint32_t)in[0];
-        valid = in[2];
-        all = in[1] == 1;   /* HV_GENERIC_SET_ALL */
-        int r = get_vp_set(v, hc, all, valid, banks);
-        if (r)
-            return r < 0 ? ST_INVALID_INPUT : ST_SUCCESS;
-    }
-    if (vector < 0x10 || vector > 0xff)
-        return ST_INVALID_INPUT;
-    int n = for_each_vp(p, all, valid, banks, NULL);
-    /* no local APIC: like a disabled LAPIC on KVM, the interrupt is dropped */
-    snprintf(hc->detail, sizeof hc->detail,
-             "vector 0x%x to %d vCPU%s: dropped, this machine has no local APIC", vector, n,
-             n == 1 ? "" : "s");
-    return ST_SUCCESS;
-}
-
+/* HvPostMessage and HvSignalEvent: hv-synic.c (reference 4.7, 5). */
 uint64_t hv_hc_post_message(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
 {
-    /* KVM hands PostMessage to QEMU only with the SynIC active */
-    snprintf(hc->detail, sizeof hc->detail, "the SynIC is not active");
-    return ST_INVALID_INPUT;
+    return hv_synic_post_message(v, hc->fast, hc->rep || hc->var_cnt, hc->ingpa, hc->detail,
+                                 sizeof hc->detail);
 }
 
 uint64_t hv_hc_signal_event(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
 {
-    uint64_t param = hc->ingpa;
-
-    if (hc->rep || hc->var_cnt)
-        return ST_INVALID_INPUT;
-    if (!hc->fast) {
-        if ((hc->ingpa & 7) || (hc->ingpa & 0xfff) + 8 > 0x1000 ||
-            bus_phys_read(v->p->bus, hc->ingpa, &param, sizeof param) < 0)
-            return ST_INVALID_ALIGN;
-    }
-    /*
-     * Flag number set, or no event connection registered (none exist
-     * without VMBus devices): KVM passes the call on as a PostMessage,
-     * which without an active SynIC is invalid input.  Reserved bits are
-     * invalid input directly.
-     */
-    snprintf(hc->detail, sizeof hc->detail, "connection 0x%llx: no event connection",
-             (unsigned long long)(param & 0xffffff));
-    return ST_INVALID_INPUT;
+    return hv_synic_signal_event(v, hc->fast, hc->rep || hc->var_cnt, hc->ingpa, hc->detail,
+                                 sizeof hc->detail);
 }
 
-uint64_t hv_hc_debug(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
-{
-    if (hc->fast && hc->code != 0x6b)
-        return ST_INVALID_PARAM;
-    snprintf(hc->detail, sizeof hc->detail, "the synthetic debugger is off");
-    return ST_INVALID_CODE;
-}
+/* HvPostDebugData, HvRetrieveDebugData, HvResetDebugSession: hv-syndbg.c. */
 
 uint64_t hv_hc_extended(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
 {

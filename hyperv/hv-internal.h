@@ -8,6 +8,8 @@
  * hv-msr.c        synthetic MSRs, crash, reset, APIC MSRs, VP assist page
  * hv-time.c       reference counter and reference TSC page
  * hv-hcall.c      the hypercall ABI and every call code
+ * hv-pv.c         PV TLB flush and IPI (sparse VP sets), PV EOI
+ * hv-syndbg.c     the synthetic debugger MSRs and hypercalls
  * hv-partition.c  lifetime, reset, hooks, dump
  */
 #ifndef SATORI_HV_INTERNAL_H
@@ -131,6 +133,9 @@ struct hv_partition {
     uint64_t guest_os_id, hypercall, tsc_ref_msr;
     uint64_t crash_p[5], crash_ctl;
     uint64_t reenlightenment, tsc_emu_control, tsc_emu_status, invtsc_control;
+    /* hv-syndbg.c: SYNDBG_* (partition-wide) */
+    uint64_t syndbg_control, syndbg_status, syndbg_send_page, syndbg_recv_page;
+    uint64_t syndbg_pending_page, syndbg_options, syndbg_controls;
 
     /* reference time: ref = ((tsc * scale) >> 64) + offset, tsc of vCPU 0 */
     uint64_t tsc_scale;
@@ -138,6 +143,41 @@ struct hv_partition {
     int64_t tsc_delta_seen;   /* vCPU 0's guest TSC minus vclock TSC when last fitted */
     enum hv_tsc_page tsc_page;
     uint32_t tsc_seq;
+
+    /* hv-synic.c: HvPostMessage / HvSignalEvent connections */
+    struct hv_conn *conns;
+    struct hv_sint_route *routes;
+};
+
+/* ---- SynIC and synthetic timers (hv-synic.c, hv-stimer.c) ---- */
+#define HV_SINT_COUNT   16
+#define HV_STIMER_COUNT 4
+
+/* QEMU's private page shown over the guest page SIMP/SIEFP names
+ * (reference 5.7): modelled by swapping contents with guest RAM. */
+struct hv_overlay {
+    uint64_t gpa;             /* 0: not shown (QEMU's "address 0") */
+    bool ram;                 /* gpa is RAM (else nothing is shown) */
+    uint8_t priv[4096];       /* the private page while not shown */
+    uint8_t hidden[4096];     /* the guest RAM it hides while shown */
+};
+
+struct hv_synic {
+    uint64_t control, evt_page, msg_page, sint[HV_SINT_COUNT];
+    uint32_t vec_bitmap[8];       /* vectors of unmasked SINTs */
+    uint32_t auto_eoi_bitmap[8];  /* ... of those with auto-EOI */
+    struct hv_overlay msg_ov, evt_ov;
+    uint64_t messages, events, acks;   /* counters for hv_dump */
+};
+
+struct hv_stimer {
+    struct hv_vcpu *v;
+    int index;
+    uint64_t config, count;
+    uint64_t exp_time;        /* reference time of the next expiry, 0: none */
+    bool msg_pending;         /* expired, not yet delivered */
+    struct timer *timer;      /* virtual-clock timer at exp_time */
+    uint64_t expirations, retries;
 };
 
 struct hv_vcpu {
@@ -149,9 +189,16 @@ struct hv_vcpu {
     uint64_t vp_assist;
     const struct hv_apic_ops *apic_ops;  /* NULL: no local APIC */
     void *apic;
-    uint64_t stimer[8];       /* CONFIG/COUNT x 4: readable, written only with SynIC */
+    struct hv_synic synic;    /* hv-synic.c */
+    struct hv_stimer stimer[HV_STIMER_COUNT];  /* hv-stimer.c */
     uint64_t spin_yields;     /* HvNotifyLongSpinWait calls */
     uint64_t hypercalls;
+    /* ---- hv-pv.c ---- */
+    bool pv_eoi_pending;      /* satori set apic_assist bit 0 for the in-service vector */
+    bool pv_eoi_busy;         /* inside the PV EOI sync (its own EOI updates the APIC) */
+    uint64_t pv_eoi_gpa;      /* where it was set */
+    uint64_t tlb_flushes;     /* flushes other vCPUs' (or its own) hypercalls asked for */
+    uint64_t pv_ipis, pv_eois;
 };
 
 /* -d hyperv trace, prefixed with "hyperv: vpN " */
@@ -177,7 +224,89 @@ void hv_time_msr_written(struct hv_partition *p);
 void hv_time_tsc_changed(void *opaque);
 enum msr_result hv_time_rd(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr, uint64_t *val);
 
+/* ---- hv-synic.c / hv-stimer.c (SynIC, timers, PostMessage/SignalEvent) ---- */
+/* Is the SynIC active (KVM_CAP_HYPERV_SYNIC2: hv-synic on)? */
+bool hv_synic_active(const struct hv_partition *p);
+void hv_synic_init(struct hv_vcpu *v);
+void hv_synic_reset(struct hv_vcpu *v);
+void hv_synic_free(struct hv_vcpu *v);
+/* Connections and routes left when the partition goes. */
+void hv_synic_partition_free(struct hv_partition *p);
+void hv_synic_dump(struct hv_vcpu *v, FILE *out);
+/* The APIC became known: hand it the SynIC's vector bitmaps. */
+void hv_synic_apic_attached(struct hv_vcpu *v);
+enum msr_result hv_synic_rd(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr,
+                            uint64_t *val);
+enum msr_result hv_synic_wr(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr,
+                            uint64_t val);
+/* Raise SINT sint: 0, -ENOENT masked, -EFAULT the APIC refused. */
+int hv_synic_set_irq(struct hv_vcpu *v, unsigned sint);
+/*
+ * Write a message (header + payload, len bytes) into SINT sint's slot and
+ * raise the SINT (synic_deliver_msg): 0 delivered; slot busy: 0 if
+ * no_retry, else the pending flag is set and -EAGAIN; -ENOENT no message
+ * page or SINT masked; -EFAULT the page is not RAM or the APIC refused.
+ */
+int hv_synic_deliver_msg(struct hv_vcpu *v, unsigned sint, const void *msg, size_t len,
+                         bool no_retry);
+void hv_stimer_init(struct hv_vcpu *v);
+void hv_stimer_reset(struct hv_vcpu *v);
+void hv_stimer_free(struct hv_vcpu *v);
+void hv_stimer_dump(struct hv_vcpu *v, FILE *out);
+/* The guest acknowledged SINT sint (EOM or EOI): retry pending messages. */
+void hv_stimer_sint_acked(struct hv_vcpu *v, unsigned sint);
+enum msr_result hv_stimer_rd(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr,
+                             uint64_t *val);
+enum msr_result hv_stimer_wr(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr,
+                             uint64_t val);
+/* The note an MSR handler leaves for its -d hyperv line (hv-msr.c). */
+void hv_msr_note(const char *why);
+struct hv_vcpu *hv_vcpu_by_vp_index(struct hv_partition *p, uint32_t vp_index);
+/* HvPostMessage / HvSignalEvent after the control word (KVM then QEMU,
+ * reference 4.7): the HV_STATUS_*; detail gets words for the trace. */
+uint16_t hv_synic_post_message(struct hv_vcpu *v, bool fast, bool rep_or_varhead,
+                               uint64_t ingpa, char *detail, size_t len);
+uint16_t hv_synic_signal_event(struct hv_vcpu *v, bool fast, bool rep_or_varhead,
+                               uint64_t ingpa, char *detail, size_t len);
+
 /* hv-hcall.c */
 enum hcall_result hv_hypercall_hook(void *opaque, struct cpu *cpu);
+
+/* ---- the decoded hypercall (hv-hcall.c fills it for the call handlers) ---- */
+#define ST_SUCCESS          0x0
+#define ST_INVALID_CODE     0x2
+#define ST_INVALID_INPUT    0x3
+#define ST_INVALID_ALIGN    0x4
+#define ST_INVALID_PARAM    0x5
+#define ST_ACCESS_DENIED    0x6
+#define ST_OPERATION_DENIED 0x8
+#define ST_INVALID_PORT_ID  0x11
+#define ST_INSUFFICIENT_MEMORY 0xb
+#define ST_INVALID_CONNECTION_ID 0x12
+#define ST_INSUFFICIENT_BUFFERS 0x13
+
+#define XMM_HALVES 12
+
+struct hv_hcall_ctx {
+    uint64_t control, ingpa, outgpa;
+    uint16_t code;
+    bool fast, rep;
+    unsigned var_cnt, rep_cnt, rep_idx;
+    uint64_t xmm[XMM_HALVES];
+    unsigned xmm_used;        /* halves consumed by parameters */
+    size_t data_offset;       /* slow input: where variable data starts */
+    char detail[256];         /* for the trace */
+};
+
+/* cnt qwords of variable input: fast from the XMM halves not yet used,
+ * slow from the input page at data_offset.  0, or -1 (invalid input). */
+int hv_hc_get_data(struct hv_vcpu *v, struct hv_hcall_ctx *hc, unsigned cnt, uint64_t *out);
+
+/* hv-pv.c: PV EOI bookkeeping after every change of the vCPU's APIC state,
+ * and when the VP assist page is enabled or disabled. */
+void hv_pv_eoi_sync(void *opaque);
+/* hv-syndbg.c: machine reset (SYNDBG_OPTIONS as QEMU writes it). */
+void hv_syndbg_reset(struct hv_partition *p);
+void hv_syndbg_dump(struct hv_partition *p, FILE *out);
 
 #endif

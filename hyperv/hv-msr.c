@@ -20,6 +20,11 @@
 /* The note the last handler left for the trace line. */
 static const char *note;
 
+void hv_msr_note(const char *why)
+{
+    note = why;
+}
+
 /* Where a plainly stored MSR lives (the table row says). */
 static uint64_t *slot(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr)
 {
@@ -160,6 +165,7 @@ enum msr_result hv_wr_vp_assist(struct hv_vcpu *v, const struct hv_msr *m, uint3
         note = "VP assist page disabled";
     }
     v->vp_assist = val;
+    hv_pv_eoi_sync(v);  /* PV EOI follows the page (hv-pv.c) */
     return MSR_OK;
 }
 

@@ -43,7 +43,11 @@ void hv_partition_free(struct hv_partition *p)
     if (!p)
         return;
     for (int i = 0; i < p->ncpus; i++)
+        if (p->vcpus[i])
+            hv_synic_free(p->vcpus[i]);
+    for (int i = 0; i < p->ncpus; i++)
         free(p->vcpus[i]);
+    hv_synic_partition_free(p);
     free(p->vcpus);
     free(p);
 }
@@ -62,6 +66,7 @@ struct hv_vcpu *hv_vcpu_new(struct hv_partition *p, struct cpu *cpu, int index)
     p->vcpus[index] = v;
     if (index == 0)
         hv_time_init(p);
+    hv_synic_init(v);
     return v;
 }
 
@@ -82,6 +87,9 @@ void hv_vcpu_set_apic(struct hv_vcpu *v, const struct hv_apic_ops *ops, void *ap
 {
     v->apic_ops = ops;
     v->apic = apic;
+    if (ops && ops->set_notify)
+        ops->set_notify(apic, hv_pv_eoi_sync, v);   /* PV EOI (hv-pv.c) */
+    hv_synic_apic_attached(v);
 }
 
 /*
@@ -104,6 +112,7 @@ void hv_partition_reset(struct hv_partition *p)
         p->reenlightenment = p->tsc_emu_control = p->tsc_emu_status = 0;
     memset(p->crash_p, 0, sizeof p->crash_p);
     p->crash_ctl = CRASH_NOTIFY;
+    hv_syndbg_reset(p);
     for (int i = 0; i < p->ncpus; i++) {
         struct hv_vcpu *v = p->vcpus[i];
         if (!v)
@@ -112,7 +121,10 @@ void hv_partition_reset(struct hv_partition *p)
         v->vp_index = (uint32_t)v->index;
         if (f & HV_BIT(HV_VAPIC))
             v->vp_assist = 0;
-        memset(v->stimer, 0, sizeof v->stimer);
+        v->pv_eoi_pending = false;
+        hv_stimer_reset(v);
+        if (f & HV_BIT(HV_SYNIC))
+            hv_synic_reset(v);
     }
 }
 
@@ -136,11 +148,17 @@ void hv_dump(struct hv_partition *p, FILE *out)
     fprintf(out, "  reference time %llu (100 ns), scale 0x%016llx, offset %lld\n",
             (unsigned long long)hv_time_ref(p), (unsigned long long)p->tsc_scale,
             (long long)p->tsc_offset);
+    hv_syndbg_dump(p, out);
     for (int i = 0; i < p->ncpus; i++) {
         struct hv_vcpu *v = p->vcpus[i];
-        if (v)
-            fprintf(out, "  vp%u: hypercalls %llu, spin-wait yields %llu, VP assist 0x%llx\n",
+        if (v) {
+            fprintf(out, "  vp%u: hypercalls %llu, spin-wait yields %llu, VP assist 0x%llx, "
+                    "TLB flushes %llu, PV IPIs %llu, PV EOIs %llu\n",
                     v->vp_index, (unsigned long long)v->hypercalls,
-                    (unsigned long long)v->spin_yields, (unsigned long long)v->vp_assist);
+                    (unsigned long long)v->spin_yields, (unsigned long long)v->vp_assist,
+                    (unsigned long long)v->tlb_flushes, (unsigned long long)v->pv_ipis,
+                    (unsigned long long)v->pv_eois);
+            hv_synic_dump(v, out);
+        }
     }
 }

@@ -39,8 +39,10 @@ enum msr_result hv_wr_apic(struct hv_vcpu *, const struct hv_msr *, uint32_t, ui
 enum msr_result hv_wr_crash_ctl(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
 enum msr_result hv_wr_tsc_emu_status(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
 enum msr_result hv_wr_invtsc(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
+enum msr_result hv_rd_syndbg(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t *);
+enum msr_result hv_wr_syndbg(struct hv_vcpu *, const struct hv_msr *, uint32_t, uint64_t);
 
-/* ---- hypercall handlers (hv-hcall.c) ---- */
+/* ---- hypercall handlers (hv-hcall.c; flush and IPI: hv-pv.c; debug: hv-syndbg.c) ---- */
 uint64_t hv_hc_flush(struct hv_vcpu *, struct hv_hcall_ctx *);
 uint64_t hv_hc_spin_wait(struct hv_vcpu *, struct hv_hcall_ctx *);
 uint64_t hv_hc_send_ipi(struct hv_vcpu *, struct hv_hcall_ctx *);
@@ -50,8 +52,6 @@ uint64_t hv_hc_debug(struct hv_vcpu *, struct hv_hcall_ctx *);
 uint64_t hv_hc_extended(struct hv_vcpu *, struct hv_hcall_ctx *);
 
 #define RW(rd, wr) rd, wr
-#define NO_SYNIC  "the SynIC is not active (hv-synic is off)"
-#define NO_SYNDBG "the synthetic debugger is off (0x40000082.EAX bit 1 clear)"
 #define READ_ONLY "read-only for the guest"
 #define STORED RW(hv_rd_stored, hv_wr_stored)
 #define PW(field) (offsetof(struct hv_partition, field) + 1)
@@ -115,23 +115,23 @@ static const struct hv_msr runtime_msrs[] = {
 
 static const struct hv_msr synic_msrs[] = {
     { 0x40000080, 0x40000080, "HV_X64_MSR_SCONTROL", "SynIC control",
-      EAX_(FEATURES, 0x4), false, RW(NULL, NULL), NO_SYNIC },
+      EAX_(FEATURES, 0x4), false, RW(hv_synic_rd, hv_synic_wr) },
     { 0x40000081, 0x40000081, "HV_X64_MSR_SVERSION", "SynIC version",
-      EAX_(FEATURES, 0x4), false, RW(NULL, NULL), NO_SYNIC },
+      EAX_(FEATURES, 0x4), false, RW(hv_synic_rd, hv_synic_wr) },
     { 0x40000082, 0x40000082, "HV_X64_MSR_SIEFP", "SynIC event flags page",
-      EAX_(FEATURES, 0x4), false, RW(NULL, NULL), NO_SYNIC },
+      EAX_(FEATURES, 0x4), false, RW(hv_synic_rd, hv_synic_wr) },
     { 0x40000083, 0x40000083, "HV_X64_MSR_SIMP", "SynIC message page",
-      EAX_(FEATURES, 0x4), false, RW(NULL, NULL), NO_SYNIC },
+      EAX_(FEATURES, 0x4), false, RW(hv_synic_rd, hv_synic_wr) },
     { 0x40000084, 0x40000084, "HV_X64_MSR_EOM", "SynIC end of message",
-      EAX_(FEATURES, 0x4), false, RW(NULL, NULL), NO_SYNIC },
+      EAX_(FEATURES, 0x4), false, RW(hv_synic_rd, hv_synic_wr) },
     { 0x40000090, 0x4000009f, "HV_X64_MSR_SINT", "SynIC interrupt source",
-      EAX_(FEATURES, 0x4), false, RW(NULL, NULL), NO_SYNIC },
+      EAX_(FEATURES, 0x4), false, RW(hv_synic_rd, hv_synic_wr) },
     { 0 },
 };
 
 static const struct hv_msr stimer_msrs[] = {
     { 0x400000b0, 0x400000b7, "HV_X64_MSR_STIMER", "synthetic timer config/count",
-      EAX_(FEATURES, 0x8), false, RW(hv_rd_stored, NULL), NO_SYNIC, VP(stimer) },
+      EAX_(FEATURES, 0x8), false, RW(hv_stimer_rd, hv_stimer_wr) },
     { 0 },
 };
 
@@ -155,9 +155,9 @@ static const struct hv_msr reenlightenment_msrs[] = {
 
 static const struct hv_msr syndbg_msrs[] = {
     { 0x400000f1, 0x400000f5, "HV_X64_MSR_SYNDBG_", "synthetic debugger",
-      EDX_(FEATURES, 0x800), true, RW(NULL, NULL), NO_SYNDBG },
+      EDX_(FEATURES, 0x800), true, RW(hv_rd_syndbg, hv_wr_syndbg) },
     { 0x400000ff, 0x400000ff, "HV_X64_MSR_SYNDBG_OPTIONS", "synthetic debugger options",
-      EDX_(FEATURES, 0x800), true, RW(NULL, NULL), NO_SYNDBG },
+      EDX_(FEATURES, 0x800), true, RW(hv_rd_syndbg, hv_wr_syndbg) },
     { 0 },
 };
 
@@ -212,7 +212,6 @@ static const struct hv_hcall syndbg_hcalls[] = {
 
 static const struct hv_hcall no_hcalls[] = { { 0 } };
 
-#define NEEDS_APIC "it needs a local APIC, which satori does not emulate yet"
 #define NEEDS_VMX  "it needs nested VMX, which satori does not emulate"
 
 const struct hv_feature hv_table[HV_NFEAT + 1] = {
@@ -231,10 +230,10 @@ const struct hv_feature hv_table[HV_NFEAT + 1] = {
     [HV_RUNTIME] = { "hv-runtime", "VP_RUNTIME MSR (hv-runtime)",
         { EAX_(FEATURES, 0x1) }, 0, NULL, false, runtime_msrs, no_hcalls },
     [HV_SYNIC] = { "hv-synic", "synthetic interrupt controller (hv-synic)",
-        { EAX_(FEATURES, 0x4) }, HV_BIT(HV_VPINDEX), NEEDS_APIC, false, synic_msrs,
+        { EAX_(FEATURES, 0x4) }, HV_BIT(HV_VPINDEX), NULL, false, synic_msrs,
         synic_hcalls },
     [HV_STIMER] = { "hv-stimer", "synthetic timers (hv-stimer)",
-        { EAX_(FEATURES, 0x8) }, HV_BIT(HV_SYNIC) | HV_BIT(HV_TIME), NEEDS_APIC, false,
+        { EAX_(FEATURES, 0x8) }, HV_BIT(HV_SYNIC) | HV_BIT(HV_TIME), NULL, false,
         stimer_msrs, no_hcalls },
     [HV_FREQUENCIES] = { "hv-frequencies", "frequency MSRs (hv-frequencies)",
         { EAX_(FEATURES, 0x800), EDX_(FEATURES, 0x100) }, 0, NULL, false, frequency_msrs,
@@ -242,32 +241,26 @@ const struct hv_feature hv_table[HV_NFEAT + 1] = {
     [HV_REENLIGHTENMENT] = { "hv-reenlightenment", "reenlightenment MSRs (hv-reenlightenment)",
         { EAX_(FEATURES, 0x2000) }, 0, NULL, false, reenlightenment_msrs, no_hcalls },
     [HV_TLBFLUSH] = { "hv-tlbflush", "paravirtualized TLB flush (hv-tlbflush)",
-        { EAX_(HINTS, 0x804) }, HV_BIT(HV_VPINDEX),
-        "it needs a local APIC and more than one vCPU, which satori does not emulate yet",
-        false, no_msrs, tlbflush_hcalls },
+        { EAX_(HINTS, 0x804) }, HV_BIT(HV_VPINDEX), NULL, false, no_msrs, tlbflush_hcalls },
     [HV_EVMCS] = { "hv-evmcs", "enlightened VMCS (hv-evmcs)",
         { EAX_(HINTS, 0x4000), EAX_(NESTED, 0x0101) }, HV_BIT(HV_VAPIC), NEEDS_VMX, false,
         no_msrs, no_hcalls },
     [HV_IPI] = { "hv-ipi", "paravirtualized IPI (hv-ipi)",
-        { EAX_(HINTS, 0xc00) }, HV_BIT(HV_VPINDEX), NEEDS_APIC, false, no_msrs, ipi_hcalls },
+        { EAX_(HINTS, 0xc00) }, HV_BIT(HV_VPINDEX), NULL, false, no_msrs, ipi_hcalls },
     [HV_STIMER_DIRECT] = { "hv-stimer-direct", "direct mode synthetic timers (hv-stimer-direct)",
-        { EDX_(FEATURES, 0x80000) }, HV_BIT(HV_STIMER), NEEDS_APIC, false, no_msrs, no_hcalls },
+        { EDX_(FEATURES, 0x80000) }, HV_BIT(HV_STIMER), NULL, false, no_msrs, no_hcalls },
     [HV_AVIC] = { "hv-avic", "AVIC/APICv support (hv-avic/hv-apicv)",
         { EAX_(HINTS, 0x200) }, 0, NULL, false, no_msrs, no_hcalls },
     [HV_SYNDBG] = { "hv-syndbg", "Enable synthetic kernel debugger channel (hv-syndbg)",
-        { EDX_(FEATURES, 0x800) }, HV_BIT(HV_SYNIC) | HV_BIT(HV_RELAXED),
-        "it needs the synthetic interrupt controller and a vmbus-bridge device, which "
-        "satori does not emulate yet", true, syndbg_msrs, syndbg_hcalls },
+        { EDX_(FEATURES, 0x800) }, HV_BIT(HV_SYNIC) | HV_BIT(HV_RELAXED), NULL, true,
+        syndbg_msrs, syndbg_hcalls },
     [HV_EMSR_BITMAP] = { "hv-emsr-bitmap", "enlightened MSR-Bitmap (hv-emsr-bitmap)",
         { EAX_(NESTED, 0x80000) }, 0, NEEDS_VMX, false, no_msrs, no_hcalls },
     [HV_XMM_INPUT] = { "hv-xmm-input", "XMM fast hypercall input (hv-xmm-input)",
-        { EDX_(FEATURES, 0x10) }, 0,
-        "it needs SSE (XMM registers), which satori's CPU does not implement yet", false,
-        no_msrs, no_hcalls },
+        { EDX_(FEATURES, 0x10) }, 0, NULL, false, no_msrs, no_hcalls },
     [HV_TLBFLUSH_EXT] = { "hv-tlbflush-ext",
         "Extended gva ranges for TLB flush hypercalls (hv-tlbflush-ext)",
-        { EDX_(FEATURES, 0x4000) }, HV_BIT(HV_TLBFLUSH),
-        "it needs hv-tlbflush, which satori does not offer yet", false, no_msrs, no_hcalls },
+        { EDX_(FEATURES, 0x4000) }, HV_BIT(HV_TLBFLUSH), NULL, false, no_msrs, no_hcalls },
     [HV_TLBFLUSH_DIRECT] = { "hv-tlbflush-direct", "direct TLB flush (hv-tlbflush-direct)",
         { EAX_(NESTED, 0x20000) }, HV_BIT(HV_VAPIC), NEEDS_VMX, false, no_msrs, no_hcalls },
     [HV_BASE] = { NULL, "hypercall interface",

@@ -61,8 +61,61 @@ struct hv_apic_ops {
     uint64_t (*icr_read)(void *apic);
     uint32_t (*tpr_get)(void *apic);
     void (*tpr_set)(void *apic, uint32_t tpr);
+    /* ---- SynIC (hv-synic.c, hv-stimer.c; reference 5.6) ---- */
+    /* A fixed, edge, self-directed interrupt: false if the APIC refuses it
+     * (hardware- or software-disabled), as KVM's delivery returns 0. */
+    bool (*inject)(void *apic, uint8_t vector);
+    /* The SynIC's vectors: auto_eoi[] are accepted without setting ISR;
+     * an EOI of a vector in eoi_watch[] calls eoi(opaque, vector). */
+    void (*synic_vectors)(void *apic, const uint32_t auto_eoi[8], const uint32_t eoi_watch[8],
+                          void (*eoi)(void *opaque, uint8_t vector), void *opaque);
+    /* ---- PV IPI and PV EOI (hv-pv.c; reference 4.7, 3.4) ---- */
+    /* (PV IPIs go through inject above: a fixed edge vector into this
+     * APIC whatever its ID or mode, dropped when it is disabled.) */
+    /* The highest in-service vector when nothing is pending in IRR and
+     * that vector is edge-triggered (its EOI needs no I/O APIC
+     * broadcast), else -1: the vector PV EOI may cover. */
+    int (*pv_eoi_vector)(void *apic);
+    /* Call fn(opaque) after every change of the APIC's IRR/ISR/TPR state. */
+    void (*set_notify)(void *apic, void (*fn)(void *opaque), void *opaque);
 };
 void hv_vcpu_set_apic(struct hv_vcpu *v, const struct hv_apic_ops *ops, void *apic);
+/*
+ * ---- SynIC message and event routes (QEMU's hw/hyperv/hyperv.c model;
+ * used by hw/misc/hyperv-testdev.c).  All return 0 or a negative errno.
+ */
+struct hv_sint_route;
+#define HV_MESSAGE_SIZE 256
+#define HV_MESSAGE_PAYLOAD_SIZE 240
+/* HvPostMessage input as the guest passes it (TLFS; reference 4.7). */
+struct hv_post_message_input {
+    uint32_t connection_id, reserved, message_type, payload_size;
+    uint8_t payload[HV_MESSAGE_PAYLOAD_SIZE];
+};
+/* A route to SINT sint of the vCPU with that VP index; ack (may be NULL)
+ * learns how a posted message ended (0 delivered, -EAGAIN slot was busy
+ * and the guest has since acknowledged, -ENXIO no message page).
+ * NULL if there is no such vCPU or the SynIC is not active. */
+struct hv_sint_route *hv_sint_route_new(struct hv_partition *p, uint32_t vp_index,
+                                        unsigned sint, void (*ack)(void *opaque, int status),
+                                        void *opaque);
+void hv_sint_route_free(struct hv_sint_route *r);
+/* Raise the SINT's interrupt (as a KVM irqfd would). */
+int hv_sint_route_set_sint(struct hv_sint_route *r);
+/* Stage a 256-byte message for the route's slot: -EAGAIN while the last
+ * one is still staged (QEMU's hyperv_post_msg). */
+int hv_sint_route_post(struct hv_sint_route *r, const void *msg);
+/* Set event flag n in the route's SIEFP slot, raising the SINT on 0->1. */
+int hv_sint_route_set_flag(struct hv_sint_route *r, unsigned n);
+/* HvPostMessage handler for a connection id (fn NULL removes); returns an
+ * HV_STATUS_* value for the guest.  -EEXIST / -ENOENT as QEMU's. */
+int hv_set_msg_handler(struct hv_partition *p, uint32_t conn_id,
+                       uint16_t (*fn)(void *opaque, const struct hv_post_message_input *m),
+                       void *opaque);
+/* HvSignalEvent target for a connection id (KVM's eventfd table). */
+int hv_set_event_handler(struct hv_partition *p, uint32_t conn_id,
+                         void (*fn)(void *opaque), void *opaque);
+
 /* Machine reset: MSRs back to their reset values (QEMU's hyperv_init_vcpu). */
 void hv_partition_reset(struct hv_partition *p);
 /* 'info hyperv': the state of every enlightenment of every vCPU. */

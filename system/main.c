@@ -203,12 +203,14 @@ static int parse_device(const char *arg, struct pc_config *c)
 
     if (!driver || !strcmp(driver, "help") || !strcmp(driver, "?")) {
         printf("Misc devices:\nname \"isa-debug-exit\", bus ISA (properties: iobase, iosize)\n"
+               "name \"hyperv-testdev\", bus ISA\n"
                "name \"pc-testdev\", bus ISA\n"
                "name \"pci-testdev\", bus PCI, desc \"PCI Test Device\"\n");
         free(s);
         exit(0);
     }
-    if (!strcmp(driver, "pc-testdev") || !strcmp(driver, "pci-testdev")) {
+    if (!strcmp(driver, "pc-testdev") || !strcmp(driver, "pci-testdev") ||
+        !strcmp(driver, "hyperv-testdev")) {
         char *item = strtok_r(NULL, ",", &save), *name, *value;
         if (item) {
             split_prop(item, &name, &value);
@@ -216,7 +218,9 @@ static int parse_device(const char *arg, struct pc_config *c)
             free(s);
             return -1;
         }
-        if (!strcmp(driver, "pc-testdev"))
+        if (!strcmp(driver, "hyperv-testdev"))
+            c->hyperv_testdev = true;
+        else if (!strcmp(driver, "pc-testdev"))
             c->pc_testdev = true;
         else
             c->pci_testdev = true;
@@ -225,7 +229,7 @@ static int parse_device(const char *arg, struct pc_config *c)
     }
     if (strcmp(driver, "isa-debug-exit")) {
         error_report("-device %s: '%s' is not a valid device model name "
-                     "(devices: isa-debug-exit, pc-testdev, pci-testdev; try -device help)",
+                     "(devices: isa-debug-exit, hyperv-testdev, pc-testdev, pci-testdev; try -device help)",
                      arg, driver);
         free(s);
         return -1;

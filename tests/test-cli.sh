@@ -20,8 +20,10 @@ expect 1 "unknown Hyper-V flag 'hv-bogus'; known:.*hv-relaxed.*hv-spinlocks" -- 
 expect 1 "Hyper-V synthetic timers (hv-stimer) requires Hyper-V clocksources (hv-time)" -- -cpu max,hv-stimer
 expect 1 "Hyper-V synthetic timers (hv-stimer) requires Hyper-V synthetic interrupt controller (hv-synic)" -- -cpu max,hv-stimer,hv-time
 expect 1 "Hyper-V synthetic interrupt controller (hv-synic) requires Hyper-V VP_INDEX MSR (hv-vpindex)" -- -cpu max,hv-synic
-expect 1 "Hyper-V synthetic interrupt controller (hv-synic) is not available in this version of satori: it needs a local APIC" -- -cpu max,hv-synic,hv-vpindex
-expect 1 "Hyper-V XMM fast hypercall input (hv-xmm-input) is not available" -- -cpu max,hv-xmm-input
+expect 1 "Hyper-V enlightened VMCS (hv-evmcs) is not available in this version of satori: it needs nested VMX" -- -cpu max,hv-vapic,hv-evmcs
+expect 1 "Hyper-V paravirtualized TLB flush (hv-tlbflush) requires Hyper-V VP_INDEX MSR (hv-vpindex)" -- -cpu max,hv-tlbflush
+expect 1 "Hyper-V Enable synthetic kernel debugger channel (hv-syndbg) requires Hyper-V synthetic interrupt controller (hv-synic)" -- -cpu max,hv-relaxed,hv-syndbg
+expect 0 "features (40000003.EDX): dynamic partitioning XMM hypercall input" -- -cpu max,hv-xmm-input
 expect 1 "hv-relaxed=maybe: expected on or off" -- -cpu max,hv-relaxed=maybe
 expect 1 "hv-spinlocks=lots: expected a number" -- -cpu max,hv-spinlocks=lots
 expect 1 "hv-no-nonarch-coresharing=sometimes: expected on, off or auto" -- -cpu max,hv-no-nonarch-coresharing=sometimes

@@ -102,6 +102,19 @@ void lapic_hv_icr_write(struct lapic *s, uint64_t icr);
 uint64_t lapic_hv_icr_read(const struct lapic *s);
 uint32_t lapic_hv_get_tpr(const struct lapic *s);
 void lapic_hv_set_tpr(struct lapic *s, uint32_t tpr);
+/* Hyper-V SynIC (hyperv/hv-synic.c): inject a SINT vector (false: the APIC
+ * is disabled), and the SynIC's auto-EOI / EOI-watched vector bitmaps. */
+bool lapic_hv_inject(struct lapic *s, uint8_t vector);
+void lapic_hv_set_synic(struct lapic *s, const uint32_t auto_eoi[8], const uint32_t eoi_watch[8],
+                        void (*eoi)(void *opaque, uint8_t vector), void *opaque);
+/*
+ * PV IPI and PV EOI (hyperv/hv-pv.c; PV IPIs use lapic_hv_inject): the
+ * highest in-service vector when IRR is empty and that vector is
+ * edge-triggered, else -1; a callback after every change of IRR/ISR/TPR
+ * state.
+ */
+int lapic_hv_pv_eoi_vector(const struct lapic *s);
+void lapic_hv_set_notify(struct lapic *s, void (*fn)(void *opaque), void *opaque);
 
 /* ---- IOAPIC ---------------------------------------------------------------- */
 

@@ -111,6 +111,12 @@ struct lapic {
     bool extint_pending;        /* ExtINT message (IOAPIC) waiting for INTA */
     int (*extint_ack)(void *opaque);
     void *extint_opaque;
+    /* Hyper-V SynIC (lapic_hv_set_synic): auto-EOI vectors, watched EOIs */
+    uint32_t hv_auto_eoi[8], hv_eoi_watch[8];
+    void (*hv_eoi)(void *opaque, uint8_t vector);
+    void *hv_eoi_opaque;
+    void (*hv_notify)(void *opaque);   /* hyperv/ PV EOI: after each state change */
+    void *hv_notify_opaque;
 };
 
 static void lapic_update(struct lapic *s);
@@ -184,6 +190,8 @@ static void lapic_update(struct lapic *s)
     bool intr = extint_wire(s) || (hw_enabled(s) && (s->extint_pending || deliverable(s) >= 0));
 
     cpu_set_intr(s->cpu, intr);
+    if (s->hv_notify)
+        s->hv_notify(s->hv_notify_opaque);
 }
 
 static void lapic_error(struct lapic *s, uint32_t bits)
@@ -527,6 +535,9 @@ static void lapic_eoi(struct lapic *s)
             s->bus->eoi(s->bus->eoi_opaque, (uint8_t)v);
     }
     lapic_update(s);
+    /* SynIC: an EOI of a SINT's vector acknowledges the SINT (hyperv/) */
+    if (s->hv_eoi && bit_test(s->hv_eoi_watch, (unsigned)v))
+        s->hv_eoi(s->hv_eoi_opaque, (uint8_t)v);
 }
 
 static void lapic_send_ipi(struct lapic *s)
@@ -865,7 +876,9 @@ static int lapic_ack(void *opaque)
         return highest(s->irr) >= 0 && sw_enabled(s) ? (int)(s->svr & 0xff) : -1;
     }
     bit_clear(s->irr, (unsigned)v);
-    bit_set(s->isr, (unsigned)v);
+    /* SynIC auto-EOI vectors are taken without entering ISR (KVM) */
+    if (!bit_test(s->hv_auto_eoi, (unsigned)v))
+        bit_set(s->isr, (unsigned)v);
     lapic_update(s);
     return v;
 }
@@ -906,6 +919,47 @@ void lapic_hv_set_tpr(struct lapic *s, uint32_t tpr)
 {
     s->tpr = tpr & 0xff;
     lapic_update(s);
+}
+
+/*
+ * ---- Hyper-V SynIC hooks (hyperv/hv-synic.c, reference/hyperv.md 5.6) -----
+ * A SINT is a fixed, edge, self-directed interrupt, refused (false) when
+ * the APIC is hardware- or software-disabled, as KVM's delivery counts it.
+ * Vectors in auto_eoi are accepted without setting ISR; the EOI of a
+ * vector in eoi_watch is reported to hyperv/ after the APIC has updated.
+ */
+bool lapic_hv_inject(struct lapic *s, uint8_t vector)
+{
+    if (!hw_enabled(s) || !sw_enabled(s))
+        return false;
+    lapic_accept_vector(s, vector, false);
+    return true;
+}
+
+void lapic_hv_set_synic(struct lapic *s, const uint32_t auto_eoi[8], const uint32_t eoi_watch[8],
+                        void (*eoi)(void *opaque, uint8_t vector), void *opaque)
+{
+    memcpy(s->hv_auto_eoi, auto_eoi, sizeof s->hv_auto_eoi);
+    memcpy(s->hv_eoi_watch, eoi_watch, sizeof s->hv_eoi_watch);
+    s->hv_eoi = eoi;
+    s->hv_eoi_opaque = opaque;
+}
+/* ---- end of Hyper-V SynIC hooks ---- */
+
+/* PV EOI: the in-service vector a lazy EOI may retire (see intc.h). */
+int lapic_hv_pv_eoi_vector(const struct lapic *s)
+{
+    int v = highest(s->isr);
+
+    if (v < 0 || highest(s->irr) >= 0 || bit_test(s->tmr, (unsigned)v))
+        return -1;
+    return v;
+}
+
+void lapic_hv_set_notify(struct lapic *s, void (*fn)(void *opaque), void *opaque)
+{
+    s->hv_notify = fn;
+    s->hv_notify_opaque = opaque;
 }
 
 /* ---- lifetime ------------------------------------------------------------- */

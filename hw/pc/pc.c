@@ -36,6 +36,7 @@
 #include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
 #include "hyperv/hyperv.h"
+#include "hw/misc/hyperv-testdev.h"
 #include "timers/timers.h"
 #include "ui/ui.h"
 #include "util/log.h"
@@ -51,6 +52,7 @@ static struct machine {
     struct uart16550 *uart;
     struct hv_partition *hv;
     struct hv_vcpu *hv_vcpu[PC_MAX_CPUS];
+    struct hyperv_testdev *hv_testdev;   /* -device hyperv-testdev */
     /* interrupt controllers (intc): one local APIC per vCPU, IOAPIC, 8259 pair */
     struct apic_bus *apic_bus;
     struct lapic *lapic[PC_MAX_CPUS];
@@ -452,9 +454,24 @@ static void pc_hv_icr_write(void *apic, uint64_t icr) { lapic_hv_icr_write(apic,
 static uint64_t pc_hv_icr_read(void *apic) { return lapic_hv_icr_read(apic); }
 static uint32_t pc_hv_tpr_get(void *apic) { return lapic_hv_get_tpr(apic); }
 static void pc_hv_tpr_set(void *apic, uint32_t tpr) { lapic_hv_set_tpr(apic, tpr); }
+/* PV EOI */
+static int pc_hv_pv_eoi_vector(void *apic) { return lapic_hv_pv_eoi_vector(apic); }
+static void pc_hv_set_notify(void *apic, void (*fn)(void *), void *opaque)
+{
+    lapic_hv_set_notify(apic, fn, opaque);
+}
+
+static bool pc_hv_inject(void *apic, uint8_t vector) { return lapic_hv_inject(apic, vector); }
+static void pc_hv_synic_vectors(void *apic, const uint32_t auto_eoi[8], const uint32_t watch[8],
+                                void (*eoi)(void *, uint8_t), void *opaque)
+{
+    lapic_hv_set_synic(apic, auto_eoi, watch, eoi, opaque);
+}
 
 static const struct hv_apic_ops pc_hv_apic_ops = {
     pc_hv_eoi, pc_hv_icr_write, pc_hv_icr_read, pc_hv_tpr_get, pc_hv_tpr_set,
+    .inject = pc_hv_inject, .synic_vectors = pc_hv_synic_vectors,   /* SynIC */
+    .pv_eoi_vector = pc_hv_pv_eoi_vector, .set_notify = pc_hv_set_notify,   /* PV EOI */
 };
 
 static int pc_build(const struct pc_config *c, char *err, size_t errlen)
@@ -512,6 +529,19 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
     if (m.hv)                       /* hv-vapic: HV_X64_MSR_EOI/ICR/TPR reach the APIC */
         for (int i = 0; i < m.ncpus; i++)
             hv_vcpu_set_apic(m.hv_vcpu[i], &pc_hv_apic_ops, m.lapic[i]);
+    /* ---- -device hyperv-testdev (hw/misc/hyperv-testdev.c) ---- */
+    if (c->hyperv_testdev) {
+        if (!m.hv || !hv_config_enabled(c->hv)) {
+            snprintf(err, errlen, "-device hyperv-testdev: needs Hyper-V enlightenments "
+                     "(-cpu ...,hv-vpindex,hv-synic)");
+            return -1;
+        }
+        if (!(m.hv_testdev = hyperv_testdev_new(m.bus, m.hv))) {
+            snprintf(err, errlen, "-device hyperv-testdev: I/O port 0x%x already in use",
+                     HYPERV_TESTDEV_PORT);
+            return -1;
+        }
+    }
 
     switch (c->serial) {
     case SERIAL_STDIO:
@@ -594,6 +624,8 @@ static void poll_input(int64_t timeout_ns)
 
 static void pc_free(void)
 {
+    if (m.hv && log_on(LOG_HYPERV))      /* 'info hyperv' until a monitor exists */
+        hv_dump(m.hv, log_file());
     pc_free_intc();
     for (int i = 0; i < m.ncpus; i++) {
         cpu_free(m.cpu[i]);
@@ -601,6 +633,8 @@ static void pc_free(void)
     }
     if (m.uart)
         uart16550_free(m.uart);
+    hyperv_testdev_free(m.hv_testdev);   /* before the partition it routes into */
+    m.hv_testdev = NULL;
     hv_partition_free(m.hv);   /* frees its vCPUs too */
     pc_legacy_devices_free();
     pc_pci_free(&m.pci);

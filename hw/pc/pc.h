@@ -48,6 +48,7 @@ struct pc_config {
     bool debug_exit;
     uint16_t debug_exit_base, debug_exit_size;
     bool pc_testdev, pci_testdev; /* -device pc-testdev / pci-testdev */
+    bool hyperv_testdev;          /* -device hyperv-testdev (needs hv-* flags) */
     bool no_reboot;
     bool no_shutdown;             /* guest shutdown pauses instead of exiting (-no-shutdown) */
     enum machine_action panic_action;
