@@ -318,6 +318,20 @@ static void direct(void)
     reportf(direct_irqs == 4, "periodic direct timer: three more interrupts (%d)", direct_irqs);
 }
 
+/* hv-enforce-cpuid without hv-stimer-direct: direct mode #GPs (2.2, 6.2) */
+static void enforce_no_direct(void)
+{
+    uint64_t v = 0;
+
+    reportf(!wrmsr_safe(config_msr(0), CFG_DIRECT | CFG_VECTOR(DIRECT_VEC)),
+            "enforce, no 0x40000003.EDX bit 19: CONFIG with direct_mode #GPs");
+    rdmsr_safe(config_msr(0), &v);
+    reportf(v == 0, "and is not stored (%lx)", v);
+    reportf(wrmsr_safe(config_msr(0), CFG_SINT(TIMER_SINT)), "CONFIG without it is accepted");
+    reportf(wrmsr_safe(count_msr(0), 5), "COUNT is accepted");
+    stop(0);
+}
+
 int main(void)
 {
     hv_catch_faults();
@@ -332,6 +346,10 @@ int main(void)
     wrmsr(HV_MSR_SCONTROL, 1);
     wrmsr(HV_MSR_SINT0 + TIMER_SINT, TIMER_VEC);
 
+    if (hv_cmdline_has("enforce-nodirect")) {
+        enforce_no_direct();
+        return 0;
+    }
     config_rules();
     one_shot();
     periodic();
