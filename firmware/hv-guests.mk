@@ -19,7 +19,7 @@ EXTRA_DIST += testsuite/satori.hyperv/hv-guest.h \
 	$(HV_PROBE_GUESTS:%=testsuite/satori.hyperv/%.c) \
 	$(HV_BEHAVIOUR_GUESTS:%=testsuite/satori.hyperv/%.c) \
 	$(HV_BEHAVIOUR_GUESTS:%=testsuite/satori.hyperv/%.exp) \
-	testsuite/satori.hyperv/stimer-icount.exp
+	testsuite/satori.hyperv/stimer-icount.exp testsuite/satori.hyperv/stimer-linux.exp
 # probe tables (testsuite/satori.hyperv/tables/<set>.tbl, one per flag set of probe.exp)
 HV_TABLES = none relaxed spinlocks vpindex runtime crash time reset \
 	frequencies reenlightenment avic vendor nonarch all kvmoff enforce-none \

@@ -383,6 +383,19 @@ static enum msr_result set_sint(struct hv_vcpu *v, unsigned n, uint64_t val)
     return MSR_OK;
 }
 
+/* SIMP / SIEFP: stored whole; QEMU's page follows the enable bit and GPA. */
+static void set_page(struct hv_vcpu *v, uint64_t *msr, struct hv_overlay *o, uint64_t val,
+                     const char *what)
+{
+    static char words[64];
+
+    *msr = val;
+    overlay_update(v->p, o, val);
+    snprintf(words, sizeof words, "%s %s", what, !(val & 1) ? "disabled"
+             : o->ram ? "shown at this address" : "enabled, but the address is not RAM");
+    hv_msr_note(words);
+}
+
 enum msr_result hv_synic_wr(struct hv_vcpu *v, const struct hv_msr *m, uint32_t msr,
                             uint64_t val)
 {
@@ -401,18 +414,10 @@ enum msr_result hv_synic_wr(struct hv_vcpu *v, const struct hv_msr *m, uint32_t 
         hv_msr_note("read-only for the guest");
         return MSR_GP;
     case HV_X64_MSR_SIEFP:
-        s->evt_page = val;
-        overlay_update(v->p, &s->evt_ov, val);
-        hv_msr_note(!(val & 1) ? "event flags page disabled"
-                    : s->evt_ov.ram ? "event flags page shown at this address"
-                    : "event flags page enabled, but the address is not RAM");
+        set_page(v, &s->evt_page, &s->evt_ov, val, "event flags page");
         return MSR_OK;
     case HV_X64_MSR_SIMP:
-        s->msg_page = val;
-        overlay_update(v->p, &s->msg_ov, val);
-        hv_msr_note(!(val & 1) ? "message page disabled"
-                    : s->msg_ov.ram ? "message page shown at this address"
-                    : "message page enabled, but the address is not RAM");
+        set_page(v, &s->msg_page, &s->msg_ov, val, "message page");
         return MSR_OK;
     case HV_X64_MSR_EOM:
         hv_msr_note("end of message: every SINT acknowledged, pending messages retried");

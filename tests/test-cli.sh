@@ -24,6 +24,10 @@ expect 1 "Hyper-V enlightened VMCS (hv-evmcs) is not available in this version o
 expect 1 "Hyper-V paravirtualized TLB flush (hv-tlbflush) requires Hyper-V VP_INDEX MSR (hv-vpindex)" -- -cpu max,hv-tlbflush
 expect 1 "Hyper-V Enable synthetic kernel debugger channel (hv-syndbg) requires Hyper-V synthetic interrupt controller (hv-synic)" -- -cpu max,hv-relaxed,hv-syndbg
 expect 0 "features (40000003.EDX): dynamic partitioning XMM hypercall input" -- -cpu max,hv-xmm-input
+expect 1 "Hyper-V enlightened VMCS (hv-evmcs) is not available in this version of satori: it needs nested VMX" -- -cpu max,hv-evmcs,hv-vapic
+expect 0 "satori demo guest" -- -cpu max,hv-synic,hv-vpindex,hv-time,hv-stimer,hv-stimer-direct
+expect 0 "hyperv-testdev\", bus ISA" -- -device help
+expect 1 "Hyper-V XMM fast hypercall input (hv-xmm-input) is not available" -- -cpu max,hv-xmm-input
 expect 1 "hv-relaxed=maybe: expected on or off" -- -cpu max,hv-relaxed=maybe
 expect 1 "hv-spinlocks=lots: expected a number" -- -cpu max,hv-spinlocks=lots
 expect 1 "hv-no-nonarch-coresharing=sometimes: expected on, off or auto" -- -cpu max,hv-no-nonarch-coresharing=sometimes
@@ -100,6 +104,8 @@ rm -f cli-test-notakernel.bin
 # -global sets isa-debug-exit's defaults whatever its position; -device properties win
 g=testsuite/satori.cpu/alu.elf
 if [ -f $g ]; then
+    # hyperv-testdev routes into the SynIC: refused without Hyper-V
+    expect 1 "hyperv-testdev: needs Hyper-V enlightenments" -- -kernel $g -display none -device hyperv-testdev
     expect 1 "PASS" -- -kernel $g -display none -device isa-debug-exit -global isa-debug-exit.iobase=0xf4 -global isa-debug-exit.iosize=4
     expect 1 "PASS" -- -kernel $g -display none -global isa-debug-exit.iobase=0x501 -device isa-debug-exit,iobase=0xf4,iosize=4
 fi

@@ -10,7 +10,9 @@
  * line (cpu_set_intr) with "some vector in IRR beats PPR, or an ExtINT is
  * pending"; the CPU acknowledges at its interrupt window.
  * hyperv/'s HV_X64_MSR_EOI/ICR/TPR reach the same registers through the
- * lapic_hv_*() functions (x2APIC semantics in either mode, as KVM's).
+ * lapic_hv_*() functions (x2APIC semantics in either mode, as KVM's); its
+ * SynIC injects SINT vectors (lapic_hv_inject), has its auto-EOI vectors
+ * accepted without ISR and hears EOIs of its vectors (lapic_hv_set_synic).
  *
  * The timer counts a 1 GHz bus clock (one tick per virtual ns, as QEMU's)
  * divided by the divide configuration; TSC-deadline mode compares the

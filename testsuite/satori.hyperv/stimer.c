@@ -184,6 +184,26 @@ static void one_shot(void)
     reportf(m->type == HVMSG_TIMER_EXPIRED, "EOM retries it into the page");
     wait_irqs(&sint_irqs, 4, now() + 10000);
     m->type = 0;
+
+    /* SINT masked: the message is written, no interrupt, and the timer
+     * stays pending (synic_set_irq -ENOENT); EOM then finds its own
+     * message in the slot, so the guest must free it first */
+    wrmsr(HV_MSR_SINT0 + TIMER_SINT, TIMER_VEC | (1ull << 16));
+    wrmsr(count_msr(0), 1);
+    wrmsr(config_msr(0), CFG_ENABLE | CFG_SINT(TIMER_SINT));
+    wait_irqs(&sint_irqs, 5, now() + 10000);
+    v = rdmsr(config_msr(0));
+    reportf(m->type == HVMSG_TIMER_EXPIRED && sint_irqs == 4 && (v & CFG_ENABLE),
+            "masked SINT: message written, no interrupt, timer still pending (%d)", sint_irqs);
+    wrmsr(HV_MSR_SINT0 + TIMER_SINT, TIMER_VEC);
+    m->type = 0;
+    t0 = now();
+    wrmsr(HV_MSR_EOM, 0);
+    wait_irqs(&sint_irqs, 5, now() + 10000);
+    reportf(m->type == HVMSG_TIMER_EXPIRED && m->delivery >= t0 && sint_irqs == 5 &&
+            rdmsr(config_msr(0)) == CFG_SINT(TIMER_SINT),
+            "unmasked, slot freed, EOM: delivered again with its interrupt (%d)", sint_irqs);
+    m->type = 0;
     stop(0);
 }
 
@@ -298,6 +318,20 @@ static void direct(void)
     reportf(direct_irqs == 4, "periodic direct timer: three more interrupts (%d)", direct_irqs);
 }
 
+/* hv-enforce-cpuid without hv-stimer-direct: direct mode #GPs (2.2, 6.2) */
+static void enforce_no_direct(void)
+{
+    uint64_t v = 0;
+
+    reportf(!wrmsr_safe(config_msr(0), CFG_DIRECT | CFG_VECTOR(DIRECT_VEC)),
+            "enforce, no 0x40000003.EDX bit 19: CONFIG with direct_mode #GPs");
+    rdmsr_safe(config_msr(0), &v);
+    reportf(v == 0, "and is not stored (%lx)", v);
+    reportf(wrmsr_safe(config_msr(0), CFG_SINT(TIMER_SINT)), "CONFIG without it is accepted");
+    reportf(wrmsr_safe(count_msr(0), 5), "COUNT is accepted");
+    stop(0);
+}
+
 int main(void)
 {
     hv_catch_faults();
@@ -312,6 +346,10 @@ int main(void)
     wrmsr(HV_MSR_SCONTROL, 1);
     wrmsr(HV_MSR_SINT0 + TIMER_SINT, TIMER_VEC);
 
+    if (hv_cmdline_has("enforce-nodirect")) {
+        enforce_no_direct();
+        return 0;
+    }
     config_rules();
     one_shot();
     periodic();

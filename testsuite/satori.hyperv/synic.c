@@ -328,10 +328,16 @@ static void routes(void)
     testdev(TD_ROUTE_SET_SINT, 0, EVT_SINT, 0);
     window();
     reportf(evt_irqs == before + 1, "SINT_ROUTE_SET_SINT raises SINT3 (%d)", evt_irqs - before);
+    /* polling (bit 18) is stored and ignored: the SINT still interrupts (5.1) */
+    wrmsr_safe(HV_MSR_SINT0 + EVT_SINT, EVT_VEC | (1ull << 18));
+    testdev(TD_ROUTE_SET_SINT, 0, EVT_SINT, 0);
+    window();
+    reportf(evt_irqs == before + 2, "SINT3 with the polling bit still interrupts (%d)",
+            evt_irqs - before);
     wrmsr_safe(HV_MSR_SINT0 + EVT_SINT, SINT_MASKED | EVT_VEC);
     testdev(TD_ROUTE_SET_SINT, 0, EVT_SINT, 0);
     window();
-    reportf(evt_irqs == before + 1, "masked SINT3: nothing (%d)", evt_irqs - before);
+    reportf(evt_irqs == before + 2, "masked SINT3: nothing (%d)", evt_irqs - before);
     testdev(TD_ROUTE_DESTROY, 0, EVT_SINT, 0);
 }
 
