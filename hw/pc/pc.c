@@ -284,6 +284,8 @@ static void quit_from_console(void)
  * and set the vCPUs' power-on state: the BSP at the kernel's entry, the
  * APs in wait-for-SIPI.
  */
+static void pc_legacy_firmware_state(void);
+
 static int pc_load(char *err, size_t errlen)
 {
     const struct pc_config *c = m.cfg;
@@ -334,6 +336,7 @@ static int pc_load(char *err, size_t errlen)
     cpu_enter_multiboot(m.cpu[0], entry.eip, entry.eax, entry.ebx);
     cpu_set_reg(m.cpu[0], CPU_RSI, entry.esi);
     pc_intc_firmware_state();
+    pc_legacy_firmware_state();
     return 0;
 }
 
@@ -422,6 +425,27 @@ static void pc_legacy_devices_reset(void)
     rtc_reset(m.rtc);
     i8042_reset(m.i8042);
     port92_reset(m.port92);
+}
+
+/*
+ * What SeaBIOS sets up in these devices before it boots a kernel, at
+ * power-on and again after every reset: PIT counter 0 in mode 2 with
+ * count 0 (LSB then MSB), the RTC divider and rate 0x26 and register B
+ * in 24-hour mode with only the daylight-saving bit kept.
+ */
+static void pc_legacy_firmware_state(void)
+{
+    if (m.pit) {
+        bus_io_write(m.bus, 0x43, 0x34, 1);
+        bus_io_write(m.bus, 0x40, 0x00, 1);
+        bus_io_write(m.bus, 0x40, 0x00, 1);
+    }
+    bus_io_write(m.bus, 0x70, 0x0a, 1);
+    bus_io_write(m.bus, 0x71, 0x26, 1);
+    bus_io_write(m.bus, 0x70, 0x0b, 1);
+    uint8_t reg_b = (uint8_t)bus_io_read(m.bus, 0x71, 1);
+    bus_io_write(m.bus, 0x70, 0x0b, 1);
+    bus_io_write(m.bus, 0x71, (reg_b & 0x01) | 0x02, 1);
 }
 
 static void pc_legacy_devices_free(void)
@@ -728,6 +752,7 @@ int pc_run(const struct pc_config *c)
                 hv_partition_reset(m.hv);
             pc_reset_intc();
             pc_legacy_devices_reset();
+            pc_pci_reset(&m.pci);   /* PCI functions, PIIX4 PM, fw_cfg (plat) */
             if (pc_load(err, sizeof err) < 0) {
                 error_report("reset: %s", err);
                 pc_free();

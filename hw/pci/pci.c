@@ -100,6 +100,7 @@ int pci_dev_init(struct pci_dev *d, struct pci_bus *b, int devfn, const char *na
     d->cap_end = PCI_CONFIG_HEADER_SIZE;
     d->config_write = NULL;
     d->config_read = NULL;
+    d->reset = NULL;
     d->opaque = NULL;
     put16(d->config + PCI_VENDOR_ID, vendor);
     put16(d->config + PCI_DEVICE_ID, device);
@@ -302,6 +303,30 @@ void pci_config_write(struct pci_bus *b, int devfn, unsigned off, uint32_t val, 
         update_intx(d, old_intx);
     if (d->config_write)
         d->config_write(d, off, val, size);
+}
+
+/* ---- reset ------------------------------------------------------------------ */
+
+void pci_bus_power_on(struct pci_bus *b)
+{
+    for (int devfn = 0; devfn < 256; devfn++)
+        if (b->dev[devfn])
+            memcpy(b->dev[devfn]->config_poweron, b->dev[devfn]->config, PCI_CONFIG_SPACE_SIZE);
+}
+
+void pci_bus_reset(struct pci_bus *b)
+{
+    for (int devfn = 0; devfn < 256; devfn++) {
+        struct pci_dev *d = b->dev[devfn];
+        if (!d)
+            continue;
+        pci_set_irq(d, false);
+        memcpy(d->config, d->config_poweron, PCI_CONFIG_SPACE_SIZE);
+        update_bars(d);
+        if (d->reset)
+            d->reset(d);
+    }
+    b->config_addr = 0;
 }
 
 /* ---- configuration mechanism #1 ------------------------------------------ */
