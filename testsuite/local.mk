@@ -16,5 +16,6 @@ CLEANFILES += $(HW_GUEST_ELFS)
 EXTRA_DIST += testsuite/satori.hw/hw-guest.h $(HW_GUESTS:%=testsuite/satori.hw/%.c) \
 	$(HW_GUESTS:%=testsuite/satori.hw/%.exp)
 include testsuite/satori.hw/pci-guests.mk
-EXTRA_DIST += testsuite/satori.linux/boot.exp testsuite/satori.linux/mkinitramfs.sh
+EXTRA_DIST += testsuite/satori.linux/boot.exp testsuite/satori.linux/mkinitramfs.sh \
+	testsuite/satori.linux/typing.exp
 CLEANFILES += testsuite/satori.linux/initramfs.cpio.gz
