@@ -15,6 +15,11 @@
  * accesses.  Byte/word accesses to 0xCF8 itself are ignored (read all
  * ones), as on the i440FX, so 0xCF9 can be the PIIX3's reset register.
  *
+ * Reset: the board records every function's configuration space once all
+ * are built (pci_bus_power_on) and a machine reset puts those bytes back,
+ * lowers INTx, moves the BARs off the bus and calls each function's reset
+ * hook for its own state (PCI 3.0, 6.1: RST# sets the defaults).
+ *
  * Deviations: no bus numbers other than 0 (no PCI-PCI bridges), no
  * expansion ROM BARs; a BAR placed over another device's range is left
  * unmapped with a -d guest_errors line (QEMU's memory priorities would let
