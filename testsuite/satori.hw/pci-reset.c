@@ -16,6 +16,7 @@
  * back to what the first boot saw: a device the reset forgot keeps the
  * first boot's changes.  Needs -device pci-testdev (BARs at 00:02.0).
  */
+#include "cmos-guest.h"
 #include "pci-guest.h"
 
 #define RECORD_ADDR   0x800000ul
@@ -54,18 +55,6 @@ static void ioapic_write(unsigned reg, uint32_t v)
     mmio_write32(IOAPIC_BASE + 0x10, v);
 }
 
-static uint8_t cmos_read(uint8_t idx)
-{
-    outb(0x70, idx);
-    return inb(0x71);
-}
-
-static void cmos_write(uint8_t idx, uint8_t v)
-{
-    outb(0x70, idx);
-    outb(0x71, v);
-}
-
 static void kbc_wait_in(void)
 {
     for (int i = 0; i < 100000 && (inb(0x64) & 0x02); i++)
@@ -88,6 +77,13 @@ static uint8_t pit_status(int ch)
      * order and BCD survive a reset (QEMU's RESET sets only the mode) */
     return inb((uint16_t)(0x40 + ch)) & 0x0e;
 }
+
+static const struct { const char *name; unsigned off; } lapic_regs[] = {
+    { "LAPIC ID", 0x20 }, { "LAPIC TPR", 0x80 }, { "LAPIC LDR", 0xd0 }, { "LAPIC DFR", 0xe0 },
+    { "LAPIC SVR", 0xf0 }, { "LAPIC LVT timer", 0x320 }, { "LAPIC LVT LINT0", 0x350 },
+    { "LAPIC LVT LINT1", 0x360 }, { "LAPIC LVT error", 0x370 },
+    { "LAPIC initial count", 0x380 }, { "LAPIC divide", 0x3e0 },
+};
 
 /* Everything a reset must bring back, in a fixed order. */
 static void capture(void)
@@ -116,17 +112,8 @@ static void capture(void)
     put("PM1_EN", inw(PM_BASE + 2));
     put("PM1_CNT (SCI_EN)", inw(PM_BASE + 4));
     put("GPE0_EN", inb(0xafe2) | inb(0xafe3) << 8);
-    put("LAPIC ID", apic_read(0x20));
-    put("LAPIC TPR", apic_read(0x80));
-    put("LAPIC LDR", apic_read(0xd0));
-    put("LAPIC DFR", apic_read(0xe0));
-    put("LAPIC SVR", apic_read(0xf0));
-    put("LAPIC LVT timer", apic_read(0x320));
-    put("LAPIC LVT LINT0", apic_read(0x350));
-    put("LAPIC LVT LINT1", apic_read(0x360));
-    put("LAPIC LVT error", apic_read(0x370));
-    put("LAPIC initial count", apic_read(0x380));
-    put("LAPIC divide", apic_read(0x3e0));
+    for (size_t i = 0; i < sizeof lapic_regs / sizeof lapic_regs[0]; i++)
+        put(lapic_regs[i].name, apic_read(lapic_regs[i].off));
     put("IOAPIC ID", ioapic_read(0));
     for (int i = 0; i < 24; i++) {
         put(rte_lo[i], ioapic_read(0x10 + 2 * i) & ~(1u << 12));   /* not delivery status */
