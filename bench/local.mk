@@ -37,3 +37,9 @@ bench-linux: satori$(EXEEXT)
 .PHONY: bench-linux
 BENCH_SMP = 1
 EXTRA_DIST += bench/run-linux-boot
+
+# What an idle Linux guest at the shell prompt costs the host (bench/run-idle, plat)
+bench-idle: satori$(EXEEXT)
+	expect $(srcdir)/bench/run-idle ./satori$(EXEEXT) $(srcdir)
+.PHONY: bench-idle
+EXTRA_DIST += bench/run-idle

@@ -164,51 +164,50 @@ static void pit_access_modes_and_latch(void)
     pit_free(p);
 }
 
+/* OUT (and, where >= 0, the latched count) of counter 1 at a tick after programming. */
+struct pit_out_step {
+    int mode;
+    uint16_t count;             /* 0: same programming as the row before */
+    uint64_t tick;
+    bool out;
+    int latched;
+    const char *what;
+};
+
+static const struct pit_out_step pit_out_steps[] = {
+    { 0, 10, 0, false, -1, "mode 0 low while counting" },
+    { 0, 0, 9, false, -1, "mode 0 low at count 1" },
+    { 0, 0, 10, true, -1, "mode 0 high at terminal count" },
+    { 0, 0, 100000, true, -1, "mode 0 stays high" },
+    { 2, 10, 0, true, -1, "mode 2 high" },
+    { 2, 0, 9, false, 1, "mode 2 low at count 1" },
+    { 2, 0, 10, true, 10, "mode 2 reload" },
+    { 2, 0, 19, false, -1, "mode 2 second period" },
+    { 3, 9, 4, true, -1, "mode 3 high in the first half (odd count: 5 high, 4 low)" },
+    { 3, 0, 5, false, -1, "mode 3 low in the second half" },
+    { 3, 0, 9, true, -1, "mode 3 high again" },
+    { 3, 10, 2, true, 6, "mode 3 counts by two" },
+    { 4, 10, 9, true, -1, "mode 4 high while counting" },
+    { 4, 0, 10, false, -1, "mode 4 strobe at 0" },
+    { 4, 0, 11, true, -1, "mode 4 high after the strobe" },
+};
+
 static void pit_out_per_mode(void)
 {
     struct pit *p = pit_new(NULL, (struct irq_line){ 0 });
 
-    fake_ns = 0;
-    pit_program(p, 1, 0, 0, 10);
-    CHECK(!pit_out(p, 1), "mode 0 low while counting");
-    fake_ns = ns_of_tick(9);
-    CHECK(!pit_out(p, 1), "mode 0 low at count 1");
-    fake_ns = ns_of_tick(10);
-    CHECK(pit_out(p, 1), "mode 0 high at terminal count");
-    fake_ns = ns_of_tick(100000);
-    CHECK(pit_out(p, 1), "mode 0 stays high");
-
-    fake_ns = 0;
-    pit_program(p, 1, 2, 0, 10);
-    CHECK(pit_out(p, 1), "mode 2 high");
-    fake_ns = ns_of_tick(9);
-    CHECK(!pit_out(p, 1) && pit_latched16(p, 1) == 1, "mode 2 low at count 1");
-    fake_ns = ns_of_tick(10);
-    CHECK(pit_out(p, 1) && pit_latched16(p, 1) == 10, "mode 2 reload");
-    fake_ns = ns_of_tick(19);
-    CHECK(!pit_out(p, 1), "mode 2 second period");
-
-    fake_ns = 0;
-    pit_program(p, 1, 3, 0, 9);          /* odd count: 5 high, 4 low */
-    fake_ns = ns_of_tick(4);
-    CHECK(pit_out(p, 1), "mode 3 high in the first half");
-    fake_ns = ns_of_tick(5);
-    CHECK(!pit_out(p, 1), "mode 3 low in the second half");
-    fake_ns = ns_of_tick(9);
-    CHECK(pit_out(p, 1), "mode 3 high again");
-    fake_ns = 0;
-    pit_program(p, 1, 3, 0, 10);
-    fake_ns = ns_of_tick(2);
-    CHECK(pit_latched16(p, 1) == 6, "mode 3 counts by two: %u", pit_latched16(p, 1));
-
-    fake_ns = 0;
-    pit_program(p, 1, 4, 0, 10);
-    fake_ns = ns_of_tick(9);
-    CHECK(pit_out(p, 1), "mode 4 high while counting");
-    fake_ns = ns_of_tick(10);
-    CHECK(!pit_out(p, 1), "mode 4 strobe at 0");
-    fake_ns = ns_of_tick(11);
-    CHECK(pit_out(p, 1), "mode 4 high after the strobe");
+    for (size_t i = 0; i < sizeof pit_out_steps / sizeof pit_out_steps[0]; i++) {
+        const struct pit_out_step *st = &pit_out_steps[i];
+        if (st->count) {
+            fake_ns = 0;
+            pit_program(p, 1, st->mode, 0, st->count);
+        }
+        fake_ns = ns_of_tick(st->tick);
+        bool out = pit_out(p, 1);
+        int latched = st->latched >= 0 ? pit_latched16(p, 1) : -1;
+        CHECK(out == st->out && latched == st->latched, "%s (OUT %d, count %d)", st->what, out,
+              latched);
+    }
 
     /* mode 0, first byte of two stops the count */
     fake_ns = 0;
@@ -276,6 +275,30 @@ static void pit_gate_and_port61(void)
     uint8_t a = pit_port_read(p, 0x61) & 0x10;
     fake_ns = 15085 * 5;
     CHECK(a == 0 && (pit_port_read(p, 0x61) & 0x10), "refresh bit toggles");
+    pit_free(p);
+}
+
+/* RESET as QEMU's: mode 3 with 65536 loaded, the access order, BCD and
+ * the speaker data bit kept, the counter 2 gate cleared. */
+static void pit_reset_state(void)
+{
+    struct pit *p = pit_new(NULL, (struct irq_line){ 0 });
+
+    fake_ns = 0;
+    pit_port_write(p, 0x43, 0xe4);
+    CHECK((pit_port_read(p, 0x41) & 0x3f) == 0x06, "power-on: mode 3, no access order yet");
+    pit_port_write(p, 0x43, 0x61);              /* counter 1: MSB only, mode 0, BCD */
+    pit_port_write(p, 0x41, 0x12);
+    pit_port_write(p, 0x61, 3);
+    fake_ns = ns_of_tick(10);
+    pit_reset(p);
+    pit_port_write(p, 0x43, 0xe4);
+    uint8_t st = pit_port_read(p, 0x41);
+    CHECK((st & 0x3f) == 0x27, "after reset: MSB only and BCD kept, mode 3 (%02x)", st);
+    CHECK((pit_port_read(p, 0x61) & 3) == 2, "after reset: speaker data kept, gate 2 low");
+    fake_ns = ns_of_tick(12);
+    pit_port_write(p, 0x43, 0x40);
+    CHECK(pit_port_read(p, 0x41) == 0x99, "after reset: 65536 (BCD 0000) reloaded, counting by two");
     pit_free(p);
 }
 
@@ -719,6 +742,7 @@ int main(void)
     pit_access_modes_and_latch();
     pit_out_per_mode();
     pit_gate_and_port61();
+    pit_reset_state();
     pit_irq0_edges();
     hpet_registers_and_counter();
     hpet_level_edge_and_periodic();

@@ -7,6 +7,7 @@ include testsuite/satori.hw/devs.mk
 
 # satori.hw: interrupt-controller guests (hw/intc), built by make check.
 HW_GUESTS = lapic lapic-timer x2apic ioapic pic smp smp-c
+HW_GUESTS = lapic lapic-timer x2apic ioapic pic smp timer-latency
 HW_GUEST_ELFS = $(HW_GUESTS:%=testsuite/satori.hw/%.elf)
 testsuite/satori.hw/%.elf: testsuite/satori.hw/%.c testsuite/satori.hw/hw-guest.h $(GUEST_RUNTIME_DEPS)
 	@$(MKDIR_P) testsuite/satori.hw
@@ -20,5 +21,6 @@ CLEANFILES += $(HW_GUEST_ELFS)
 EXTRA_DIST += testsuite/satori.hw/hw-guest.h $(HW_GUESTS:%=testsuite/satori.hw/%.c) \
 	$(HW_GUESTS:%=testsuite/satori.hw/%.exp)
 include testsuite/satori.hw/pci-guests.mk
-EXTRA_DIST += testsuite/satori.linux/boot.exp testsuite/satori.linux/mkinitramfs.sh
+EXTRA_DIST += testsuite/satori.linux/boot.exp testsuite/satori.linux/mkinitramfs.sh \
+	testsuite/satori.linux/typing.exp
 CLEANFILES += testsuite/satori.linux/initramfs.cpio.gz

@@ -45,7 +45,7 @@
 
 struct ioapic {
     struct apic_bus *apics;
-    uint8_t id;
+    uint8_t id, id_poweron;
     uint8_t sel;
     uint32_t level;             /* pin levels */
     uint64_t rte[IOAPIC_PINS];
@@ -182,6 +182,7 @@ static const struct dev_ops ioapic_ops = {
 
 void ioapic_reset(struct ioapic *s)
 {
+    s->id = s->id_poweron;
     s->sel = 0;
     for (int i = 0; i < IOAPIC_PINS; i++)
         s->rte[i] = RTE_MASKED;
@@ -194,7 +195,7 @@ struct ioapic *ioapic_new(struct bus *bus, uint64_t base, uint8_t id, struct api
     if (!s)
         abort();
     s->apics = apics;
-    s->id = id;
+    s->id = s->id_poweron = id;
     if (bus_map_mmio(bus, base, 0x1000, &ioapic_ops, s, "ioapic") < 0) {
         free(s);
         return NULL;

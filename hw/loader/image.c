@@ -1,8 +1,8 @@
 /*
  * hw/loader/image.c: what the loaders share: reading an image, telling
  * its format (QEMU's order: bzImage, multiboot, PVH ELF), loading ELF
- * program segments at their physical addresses, and finding the PVH entry
- * note.  Facts: System V ABI (ELF header, program headers, notes), Xen's
+ * program segments at their physical addresses, placing the initrd, and
+ * finding the PVH entry note.  Facts: System V ABI (ELF header, program headers, notes), Xen's
  * public/elfnote.h (XEN_ELFNOTE_PHYS32_ENTRY = 18, owner "Xen"),
  * Multiboot Specification 0.6.96 section 3.1.1 (header magic, checksum).
  */
@@ -117,6 +117,34 @@ static void elf_phdr(const uint8_t *img, const struct elf_info *e, unsigned i, u
         *off = ld_le32(ph + 4); *paddr = ld_le32(ph + 12);
         *filesz = ld_le32(ph + 16); *memsz = ld_le32(ph + 20);
     }
+}
+
+int loader_read_initrd(struct bus *bus, const struct loader_args *a, uint64_t lo, uint64_t limit,
+                       uint64_t *addr, size_t *len, char *err, size_t errlen)
+{
+    uint8_t *rd;
+    size_t rdlen;
+    char why[256];
+    uint64_t at = 0;
+
+    if (loader_read_file(a->initrd, &rd, &rdlen, why, sizeof why) < 0) {
+        snprintf(err, errlen, "could not load initrd '%s': %s", a->initrd, why);
+        return -1;
+    }
+    if (rdlen) {
+        at = e820_find_top(a->e820, rdlen, lo, limit, 4096);
+        if (!at || bus_phys_write(bus, at, rd, rdlen) < 0) {
+            snprintf(err, errlen, "initrd '%s' (%zu bytes) does not fit in guest RAM between "
+                     "the kernel and 0x%llx: raise -m", a->initrd, rdlen,
+                     (unsigned long long)limit);
+            free(rd);
+            return -1;
+        }
+    }
+    free(rd);
+    *addr = at;
+    *len = rdlen;
+    return 0;
 }
 
 int elf_pvh_entry(const uint8_t *img, size_t len, uint32_t *entry)

@@ -152,25 +152,14 @@ int linux_load(struct bus *bus, const struct loader_args *a, struct boot_entry *
     st_le32(zp + BP_EXT_CMD_LINE_PTR, 0);
 
     if (a->initrd && *a->initrd) {
-        uint8_t *rd;
-        size_t rdlen;
-        char why[256];
-        if (loader_read_file(a->initrd, &rd, &rdlen, why, sizeof why) < 0) {
-            snprintf(err, errlen, "could not load initrd '%s': %s", a->initrd, why);
-            goto fail;
-        }
-        uint64_t max = ld_le32(img + HDR_INITRD_ADDR_MAX);   /* highest byte address */
+        /* below initrd_addr_max (the highest byte address) and the RAM top */
+        uint64_t max = ld_le32(img + HDR_INITRD_ADDR_MAX);
         uint64_t limit = max + 1 < ram_top ? max + 1 : ram_top;
-        uint64_t lo = KERNEL_ADDR + kernel_len;
-        uint64_t at = rdlen ? e820_find_top(a->e820, rdlen, lo, limit, 4096) : 0;
-        if (rdlen && (!at || bus_phys_write(bus, at, rd, rdlen) < 0)) {
-            snprintf(err, errlen, "initrd '%s' (%zu bytes) does not fit in guest RAM between "
-                     "the kernel and 0x%llx (initrd_addr_max or the RAM top): raise -m",
-                     a->initrd, rdlen, (unsigned long long)limit);
-            free(rd);
+        uint64_t at;
+        size_t rdlen;
+        if (loader_read_initrd(bus, a, KERNEL_ADDR + kernel_len, limit, &at, &rdlen, err,
+                               errlen) < 0)
             goto fail;
-        }
-        free(rd);
         st_le32(zp + HDR_RAMDISK_IMAGE, (uint32_t)at);
         st_le32(zp + HDR_RAMDISK_SIZE, (uint32_t)rdlen);
         st_le32(zp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(at >> 32));

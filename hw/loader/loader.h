@@ -33,6 +33,14 @@ struct loader_args {
 
 /* Read a whole file; 0, or -1 with strerror in err. */
 int loader_read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen);
+/*
+ * Read the initrd a->initrd and put it as high as it fits in e820 RAM in
+ * [lo, limit), 4 KiB aligned (Linux boot protocol and PVH loaders); *addr
+ * and *len say where (an empty file: *addr = 0, nothing written).  0, or
+ * -1 with the reason (file error, or no room: "raise -m") in err.
+ */
+int loader_read_initrd(struct bus *bus, const struct loader_args *a, uint64_t lo, uint64_t limit,
+                       uint64_t *addr, size_t *len, char *err, size_t errlen);
 
 /*
  * Which loader an image needs, in QEMU's order: "HdrS" at 0x202 is a

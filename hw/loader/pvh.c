@@ -62,21 +62,12 @@ int pvh_load(struct bus *bus, const struct loader_args *a, struct boot_entry *ou
     st_le64(page + 24, CMDLINE_ADDR);
     st_le64(page + 32, a->acpi_rsdp);
     if (a->initrd && *a->initrd) {
-        uint8_t *rd;
+        uint64_t at;
         size_t rdlen;
-        char why[256];
-        if (loader_read_file(a->initrd, &rd, &rdlen, why, sizeof why) < 0) {
-            snprintf(err, errlen, "could not load initrd '%s': %s", a->initrd, why);
+        if (loader_read_initrd(bus, a, end, a->ram_below_4g, &at, &rdlen, err, errlen) < 0)
             return -1;
-        }
-        uint64_t at = rdlen ? e820_find_top(a->e820, rdlen, end, a->ram_below_4g, 4096) : end;
-        if (rdlen && (!at || bus_phys_write(bus, at, rd, rdlen) < 0)) {
-            snprintf(err, errlen, "initrd '%s' (%zu bytes) does not fit in guest RAM after the "
-                     "kernel: raise -m", a->initrd, rdlen);
-            free(rd);
-            return -1;
-        }
-        free(rd);
+        if (!rdlen)
+            at = end;
         st_le32(page + 12, 1);                  /* nr_modules */
         st_le64(page + 16, START_INFO_ADDR + MODLIST_OFF);
         st_le64(page + MODLIST_OFF, at);

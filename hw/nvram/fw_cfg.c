@@ -335,8 +335,18 @@ struct fw_cfg *fw_cfg_new(struct bus *bus)
     fw_cfg_add_bytes(s, FW_CFG_SIGNATURE, "QEMU", 4);
     fw_cfg_add_i32(s, FW_CFG_ID, FW_CFG_VERSION | FW_CFG_VERSION_DMA);
     rebuild_dir(s);
-    s->cur_key = FW_CFG_INVALID;
+    fw_cfg_reset(s);
     return s;
+}
+
+/*
+ * Reset, as QEMU's: the signature item selected at offset 0; a DMA
+ * address half written before the reset is forgotten.
+ */
+void fw_cfg_reset(struct fw_cfg *s)
+{
+    fw_cfg_select(s, FW_CFG_SIGNATURE);
+    s->dma_addr = 0;
 }
 
 void fw_cfg_free(struct fw_cfg *s)

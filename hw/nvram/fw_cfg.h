@@ -70,6 +70,8 @@ struct fw_cfg;
  * DMA reads and writes guest RAM through bus_phys_*. */
 struct fw_cfg *fw_cfg_new(struct bus *bus);
 void fw_cfg_free(struct fw_cfg *s);
+/* Machine reset: FW_CFG_SIGNATURE selected, DMA address cleared (as QEMU). */
+void fw_cfg_reset(struct fw_cfg *s);
 
 /* Set a legacy key's bytes (copied); values are little-endian. */
 void fw_cfg_add_bytes(struct fw_cfg *s, uint16_t key, const void *data, size_t len);

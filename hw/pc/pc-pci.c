@@ -93,6 +93,7 @@ int pc_pci_init(struct pc_pci *p, const struct pc_pci_config *c, char *err, size
         snprintf(err, errlen, "-device pc-testdev: its ports or memory are already in use");
         return -1;
     }
+    pci_bus_power_on(p->pci);
     if (pci_bios_setup(p->pci, PC_PCI_IO_BASE, PC_PCI_MEM_END, PC_ACPI_PM_BASE) < 0) {
         snprintf(err, errlen, "PCI: the BARs do not fit the I/O or memory window");
         return -1;
@@ -111,6 +112,19 @@ int pc_pci_init(struct pc_pci *p, const struct pc_pci_config *c, char *err, size
         return -1;
     }
     return setup_acpi(p, c, err, errlen);
+}
+
+/*
+ * Machine reset: every PCI function and fw_cfg back to power-on, then the
+ * BIOS step again (SeaBIOS runs again after a reset on QEMU).  The ACPI
+ * tables stay: they sit in the read-only BIOS area the guest cannot change.
+ */
+void pc_pci_reset(struct pc_pci *p)
+{
+    pci_bus_reset(p->pci);
+    fw_cfg_reset(p->fw_cfg);
+    if (pci_bios_setup(p->pci, PC_PCI_IO_BASE, PC_PCI_MEM_END, PC_ACPI_PM_BASE) < 0)
+        abort(); /* the same BARs fitted at power-on */
 }
 
 void pc_pci_free(struct pc_pci *p)

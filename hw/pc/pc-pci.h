@@ -51,6 +51,8 @@ struct pc_pci {
 
 /* 0, or -1 with the reason in err. */
 int pc_pci_init(struct pc_pci *p, const struct pc_pci_config *c, char *err, size_t errlen);
+/* Machine reset: PCI functions and fw_cfg to power-on, then the BIOS step. */
+void pc_pci_reset(struct pc_pci *p);
 void pc_pci_free(struct pc_pci *p);
 
 #endif

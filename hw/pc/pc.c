@@ -6,7 +6,9 @@
  *     a slice of at most SLICE_INSNS instructions; with -icount a slice
  *     also ends at the next timer deadline, so slice order and lengths are
  *     a pure function of guest execution;
- *   - timers run between slices, host input (stdin) is read once per round;
+ *   - timers run between slices (with the realtime clock a host timer
+ *     kicks the running vCPU at the next deadline), host input (stdin) is
+ *     read once per round;
  *   - a vCPU waiting for SIPI is not run; a halted vCPU costs nothing: it
  *     is only probed with a zero budget (which delivers a pending
  *     interrupt and wakes it) and skipped while it stays halted;
@@ -286,6 +288,8 @@ static void quit_from_console(void)
  * and set the vCPUs' power-on state: the BSP at the kernel's entry, the
  * APs in wait-for-SIPI.
  */
+static void pc_legacy_firmware_state(void);
+
 static int pc_load(char *err, size_t errlen)
 {
     const struct pc_config *c = m.cfg;
@@ -336,6 +340,7 @@ static int pc_load(char *err, size_t errlen)
     cpu_enter_multiboot(m.cpu[0], entry.eip, entry.eax, entry.ebx);
     cpu_set_reg(m.cpu[0], CPU_RSI, entry.esi);
     pc_intc_firmware_state();
+    pc_legacy_firmware_state();
     return 0;
 }
 
@@ -424,6 +429,27 @@ static void pc_legacy_devices_reset(void)
     rtc_reset(m.rtc);
     i8042_reset(m.i8042);
     port92_reset(m.port92);
+}
+
+/*
+ * What SeaBIOS sets up in these devices before it boots a kernel, at
+ * power-on and again after every reset: PIT counter 0 in mode 2 with
+ * count 0 (LSB then MSB), the RTC divider and rate 0x26 and register B
+ * in 24-hour mode with only the daylight-saving bit kept.
+ */
+static void pc_legacy_firmware_state(void)
+{
+    if (m.pit) {
+        bus_io_write(m.bus, 0x43, 0x34, 1);
+        bus_io_write(m.bus, 0x40, 0x00, 1);
+        bus_io_write(m.bus, 0x40, 0x00, 1);
+    }
+    bus_io_write(m.bus, 0x70, 0x0a, 1);
+    bus_io_write(m.bus, 0x71, 0x26, 1);
+    bus_io_write(m.bus, 0x70, 0x0b, 1);
+    uint8_t reg_b = (uint8_t)bus_io_read(m.bus, 0x71, 1);
+    bus_io_write(m.bus, 0x70, 0x0b, 1);
+    bus_io_write(m.bus, 0x71, (reg_b & 0x01) | 0x02, 1);
 }
 
 static void pc_legacy_devices_free(void)
@@ -644,6 +670,59 @@ static void pc_free(void)
     console_restore();
 }
 
+/* ---- realtime slice cut (plat) ------------------------------------------
+ * With the realtime clock a slice is SLICE_INSNS long whatever that costs
+ * in host time; a one-shot host timer (POSIX timer, SIGALRM) armed at the
+ * next virtual deadline kicks the running vCPU, so the deadline is
+ * honoured at the next block boundary instead of at the end of the slice.
+ * The interval is relative: the virtual clock follows the host's while
+ * the machine runs, and the board reads no clock itself.
+ */
+static timer_t slice_timer;
+static bool slice_timer_ok;
+static int64_t slice_timer_armed = INT64_MAX;  /* virtual deadline it is armed for */
+
+static void on_slice_timer(int sig)
+{
+    (void)sig;
+    kick_all();
+}
+
+static void slice_timer_init(void)
+{
+    struct sigaction sa;
+    struct sigevent sev;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_slice_timer;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    memset(&sev, 0, sizeof sev);
+    sev.sigev_notify = SIGEV_SIGNAL;
+    sev.sigev_signo = SIGALRM;
+    slice_timer_ok = vclock_mode() == VCLOCK_REALTIME && sigaction(SIGALRM, &sa, NULL) == 0
+                     && timer_create(CLOCK_MONOTONIC, &sev, &slice_timer) == 0;
+}
+
+static void slice_timer_arm(void)
+{
+    int64_t next = timers_next_deadline();
+
+    if (!slice_timer_ok || next == slice_timer_armed)
+        return;
+    struct itimerspec its = { { 0, 0 }, { 0, 0 } };   /* zero: disarm */
+    if (next != INT64_MAX) {
+        int64_t left = next - vclock_ns();
+        if (left < 1000)
+            left = 1000;
+        its.it_value.tv_sec = (time_t)(left / 1000000000);
+        its.it_value.tv_nsec = (long)(left % 1000000000);
+    }
+    timer_settime(slice_timer, 0, &its, NULL);
+    slice_timer_armed = next;
+}
+/* ---- end of realtime slice cut ---- */
+
 /* Instructions the next slice may run: the slice, cut at the next deadline under -icount. */
 static int64_t slice_budget(void)
 {
@@ -678,6 +757,7 @@ static bool run_round(void)
             if (why == CPU_EXIT_HALTED || cpu_halted(cpu))
                 continue;
         }
+        slice_timer_arm();
         why = cpu_run(cpu, slice_budget());
         timers_run_expired();
         if (why == CPU_EXIT_TRIPLE_FAULT)
@@ -728,6 +808,7 @@ int pc_run(const struct pc_config *c)
         return 1;
     }
     catch_term_signals();
+    slice_timer_init();
     for (;;) {
         bool ran = m.paused ? false : run_round();
 
@@ -762,6 +843,7 @@ int pc_run(const struct pc_config *c)
                 hv_partition_reset(m.hv);
             pc_reset_intc();
             pc_legacy_devices_reset();
+            pc_pci_reset(&m.pci);   /* PCI functions, PIIX4 PM, fw_cfg (plat) */
             if (pc_load(err, sizeof err) < 0) {
                 error_report("reset: %s", err);
                 pc_free();
@@ -776,6 +858,9 @@ int pc_run(const struct pc_config *c)
             break;
         }
     }
+    if (slice_timer_ok)
+        timer_delete(slice_timer);
+    slice_timer_ok = false;
     if (m.serial_out && m.serial_out != stdout)
         fclose(m.serial_out);
     fflush(stdout);

@@ -140,6 +140,30 @@ static const struct dev_ops testdev_ops = {
     .read = testdev_read, .write = testdev_write, .min_size = 1, .max_size = 4,
 };
 
+/* Power-on and reset: no test selected, every test's header and count fresh. */
+static void testdev_reset(struct pci_dev *d)
+{
+    struct pci_testdev *t = d->opaque;
+
+    t->current = -1;
+    for (int i = 0; i < IOTEST_N; i++) {
+        struct iotest *test = &t->tests[i];
+        bool mem = i < IOTEST_PER_BAR;
+        int n;
+
+        memset(test->hdr, 0, sizeof test->hdr);
+        n = snprintf((char *)test->hdr + HDR_NAME, sizeof test->hdr - HDR_NAME, "%s-%s",
+                         mem ? "mmio" : "portio", test_names[i % IOTEST_PER_BAR]);
+
+        test->len = HDR_NAME + (unsigned)n + 1;
+        test->match_data = i % IOTEST_PER_BAR != 1;
+        test->hdr[0] = (uint8_t)i;
+        test->hdr[1] = 1;
+        put32(test->hdr + 4, (mem ? IOTEST_MEMSIZE : IOTEST_IOSIZE) + (uint32_t)i);
+        test->hdr[8] = test->match_data ? IOTEST_DATAMATCH : IOTEST_NOMATCH;
+    }
+}
+
 struct pci_testdev *pci_testdev_new(struct pci_bus *b, int devfn)
 {
     struct pci_testdev *t = calloc(1, sizeof *t);
@@ -150,20 +174,9 @@ struct pci_testdev *pci_testdev_new(struct pci_bus *b, int devfn)
         free(t);
         return NULL;
     }
-    t->current = -1;
-    for (int i = 0; i < IOTEST_N; i++) {
-        struct iotest *test = &t->tests[i];
-        bool mem = i < IOTEST_PER_BAR;
-        int n = snprintf((char *)test->hdr + HDR_NAME, sizeof test->hdr - HDR_NAME, "%s-%s",
-                         mem ? "mmio" : "portio", test_names[i % IOTEST_PER_BAR]);
-
-        test->len = HDR_NAME + (unsigned)n + 1;
-        test->match_data = i % IOTEST_PER_BAR != 1;
-        test->hdr[0] = (uint8_t)i;
-        test->hdr[1] = 1;
-        put32(test->hdr + 4, (mem ? IOTEST_MEMSIZE : IOTEST_IOSIZE) + (uint32_t)i);
-        test->hdr[8] = test->match_data ? IOTEST_DATAMATCH : IOTEST_NOMATCH;
-    }
+    t->dev.opaque = t;
+    t->dev.reset = testdev_reset;
+    testdev_reset(&t->dev);
     for (int i = 0; i < 2; i++)
         t->bars[i] = (struct testdev_bar){ t, i };
     pci_register_bar(&t->dev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY, 2 * IOTEST_MEMSIZE, &testdev_ops,

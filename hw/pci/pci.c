@@ -15,6 +15,11 @@
  * accesses.  Byte/word accesses to 0xCF8 itself are ignored (read all
  * ones), as on the i440FX, so 0xCF9 can be the PIIX3's reset register.
  *
+ * Reset: the board records every function's configuration space once all
+ * are built (pci_bus_power_on) and a machine reset puts those bytes back,
+ * lowers INTx, moves the BARs off the bus and calls each function's reset
+ * hook for its own state (PCI 3.0, 6.1: RST# sets the defaults).
+ *
  * Deviations: no bus numbers other than 0 (no PCI-PCI bridges), no
  * expansion ROM BARs; a BAR placed over another device's range is left
  * unmapped with a -d guest_errors line (QEMU's memory priorities would let
@@ -100,6 +105,7 @@ int pci_dev_init(struct pci_dev *d, struct pci_bus *b, int devfn, const char *na
     d->cap_end = PCI_CONFIG_HEADER_SIZE;
     d->config_write = NULL;
     d->config_read = NULL;
+    d->reset = NULL;
     d->opaque = NULL;
     put16(d->config + PCI_VENDOR_ID, vendor);
     put16(d->config + PCI_DEVICE_ID, device);
@@ -302,6 +308,30 @@ void pci_config_write(struct pci_bus *b, int devfn, unsigned off, uint32_t val, 
         update_intx(d, old_intx);
     if (d->config_write)
         d->config_write(d, off, val, size);
+}
+
+/* ---- reset ------------------------------------------------------------------ */
+
+void pci_bus_power_on(struct pci_bus *b)
+{
+    for (int devfn = 0; devfn < 256; devfn++)
+        if (b->dev[devfn])
+            memcpy(b->dev[devfn]->config_poweron, b->dev[devfn]->config, PCI_CONFIG_SPACE_SIZE);
+}
+
+void pci_bus_reset(struct pci_bus *b)
+{
+    for (int devfn = 0; devfn < 256; devfn++) {
+        struct pci_dev *d = b->dev[devfn];
+        if (!d)
+            continue;
+        pci_set_irq(d, false);
+        memcpy(d->config, d->config_poweron, PCI_CONFIG_SPACE_SIZE);
+        update_bars(d);
+        if (d->reset)
+            d->reset(d);
+    }
+    b->config_addr = 0;
 }
 
 /* ---- configuration mechanism #1 ------------------------------------------ */

@@ -76,12 +76,15 @@ struct pci_dev {
     uint8_t config[PCI_CONFIG_SPACE_SIZE];
     uint8_t wmask[PCI_CONFIG_SPACE_SIZE];   /* bits the guest may write */
     uint8_t w1cmask[PCI_CONFIG_SPACE_SIZE]; /* bits a written 1 clears */
+    uint8_t config_poweron[PCI_CONFIG_SPACE_SIZE]; /* restored by pci_bus_reset */
     struct pci_bar bar[PCI_NUM_BARS];
     uint16_t cap_end;           /* first free byte for pci_add_capability */
     bool intx_level;            /* the device's INTx input, before INTx disable */
     /* Optional hooks: after the generic write; a read override. */
     void (*config_write)(struct pci_dev *d, unsigned off, uint32_t val, unsigned size);
     uint32_t (*config_read)(struct pci_dev *d, unsigned off, unsigned size);
+    /* Optional: the device's own state back to power-on (after the config space). */
+    void (*reset)(struct pci_dev *d);
     void *opaque;
 };
 
@@ -118,6 +121,17 @@ void pci_set_irq(struct pci_dev *d, bool level);
 /* Config accesses by devfn (for the host bridge and the board's BIOS step). */
 uint32_t pci_config_read(struct pci_bus *b, int devfn, unsigned off, unsigned size);
 void pci_config_write(struct pci_bus *b, int devfn, unsigned off, uint32_t val, unsigned size);
+
+/*
+ * Reset (PCI 3.0, 6.1: RST# puts every register in its default state):
+ * pci_bus_power_on() records each function's configuration space once all
+ * functions are built and before anything writes them; pci_bus_reset()
+ * lowers every INTx line, restores those bytes (BARs, command, interrupt
+ * line, the device's own registers), unmaps what no longer decodes and
+ * calls each function's reset hook.
+ */
+void pci_bus_power_on(struct pci_bus *b);
+void pci_bus_reset(struct pci_bus *b);
 
 /* ---- configuration mechanism #1 (0xCF8 address, 0xCFC-0xCFF data) ---- */
 

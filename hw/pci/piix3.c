@@ -99,6 +99,15 @@ static const struct dev_ops rcr_ops = {
     .read = rcr_read, .write = rcr_write, .min_size = 1, .max_size = 1,
 };
 
+/* Reset: PIRQ routes back to disabled (restored config), SRST cleared. */
+static void piix3_reset(struct pci_dev *d)
+{
+    struct piix3 *p = d->opaque;
+
+    p->rcr = 0;
+    piix3_update(p);
+}
+
 struct piix3 *piix3_new(struct pci_bus *b, const struct irq_line *gsi)
 {
     struct piix3 *p = calloc(1, sizeof *p);
@@ -126,6 +135,7 @@ struct piix3 *piix3_new(struct pci_bus *b, const struct irq_line *gsi)
     c[0xa8] = 0x0f;
     p->dev.opaque = p;
     p->dev.config_write = piix3_config_write;
+    p->dev.reset = piix3_reset;
     pci_bus_set_intx_router(b, piix3_intx, p);
     return p;
 }

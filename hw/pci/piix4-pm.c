@@ -296,6 +296,26 @@ static void pm_config_write(struct pci_dev *d, unsigned off, uint32_t val, unsig
         pm_io_update(d->opaque);
 }
 
+/*
+ * Reset, as the PIIX4's PCIRST# and QEMU's piix4 reset: PM1 status,
+ * enables and control (SCI_EN off) and GPE0 cleared, the APM ports
+ * zeroed, the PM timer's overflow tracking restarted (the counter itself
+ * runs on the virtual clock and is not reset, as QEMU); the PM base is
+ * undecoded again with the restored configuration space.
+ */
+static void pm_reset(struct pci_dev *d)
+{
+    struct piix4_pm *pm = d->opaque;
+
+    pm->pm1_sts = pm->pm1_en = pm->pm1_cnt = 0;
+    memset(pm->gpe_sts, 0, sizeof pm->gpe_sts);
+    memset(pm->gpe_en, 0, sizeof pm->gpe_en);
+    pm->apm_cnt = pm->apm_sts = 0;
+    calc_overflow(pm);
+    update_sci(pm);
+    pm_io_update(pm);
+}
+
 struct piix4_pm *piix4_pm_new(struct pci_bus *b, struct irq_line sci,
                               void (*poweroff)(void *opaque), void *opaque)
 {
@@ -317,6 +337,7 @@ struct piix4_pm *piix4_pm_new(struct pci_bus *b, struct irq_line sci,
     pm->dev.wmask[PIIX4_PMBA + 2] = pm->dev.wmask[PIIX4_PMBA + 3] = 0;
     pm->dev.opaque = pm;
     pm->dev.config_write = pm_config_write;
+    pm->dev.reset = pm_reset;
     pm->sci = sci;
     pm->poweroff = poweroff;
     pm->poweroff_opaque = opaque;

@@ -17,6 +17,10 @@
  * ENABLE_CNF was set (exact integer math); each armed comparator is a timer
  * on the virtual clock at the nanosecond its match happens.
  *
+ * A silent timer (edge-triggered, Tn_INT_ENB_CNF clear) is not put on the
+ * timer queue: its comparator is brought up to date when the guest reads
+ * or writes the HPET (see hpet_silent), so an idle guest costs nothing.
+ *
  * Interrupts: level-triggered timers set their Tn_INT_STS bit and hold
  * the line high until software writes 1 to the bit; edge-triggered timers
  * pulse the line and leave the status bit 0 (as QEMU).  A timer with
@@ -90,6 +94,8 @@ struct hpet_timer {
     uint64_t cmp, period;
     uint64_t target;           /* absolute counter value of the armed event */
     bool wrap_pending;         /* the armed event is the 32-bit wrap */
+    bool lazy;                 /* armed, but silent: not on the timer queue */
+    int64_t lazy_ns;           /* ... when its event is due */
     int raised;                /* GSI held high (level), or -1 */
     struct timer *timer;
 };
@@ -165,6 +171,24 @@ static bool hpet_32bit(const struct hpet_timer *t)
     return t->config & Tn_32MODE_CNF;
 }
 
+/*
+ * A silent timer (edge-triggered with Tn_INT_ENB_CNF clear) changes
+ * nothing but its own comparator when it fires: Linux leaves its unused
+ * HPET clockevent like that, periodic at HZ.  It is kept off the timer
+ * queue, so an idle guest does not wake the host HZ times a second, and
+ * brought up to date when the guest looks (hpet_catch_up).
+ */
+static bool hpet_silent(const struct hpet_timer *t)
+{
+    return !(t->config & (Tn_INT_ENB_CNF | Tn_INT_TYPE_CNF));
+}
+
+static void hpet_unschedule(struct hpet_timer *t)
+{
+    timer_del(t->timer);
+    t->lazy = false;
+}
+
 /* Arm the virtual-clock timer at the counter value t->target. */
 static void hpet_schedule(struct hpet_timer *t)
 {
@@ -172,10 +196,18 @@ static void hpet_schedule(struct hpet_timer *t)
     uint64_t ticks = t->target - h->enable_cnt;
 
     if (ticks > (uint64_t)(INT64_MAX - h->enable_ns) / HPET_NS_PER_TICK) {
-        timer_del(t->timer);   /* beyond the end of virtual time */
+        hpet_unschedule(t);    /* beyond the end of virtual time */
         return;
     }
-    timer_mod(t->timer, h->enable_ns + (int64_t)ticks * HPET_NS_PER_TICK);
+    int64_t when = h->enable_ns + (int64_t)ticks * HPET_NS_PER_TICK;
+    if (hpet_silent(t)) {
+        timer_del(t->timer);
+        t->lazy = true;
+        t->lazy_ns = when;
+        return;
+    }
+    t->lazy = false;
+    timer_mod(t->timer, when);
 }
 
 /* (Re)compute the next event of a timer from its comparator. */
@@ -186,7 +218,7 @@ static void hpet_arm(struct hpet_timer *t)
 
     t->wrap_pending = false;
     if (!(h->config & ENABLE_CNF)) {
-        timer_del(t->timer);
+        hpet_unschedule(t);
         return;
     }
     if (hpet_32bit(t)) {
@@ -198,7 +230,7 @@ static void hpet_arm(struct hpet_timer *t)
         }
     } else {
         if (t->cmp < cur) {
-            timer_del(t->timer);   /* matches after the 64-bit counter wraps */
+            hpet_unschedule(t);    /* matches after the 64-bit counter wraps */
             return;
         }
         d = t->cmp - cur;
@@ -244,8 +276,14 @@ static void hpet_catch_up(struct hpet *h)
 
     for (int i = 0; i < HPET_NUM_TIMERS; i++) {
         struct hpet_timer *t = &h->t[i];
-        while (timer_pending(t->timer) && timer_deadline(t->timer) <= now) {
-            timer_del(t->timer);
+        for (;;) {
+            if (t->lazy && t->lazy_ns <= now) {
+                t->lazy = false;
+            } else if (timer_pending(t->timer) && timer_deadline(t->timer) <= now) {
+                timer_del(t->timer);
+            } else {
+                break;
+            }
             hpet_timer_cb(t);
         }
     }
@@ -324,6 +362,8 @@ static void hpet_write_timer(struct hpet *h, struct hpet_timer *t, uint64_t reg,
         hpet_update_line(t);
         if ((old ^ t->config) & (Tn_TYPE_CNF | Tn_32MODE_CNF))
             hpet_arm(t);
+        else if ((t->lazy || timer_pending(t->timer)) && hpet_silent(t) != t->lazy)
+            hpet_schedule(t);   /* onto or off the timer queue, same event */
         break;
     }
     case HPET_TN_CMP: {
@@ -347,6 +387,7 @@ static void hpet_write_timer(struct hpet *h, struct hpet_timer *t, uint64_t reg,
 
 static void hpet_write64(struct hpet *h, uint64_t reg, uint64_t v, uint64_t mask)
 {
+    hpet_catch_up(h);           /* lazy timers up to date before anything changes */
     if (reg >= HPET_TN_BASE && reg < HPET_TN_BASE + HPET_NUM_TIMERS * HPET_TN_STRIDE) {
         struct hpet_timer *t = &h->t[(reg - HPET_TN_BASE) / HPET_TN_STRIDE];
         hpet_write_timer(h, t, (reg - HPET_TN_BASE) % HPET_TN_STRIDE, v, mask);
@@ -426,7 +467,7 @@ void hpet_reset(struct hpet *h)
 {
     for (int i = 0; i < HPET_NUM_TIMERS; i++) {
         struct hpet_timer *t = &h->t[i];
-        timer_del(t->timer);
+        hpet_unschedule(t);
         if (t->raised >= 0)
             irq_set(&h->gsi[t->raised], 0);
         t->raised = -1;

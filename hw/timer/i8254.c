@@ -354,6 +354,7 @@ static void pit_control(struct pit *p, uint8_t v, uint64_t now)
 static void pit_write_count(struct pit_counter *c, uint8_t v, uint64_t now)
 {
     switch (c->rw) {
+    case RW_LATCH:              /* no control word since power-on: LSB only, as QEMU */
     case RW_LSB:
         c->written = v;
         break;
@@ -490,21 +491,27 @@ static const struct dev_ops port61_ops = {
 void pit_reset(struct pit *p)
 {
     timer_del(p->timer);
-    memset(p->c, 0, sizeof p->c);
     /*
-     * The data sheet leaves the power-on state undefined; as QEMU, every
-     * counter starts in mode 3 with count 0 (65536) loaded, so counter 0
-     * runs at 18.2 Hz before anyone programs it.
+     * The data sheet leaves the power-on state undefined.  As QEMU, the
+     * RESET line puts every counter in mode 3 with count 0 (65536) loaded,
+     * so counter 0 runs at 18.2 Hz before anyone programs it, and keeps
+     * what the last control word chose for read/write order and BCD
+     * (zero at power-on: the first control word sets them).  The speaker
+     * data bit of port 0x61 survives a reset too (QEMU's PC speaker has
+     * no reset), the counter 2 gate does not.
      */
     uint64_t now = pit_now();
     for (int i = 0; i < 3; i++) {
         struct pit_counter *c = &p->c[i];
-        c->rw = RW_LSB_MSB;
+        uint8_t rw = c->rw, bcd = c->bcd;
+        memset(c, 0, sizeof *c);
+        c->rw = rw;
+        c->bcd = bcd;
+        c->write_msb_next = c->read_msb_next = rw == RW_MSB;
         c->mode = 3;
         c->gate = i != 2;       /* counters 0 and 1: gate tied high */
         pit_load(c, now);
     }
-    p->speaker_data = false;
     if (p->irq_level)
         irq_set(&p->irq0, 0);
     p->irq_level = 0;

@@ -5,69 +5,57 @@
  * bytes.  Only values the same on satori and QEMU are printed (the date
  * itself is not: QEMU's follows the host).
  */
-#include "runtime.h"
-
-static uint8_t rd(uint8_t i)
-{
-    outb(0x70, i);
-    return inb(0x71);
-}
-
-static void wr(uint8_t i, uint8_t v)
-{
-    outb(0x70, i);
-    outb(0x71, v);
-}
+#include "cmos-guest.h"
 
 static void set_time(void)
 {
-    wr(0x0b, 0x82);                    /* SET, 24 h, BCD */
-    wr(0x00, 0x50);
-    wr(0x02, 0x59);
-    wr(0x04, 0x23);
-    wr(0x06, 0x03);
-    wr(0x07, 0x31);
-    wr(0x08, 0x12);
-    wr(0x09, 0x99);
-    wr(0x32, 0x19);
-    printf("under SET: %02x:%02x:%02x %02x-%02x-%02x%02x\n", rd(4), rd(2), rd(0), rd(7), rd(8),
-           rd(0x32), rd(9));
-    wr(0x0b, 0x02);
-    printf("minutes, hours, date after SET: %02x %02x %02x-%02x-%02x%02x\n", rd(2), rd(4),
-           rd(7), rd(8), rd(0x32), rd(9));
-    wr(0x0b, 0x06);                    /* binary */
-    printf("binary: hours %u minutes %u day %u month %u year %u\n", rd(4), rd(2), rd(7), rd(8),
-           rd(9));
-    wr(0x0b, 0x00);                    /* 12 h BCD */
-    printf("12 h BCD hours %02x\n", rd(4));
-    wr(0x0b, 0x04);                    /* 12 h binary */
-    printf("12 h binary hours %02x\n", rd(4));
-    wr(0x0b, 0x02);
+    cmos_write(0x0b, 0x82);                    /* SET, 24 h, BCD */
+    cmos_write(0x00, 0x50);
+    cmos_write(0x02, 0x59);
+    cmos_write(0x04, 0x23);
+    cmos_write(0x06, 0x03);
+    cmos_write(0x07, 0x31);
+    cmos_write(0x08, 0x12);
+    cmos_write(0x09, 0x99);
+    cmos_write(0x32, 0x19);
+    printf("under SET: %02x:%02x:%02x %02x-%02x-%02x%02x\n", cmos_read(4), cmos_read(2), cmos_read(0), cmos_read(7), cmos_read(8),
+           cmos_read(0x32), cmos_read(9));
+    cmos_write(0x0b, 0x02);
+    printf("minutes, hours, date after SET: %02x %02x %02x-%02x-%02x%02x\n", cmos_read(2), cmos_read(4),
+           cmos_read(7), cmos_read(8), cmos_read(0x32), cmos_read(9));
+    cmos_write(0x0b, 0x06);                    /* binary */
+    printf("binary: hours %u minutes %u day %u month %u year %u\n", cmos_read(4), cmos_read(2), cmos_read(7), cmos_read(8),
+           cmos_read(9));
+    cmos_write(0x0b, 0x00);                    /* 12 h BCD */
+    printf("12 h BCD hours %02x\n", cmos_read(4));
+    cmos_write(0x0b, 0x04);                    /* 12 h binary */
+    printf("12 h binary hours %02x\n", cmos_read(4));
+    cmos_write(0x0b, 0x02);
 }
 
 /* Wait for UIP, then its end: the seconds register has moved. */
 static void uip_and_update(void)
 {
     uint64_t spins = 0;
-    uint8_t before = rd(0);
-    while (!(rd(0x0a) & 0x80) && ++spins < 100000000ull)
-        before = rd(0);
+    uint8_t before = cmos_read(0);
+    while (!(cmos_read(0x0a) & 0x80) && ++spins < 100000000ull)
+        before = cmos_read(0);
     bool seen = spins < 100000000ull;
-    while ((rd(0x0a) & 0x80) && ++spins < 200000000ull)
+    while ((cmos_read(0x0a) & 0x80) && ++spins < 200000000ull)
         ;
-    uint8_t after = rd(0);
+    uint8_t after = cmos_read(0);
     report("UIP sets before an update", seen);
     report("the seconds register moves across UIP", after != before);
-    rd(0x0c);
+    cmos_read(0x0c);
     spins = 0;
-    while (!(rd(0x0a) & 0x80) && ++spins < 100000000ull)
+    while (!(cmos_read(0x0a) & 0x80) && ++spins < 100000000ull)
         ;
-    while ((rd(0x0a) & 0x80) && ++spins < 200000000ull)
+    while ((cmos_read(0x0a) & 0x80) && ++spins < 200000000ull)
         ;
-    uint8_t c = rd(0x0c);
+    uint8_t c = cmos_read(0x0c);
     report("register C has UF after an update", c & 0x10);
-    report("register C clears on read", (rd(0x0c) & 0x10) == 0);
-    printf("register A %02x D %02x\n", rd(0x0a) & 0x7f, rd(0x0d));
+    report("register C clears on read", (cmos_read(0x0c) & 0x10) == 0);
+    printf("register A %02x D %02x\n", cmos_read(0x0a) & 0x7f, cmos_read(0x0d));
 }
 
 static void cmos_bytes(void)
@@ -75,10 +63,10 @@ static void cmos_bytes(void)
     static const uint8_t idx[] = { 0x15, 0x16, 0x17, 0x18, 0x30, 0x31, 0x34, 0x35,
                                    0x5b, 0x5c, 0x5d, 0x5f };
     for (unsigned i = 0; i < sizeof idx; i++)
-        printf("cmos[%02x] = %02x\n", idx[i], rd(idx[i]));
-    wr(0x40, 0x5a);
-    wr(0x7f, 0xa5);
-    printf("cmos scratch %02x %02x\n", rd(0x40), rd(0x7f));
+        printf("cmos[%02x] = %02x\n", idx[i], cmos_read(idx[i]));
+    cmos_write(0x40, 0x5a);
+    cmos_write(0x7f, 0xa5);
+    printf("cmos scratch %02x %02x\n", cmos_read(0x40), cmos_read(0x7f));
     outb(0x70, 0x80 | 0x40);           /* NMI masked, index kept */
     printf("cmos with NMI mask bit %02x\n", inb(0x71));
     outb(0x70, 0x0d);

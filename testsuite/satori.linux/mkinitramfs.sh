@@ -7,7 +7,10 @@
 # between SATORI-REPORT-BEGIN and SATORI-REPORT-END, and powers off.
 # With "satori.shell" on the kernel command line /init starts an
 # interactive shell on the console instead (the bench and a person typing);
-# leaving the shell powers off.  Nothing binary is committed: the archive is
+# leaving the shell powers off.  With "satori.reboot" /init reboots once:
+# the first boot leaves a mark in CMOS byte 0x7e (battery-backed: a reset
+# keeps it) through /dev/port and runs `reboot -f`; the boot that finds
+# the mark clears it and powers off.  Nothing binary is committed: the archive is
 # made from the installed busybox every time.
 set -e
 out=$1
@@ -39,7 +42,25 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+cmos_get() {
+    printf '\176' | dd of=/dev/port bs=1 seek=112 count=1 2>/dev/null
+    dd if=/dev/port bs=1 skip=113 count=1 2>/dev/null | od -An -tu1 | tr -d ' '
+}
+cmos_set() {
+    printf '\176' | dd of=/dev/port bs=1 seek=112 count=1 2>/dev/null
+    printf "\\$(printf %o "$1")" | dd of=/dev/port bs=1 seek=113 count=1 2>/dev/null
+}
 case " $(cat /proc/cmdline) " in
+*" satori.reboot "*)
+    if [ "$(cmos_get)" = 165 ]; then
+        cmos_set 0
+        echo "SATORI-REBOOT: second boot"
+        poweroff -f
+    fi
+    cmos_set 165
+    echo "SATORI-REBOOT: first boot (mark $(cmos_get)), rebooting"
+    reboot -f
+    ;;
 *" satori.shell "*)
     echo "SATORI-SHELL"
     setsid cttyhack sh -i
