@@ -49,7 +49,7 @@ EXTRA_DIST += firmware/entry.S firmware/runtime.c firmware/runtime.h firmware/li
 
 # Test guests (built by make check; run by the DejaGnu suite)
 GUEST_TESTS = alu shift muldiv string stack bits control callgate pmode pagefault smc exceptions \
-	seglimit sysfeat debugreg taskswitch featud \
+	seglimit sysfeat debugreg taskswitch featud ferr \
 	exc-hw icount triple sse x87 x87-known xsave
 GUEST_ELFS = $(GUEST_TESTS:%=testsuite/satori.cpu/%.elf)
 testsuite/satori.cpu/%.elf: testsuite/satori.cpu/%.c testsuite/satori.cpu/exc-common.h $(GUEST_RUNTIME_DEPS)
