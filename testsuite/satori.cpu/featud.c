@@ -14,42 +14,11 @@
  * 0/1 with CR4.PCIDE clear and a non-canonical type-0 address are #GP(0),
  * the register form is #UD, and CPL 3 is #GP(0).
  */
-#include "runtime.h"
+#include "try-fault.h"
 
 #define CR4_FSGSBASE (1ul << 16)
 #define CR4_PCIDE    (1ul << 17)
 #define VA_TEST 0x50020000ul
-
-static volatile uint64_t seen_vec, seen_err, resume;
-static const char *model;
-
-static volatile int user_vec;
-
-static void handler(struct frame *f)
-{
-    if ((f->cs & 3) == 3) {
-        user_vec = (int)f->vector;      /* CPL 3: go on at the address in R11 */
-        f->rip = f->r11;
-        return;
-    }
-    if (!resume) {
-        reportf(false, "%s: unexpected exception %lu at %lx", model, f->vector, f->rip);
-        report_done();
-    }
-    seen_vec = f->vector;
-    seen_err = f->error;
-    f->rip = resume;
-}
-
-/* Run the asm statement `insn`; the vector it raised, or -1. */
-#define TRY(insn, ...)                                                           \
-    ({                                                                           \
-        seen_vec = ~0ull;                                                        \
-        __asm__ volatile("lea 1f(%%rip), %%rax; mov %%rax, %0\n" insn "\n1:"    \
-                         : "=m"(resume) __VA_ARGS__);                            \
-        resume = 0;                                                              \
-        (int)(seen_vec == ~0ull ? -1 : (int)seen_vec);                           \
-    })
 
 enum { EAX, EBX, ECX, EDX };
 
@@ -59,12 +28,6 @@ static bool cpuid_bit(uint32_t leaf, uint32_t sub, int reg, int bit)
 
     cpuid(leaf, sub, r);
     return (r[reg] >> bit) & 1;
-}
-
-static void gate(const char *feat, bool advertised, int vec)
-{
-    reportf(advertised ? vec == -1 : vec == 6, "%s: %s CPUID %d, instruction %s", model, feat,
-            advertised, vec == -1 ? "runs" : vec == 6 ? "#UD" : "other fault");
 }
 
 static uint8_t area[4096] __attribute__((aligned(64)));
@@ -137,9 +100,9 @@ static void invpcid_rules(void)
     }
     memset(page_b, 0, 16);
     map_page((uint64_t)page_b, (uint64_t)page_b, true, true, true);
-    user_vec = -1;
+    seen_vec = ~0ull;
     run_user(user_invpcid);
-    reportf(user_vec == 13, "%s: INVPCID at CPL 3: #GP(0) (vector %d)", model, user_vec);
+    reportf(seen_vec == 13, "%s: INVPCID at CPL 3: #GP(0) (vector %lu)", model, seen_vec);
 }
 
 int main(void)
@@ -147,13 +110,7 @@ int main(void)
     uint64_t cr4 = read_cr4();
     bool xsave = cpuid_bit(1, 0, ECX, 26), fsgs = cpuid_bit(7, 0, EBX, 0);
 
-    /* the command line is "image-path model" */
-    model = multiboot_cmdline();
-    for (const char *p = model; p && *p; p++)
-        if (*p == ' ')
-            model = p + 1;
-    if (!model || !*model)
-        model = "default";
+    model_from_cmdline();
     for (int v = 0; v < 20; v++)
         handle_exception(v, handler);
     if (xsave)
