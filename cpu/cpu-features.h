@@ -76,7 +76,7 @@ enum { FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_81_EDX, FW_81_ECX, FW_7_EDX, F
     FEATURE(SMEP, "smep", FW_7_EBX, 7, true) \
     FEATURE(BMI2, "bmi2", FW_7_EBX, 8, true) \
     FEATURE(ERMS, "erms", FW_7_EBX, 9, false) \
-    FEATURE(INVPCID, "invpcid", FW_7_EBX, 10, false) \
+    FEATURE(INVPCID, "invpcid", FW_7_EBX, 10, true) \
     FEATURE(RTM, "rtm", FW_7_EBX, 11, false) \
     FEATURE(MPX, "mpx", FW_7_EBX, 14, false) \
     FEATURE(AVX512F, "avx512f", FW_7_EBX, 16, false) \

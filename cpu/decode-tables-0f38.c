@@ -43,6 +43,8 @@ const opcode_row map_0f38[256] = {
     [0x3c] = S41(PMAXSB, Vx, Wx, _), [0x3d] = S41(PMAXSD, Vx, Wx, _),
     [0x3e] = S41(PMAXUW, Vx, Wx, _), [0x3f] = S41(PMAXUD, Vx, Wx, _),
     [0x40] = S41(PMULLD, Vx, Wx, _), [0x41] = S41(PHMINPOSUW, Vx, Wx, _),
+    /* INVPCID r32/r64, m128: the register is 64-bit in 64-bit mode whatever REX.W says */
+    [0x82] = { [PFX_66] = IF(INVPCID, Gv, M, _, M | A_MPFX | MEM | F64, P | E, INVPCID) },
     [0xdb] = AESROW(AESIMC), [0xdc] = AESROW(AESENC), [0xdd] = AESROW(AESENCLAST),
     [0xde] = AESROW(AESDEC), [0xdf] = AESROW(AESDECLAST),
     /* MOVBE keeps 66 as the operand-size prefix; CRC32 with 66 reads a word */

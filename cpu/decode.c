@@ -527,6 +527,10 @@ prefixes_done:
         goto invalid;
     if (!feat_has(features, e->feature))
         goto invalid;
+    /* LAHF/SAHF exist in 64-bit mode only with CPUID.80000001H:ECX.LAHF-SAHF[bit 0] */
+    if ((e->op == OP_LAHF || e->op == OP_SAHF) && mode == 64
+        && !feat_has(features, FEAT_LAHF_LM))
+        goto invalid;
 
     /* operand size */
     if (e->attrs & A_BYTE) {

@@ -432,7 +432,6 @@ void fpu_cpuid_xsave(const struct cpu *cpu, uint32_t sub, uint32_t r[4])
         r[1] = XSAVE_AREA_SIZE;     /* for the components enabled in XCR0 */
         r[2] = XSAVE_AREA_SIZE;     /* for every supported component */
     } else if (sub == 1) {
-        r[0] = 1u << 0 | 1u << 1;   /* XSAVEOPT, XSAVEC */
+        r[0] = cpu->cfg.feat[FW_D1_EAX];    /* XSAVEOPT, XSAVEC as the model has them */
     }
-    (void)cpu;
 }

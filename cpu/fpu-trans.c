@@ -525,13 +525,10 @@ static void do_sincos(struct sf_x80 x, struct wf *sn, struct wf *cs)
 
 static const struct uop *x87_trig(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
     struct sf_status s;
     unsigned op = (unsigned)u->imm;
     bool pushes = op == TRIG_TAN || op == TRIG_SINCOS;
-    fpu_check_pending(cpu);
-    fpu_status(cpu, &s);
-    fpu_record(cpu, u, false);
+    bool es = x87_begin(cpu, u, &s);
     cpu->fpu.fsw &= (uint16_t)~(FSW_C1 | FSW_C2);
     if (!st_valid(cpu, 0) || (pushes && st_valid(cpu, 7))) {
         bool over = st_valid(cpu, 0);
@@ -592,13 +589,10 @@ out:
 /* F2XM1 (imm 0), FYL2X (1), FYL2XP1 (2), FPATAN (3) */
 static const struct uop *x87_logexp(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
     struct sf_status s;
     unsigned op = (unsigned)u->imm;
     bool binary = op != 0;
-    fpu_check_pending(cpu);
-    fpu_status(cpu, &s);
-    fpu_record(cpu, u, false);
+    bool es = x87_begin(cpu, u, &s);
     cpu->fpu.fsw &= (uint16_t)~FSW_C1;
     if (!st_valid(cpu, 0) || (binary && !st_valid(cpu, 1))) {
         if (fpu_stack_fault(cpu, false)) {

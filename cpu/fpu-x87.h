@@ -67,6 +67,11 @@ bool fpu_flags(struct cpu *cpu, const struct sf_status *s, bool set_c1);
 bool fpu_stack_fault(struct cpu *cpu, bool overflow);
 /* FIP/FCS/FOP (and FDP/FDS with mem) for a non-control instruction */
 void fpu_record(struct cpu *cpu, const struct uop *u, bool mem);
+/* the prologue of a non-control instruction (ops-x87.c): returns ES before
+ * it; the status context into *s when s != NULL; x87_begin() records
+ * FIP/FCS/FOP too, x87_begin_mem() leaves that to after the access */
+bool x87_begin(struct cpu *cpu, const struct uop *u, struct sf_status *s);
+bool x87_begin_mem(struct cpu *cpu, struct sf_status *s);
 /* after FSW changed: ES/B, FERR#; ends the block when FERR# was raised */
 void fpu_after(struct cpu *cpu, const struct uop *u, bool es_before);
 struct sf_x80 fpu_ld_m80(struct cpu *cpu, gva_t la);

@@ -165,3 +165,5 @@ X(FENI, x87) X(FDISI, x87) X(FSETPM, x87)
 /* x87/SSE state save and restore (fpu-state.c) */
 X(FXSAVE, fpstate) X(FXRSTOR, fpstate) X(XSAVE, fpstate) X(XRSTOR, fpstate)
 X(XSAVEOPT, fpstate) X(XSAVEC, fpstate)
+/* cpu8: INVPCID (ops-sys.c) */
+X(INVPCID, sys)

@@ -166,24 +166,28 @@ static void v_pshufd(struct cpu *cpu, union vec *d, const union vec *s, unsigned
         d->d[i] = s->d[(imm >> (2 * i)) & 3];
 }
 
-static void v_pshufw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+/* four words of s from `at` on, picked by the 2-bit fields of imm */
+static void shuf4w(union vec *d, const union vec *s, unsigned at, unsigned imm)
 {
     for (unsigned i = 0; i < 4; i++)
-        d->w[i] = s->w[(imm >> (2 * i)) & 3];
+        d->w[at + i] = s->w[at + ((imm >> (2 * i)) & 3)];
+}
+
+static void v_pshufw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+{
+    shuf4w(d, s, 0, imm);
 }
 
 static void v_pshuflw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
 {
     *d = *s;
-    for (unsigned i = 0; i < 4; i++)
-        d->w[i] = s->w[(imm >> (2 * i)) & 3];
+    shuf4w(d, s, 0, imm);
 }
 
 static void v_pshufhw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
 {
     *d = *s;
-    for (unsigned i = 0; i < 4; i++)
-        d->w[4 + i] = s->w[4 + ((imm >> (2 * i)) & 3)];
+    shuf4w(d, s, 4, imm);
 }
 
 static void v_palignr(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
@@ -218,52 +222,21 @@ UNPACK(v_punpckldq, 4, false) UNPACK(v_punpcklqdq, 8, false)
 UNPACK(v_punpckhbw, 1, true) UNPACK(v_punpckhwd, 2, true)
 UNPACK(v_punpckhdq, 4, true) UNPACK(v_punpckhqdq, 8, true)
 
-static void v_packsswb(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
-{
-    union vec r;
-    unsigned k = n / 2;
-
-    for (unsigned i = 0; i < k; i++) {
-        r.sb[i] = sat8s(d->sw[i]);
-        r.sb[k + i] = sat8s(s->sw[i]);
-    }
-    memcpy(d->b, r.b, n);
+/* pack: the elements of d, then of s, saturated to half their width */
+#define PACK(name, SF, DF, sat)                                                  \
+static void name(struct cpu *cpu, union vec *d, const union vec *s, unsigned n,  \
+                 unsigned imm)                                                   \
+{                                                                                \
+    union vec r;                                                                 \
+    unsigned k = n / sizeof d->SF[0];                                            \
+    for (unsigned i = 0; i < k; i++) {                                           \
+        r.DF[i] = sat(d->SF[i]);                                                 \
+        r.DF[k + i] = sat(s->SF[i]);                                             \
+    }                                                                            \
+    memcpy(d->b, r.b, n);                                                        \
 }
-
-static void v_packuswb(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
-{
-    union vec r;
-    unsigned k = n / 2;
-
-    for (unsigned i = 0; i < k; i++) {
-        r.b[i] = sat8u(d->sw[i]);
-        r.b[k + i] = sat8u(s->sw[i]);
-    }
-    memcpy(d->b, r.b, n);
-}
-
-static void v_packssdw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
-{
-    union vec r;
-    unsigned k = n / 4;
-
-    for (unsigned i = 0; i < k; i++) {
-        r.sw[i] = sat16s(d->sd[i]);
-        r.sw[k + i] = sat16s(s->sd[i]);
-    }
-    memcpy(d->b, r.b, n);
-}
-
-static void v_packusdw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
-{
-    union vec r;
-
-    for (unsigned i = 0; i < 4; i++) {
-        r.w[i] = sat16u(d->sd[i]);
-        r.w[4 + i] = sat16u(s->sd[i]);
-    }
-    *d = r;
-}
+PACK(v_packsswb, sw, sb, sat8s) PACK(v_packuswb, sw, b, sat8u)
+PACK(v_packssdw, sd, sw, sat16s) PACK(v_packusdw, sd, w, sat16u)
 
 /* PMOVSX/PMOVZX: widen the low elements of s */
 #define PMOVX(name, sf, df, cnt) \
@@ -325,51 +298,32 @@ static void v_mpsadbw(struct cpu *cpu, union vec *d, const union vec *s, unsigne
     *d = r;
 }
 
-/* blends: by immediate bits, or by the sign bits of XMM0 */
-static void v_pblendw(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+/* blends: lane i (e bytes) from s where bit i of mask is set; the mask is
+ * the immediate, or the sign bits of XMM0's lanes (the variable forms) */
+static void blend(union vec *d, const union vec *s, unsigned e, unsigned mask)
 {
-    for (unsigned i = 0; i < 8; i++)
-        if (imm & (1u << i))
-            d->w[i] = s->w[i];
+    for (unsigned i = 0; i < 16 / e; i++)
+        if (mask & (1u << i))
+            memcpy(&d->b[i * e], &s->b[i * e], e);
 }
 
-static void v_blendps(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
-{
-    for (unsigned i = 0; i < 4; i++)
-        if (imm & (1u << i))
-            d->d[i] = s->d[i];
-}
-
-static void v_blendpd(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
-{
-    for (unsigned i = 0; i < 2; i++)
-        if (imm & (1u << i))
-            d->q[i] = s->q[i];
-}
-
-static void v_pblendvb(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
+static unsigned xmm0_signs(struct cpu *cpu, unsigned e)
 {
     union vec m;
+    unsigned mask = 0;
 
     sse_reg(cpu, 0, false, &m);
-    for (unsigned i = 0; i < 16; i++)
-        if (m.b[i] & 0x80)
-            d->b[i] = s->b[i];
+    for (unsigned i = 0; i < 16 / e; i++)
+        mask |= (unsigned)(m.b[i * e + e - 1] >> 7) << i;
+    return mask;
 }
 
-static void v_blendvps(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
-{
-    for (unsigned i = 0; i < 4; i++)
-        if ((uint32_t)(cpu->fpu.xmm[0][i / 2] >> (32 * (i & 1))) >> 31)
-            d->d[i] = s->d[i];
-}
-
-static void v_blendvpd(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
-{
-    for (unsigned i = 0; i < 2; i++)
-        if (cpu->fpu.xmm[0][i] >> 63)
-            d->q[i] = s->q[i];
-}
+#define BLEND(name, e, mask) \
+static void name(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm) \
+{ blend(d, s, e, mask); }
+BLEND(v_pblendw, 2, imm) BLEND(v_blendps, 4, imm) BLEND(v_blendpd, 8, imm)
+BLEND(v_pblendvb, 1, xmm0_signs(cpu, 1)) BLEND(v_blendvps, 4, xmm0_signs(cpu, 4))
+BLEND(v_blendvpd, 8, xmm0_signs(cpu, 8))
 
 static void v_shufps(struct cpu *cpu, union vec *d, const union vec *s, unsigned n, unsigned imm)
 {

@@ -3,7 +3,7 @@
  * control and debug registers, descriptor-table registers, segment
  * register moves, MSRs, CPUID, TSC, HLT, port I/O with the I/O
  * permission bitmap, VMCALL/VMMCALL to the hypervisor hooks, and the
- * model-gated SMAP (STAC/CLAC), UMIP, PCID and MONITOR/MWAIT.
+ * model-gated SMAP (STAC/CLAC), UMIP, PCID with INVPCID and MONITOR/MWAIT.
  */
 #include "cpu/translate.h"
 
@@ -243,6 +243,38 @@ static const struct uop *uop_clts(struct cpu *cpu, const struct uop *u)
 static const struct uop *uop_invlpg(struct cpu *cpu, const struct uop *u)
 {
     tlb_flush_page(cpu, uop_la(cpu, u));
+    return u + 1;
+}
+
+/*
+ * INVPCID (SDM vol. 2, INVPCID; vol. 3, 4.10.4.1): the register holds the
+ * type, the 16-byte memory operand the descriptor (PCID in bits 11:0,
+ * bits 63:12 zero, linear address in bits 127:64).  #GP(0) for a type
+ * above 3, nonzero reserved bits, a non-canonical address (type 0, IA-32e
+ * mode), or a nonzero PCID of type 0 or 1 while CR4.PCIDE = 0 (CPL > 0
+ * and virtual-8086 mode are #GP(0) from INSN_PRIV).  The TLB is not
+ * PCID-tagged and only holds the current CR3's translations: type 0
+ * drops the page, the other types the whole TLB (globals included),
+ * which invalidates at least what each type must.
+ */
+static const struct uop *uop_invpcid(struct cpu *cpu, const struct uop *u)
+{
+    uint64_t type = cpu->regs[u->reg] & size_mask(u->osize);
+    gva_t la = uop_la_r(cpu, u, 16);
+    uint64_t desc = cpu_ld64(cpu, la), addr = cpu_ld64(cpu, la + 8);
+    unsigned pcid = desc & 0xfff;
+
+    if (type > 3 || (desc >> 12))
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    if (type <= 1 && pcid && !(cpu->cr4 & CR4_PCIDE))
+        cpu_raise_exception_err(cpu, EXC_GP, 0);
+    if (type == 0) {
+        if ((cpu->efer & EFER_LMA) && (uint64_t)((int64_t)(addr << 16) >> 16) != addr)
+            cpu_raise_exception_err(cpu, EXC_GP, 0);
+        tlb_flush_page(cpu, addr);
+    } else {
+        tlb_flush_all(cpu);
+    }
     return u + 1;
 }
 
@@ -715,6 +747,7 @@ void tr_sys(struct tr_ctx *tc, const struct insn *in)
     case OP_SMSW: tr_emit(tc, in, uop_smsw); return;
     case OP_CLTS: tr_emit(tc, in, uop_clts); tc->end = TR_END_NEXT_NOCHAIN; return;
     case OP_INVLPG: tr_emit(tc, in, uop_invlpg); tc->end = TR_END_NEXT_NOCHAIN; return;
+    case OP_INVPCID: tr_emit(tc, in, uop_invpcid); tc->end = TR_END_NEXT_NOCHAIN; return;
     case OP_WBINVD: case OP_INVD: tr_emit(tc, in, uop_nop_priv); return;
     case OP_RDMSR: tr_emit(tc, in, uop_rdmsr); return;
     case OP_WRMSR: tr_emit(tc, in, uop_wrmsr); tc->end = TR_END_NEXT_NOCHAIN; return;

@@ -112,6 +112,31 @@ void fpu_check_pending(struct cpu *cpu)
         cpu_raise_exception(cpu, EXC_MF);
 }
 
+/*
+ * The start of every non-control x87 instruction: ES as it was (for
+ * fpu_after()), a pending unmasked exception taken (#MF with CR0.NE = 1),
+ * the arithmetic status from FCW when s is given.  x87_begin() also
+ * records FIP/FCS/FOP; a memory form records after its access
+ * (fpu_record(..., true)) so that a faulting access leaves them alone.
+ */
+bool x87_begin_mem(struct cpu *cpu, struct sf_status *s)
+{
+    bool es = cpu->fpu.fsw & FSW_ES;
+
+    fpu_check_pending(cpu);
+    if (s)
+        fpu_status(cpu, s);
+    return es;
+}
+
+bool x87_begin(struct cpu *cpu, const struct uop *u, struct sf_status *s)
+{
+    bool es = x87_begin_mem(cpu, s);
+
+    fpu_record(cpu, u, false);
+    return es;
+}
+
 /* Record FIP/FCS/FOP (and FDP/FDS) for a non-control instruction. */
 void fpu_record(struct cpu *cpu, const struct uop *u, bool mem)
 {
@@ -258,10 +283,8 @@ static bool push_check(struct cpu *cpu)
 
 static const struct uop *x87_fld_mem(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
     struct sf_status s;
-    fpu_check_pending(cpu);
-    fpu_status(cpu, &s);
+    bool es = x87_begin_mem(cpu, &s);
     struct sf_x80 v = ld_mem(cpu, uop_la(cpu, u), u->opsz2, &s);
     fpu_record(cpu, u, true);
     if (st_valid(cpu, 7)) {
@@ -277,9 +300,7 @@ static const struct uop *x87_fld_mem(struct cpu *cpu, const struct uop *u)
 
 static const struct uop *x87_fld_reg(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
-    fpu_check_pending(cpu);
-    fpu_record(cpu, u, false);
+    bool es = x87_begin(cpu, u, NULL);
     cpu->fpu.fsw &= (uint16_t)~FSW_C1;
     if (!st_valid(cpu, u->cc)) {
         /* underflow is reported, not a possible overflow of the push */
@@ -314,9 +335,7 @@ static struct sf_x80 constant(unsigned which, int rc)
 
 static const struct uop *x87_fldconst(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
-    fpu_check_pending(cpu);
-    fpu_record(cpu, u, false);
+    bool es = x87_begin(cpu, u, NULL);
     cpu->fpu.fsw &= (uint16_t)~FSW_C1;
     if (push_check(cpu))
         fpu_push(cpu, st_valid(cpu, 7) ? sfx80_default_nan()
@@ -371,14 +390,12 @@ static unsigned fmt_size(unsigned fmt)
 /* FST/FSTP/FIST/FISTP/FISTTP/FBSTP m: u->imm bit 0 = pop, bit 1 = truncate */
 static const struct uop *x87_fst_mem(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
     bool pop = u->imm & 1, trunc = u->imm & 2;
     unsigned fmt = u->opsz2;
     struct sf_status s;
     uint64_t bits;
     uint16_t hi;
-    fpu_check_pending(cpu);
-    fpu_status(cpu, &s);
+    bool es = x87_begin_mem(cpu, &s);
     gva_t la = uop_la(cpu, u);
     bool store;
     if (!st_valid(cpu, 0)) {
@@ -427,9 +444,7 @@ static const struct uop *x87_fst_mem(struct cpu *cpu, const struct uop *u)
 /* FST/FSTP ST(i) (u->imm bit 0 = pop) */
 static const struct uop *x87_fst_reg(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
-    fpu_check_pending(cpu);
-    fpu_record(cpu, u, false);
+    bool es = x87_begin(cpu, u, NULL);
     cpu->fpu.fsw &= (uint16_t)~FSW_C1;
     if (!st_valid(cpu, 0)) {
         if (!fpu_stack_fault(cpu, false))
@@ -489,10 +504,8 @@ static void do_compare(struct cpu *cpu, bool valid, struct sf_x80 b, bool quiet,
 /* ST(0) op memory (real or integer) */
 static const struct uop *x87_arith_mem(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
     struct sf_status s;
-    fpu_check_pending(cpu);
-    fpu_status(cpu, &s);
+    bool es = x87_begin_mem(cpu, &s);
     /* a denormal memory operand adds DE only when ST(0) is not a NaN; a
      * signaling NaN stays signaling so the NaN rules see it as such */
     struct sf_status t = s;
@@ -527,13 +540,10 @@ static const struct uop *x87_arith_mem(struct cpu *cpu, const struct uop *u)
  */
 static const struct uop *x87_arith_reg(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
     struct sf_status s;
     unsigned op = u->imm & 15, i = u->cc;
     bool to_sti = (u->imm >> 4) & 1, pop = (u->imm >> 5) & 1;
-    fpu_check_pending(cpu);
-    fpu_status(cpu, &s);
-    fpu_record(cpu, u, false);
+    bool es = x87_begin(cpu, u, &s);
     if (op == AR_COM || op == AR_COMP) {
         do_compare(cpu, st_valid(cpu, 0) && st_valid(cpu, i), *st(cpu, i), false,
                    op == AR_COMP, &s);
@@ -560,11 +570,8 @@ out:
 /* FUCOM/FUCOMP/FUCOMPP/FCOMPP ST(i): u->imm = pops | quiet << 2 */
 static const struct uop *x87_ucom(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
     struct sf_status s;
-    fpu_check_pending(cpu);
-    fpu_status(cpu, &s);
-    fpu_record(cpu, u, false);
+    bool es = x87_begin(cpu, u, &s);
     do_compare(cpu, st_valid(cpu, 0) && st_valid(cpu, u->cc), *st(cpu, u->cc),
                (u->imm >> 2) & 1, u->imm & 3, &s);
     fpu_after(cpu, u, es);
@@ -574,16 +581,13 @@ static const struct uop *x87_ucom(struct cpu *cpu, const struct uop *u)
 /* FCOMI/FUCOMI(P): EFLAGS ZF, PF, CF; u->imm = pop | quiet << 1 */
 static const struct uop *x87_comi(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
     struct sf_status s;
     bool pop = u->imm & 1, quiet = (u->imm >> 1) & 1;
     static const uint32_t fl[] = {
         [SF_GREATER] = 0, [SF_LESS] = EFLAGS_CF, [SF_EQUAL] = EFLAGS_ZF,
         [SF_UNORDERED] = EFLAGS_ZF | EFLAGS_PF | EFLAGS_CF,
     };
-    fpu_check_pending(cpu);
-    fpu_status(cpu, &s);
-    fpu_record(cpu, u, false);
+    bool es = x87_begin(cpu, u, &s);
     /* C1 is left alone unless a stack fault clears it (as Intel does) */
     if (!st_valid(cpu, 0) || !st_valid(cpu, u->cc)) {
         if (!fpu_stack_fault(cpu, false))
@@ -604,9 +608,7 @@ out:
 
 static const struct uop *x87_fxch(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
-    fpu_check_pending(cpu);
-    fpu_record(cpu, u, false);
+    bool es = x87_begin(cpu, u, NULL);
     cpu->fpu.fsw &= (uint16_t)~FSW_C1;
     if (!st_valid(cpu, 0) || !st_valid(cpu, u->cc)) {
         if (!fpu_stack_fault(cpu, false))
@@ -627,9 +629,7 @@ out:
 /* FCMOVcc: u->imm = the Jcc condition code */
 static const struct uop *x87_fcmov(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
-    fpu_check_pending(cpu);
-    fpu_record(cpu, u, false);
+    bool es = x87_begin(cpu, u, NULL);
     /* C1 is left alone unless a stack fault clears it (as Intel does) */
     if (!st_valid(cpu, 0) || !st_valid(cpu, u->cc)) {
         if (fpu_stack_fault(cpu, false))
@@ -645,12 +645,9 @@ enum unary { UN_CHS, UN_ABS, UN_TST, UN_XAM, UN_SQRT, UN_RNDINT };
 
 static const struct uop *x87_unary(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
     struct sf_status s;
     unsigned op = (unsigned)u->imm;
-    fpu_check_pending(cpu);
-    fpu_status(cpu, &s);
-    fpu_record(cpu, u, false);
+    bool es = x87_begin(cpu, u, &s);
     if (op == UN_XAM) {
         /* C3 C2 C0 class, C1 sign (SDM FXAM) */
         struct sf_x80 v = *st(cpu, 0);
@@ -698,11 +695,8 @@ out:
 /* FPREM (u->imm 0) / FPREM1 (1): C2 incomplete, C0 C3 C1 = Q2 Q1 Q0 */
 static const struct uop *x87_fprem(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
     struct sf_status s;
-    fpu_check_pending(cpu);
-    fpu_status(cpu, &s);
-    fpu_record(cpu, u, false);
+    bool es = x87_begin(cpu, u, &s);
     /* a stack fault or a NaN result clears C2 and C1 and leaves C0, C3 */
     cpu->fpu.fsw &= (uint16_t)~(FSW_C1 | FSW_C2);
     if (!st_valid(cpu, 0) || !st_valid(cpu, 1)) {
@@ -730,11 +724,8 @@ out:
 /* FSCALE: ST(0) * 2^trunc(ST(1)) */
 static const struct uop *x87_fscale(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
     struct sf_status s;
-    fpu_check_pending(cpu);
-    fpu_status(cpu, &s);
-    fpu_record(cpu, u, false);
+    bool es = x87_begin(cpu, u, &s);
     cpu->fpu.fsw &= (uint16_t)~FSW_C1;
     if (!st_valid(cpu, 0) || !st_valid(cpu, 1)) {
         if (fpu_stack_fault(cpu, false))
@@ -779,11 +770,8 @@ out:
 /* FXTRACT: ST(0) = exponent, then push the significand */
 static const struct uop *x87_fxtract(struct cpu *cpu, const struct uop *u)
 {
-    bool es = cpu->fpu.fsw & FSW_ES;
     struct sf_status s;
-    fpu_check_pending(cpu);
-    fpu_status(cpu, &s);
-    fpu_record(cpu, u, false);
+    bool es = x87_begin(cpu, u, &s);
     cpu->fpu.fsw &= (uint16_t)~FSW_C1;
     /* an empty ST(0) is an underflow even when ST(7) is full too */
     if (!st_valid(cpu, 0) || st_valid(cpu, 7)) {
@@ -830,8 +818,7 @@ out:
 /* FFREE / FFREEP (u->imm 1), FINCSTP (2), FDECSTP (3), FNOP (4) */
 static const struct uop *x87_stackop(struct cpu *cpu, const struct uop *u)
 {
-    fpu_check_pending(cpu);
-    fpu_record(cpu, u, false);
+    x87_begin(cpu, u, NULL);
     switch (u->imm) {
     case 0: case 1:
         cpu->fpu.fsw &= (uint16_t)~FSW_C1;      /* as Intel processors do */

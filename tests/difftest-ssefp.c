@@ -68,6 +68,7 @@ struct sxt {
     uint8_t dst, src;   /* SX_*: ModRM.reg and ModRM.rm kinds */
     uint8_t msize;      /* memory form's operand size (0: none) */
     uint8_t flags;
+    uint8_t ext;        /* enum dt_ext */
 };
 
 static struct sxt sxts[128];
@@ -78,12 +79,59 @@ static unsigned long sx_tested;         /* tested instructions generated */
 static unsigned long sx_xm_cases;       /* cases that ended in #XM natively */
 static unsigned long sx_gp_cases;       /* ... in #GP (LDMXCSR, reserved bit) */
 static unsigned long sx_approx_cases;
+static bool sx_has_approx;              /* RCP/RSQRT among the templates (-E) */
+/* the tested instructions of the current case: code offset and extension,
+ * and the offset of the one that faulted natively (counting what ran) */
+struct sx_ran { uint16_t off; uint8_t ext; };
+static struct sx_ran sx_case[64];
+static unsigned sx_ncase;
+static unsigned sx_fault_off;
 
 static void sx_add(const char *name, uint8_t pfx, uint8_t map, uint8_t op, uint8_t dst,
                    uint8_t src, uint8_t msize, uint8_t flags)
 {
     if (nsxts < sizeof sxts / sizeof sxts[0])
-        sxts[nsxts++] = (struct sxt){ name, pfx, map, op, dst, src, msize, flags };
+        sxts[nsxts++] = (struct sxt){ name, pfx, map, op, dst, src, msize, flags, 0 };
+}
+
+/* The extension of an SSE floating-point form (SDM: each one's CPUID flag). */
+static uint8_t sx_ext(const struct sxt *t)
+{
+    if (t->map == 3)
+        return DT_SSE41;                        /* ROUND*, DPPS/DPPD */
+    if (t->op == 0xd0 || t->op == 0x7c || t->op == 0x7d)
+        return DT_SSE3;                         /* ADDSUB, HADD, HSUB */
+    return t->pfx == 0 || t->pfx == 0xf3 ? DT_SSE : DT_SSE2;
+}
+
+/* Tag each template with its extension; -E: keep only that extension's. */
+static void sx_select(int only_ext)
+{
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < nsxts; i++) {
+        sxts[i].ext = sx_ext(&sxts[i]);
+        if (only_ext < 0 || sxts[i].ext == only_ext)
+            sxts[n++] = sxts[i];
+    }
+    nsxts = n;
+    for (unsigned i = 0; i < nsxts; i++)
+        sx_has_approx |= (sxts[i].flags & SXF_APPROX) != 0;
+}
+
+static void sx_note(unsigned at, uint8_t ext)
+{
+    if (sx_ncase < sizeof sx_case / sizeof sx_case[0])
+        sx_case[sx_ncase++] = (struct sx_ran){ (uint16_t)at, ext };
+}
+
+/* After the native run: count the tested instructions that ran (up to and
+ * including the one that raised an exception). */
+static void sx_count(void)
+{
+    for (unsigned i = 0; i < sx_ncase; i++)
+        if (sx_case[i].off <= sx_fault_off)
+            dt_ext_executed[sx_case[i].ext]++;
 }
 
 static void sx_build(void)
@@ -296,6 +344,7 @@ static void sx_emit(struct gen *g, const struct sxt *t, struct sx_approx *ap)
     }
     if (t->flags & SXF_IMM)
         b[n++] = (uint8_t)rnd();
+    sx_note(g->len, t->ext);
     emit(g, b, n);
     g->ninsns++;
     sx_tested++;
@@ -354,7 +403,9 @@ static struct sx_approx sx_gen_case(struct gen *g, uint8_t *data)
     sx_abs(g, (const uint8_t *)"\x0f\xae", 2, 2, SX_MXCSR_IN);     /* ldmxcsr */
     unsigned start = g->ninsns;
     sx_tests = g->len;
-    if (rnd() % 6 == 0) {
+    sx_ncase = 0;
+    sx_fault_off = ~0u;
+    if (sx_has_approx && rnd() % 6 == 0) {
         struct sxt *t;
         do
             t = &sxts[rnd() % nsxts];
@@ -367,6 +418,7 @@ static struct sx_approx sx_gen_case(struct gen *g, uint8_t *data)
             if (rnd() % 10 == 0) {
                 /* LDMXCSR (new mode, maybe #GP) or STMXCSR mid-sequence */
                 bool ld = rnd() & 1;
+                sx_note(g->len, DT_SSE);
                 sx_abs(g, (const uint8_t *)"\x0f\xae", 2, ld ? 2 : 3,
                        (ld ? SX_LDSLOT : SX_STSLOT) + 4 * (uint32_t)(rnd() % 4));
                 sx_tested++;
@@ -405,16 +457,23 @@ static void sx_signal(int sig, siginfo_t *si, void *ctx)
         return;                 /* the fault repeats, now fatal */
     }
     *(volatile uint32_t *)(uintptr_t)(DATA_VA + SX_VECTOR) = sig == SIGFPE ? EXC_XM : EXC_GP;
+    sx_fault_off = (unsigned)(rip - CODE_VA);
     uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(CODE_VA + sx_epilogue);
 }
 
-static void sx_init(struct guest *gu)
+static void sx_init(struct guest *gu, int only_ext)
 {
     static uint8_t altstack[65536];
     stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
     struct sigaction sa;
 
     sx_build();
+    sx_select(only_ext);
+    if (!nsxts) {
+        fprintf(stderr, "difftest: -S -E %s: no SSE floating-point forms of that extension\n",
+                dt_ext_names[only_ext]);
+        exit(2);
+    }
     if (sigaltstack(&ss, NULL) < 0) {
         perror("difftest: sigaltstack");
         exit(1);

@@ -43,6 +43,7 @@
 #include "cpu/cpu-internal.h"
 #include "cpu/ops-sse.h"
 #include "hw/hw.h"
+#include "tests/difftest-count.h"
 #include "tests/difftest-x87.h"
 #include "timers/timers.h"
 
@@ -92,6 +93,7 @@ struct tmpl {
     uint8_t pfx;        /* mandatory prefix (66, F2, F3) before REX, or 0 */
     bool align16;       /* memory operand 16-byte aligned (aligned SSE forms) */
     uint8_t vex;        /* VEX_* (op = { map, pp, opcode }) */
+    uint8_t ext;        /* enum dt_ext (set by build_templates) */
 };
 
 /* VEX general-register forms: what VEX.vvvv is */
@@ -528,6 +530,9 @@ static void build_templates(void)
     ext_first = ntmpls;
     build_ext_templates();
     build_sse_templates();
+    for (unsigned i = ext_first; i < ntmpls; i++)
+        tmpls[i].ext = (uint8_t)dt_ext_of(tmpls[i].name, tmpls[i].pfx, tmpls[i].op,
+                                          tmpls[i].oplen, tmpls[i].special == SP_VEX);
 }
 
 /* ---- machine state -------------------------------------------------------- */
@@ -1209,10 +1214,20 @@ int main(int argc, char **argv)
     uint64_t seed = 0x5a70121;
     bool verbose = false, interp = false, fuzzing = false, x87 = false, x87_trans = false;
     bool ext_only = false, ssefp = false;
-    int opt;
+    int opt, only_ext = -1;
 
-    while ((opt = getopt(argc, argv, "efin:rs:vxXS")) != -1) {
+    while ((opt = getopt(argc, argv, "eE:fin:rs:vxXS")) != -1) {
         switch (opt) {
+        case 'E':
+            only_ext = dt_ext_find(optarg);
+            if (only_ext < 0) {
+                fprintf(stderr, "difftest: -E %s: unknown extension (one of:", optarg);
+                for (int i = 0; i < DT_EXT_COUNT; i++)
+                    fprintf(stderr, " %s", dt_ext_names[i]);
+                fprintf(stderr, ")\n");
+                return 2;
+            }
+            break;
         case 'e': ext_only = true; break;
         case 'x': x87 = true; break;
         case 'X': x87 = x87_trans = true; break;
@@ -1224,7 +1239,7 @@ int main(int argc, char **argv)
         case 'v': verbose = true; break;
         case 'S': ssefp = true; break;
         default:
-            fprintf(stderr, "usage: difftest [-e] [-f] [-i] [-r] [-x | -X | -S] [-n CASES] [-s SEED] [-v]\n"
+            fprintf(stderr, "usage: difftest [-e | -E EXT] [-f] [-i] [-r] [-x | -X | -S] [-n CASES] [-s SEED] [-v]\n"
                     "  -x  x87 sequences (-X: with the transcendentals)\n"
                     "  -S  SSE floating-point sequences (MXCSR and exceptions compared too)\n"
                     "  -f  random bytes as code: no crash whatever they decode to\n"
@@ -1232,12 +1247,26 @@ int main(int argc, char **argv)
                     "  -i  run blocks in the micro-op loop only (no host code)\n"
                     "  -r  five registers only, sequences up to 24 instructions\n"
                     "  -e  only the extensions: MMX, SSE..SSE4.2, AES, PCLMULQDQ, POPCNT,\n"
-                    "      LZCNT/TZCNT, BMI1/BMI2, ADX, MOVBE, CRC32\n");
+                    "      LZCNT/TZCNT, BMI1/BMI2, ADX, MOVBE, CRC32\n"
+                    "  -E  only the templates of one extension (x87: the -x cases; with -S:\n"
+                    "      that extension's SSE floating-point forms)\n");
             return 2;
         }
     }
     rng_state = seed | 1;
     build_templates();
+    if (only_ext == DT_X87)
+        x87 = true;
+    /* -E: the templates of that extension (indices into tmpls) */
+    static unsigned sel[sizeof tmpls / sizeof tmpls[0]];
+    unsigned nsel = 0;
+    for (unsigned i = ext_only || only_ext >= 0 ? ext_first : 0; i < ntmpls; i++)
+        if (only_ext < 0 || tmpls[i].ext == only_ext)
+            sel[nsel++] = i;
+    if (!nsel && !x87 && !ssefp) {
+        fprintf(stderr, "difftest: -E %s: no templates\n", dt_ext_names[only_ext]);
+        return 2;
+    }
 
     uint8_t *host = mmap((void *)DATA_VA, DATA_SIZE * 2 + CODE_SIZE,
                          PROT_READ | PROT_WRITE | PROT_EXEC,
@@ -1255,7 +1284,7 @@ int main(int argc, char **argv)
     if (interp)
         native_free(guest.cpu);     /* blocks then run in cpu_run()'s loop */
     if (ssefp)
-        sx_init(&guest);
+        sx_init(&guest, only_ext);
     if (fuzzing) {
         int rc = fuzz(&guest, cases);
         cpu_free(guest.cpu);
@@ -1288,15 +1317,17 @@ int main(int argc, char **argv)
         struct sx_approx ap = { .on = false };
         if (x87) {
             g.len = x87_gen_case(g.code, CODE_SIZE, init_data, rnd, x87_trans, &g.ninsns);
+            dt_ext_executed[DT_X87] += g.ninsns;
         } else if (ssefp) {
             ap = sx_gen_case(&g, init_data);
         } else {
             unsigned n = 1 + (unsigned)(rnd() % (few_regs ? 24 : 8));
             for (unsigned k = 0; k < n && g.len < CODE_SIZE - 64;) {
-                const struct tmpl *t = ext_only ? &tmpls[ext_first + rnd() % (ntmpls - ext_first)]
-                                                : &tmpls[rnd() % ntmpls];
-                if (emit_tmpl(&g, t))
+                const struct tmpl *t = &tmpls[sel[rnd() % nsel]];
+                if (emit_tmpl(&g, t)) {
                     k++;
+                    dt_ext_executed[t->ext]++;
+                }
             }
         }
 
@@ -1321,8 +1352,10 @@ int main(int argc, char **argv)
         executed += ssefp ? cpu_icount(guest.cpu) - icount0 : g.ninsns;
 
         bool bad = ap.on && !sx_check_approx(&ap, init_data, host_data, guest_data);
-        if (ssefp)
+        if (ssefp) {
             sx_tally(host_data);
+            sx_count();
+        }
         for (int i = 0; i < 16; i++)
             /* -S compares XMM/MMX through the buffer (RCP/RSQRT lanes by bound) */
             if (nat.r[i] != emu.r[i]
@@ -1386,6 +1419,7 @@ int main(int argc, char **argv)
                                             : x87 ? " (x87)" : "");
     if (ssefp)
         sx_report();
+    dt_ext_report();
     cpu_free(guest.cpu);
     bus_free(guest.bus);
     munmap(guest.ram, GUEST_RAM);

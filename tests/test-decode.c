@@ -209,6 +209,50 @@ static void known_answers(void)
     const uint8_t rx2[] = { 0xc4, 0xe3, 0x73, 0xf0, 0xc1, 0x05 };
     decode_buf(&in, 64, NULL, 0, rx2, sizeof rx2);
     CHECK(in.op == OP_INVALID, "RORX with vvvv != 1111b is #UD");
+
+    /* model gating: each encoding decodes with its CPUID bit and is #UD without it */
+    static const struct {
+        const char *name;
+        unsigned feat;
+        int mode;
+        uint8_t b[6];
+        unsigned len;
+        uint16_t op;
+    } gated[] = {
+        { "FXSAVE", FEAT_FXSR, 64, { 0x0f, 0xae, 0x00 }, 3, OP_FXSAVE },
+        { "FXRSTOR", FEAT_FXSR, 32, { 0x0f, 0xae, 0x08 }, 3, OP_FXRSTOR },
+        { "LAHF (64-bit)", FEAT_LAHF_LM, 64, { 0x9f }, 1, OP_LAHF },
+        { "SAHF (64-bit)", FEAT_LAHF_LM, 64, { 0x9e }, 1, OP_SAHF },
+        { "CLFLUSH", FEAT_CLFLUSH, 64, { 0x0f, 0xae, 0x38 }, 3, OP_CLFLUSH },
+        { "SFENCE", FEAT_SSE, 64, { 0x0f, 0xae, 0xf8 }, 3, OP_SFENCE },
+        { "LFENCE", FEAT_SSE2, 64, { 0x0f, 0xae, 0xe8 }, 3, OP_LFENCE },
+        { "MFENCE", FEAT_SSE2, 64, { 0x0f, 0xae, 0xf0 }, 3, OP_MFENCE },
+        { "INVPCID", FEAT_INVPCID, 64, { 0x66, 0x0f, 0x38, 0x82, 0x08 }, 5, OP_INVPCID },
+    };
+    for (size_t g = 0; g < sizeof gated / sizeof gated[0]; g++) {
+        struct feat_set only = none, all_but = feat_set_all();
+        feat_add(&only, gated[g].feat);
+        all_but.b[gated[g].feat / 64] &= ~(1ull << (gated[g].feat % 64));
+        decode_buf(&in, gated[g].mode, &only, 0, gated[g].b, gated[g].len);
+        CHECK(in.op == gated[g].op, "%s with its feature (%s)", gated[g].name,
+              insn_op_name[in.op]);
+        decode_buf(&in, gated[g].mode, &all_but, 0, gated[g].b, gated[g].len);
+        CHECK(in.op == OP_INVALID && in.invalid_vector == EXC_UD, "%s without its feature is #UD",
+              gated[g].name);
+    }
+    /* LAHF outside 64-bit mode needs no CPUID bit */
+    decode_buf(&in, 32, &none, 0, (const uint8_t[]){ 0x9f }, 1);
+    CHECK(in.op == OP_LAHF, "LAHF in 32-bit mode without LAHF_LM");
+    /* INVPCID: 64-bit register operand without REX.W, 32-bit outside 64-bit mode; memory only */
+    decode_buf(&in, 64, NULL, 0, (const uint8_t[]){ 0x66, 0x0f, 0x38, 0x82, 0x08 }, 5);
+    CHECK(in.op == OP_INVPCID && in.o[0].size == 8 && in.o[0].reg == 1 && in.o[1].kind == OPND_MEM,
+          "INVPCID rcx, [rax] operands");
+    decode_buf(&in, 32, NULL, 0, (const uint8_t[]){ 0x66, 0x0f, 0x38, 0x82, 0x08 }, 5);
+    CHECK(in.op == OP_INVPCID && in.o[0].size == 4, "INVPCID ecx, [eax] in 32-bit mode");
+    decode_buf(&in, 64, NULL, 0, (const uint8_t[]){ 0x66, 0x0f, 0x38, 0x82, 0xc8 }, 5);
+    CHECK(in.op == OP_INVALID && in.invalid_vector == EXC_UD, "INVPCID with a register operand is #UD");
+    decode_buf(&in, 64, NULL, 0, (const uint8_t[]){ 0x0f, 0x38, 0x82, 0x08 }, 4);
+    CHECK(in.op == OP_INVALID, "0F 38 82 without 66 is #UD");
 }
 
 int main(void)

@@ -78,6 +78,8 @@ static struct machine {
     struct pc_pci pci;          /* PCI, fw_cfg, ACPI, test devices (hw/pc/pc-pci.c) */
     uint32_t apic_ids[256];
     struct irq_line gsi[24];    /* GSI 0-23: ISA IRQs 0-15 (both controllers), IOAPIC 16-23 */
+    /* ---- FERR# -> IRQ 13 (cpu8) ---- */
+    bool ferr, ignne;           /* the BSP's FERR#; IGNNE# latched by a write to port 0xF0 */
 } m;
 
 /* SIGINT/SIGTERM/SIGHUP: end the run cleanly from the main loop, as QEMU. */
@@ -205,6 +207,40 @@ static struct irq_line isa_irq(int n)
 {
     return (struct irq_line){ .set = isa_irq_set, .opaque = NULL, .n = n };
 }
+
+/* ---- FERR# -> IRQ 13 (cpu8) ---------------------------------------------
+ * With CR0.NE = 0 an unmasked x87 exception asserts the BSP's FERR#
+ * (cpu_set_ferr_hook), which the PC chipset turns into ISA IRQ 13, as on
+ * QEMU's pc.  A write to port 0xF0 (any value) drops the request and
+ * asserts IGNNE# until FERR# goes low (FNCLEX, FNINIT, FLDENV, ...).
+ * Reading port 0xF0 gives all ones.
+ */
+static void pc_ferr(void *opaque, bool level)
+{
+    struct irq_line irq13 = isa_irq(13);
+
+    m.ferr = level;
+    if (!level)
+        m.ignne = false;
+    irq_set(&irq13, level && !m.ignne);
+}
+
+static uint64_t ferr_port_read(void *opaque, uint64_t off, unsigned size)
+{
+    return 0xff;
+}
+
+static void ferr_port_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    struct irq_line irq13 = isa_irq(13);
+
+    m.ignne = m.ferr;
+    irq_set(&irq13, 0);
+}
+
+static const struct dev_ops ferr_port_ops = {
+    .read = ferr_port_read, .write = ferr_port_write, .min_size = 1, .max_size = 1,
+};
 
 /* Create the interrupt controllers of the machine (pc_build's intc block). */
 static int pc_build_intc(char *err, size_t errlen)
@@ -598,6 +634,13 @@ static int pc_build(const struct pc_config *c, char *err, size_t errlen)
     }
     if (pc_legacy_devices(c, err, errlen) < 0)
         return -1;
+    /* ---- FERR# -> IRQ 13 (cpu8) ---- */
+    m.ferr = m.ignne = false;
+    if (bus_map_io(m.bus, 0xf0, 1, &ferr_port_ops, NULL, "ferr-ignne") < 0) {
+        snprintf(err, errlen, "FERR#/IGNNE#: I/O port 0xf0 already in use");
+        return -1;
+    }
+    cpu_set_ferr_hook(m.cpu[0], pc_ferr, NULL);
     for (int i = 0; i < 24; i++)
         m.gsi[i] = pc_gsi(i);
 

@@ -269,6 +269,14 @@ __asm__(
     "  mov $0x7dfc, %ebx\n"
     "  mov %eax, (%ebx)\n"
     "rm2_r4:\n"
+    /* the x87 environment in the real-mode formats: FNSTENV 16-bit at
+     * 0x7d00, 32-bit (66) at 0x7d20, after FDIVP (DE F9: 1/0, ZE masked) */
+    "  fninit\n fld1\n fldz\n"
+    ".globl rm2_fdivp\n"
+    "rm2_fdivp: .byte 0xde, 0xf9\n"
+    "  fnstenv 0x7d00\n"
+    "  data32 fnstenv 0x7d20\n"
+    "  fninit\n"
     "  mov %cr0, %eax\n or $1, %eax\n mov %eax, %cr0\n"
     "  ljmpl $0x18, $sc_from_real\n"
     "rm2_isr:\n"                                /* [bp+2] IP */
@@ -293,7 +301,7 @@ __asm__(
     "  pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
     "  ret\n");
 
-extern char sc_isr_table[], rm2_isr12[], rm2_isr13[];
+extern char sc_isr_table[], rm2_isr12[], rm2_isr13[], rm2_fdivp[];
 extern char sc_at0[], sc_at1[], sc_at2[], sc_at3[], sc_at4[], sc_at5[], sc_at6[], sc_at7[],
     sc_at8[], sc_at9[], sc_at10[], sc_at11[], sc_at12[], sc_at13[], sc_at14[], sc_at15[],
     sc_at16[], sc_at17[], sc_at21[];
@@ -420,6 +428,21 @@ int main(void)
     reportf(rm[16] == 0xffff && *(volatile uint32_t *)(uintptr_t)0x7dfc == 0x12345678,
             "real mode: 32-bit operand and address size (%x)",
             *(volatile uint32_t *)(uintptr_t)0x7dfc);
+    /* real-mode FNSTENV: the words QEMU stores too, then FIP (linear) and FOP */
+    volatile uint16_t *e16 = (volatile uint16_t *)(uintptr_t)0x7d00;
+    volatile uint32_t *e32 = (volatile uint32_t *)(uintptr_t)0x7d20;
+    uint32_t fip = RM_BASE + (uint32_t)(rm2_fdivp - rm2_blob);
+    printf("real-mode FNSTENV: 16-bit fcw %04x fsw %04x ftw %04x, 32-bit fcw %04x fsw %04x "
+           "ftw %04x\n", e16[0], e16[1], e16[2], e32[0] & 0xffff, e32[1] & 0xffff,
+           e32[2] & 0xffff);
+    reportf(e16[0] == 0x037f && (e16[1] & 0x3804) == 0x3804 && e16[2] == 0xbfff
+            && (e32[0] & 0xffff) == 0x037f && (e32[1] & 0xffff) == e16[1]
+            && (e32[2] & 0xffff) == 0xbfff,
+            "real-mode FNSTENV (16- and 32-bit): FCW, FSW (TOP 7, ZE), tag word (ST(0) special)");
+    reportf(e16[3] == (uint16_t)fip && e16[4] == (((fip >> 4) & 0xf000) | 0x6f9)
+            && (e32[3] & 0xffff) == (fip & 0xffff) && e32[4] == (((fip >> 4) & 0x0ffff000) | 0x6f9),
+            "sdm: real-mode FNSTENV: FIP %x as the linear address, FOP 6f9 (%04x %04x / %08x %08x)",
+            fip, e16[3], e16[4], e32[3], e32[4]);
     gdt[SPARE_SEL / 8] = saved50;
     gdt[0x58 / 8] = saved58;
     report_done();

@@ -7,33 +7,8 @@
  * are BSR/BSF).  Then CR0.EM, CR0.TS, CR4.OSFXSR and alignment, and a few
  * known answers for the SSE2 integer operations compilers emit.
  */
-#include "runtime.h"
+#include "try-fault.h"
 
-static volatile uint64_t seen_vec, seen_err, resume;
-
-static const char *model;
-
-/* Resume after the instruction TRY ran; a fault anywhere else ends the test. */
-static void handler(struct frame *f)
-{
-    if (!resume) {
-        reportf(false, "%s: unexpected exception %lu at %lx", model, f->vector, f->rip);
-        report_done();
-    }
-    seen_vec = f->vector;
-    seen_err = f->error;
-    f->rip = resume;
-}
-
-/* Run the asm statement `insn`; the vector it raised, or -1. */
-#define TRY(insn, ...)                                                           \
-    ({                                                                           \
-        seen_vec = ~0ull;                                                        \
-        __asm__ volatile("lea 1f(%%rip), %%rax; mov %%rax, %0\n" insn "\n1:"    \
-                         : "=m"(resume) __VA_ARGS__);                            \
-        resume = 0;                                                              \
-        (int)(seen_vec == ~0ull ? -1 : (int)seen_vec);                           \
-    })
 
 static uint8_t buf[64] __attribute__((aligned(16)));
 
@@ -43,12 +18,6 @@ static bool cpuid_bit(uint32_t leaf, int reg, int bit)
 
     cpuid(leaf, 0, r);
     return (r[reg] >> bit) & 1;
-}
-
-static void gate(const char *feat, bool advertised, int vec)
-{
-    reportf(advertised ? vec == -1 : vec == 6, "%s: %s CPUID %d, instruction %s", model, feat,
-            advertised, vec == -1 ? "runs" : vec == 6 ? "#UD" : "other fault");
 }
 
 enum { EAX, EBX, ECX, EDX };
@@ -203,13 +172,7 @@ static void known_answers(void)
 
 int main(void)
 {
-    /* the command line is "image-path model" */
-    model = multiboot_cmdline();
-    for (const char *p = model; p && *p; p++)
-        if (*p == ' ')
-            model = p + 1;
-    if (!model || !*model)
-        model = "default";
+    model_from_cmdline();
     /* as a kernel does: CR4.OSFXSR|OSXMMEXCPT, CR0.MP, clear EM and TS */
     write_cr4(read_cr4() | (1ul << 9) | (1ul << 10));
     write_cr0((read_cr0() | 2) & ~0xcul);

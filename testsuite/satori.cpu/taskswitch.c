@@ -4,8 +4,9 @@
  * restored, CR0.TS); A JMPs to B through a task gate (0x58) and B JMPs
  * back to A's TSS; a #DF whose IDT entry is a task gate runs task B with
  * the error code on its stack; JMP to a busy TSS is #GP, a TSS with a
- * limit below 0x67 is #TS, a task gate not present #NP.  Compared with
- * QEMU. */
+ * limit below 0x67 is #TS, a task gate not present #NP; A CALLs task C,
+ * whose TSS is the 16-bit format (type 1; 16-bit code and stack), and C
+ * IRETs back.  Compared with QEMU. */
 #include "runtime.h"
 
 struct tss32 {
@@ -19,6 +20,19 @@ struct tss32 {
 } __attribute__((packed));
 
 struct tss32 tss_a __attribute__((aligned(128))), tss_b __attribute__((aligned(128)));
+
+/* the 16-bit TSS (SDM vol. 3, figure 7-11) */
+struct tss16 {
+    uint16_t link, sp0, ss0, sp1, ss1, sp2, ss2;
+    uint16_t ip, flags, ax, cx, dx, bx, sp, bp, si, di, es, cs, ss, ds, ldt;
+} __attribute__((packed));
+struct tss16 tss_c __attribute__((aligned(64)));
+/* task C's data and stack (segment 0x58 while it runs: base here) */
+uint8_t c16_data[4096] __attribute__((aligned(16)));
+/* descriptors A installs for task C: 16-bit code (0x50), data (0x58), TSS (0x68) */
+uint64_t c16_gdt[3];
+extern volatile uint32_t ts_c_eax, ts_c_type_after;
+extern char task_c16[], task_c16_after[];
 static uint8_t stack_b[2048] __attribute__((aligned(16)));
 uint64_t idt_ts[0x41] __attribute__((aligned(8)));
 struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idt_ts_desc;
@@ -42,6 +56,8 @@ __asm__(
     "ts_busy_jmp_a: .long 0\n ts_busy_jmp_b: .long 0\n"
     "ts_df_err: .long 0\n ts_df_eflags: .long 0\n ts_df_link: .long 0\n"
     "ts_ev: .fill 12, 4, 0\n ts_nev: .long 0\n"
+    ".globl ts_c_eax, ts_c_type_after\n"
+    "ts_c_eax: .long 0\n ts_c_type_after: .long 0\n"
     "ts_resume: .long 0\n"
     ".globl ts_ss_err, ts_ss_seen, ts_df_saved_eax\n"
     "ts_df_saved_eax: .long 0\n"
@@ -109,6 +125,15 @@ __asm__(
     ".globl ts_ss_resume\n ts_ss_resume:\n"
     "  mov $0x10, %ax\n mov %ax, %ss\n mov ts_a_esp, %esp\n"
     "  clts\n"
+    /* a 16-bit TSS: CALL task C (16-bit code at 0x50, data/stack 0x58), it IRETs back */
+    "  mov c16_gdt, %eax\n mov %eax, gdt + 0x50\n mov c16_gdt + 4, %eax\n mov %eax, gdt + 0x54\n"
+    "  mov c16_gdt + 8, %eax\n mov %eax, gdt + 0x58\n mov c16_gdt + 12, %eax\n mov %eax, gdt + 0x5c\n"
+    "  mov c16_gdt + 16, %eax\n mov %eax, gdt + 0x68\n mov c16_gdt + 20, %eax\n mov %eax, gdt + 0x6c\n"
+    "  mov $0x7777, %eax\n"
+    "  lcall $0x68, $0\n"
+    "  mov %eax, ts_c_eax\n"
+    "  mov gdt + 0x6c, %eax\n shr $8, %eax\n and $0xf, %eax\n mov %eax, ts_c_type_after\n"
+    "  clts\n"
     /* back: the runtime's TSS (0x38) available again for LTR, then long mode */
     "  andl $0xfffffdff, gdt + 0x3c\n"
     "  mov $0x38, %ax\n ltr %ax\n"
@@ -141,6 +166,18 @@ __asm__(
     "  movl $ts_ss_resume, tss_a + 0x20\n"
     "  iret\n"
     "  jmp task_b_entry\n"
+
+    /* task C (16-bit): TR, FLAGS and its TSS's type into its data segment, AX = 4321h, IRET */
+    ".code16\n"
+    ".globl task_c16, task_c16_after\n"
+    "task_c16:\n"
+    "  str %ax\n mov %ax, 0x0\n"
+    "  pushf\n pop %ax\n mov %ax, 0x2\n"
+    "  mov $0x4321, %ax\n"
+    "  iret\n"
+    "task_c16_after:\n"
+    "  jmp task_c16\n"
+    ".code32\n"
 
     /* faults of task A: vector, error code, EIP; resume */
     "ts_isr_common:\n"
@@ -211,6 +248,20 @@ int main(void)
     uint32_t sb = (uint32_t)(uintptr_t)ss_buf;                  /* 0x50: data at ss_buf, limit 0xfff */
     gdt[0x50 / 8] = 0xfff | ((uint64_t)(sb & 0xffffff) << 16) | (0x93ull << 40) | (4ull << 52)
                   | ((uint64_t)(sb >> 24) << 56);
+    /* task C: 16-bit code at task_c16 (0x50), data and stack in c16_data (0x58), TSS 0x68 */
+    uint32_t cb = (uint32_t)(uintptr_t)task_c16, db = (uint32_t)(uintptr_t)c16_data;
+    c16_gdt[0] = 0xffff | ((uint64_t)(cb & 0xffffff) << 16) | (0x9bull << 40)
+               | ((uint64_t)(cb >> 24) << 56);
+    c16_gdt[1] = 0xffff | ((uint64_t)(db & 0xffffff) << 16) | (0x93ull << 40)
+               | ((uint64_t)(db >> 24) << 56);
+    c16_gdt[2] = tss_desc(&tss_c, 0x2b) & ~(0xfull << 40);     /* type 1: 16-bit, available */
+    c16_gdt[2] |= 0x81ull << 40;
+    memset(&tss_c, 0, sizeof tss_c);
+    tss_c.ip = 0;
+    tss_c.flags = 0x2;
+    tss_c.sp = sizeof c16_data;
+    tss_c.cs = 0x50;
+    tss_c.ss = tss_c.ds = tss_c.es = 0x58;
     idt_ts_desc.limit = sizeof idt_ts - 1;
     idt_ts_desc.base = (uint32_t)(uintptr_t)idt_ts;
 
@@ -247,6 +298,19 @@ int main(void)
     reportf(ts_df_saved_eax == 0x1230 && tss_a.ds == 0x10 && tss_a.cs == 0x18,
             "the old task's registers and selectors saved in its TSS (EAX %x, DS %x, CS %x)",
             ts_df_saved_eax, tss_a.ds, tss_a.cs);
+    uint16_t c_tr = (uint16_t)(c16_data[0] | c16_data[1] << 8);
+    uint16_t c_flags = (uint16_t)(c16_data[2] | c16_data[3] << 8);
+    reportf(c_tr == 0x68 && (c_flags & 0x4000) && tss_c.link == 0x60,
+            "CALL to a 16-bit TSS: TR %x, NT set, back link %x", c_tr, tss_c.link);
+    reportf(ts_c_eax == 0x7777 && ts_c_type_after == 1,
+            "IRET from the 16-bit task: A's EAX back (%x), C's TSS available (type %x)",
+            ts_c_eax, ts_c_type_after);
+    reportf(tss_c.ax == 0x4321 && tss_c.ip == (uint16_t)(task_c16_after - task_c16)
+            && tss_c.cs == 0x50 && tss_c.ss == 0x58 && tss_c.ds == 0x58
+            && tss_c.sp == sizeof c16_data,
+            "the 16-bit task's state saved in its TSS (AX %x IP %x CS %x SS %x DS %x SP %x)",
+            tss_c.ax, tss_c.ip, tss_c.cs, tss_c.ss, tss_c.ds, tss_c.sp);
+    printf("16-bit TSS: saved FLAGS %04x\n", tss_c.flags);
     gdt[0x50 / 8] = saved[0];
     gdt[0x58 / 8] = saved[1];
     gdt[0x60 / 8] = saved[2];
