@@ -329,9 +329,16 @@ static void emit_imul(uint8_t **p, struct regmap *m, const struct uop *u,
     emit_gstore(p, m, RDX, u->reg);
 }
 
+static void emit_reg_operand(uint8_t **p, struct regmap *m, unsigned size, unsigned r,
+                             unsigned regfield);
+static void emit_reg_result(uint8_t **p, struct regmap *m, unsigned size, unsigned r);
+
 /*
  * SHL/SHR/SAR reg, imm (do_shift with a non-zero count): rdx = result,
- * rcx = the value shifted by count - 1 (64-bit, as the handler keeps it).
+ * rcx = the value shifted by count - 1 (64-bit, as the handler keeps it:
+ * SAR shifts the value sign-extended to 64 bits).  1 and 2 bytes: the
+ * count (at most 31) is applied to the 64-bit value and the result is
+ * masked to the operand size, as do_shift() does.
  */
 static void emit_shift(uint8_t **p, struct regmap *m, const struct uop *u,
                        const struct uop_simple *d)
@@ -340,10 +347,15 @@ static void emit_shift(uint8_t **p, struct regmap *m, const struct uop *u,
     static const uint8_t ldsx[] = { 0x48, 0x63 };
     uint8_t ext = d->shift == 1 ? 0xe0 : d->shift == 2 ? 0xe8 : 0xf8; /* /4 SHL, /5 SHR, /7 SAR */
 
-    if (d->shift == 3 && d->size == 4)
+    if (d->size < 4) {
+        emit_reg_operand(p, m, d->size, u->reg, RAX);              /* zero-extended */
+        if (d->shift == 3)                                         /* movsx rax, al|ax */
+            emit(p, (const uint8_t[]){ 0x48, 0x0f, d->size == 1 ? 0xbe : 0xbf, 0xc0 }, 4);
+    } else if (d->shift == 3 && d->size == 4) {
         emit_gload(p, m, ldsx, 2, RAX, u->reg);                /* sign-extended value */
-    else
+    } else {
         emit_gload(p, m, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RAX, u->reg);
+    }
     emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc1 }, 3);             /* mov rcx, rax */
     if (d->count > 1)
         emit(p, (const uint8_t[]){ 0x48, 0xc1, (uint8_t)(ext | 1), (uint8_t)(d->count - 1) }, 4);
@@ -351,8 +363,10 @@ static void emit_shift(uint8_t **p, struct regmap *m, const struct uop *u,
     emit(p, (const uint8_t[]){ 0x48, 0xc1, (uint8_t)(ext | 2), (uint8_t)d->count }, 4);
     if (d->size == 4)
         emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);               /* mov edx, edx */
+    else if (d->size < 4)                                          /* movzx edx, dl|dx */
+        emit(p, (const uint8_t[]){ 0x0f, d->size == 1 ? 0xb6 : 0xb7, 0xd2 }, 3);
     emit_flags(p, false, d);
-    emit_gstore(p, m, RDX, u->reg);
+    emit_reg_result(p, m, d->size, u->reg);
 }
 
 #define CC_UNKNOWN ((uint32_t)CC_OP_COUNT)
@@ -451,10 +465,6 @@ static void emit_incdec(uint8_t **p, struct regmap *m, const struct uop *u,
         emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);               /* mov edx, edx */
     emit_gstore(p, m, RDX, u->reg);
 }
-
-static void emit_reg_operand(uint8_t **p, struct regmap *m, unsigned size, unsigned r,
-                             unsigned regfield);
-static void emit_reg_result(uint8_t **p, struct regmap *m, unsigned size, unsigned r);
 
 /* Host code for a register-only MOV/ALU micro-op (uop_simple_desc). */
 static void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,

@@ -644,7 +644,7 @@ bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
                                   .cc_op = (uint32_t)(CC_OP_MULB + sz_idx(u->osize)) };
         return true;
     }
-    if ((u->osize == 4 || u->osize == 8) && fn == uop_shift_r && !u->aux && !u->opsz2 &&
+    if (fn == uop_shift_r && !u->aux && !u->opsz2 &&
         (u->cc == OP_SHL || u->cc == OP_SHR || u->cc == OP_SAR) &&
         (u->imm & (u->osize == 8 ? 63 : 31))) {
         *d = (struct uop_simple){ .shift = u->cc == OP_SHL ? 1 : u->cc == OP_SHR ? 2 : 3,
