@@ -325,6 +325,9 @@ struct tb {
     const void *native;  /* host code calling the handlers (cpu/native.c), or NULL */
     const void *native_chained; /* its entry from a patched jump: accounts, then native */
     uint8_t *native_jmp[2];     /* this block's exit jumps for chain slots 0 and 1, or NULL */
+    /* -d jit (cpu/jit-report.c): times the block was entered, and its forms, or NULL */
+    uint64_t jit_execs;
+    struct tb_jit *jit;
     struct uop ops[];
 };
 
@@ -438,6 +441,7 @@ struct cpu {
     int index;
 
     struct tb_cache *tbc;   /* translation block cache (exec.c) */
+    struct jit_totals *jit; /* -d jit counts of blocks gone (cpu/jit-report.c), or NULL */
     struct cpu_group *group;/* the vCPUs sharing this memory (exec.c), or NULL */
     struct uop *link_from;  /* direct exit waiting to be linked */
     int link_slot;
@@ -1009,6 +1013,22 @@ struct uop_sse {
     bool align;
 };
 bool uop_sse_desc(const struct uop *u, struct uop_sse *d);
+
+/*
+ * cpu/jit-report.c: -d jit.  A block translated while it is on gets a
+ * struct tb_jit: each instruction's form, and which instructions host
+ * code leaves to a handler call (native_gen() sets the bits; every one
+ * without host code).  Run time only counts block entries (tb->jit_execs).
+ */
+struct tb_jit {
+    uint32_t form[TB_MAX_INSNS];    /* jit_form() of each instruction */
+    uint64_t called;                /* bit i: instruction i runs through a handler call */
+};
+/* Add a block's counts to the vCPU's totals (before the block is freed). */
+void jit_fold(struct cpu *cpu, const struct tb *tb);
+/* Print the report; `at_end` holds the statistics before the final flush. */
+void jit_report(struct cpu *cpu, const struct cpu_stats *at_end, FILE *out);
+void jit_free(struct cpu *cpu);
 
 /* cpu/native.c: subroutine-threaded host code for blocks (x86-64 hosts). */
 struct native;

@@ -1545,6 +1545,14 @@ void native_gen(struct cpu *cpu, struct tb *tb)
     choose_regs(tb, &m);
     emit_reload(&p, &m);
     uint8_t *head = p;              /* where the block loops back to (emit_exit_to) */
+    if (tb->jit) {
+        /* -d jit: count entries (every way in passes here) */
+        emit(&p, (const uint8_t[]){ 0x49, 0x83, 0x84, 0x24 }, 4);  /* add qword [r12-k], 1 */
+        emit32(&p, (uint32_t)(int32_t)((int)offsetof(struct tb, jit_execs)
+                                       - (int)offsetof(struct tb, ops)));
+        emit8(&p, 1);
+        tb->jit->called = 0;
+    }
     for (unsigned i = 0; i < tb->nuops; i++) {
         uint32_t off = (uint32_t)(i * sizeof(struct uop));   /* from r12 = tb->ops */
         const struct uop *u = &tb->ops[i];
@@ -1624,6 +1632,8 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         case HOW_CALL:
             break;
         }
+        if (tb->jit && i < TB_MAX_INSNS)
+            tb->jit->called |= 1ull << i;
         emit_flush(&p, &m);
         emit_call(&p, off);
         known = CC_UNKNOWN;
