@@ -863,6 +863,7 @@ static inline bool cpu_event_pending(const struct cpu *cpu)
  * sets cpu->rip and returns the next uop (a linked block's first uop) or
  * NULL to return to the main loop.
  */
+const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip);
 static inline const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, int slot,
                                          uint64_t rip)
 {
@@ -870,6 +871,9 @@ static inline const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, i
 
     cpu->rip = rip;
     if (likely(t && cpu->budget > 0 && !cpu->exit_request)) {
+        /* a block on another page (remembered by host code): check the mapping */
+        if (unlikely((t->pc ^ cpu->cur_tb->pc) & PAGE_MASK))
+            return uop_goto_indirect(cpu, rip);
         cpu->budget -= t->ninsns;
         cpu->icount += t->ninsns;
         cpu->cur_tb = t;
@@ -888,10 +892,10 @@ static inline const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, i
  * iterations, a block invalidated while it runs).
  */
 const struct uop *uop_leave_before(struct cpu *cpu, const struct uop *u);
-/* Indirect exit (RET, JMP r/m): sets cpu->rip, may look the target up. */
-const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip);
-/* The same for a RET in host code, which remembers the block in u->chain[0]. */
-const struct uop *uop_ret_lookup(struct cpu *cpu, struct uop *u, uint64_t rip);
+/* Indirect exit (RET, JMP r/m): sets cpu->rip, may look the target up
+ * (declared above uop_goto()). */
+/* The same for host code, which remembers the block in u->chain[slot] (exec.c). */
+const struct uop *uop_lookup_remember(struct cpu *cpu, struct uop *u, uint64_t rip, int slot);
 
 /* Invalidate blocks overlapping [pa, pa+len) in every vCPU of cpu's group;
  * called on writes to code pages. */

@@ -696,19 +696,21 @@ const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip)
 }
 
 /*
- * RET in host code (cpu/native.c) remembers the block it last returned to
- * in its chain slot 0, linked like a direct exit so that invalidating that
- * block clears it; host code checks the remembered block against the
- * return address, the mode and the code mapping before entering it.  On a
- * miss it calls this: uop_goto_indirect(), then remember what it found.
+ * RET, JMP/CALL through a register and direct exits to another page in
+ * host code (cpu/native.c) remember the block they last went to in chain
+ * slot `slot`, linked like a direct exit so that invalidating that block
+ * clears it; host code checks the remembered block against the target,
+ * the mode and the code mapping before entering it (uop_goto() does the
+ * same through uop_goto_indirect()).  On a miss it calls this:
+ * uop_goto_indirect(), then remember what it found.
  */
-const struct uop *uop_ret_lookup(struct cpu *cpu, struct uop *u, uint64_t rip)
+const struct uop *uop_lookup_remember(struct cpu *cpu, struct uop *u, uint64_t rip, int slot)
 {
     const struct uop *next = uop_goto_indirect(cpu, rip);
 
-    if (next && u->chain[0] != cpu->cur_tb) {
-        tb_unlink_slot(u, 0);
-        tb_link(u, 0, cpu->cur_tb, NULL);
+    if (next && u->chain[slot] != cpu->cur_tb) {
+        tb_unlink_slot(u, slot);
+        tb_link(u, slot, cpu->cur_tb, NULL);
     }
     return next;
 }

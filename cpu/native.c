@@ -33,9 +33,10 @@
 
 #define CODE_BYTES   (64u << 20)
 /* worst case: an inlined load/store after a call (~200); a block's last
- * micro-op, an inline branch, takes up to two more (~400) */
+ * micro-op, an inline branch with both exits to other pages, takes up to
+ * four more (~800) */
 #define BYTES_PER_UOP 256u
-#define BLOCK_ROOM(nuops) ((size_t)((nuops) + 2) * BYTES_PER_UOP)
+#define BLOCK_ROOM(nuops) ((size_t)((nuops) + 4) * BYTES_PER_UOP)
 #define STUB_BYTES   128u
 
 struct native {
@@ -885,10 +886,26 @@ static uint8_t *emit_enter_tb(struct native *n, uint8_t **p, uint8_t **end_slice
  * on its own); otherwise ask cpu_run() to link the slot, exactly as the
  * handler does.
  */
+static void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, uint32_t off,
+                            int slot, bool kernel);
+
 static void emit_goto(struct native *n, uint8_t **p, struct tb *tb, uint32_t off, int slot,
                       uint64_t rip)
 {
     uint8_t *miss[3];
+
+    if (((tb->cs_base + rip) & PAGE_MASK) != (tb->pc & PAGE_MASK)) {
+        /*
+         * Another page: never linked for good (a page-table change could
+         * leave the link stale); the block found last time is entered
+         * after the code-TLB checks instead of a trip through cpu_run().
+         */
+        emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);               /* movabs rax, rip */
+        memcpy(*p, &rip, 8);
+        *p += 8;
+        emit_ret_target(n, p, tb, off, slot, (tb->hflags & HF_CPL_MASK) != 3);
+        return;
+    }
 
     emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);                   /* movabs rax, rip */
     memcpy(*p, &rip, 8);
@@ -1112,15 +1129,16 @@ static void emit_call(uint8_t **p, uint32_t off)
 }
 
 /*
- * Leave for the return address in rax (RET): into the block this RET
- * went to last time (its chain slot 0, see uop_ret_lookup()) when that
+ * Leave for the guest RIP in rax (RET, JMP/CALL through a register, a
+ * direct exit to another page): into the block this exit went to last
+ * time (its chain slot `slot`, see uop_lookup_remember()) when that
  * block starts at this address in this mode and the code TLB still maps
  * its page to the same physical page, with no interrupt, NMI or shadow
  * waiting -- the checks uop_goto_indirect() makes; otherwise through
- * uop_ret_lookup().
+ * uop_lookup_remember().
  */
 static void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, uint32_t off,
-                            bool kernel)
+                            int slot, bool kernel)
 {
     uint32_t tlb = (uint32_t)offsetof(struct cpu, tlb);
     uint8_t *miss[12];
@@ -1128,8 +1146,8 @@ static void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, 
 
     emit_rbx(p, (const uint8_t[]){ 0x48, 0x89 }, 2, RAX, (uint32_t)offsetof(struct cpu, rip));
     if (!(tb->hflags & (HF_ONE_INSN | HF_SHADOW_END)) && tb->cs_base == (uint64_t)(int64_t)(int32_t)tb->cs_base) {
-        emit(p, (const uint8_t[]){ 0x49, 0x8b, 0xbc, 0x24 }, 4);   /* mov rdi, [r12+chain0] */
-        emit32(p, off + (uint32_t)offsetof(struct uop, chain));
+        emit(p, (const uint8_t[]){ 0x49, 0x8b, 0xbc, 0x24 }, 4);   /* mov rdi, [r12+chain] */
+        emit32(p, off + (uint32_t)(offsetof(struct uop, chain) + 8 * (unsigned)slot));
         emit(p, (const uint8_t[]){ 0x48, 0x85, 0xff }, 3);         /* test rdi, rdi */
         miss[nm++] = emit_jcc_fwd(p, CC_E);
         emit(p, (const uint8_t[]){ 0x48, 0x8d, 0xb0 }, 3);         /* lea rsi, [rax+cs_base] */
@@ -1198,8 +1216,10 @@ static void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, 
     emit(p, (const uint8_t[]){ 0x49, 0x8d, 0xb4, 0x24 }, 4);       /* lea rsi, [r12+off] */
     emit32(p, off);
     emit_rbx(p, (const uint8_t[]){ 0x48, 0x8b }, 2, RDX, (uint32_t)offsetof(struct cpu, rip));
-    emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);                   /* movabs rax, uop_ret_lookup */
-    uint64_t fn = (uint64_t)(uintptr_t)uop_ret_lookup;
+    emit8(p, 0xb9);                                                /* mov ecx, slot */
+    emit32(p, (uint32_t)slot);
+    emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);                   /* movabs rax, uop_lookup_remember */
+    uint64_t fn = (uint64_t)(uintptr_t)uop_lookup_remember;
     memcpy(*p, &fn, 8);
     *p += 8;
     emit(p, (const uint8_t[]){ 0xff, 0xd0 }, 2);                   /* call rax */
@@ -1224,7 +1244,7 @@ static void emit_stack(struct native *n, uint8_t **p, struct regmap *m,
     if (kind == STK_JMP_IND64) {                                   /* no stack access */
         emit_gload(p, m, ld64, 2, RAX, u->reg);
         emit_flush(p, m);
-        emit_ret_target(n, p, tb, off, kernel);
+        emit_ret_target(n, p, tb, off, 0, kernel);
         return;
     }
     if (kind == STK_CALL_IND64)
@@ -1258,7 +1278,7 @@ static void emit_stack(struct native *n, uint8_t **p, struct regmap *m,
             emit_goto(n, p, tb, off, 0, u->imm);
         } else {
             emit(p, (const uint8_t[]){ 0x48, 0x89, 0xf8 }, 3);     /* mov rax, rdi */
-            emit_ret_target(n, p, tb, off, kernel);
+            emit_ret_target(n, p, tb, off, 0, kernel);
         }
         break;
     }
@@ -1268,7 +1288,7 @@ static void emit_stack(struct native *n, uint8_t **p, struct regmap *m,
         emit32(p, (uint32_t)(8 + u->imm));
         emit_gstore(p, m, RSI, 4);
         emit_flush(p, m);                  /* rax is kept: flushing uses the cache registers */
-        emit_ret_target(n, p, tb, off, kernel);
+        emit_ret_target(n, p, tb, off, 0, kernel);
         break;
     default:
         break;

@@ -18,3 +18,4 @@ EXTRA_DIST += testsuite/satori.hw/hw-guest.h $(HW_GUESTS:%=testsuite/satori.hw/%
 include testsuite/satori.hw/pci-guests.mk
 EXTRA_DIST += testsuite/satori.linux/boot.exp testsuite/satori.linux/mkinitramfs.sh
 CLEANFILES += testsuite/satori.linux/initramfs.cpio.gz
+EXTRA_DIST += testsuite/satori.cpu/jit.exp
