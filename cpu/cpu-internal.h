@@ -973,8 +973,13 @@ struct uop_simple {
     bool mem_src;       /* MOVZX/MOVSX: the source is memory (else register u->rm) */
     bool setcc, cmov;   /* SETcc r8, CMOVcc reg, reg (4/8 bytes): condition u->cc */
     bool imul;          /* IMUL reg, reg[, imm] */
-    uint8_t shift;      /* 1 SHL, 2 SHR, 3 SAR reg by an immediate count; 0: no shift */
-    unsigned count;     /* shift count, already masked, never 0 */
+    uint8_t shift;      /* 1 SHL, 2 SHR, 3 SAR reg by an immediate count; 0: no shift;
+                           4 ROL, 5 ROR, 6 SHLD, 7 SHRD (u->rm the source) reg (4/8 bytes) */
+    unsigned count;     /* shift count, already masked, never 0 (unless count_cl) */
+    bool count_cl;      /* the count is CL (4/8 bytes), masked at run time: 0 changes nothing */
+    bool nop;           /* no architectural effect (the NOP forms) */
+    uint8_t unary;      /* 1 NOT, 2 NEG reg (4/8 bytes) */
+    bool carry;         /* ADC/SBB reg, reg|imm: reads CF (alu, host_op adc/sbb) */
     int incdec;         /* +1 INC, -1 DEC reg (CF carried over); 0: neither */
     bool imm;           /* source is u->imm, else register u->rm */
     bool writes;        /* result goes to u->reg (not CMP/TEST) */
@@ -997,6 +1002,7 @@ bool uop_is_exit_next_chain(const struct uop *u);
 enum uop_stack { STK_NONE, STK_PUSH64, STK_POP64, STK_CALL64, STK_RET64,
                  STK_CALL_IND64, STK_JMP_IND64 /* CALL/JMP through a 64-bit register */ };
 enum uop_stack uop_stack_kind(const struct uop *u);
+bool uop_is_nop(const struct uop *u);
 /* cpu/fuse.c: 0 CMP rr, 1 CMP ri, 2 INC, 3 DEC fused with the next Jcc, or -1. */
 int fuse_kind(uop_fn fn, unsigned *size);
 

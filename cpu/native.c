@@ -467,9 +467,101 @@ static void emit_incdec(uint8_t **p, struct regmap *m, const struct uop *u,
     emit_gstore(p, m, RDX, u->reg);
 }
 
+/* NOT reg (no flags) and NEG reg (the flags of 0 - a: rax = 0, rcx = a, rdx = result) */
+static void emit_unary(uint8_t **p, struct regmap *m, const struct uop *u,
+                       const struct uop_simple *d)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
+
+    if (d->unary == 1) {
+        emit_gload(p, m, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RDX, u->reg);
+        emit(p, (const uint8_t[]){ 0x48, 0xf7, 0xd2 }, 3);         /* not rdx */
+    } else {
+        emit(p, (const uint8_t[]){ 0x31, 0xc0 }, 2);               /* xor eax, eax */
+        emit_gload(p, m, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RCX, u->reg);
+        emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc2 }, 3);         /* mov rdx, rax */
+        emit(p, (const uint8_t[]){ 0x48, 0x29, 0xca }, 3);         /* sub rdx, rcx */
+        emit_flags(p, true, d);
+    }
+    emit_reg_result(p, m, d->size, u->reg);
+}
+
+static void patch8_here(uint8_t **p, uint8_t *site)
+{
+    *site = (uint8_t)(*p - (site + 1));
+}
+
+/*
+ * SHL/SHR/SAR reg, CL (4/8 bytes), as do_shift(): a masked count of 0
+ * leaves the flags alone and writes the value back (a 32-bit register is
+ * zero-extended); otherwise the lazy state of the immediate form.
+ */
+static void emit_shift_cl(uint8_t **p, struct regmap *m, const struct uop *u,
+                          const struct uop_simple *d)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
+    static const uint8_t ldsx[] = { 0x48, 0x63 };
+    uint8_t ext = d->shift == 1 ? 0xe2 : d->shift == 2 ? 0xea : 0xfa; /* /4 /5 /7, rm = rdx */
+
+    if (d->shift == 3 && d->size == 4)
+        emit_gload(p, m, ldsx, 2, RAX, u->reg);                    /* sign-extended value */
+    else
+        emit_gload(p, m, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RAX, u->reg);
+    emit_gload(p, m, ld32, 1, RCX, 1);                             /* ecx = rcx */
+    emit(p, (const uint8_t[]){ 0x83, 0xe1, d->size == 8 ? 63 : 31 }, 3); /* and ecx, mask */
+    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc2 }, 3);             /* mov rdx, rax */
+    emit8(p, 0x74);                                                /* jz done (rdx = value) */
+    uint8_t *jz = *p;
+    emit8(p, 0);
+    emit(p, (const uint8_t[]){ 0xff, 0xc9 }, 2);                   /* dec ecx */
+    emit(p, (const uint8_t[]){ 0x48, 0xd3, ext }, 3);              /* op rdx, cl */
+    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xd1 }, 3);             /* mov rcx, rdx */
+    emit(p, (const uint8_t[]){ 0x48, 0xd1, ext }, 3);              /* op rdx, 1 */
+    if (d->size == 4)
+        emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);               /* mov edx, edx */
+    emit_flags(p, false, d);
+    patch8_here(p, jz);
+    emit_reg_result(p, m, d->size, u->reg);
+}
+
+/*
+ * ROL/ROR/SHLD/SHRD reg by an immediate or CL (4/8 bytes) whose flags
+ * nothing reads (flags_dead_after()): the host instruction at the
+ * operand size, which masks the count as the guest's does; the flags it
+ * leaves are not kept.
+ */
+static void emit_rotate(uint8_t **p, struct regmap *m, const struct uop *u,
+                        const struct uop_simple *d)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
+    const uint8_t *ld = d->size == 8 ? ld64 : ld32;
+    size_t ln = d->size == 8 ? 2 : 1;
+
+    emit_gload(p, m, ld, ln, RAX, u->reg);
+    if (d->shift >= 6)
+        emit_gload(p, m, ld, ln, RDX, u->rm);                      /* the source */
+    if (d->count_cl)
+        emit_gload(p, m, ld32, 1, RCX, 1);
+    if (d->size == 8)
+        emit8(p, 0x48);
+    switch (d->shift) {
+    case 4: case 5:                                                /* rol/ror eax|rax, imm|cl */
+        emit(p, (const uint8_t[]){ d->count_cl ? 0xd3 : 0xc1, d->shift == 4 ? 0xc0 : 0xc8 }, 2);
+        break;
+    default:                                                       /* shld/shrd eax|rax, edx|rdx */
+        emit(p, (const uint8_t[]){ 0x0f, (uint8_t)((d->shift == 6 ? 0xa4 : 0xac)
+                                                   | (d->count_cl ? 1 : 0)), 0xd0 }, 3);
+        break;
+    }
+    if (!d->count_cl)
+        emit8(p, (uint8_t)d->count);
+    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc2 }, 3);             /* mov rdx, rax */
+    emit_reg_result(p, m, d->size, u->reg);
+}
+
 /* Host code for a register-only MOV/ALU micro-op (uop_simple_desc). */
 static void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
-                        const struct uop_simple *d)
+                        const struct uop_simple *d, uint32_t known)
 {
     static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
 
@@ -477,8 +569,20 @@ static void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
         emit_imul(p, m, u, d);
         return;
     }
+    if (d->shift >= 4) {
+        emit_rotate(p, m, u, d);
+        return;
+    }
+    if (d->shift && d->count_cl) {
+        emit_shift_cl(p, m, u, d);
+        return;
+    }
     if (d->shift) {
         emit_shift(p, m, u, d);
+        return;
+    }
+    if (d->unary) {
+        emit_unary(p, m, u, d);
         return;
     }
 
@@ -499,7 +603,12 @@ static void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
         return;
     }
     /* a = rax, b = rcx, r = rdx: the same 64-bit values the handler computes
-     * (1 and 2 bytes zero-extended, the result not truncated, as reg_get()) */
+     * (1 and 2 bytes zero-extended, the result not truncated, as reg_get());
+     * ADC/SBB: the carry in esi first */
+    if (d->carry) {
+        emit_cf(p, known);
+        emit(p, (const uint8_t[]){ 0x89, 0xce }, 2);               /* mov esi, ecx */
+    }
     emit_reg_operand(p, m, d->size, u->reg, RAX);
     if (d->imm) {
         emit(p, (const uint8_t[]){ 0x48, 0xb9 }, 2);               /* movabs rcx, imm */
@@ -509,6 +618,8 @@ static void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
         emit_reg_operand(p, m, d->size, u->rm, RCX);
     }
     emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc2 }, 3);             /* mov rdx, rax */
+    if (d->carry)
+        emit(p, (const uint8_t[]){ 0x0f, 0xba, 0xe6, 0x00 }, 4);   /* bt esi, 0 */
     emit(p, (const uint8_t[]){ 0x48, d->host_op, 0xca }, 3);       /* op rdx, rcx */
     emit_flags(p, true, d);
     if (d->writes)
@@ -1410,7 +1521,10 @@ static bool touches_mem(const struct uop_simple *d)
  * whole by a later micro-op of the block that host code does itself,
  * with only register MOVs between, so that nothing can fault, exit or
  * read them in between?  INC/DEC reads the carry, so it overwrites only
- * flags whose carry host code knows without them (LOGIC: 0).
+ * flags whose carry host code knows without them (LOGIC: 0).  NOP, NOT
+ * and shifts by CL (a count of 0 leaves the flags) neither read nor
+ * overwrite them; ADC/SBB read the carry; rotates and double shifts keep
+ * flags (and may be handler calls): the search stops at them.
  */
 static bool flags_dead_after(const struct tb *tb, unsigned i, uint32_t cc_op)
 {
@@ -1418,8 +1532,10 @@ static bool flags_dead_after(const struct tb *tb, unsigned i, uint32_t cc_op)
         struct uop_simple d;
         if (!uop_simple_desc(&tb->ops[j], &d) || touches_mem(&d))
             return false;
-        if (d.setcc || d.cmov)
-            return false;               /* they read the flags */
+        if (d.setcc || d.cmov || d.carry || d.shift >= 4)
+            return false;               /* they read (or may keep) the flags */
+        if (d.nop || d.unary == 1 || (d.shift && d.count_cl))
+            continue;                   /* the flags pass through */
         if (d.incdec)
             return cc_in(cc_op, CC_OP_LOGICB, CC_OP_LOGICQ);
         if (d.alu || d.imul || d.shift)
@@ -1439,7 +1555,8 @@ static enum how classify(const struct tb *tb, unsigned i, struct uop_simple *d,
     bool last = i + 1 == tb->nuops;
 
     if (!last && uop_simple_desc(u, d)
-        && (!touches_mem(d) || u->asize == 8))  /* 16/32-bit addressing wraps */
+        && (!touches_mem(d) || u->asize == 8)   /* 16/32-bit addressing wraps */
+        && (d->shift < 4 || flags_dead_after(tb, i, 0)))  /* rotates: flags unused */
         return HOW_SIMPLE;
     if (!last && uop_sse_desc(u, sd) && (!sd->mem || u->asize == 8))
         return HOW_SSE;
@@ -1495,7 +1612,9 @@ static void choose_regs(const struct tb *tb, struct regmap *m)
             if (d.setcc || d.size < 4)  /* 1 byte: u->reg is a byte offset */
                 break;
             uses[u->reg]++;
-            if (!d.imm && !d.shift && !d.incdec)
+            if (d.shift >= 6)
+                uses[u->rm]++;                  /* SHLD/SHRD source */
+            if (!d.imm && !d.shift && !d.incdec && !d.unary)
                 uses[u->rm]++;
             break;
         case HOW_STACK:
@@ -1597,7 +1716,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             }
             continue;
         case HOW_SIMPLE:
-            if (d.alu || d.imul || d.shift || d.incdec)
+            if (d.alu || d.imul || d.shift || d.incdec || d.unary == 2)
                 d.flags_dead = flags_dead_after(tb, i, d.cc_op);
             bool was_live = live;
             live = false;
@@ -1625,11 +1744,17 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                 known = d.cc_op;
                 live = true;
                 after_call = false;
+            } else if (d.nop) {
+                live = was_live;            /* nothing emitted */
+                after_call = false;
             } else {
-                emit_simple(&p, &m, u, &d);
-                if (d.alu || d.imul || d.shift)
+                emit_simple(&p, &m, u, &d, known);
+                if (d.alu || d.imul || (d.shift && d.shift < 4 && !d.count_cl) || d.unary == 2)
                     known = d.cc_op;
-                live = d.alu;
+                else if (d.shift && d.count_cl && d.shift < 4)
+                    known = CC_UNKNOWN;     /* a count of 0 kept the flags before */
+                /* NOT, and rotates (flags dead): the stored state is unchanged */
+                live = d.alu || d.unary == 2;
                 after_call = false;
             }
             continue;
