@@ -325,6 +325,9 @@ struct tb {
     const void *native;  /* host code calling the handlers (cpu/native.c), or NULL */
     const void *native_chained; /* its entry from a patched jump: accounts, then native */
     uint8_t *native_jmp[2];     /* this block's exit jumps for chain slots 0 and 1, or NULL */
+    /* -d jit (cpu/jit-report.c): times the block was entered, and its forms, or NULL */
+    uint64_t jit_execs;
+    struct tb_jit *jit;
     struct uop ops[];
 };
 
@@ -438,6 +441,7 @@ struct cpu {
     int index;
 
     struct tb_cache *tbc;   /* translation block cache (exec.c) */
+    struct jit_totals *jit; /* -d jit counts of blocks gone (cpu/jit-report.c), or NULL */
     struct cpu_group *group;/* the vCPUs sharing this memory (exec.c), or NULL */
     struct uop *link_from;  /* direct exit waiting to be linked */
     int link_slot;
@@ -859,6 +863,7 @@ static inline bool cpu_event_pending(const struct cpu *cpu)
  * sets cpu->rip and returns the next uop (a linked block's first uop) or
  * NULL to return to the main loop.
  */
+const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip);
 static inline const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, int slot,
                                          uint64_t rip)
 {
@@ -866,6 +871,9 @@ static inline const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, i
 
     cpu->rip = rip;
     if (likely(t && cpu->budget > 0 && !cpu->exit_request)) {
+        /* a block on another page (remembered by host code): check the mapping */
+        if (unlikely((t->pc ^ cpu->cur_tb->pc) & PAGE_MASK))
+            return uop_goto_indirect(cpu, rip);
         cpu->budget -= t->ninsns;
         cpu->icount += t->ninsns;
         cpu->cur_tb = t;
@@ -884,10 +892,10 @@ static inline const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, i
  * iterations, a block invalidated while it runs).
  */
 const struct uop *uop_leave_before(struct cpu *cpu, const struct uop *u);
-/* Indirect exit (RET, JMP r/m): sets cpu->rip, may look the target up. */
-const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip);
-/* The same for a RET in host code, which remembers the block in u->chain[0]. */
-const struct uop *uop_ret_lookup(struct cpu *cpu, struct uop *u, uint64_t rip);
+/* Indirect exit (RET, JMP r/m): sets cpu->rip, may look the target up
+ * (declared above uop_goto()). */
+/* The same for host code, which remembers the block in u->chain[slot] (exec.c). */
+const struct uop *uop_lookup_remember(struct cpu *cpu, struct uop *u, uint64_t rip, int slot);
 
 /* Invalidate blocks overlapping [pa, pa+len) in every vCPU of cpu's group;
  * called on writes to code pages. */
@@ -965,8 +973,13 @@ struct uop_simple {
     bool mem_src;       /* MOVZX/MOVSX: the source is memory (else register u->rm) */
     bool setcc, cmov;   /* SETcc r8, CMOVcc reg, reg (4/8 bytes): condition u->cc */
     bool imul;          /* IMUL reg, reg[, imm] */
-    uint8_t shift;      /* 1 SHL, 2 SHR, 3 SAR reg by an immediate count; 0: no shift */
-    unsigned count;     /* shift count, already masked, never 0 */
+    uint8_t shift;      /* 1 SHL, 2 SHR, 3 SAR reg by an immediate count; 0: no shift;
+                           4 ROL, 5 ROR, 6 SHLD, 7 SHRD (u->rm the source) reg (4/8 bytes) */
+    unsigned count;     /* shift count, already masked, never 0 (unless count_cl) */
+    bool count_cl;      /* the count is CL (4/8 bytes), masked at run time: 0 changes nothing */
+    bool nop;           /* no architectural effect (the NOP forms) */
+    uint8_t unary;      /* 1 NOT, 2 NEG reg (4/8 bytes) */
+    bool carry;         /* ADC/SBB reg, reg|imm: reads CF (alu, host_op adc/sbb) */
     int incdec;         /* +1 INC, -1 DEC reg (CF carried over); 0: neither */
     bool imm;           /* source is u->imm, else register u->rm */
     bool writes;        /* result goes to u->reg (not CMP/TEST) */
@@ -989,6 +1002,7 @@ bool uop_is_exit_next_chain(const struct uop *u);
 enum uop_stack { STK_NONE, STK_PUSH64, STK_POP64, STK_CALL64, STK_RET64,
                  STK_CALL_IND64, STK_JMP_IND64 /* CALL/JMP through a 64-bit register */ };
 enum uop_stack uop_stack_kind(const struct uop *u);
+bool uop_is_nop(const struct uop *u);
 /* cpu/fuse.c: 0 CMP rr, 1 CMP ri, 2 INC, 3 DEC fused with the next Jcc, or -1. */
 int fuse_kind(uop_fn fn, unsigned *size);
 
@@ -1009,6 +1023,22 @@ struct uop_sse {
     bool align;
 };
 bool uop_sse_desc(const struct uop *u, struct uop_sse *d);
+
+/*
+ * cpu/jit-report.c: -d jit.  A block translated while it is on gets a
+ * struct tb_jit: each instruction's form, and which instructions host
+ * code leaves to a handler call (native_gen() sets the bits; every one
+ * without host code).  Run time only counts block entries (tb->jit_execs).
+ */
+struct tb_jit {
+    uint32_t form[TB_MAX_INSNS];    /* jit_form() of each instruction */
+    uint64_t called;                /* bit i: instruction i runs through a handler call */
+};
+/* Add a block's counts to the vCPU's totals (before the block is freed). */
+void jit_fold(struct cpu *cpu, const struct tb *tb);
+/* Print the report; `at_end` holds the statistics before the final flush. */
+void jit_report(struct cpu *cpu, const struct cpu_stats *at_end, FILE *out);
+void jit_free(struct cpu *cpu);
 
 /* cpu/native.c: subroutine-threaded host code for blocks (x86-64 hosts). */
 struct native;

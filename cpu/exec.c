@@ -285,6 +285,7 @@ static void tb_remove(struct cpu *cpu, struct tb *tb)
     if (tb->phys_page2 != (gpa_t)-1)
         code_page_remove(c, tb->phys_page2, tb);
     tb_unlink(tb);
+    jit_fold(cpu, tb);
     tb->invalid = true;
     cpu->stats.tb_invalidated++;
     if (tb == cpu->cur_tb && cpu->cur && cpu->cur >= tb->ops
@@ -339,6 +340,7 @@ static void free_graveyard(struct tb_cache *c)
         struct tb *t = c->graveyard;
         c->graveyard = t->hash_next;
         c->bytes -= TB_ALLOC_BYTES;    /* as tb_translate() counted it */
+        free(t->jit);
         free(t);
     }
 }
@@ -515,6 +517,11 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
     tb->cs_base = cpu->seg[SEG_CS].base;
     tb->cs_limit = cpu->seg[SEG_CS].limit;
     tb->hflags = flags;
+    if (log_on(LOG_JIT)) {
+        tb->jit = calloc(1, sizeof *tb->jit);
+        if (!tb->jit)
+            abort();
+    }
     cpu->cur = NULL;
     struct insn prev;
     bool have_prev = false;
@@ -583,6 +590,8 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
                     tb->ops[tc.nuops - 2].fn = f;
             }
         }
+        if (tb->jit && tb->ninsns < TB_MAX_INSNS)
+            tb->jit->form[tb->ninsns] = jit_form(&in);
         prev = in;
         have_prev = true;
         if (tc.nuops != before + 1)
@@ -608,6 +617,8 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
     }
     tb->nuops = (uint16_t)tc.nuops;
     native_gen(cpu, tb);
+    if (tb->jit && !tb->native)
+        tb->jit->called = ~0ull;        /* the interpreter loop calls every handler */
     cpu->stats.tb_translated++;
     cpu->tbc->bytes += bytes;
     if (log_on(LOG_IN_ASM))
@@ -685,19 +696,21 @@ const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip)
 }
 
 /*
- * RET in host code (cpu/native.c) remembers the block it last returned to
- * in its chain slot 0, linked like a direct exit so that invalidating that
- * block clears it; host code checks the remembered block against the
- * return address, the mode and the code mapping before entering it.  On a
- * miss it calls this: uop_goto_indirect(), then remember what it found.
+ * RET, JMP/CALL through a register and direct exits to another page in
+ * host code (cpu/native.c) remember the block they last went to in chain
+ * slot `slot`, linked like a direct exit so that invalidating that block
+ * clears it; host code checks the remembered block against the target,
+ * the mode and the code mapping before entering it (uop_goto() does the
+ * same through uop_goto_indirect()).  On a miss it calls this:
+ * uop_goto_indirect(), then remember what it found.
  */
-const struct uop *uop_ret_lookup(struct cpu *cpu, struct uop *u, uint64_t rip)
+const struct uop *uop_lookup_remember(struct cpu *cpu, struct uop *u, uint64_t rip, int slot)
 {
     const struct uop *next = uop_goto_indirect(cpu, rip);
 
-    if (next && u->chain[0] != cpu->cur_tb) {
-        tb_unlink_slot(u, 0);
-        tb_link(u, 0, cpu->cur_tb, NULL);
+    if (next && u->chain[slot] != cpu->cur_tb) {
+        tb_unlink_slot(u, slot);
+        tb_link(u, slot, cpu->cur_tb, NULL);
     }
     return next;
 }
@@ -719,7 +732,11 @@ void cpu_exec_free(struct cpu *cpu)
 
     if (!c)
         return;
-    tb_flush_all(cpu);
+    struct cpu_stats at_end = cpu->stats;
+    tb_flush_all(cpu);                  /* folds every block's -d jit counts */
+    if (log_on(LOG_JIT))
+        jit_report(cpu, &at_end, log_file());
+    jit_free(cpu);
     free_graveyard(c);
     native_free(cpu);
     for (unsigned i = 0; i < (1u << CODE_PAGE_BITS); i++) {
@@ -841,6 +858,8 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
             if (t->native && u == t->ops) {
                 u = native_run(cpu, t);     /* follows chained blocks itself */
             } else {
+                if (unlikely(t->jit != NULL) && u == t->ops)
+                    t->jit_execs++;
                 cpu->cur = u;
                 u = u->fn(cpu, u);
             }

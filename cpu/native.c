@@ -33,9 +33,10 @@
 
 #define CODE_BYTES   (64u << 20)
 /* worst case: an inlined load/store after a call (~200); a block's last
- * micro-op, an inline branch, takes up to two more (~400) */
+ * micro-op, an inline branch with both exits to other pages, takes up to
+ * four more (~800) */
 #define BYTES_PER_UOP 256u
-#define BLOCK_ROOM(nuops) ((size_t)((nuops) + 2) * BYTES_PER_UOP)
+#define BLOCK_ROOM(nuops) ((size_t)((nuops) + 4) * BYTES_PER_UOP)
 #define STUB_BYTES   128u
 
 struct native {
@@ -329,9 +330,16 @@ static void emit_imul(uint8_t **p, struct regmap *m, const struct uop *u,
     emit_gstore(p, m, RDX, u->reg);
 }
 
+static void emit_reg_operand(uint8_t **p, struct regmap *m, unsigned size, unsigned r,
+                             unsigned regfield);
+static void emit_reg_result(uint8_t **p, struct regmap *m, unsigned size, unsigned r);
+
 /*
  * SHL/SHR/SAR reg, imm (do_shift with a non-zero count): rdx = result,
- * rcx = the value shifted by count - 1 (64-bit, as the handler keeps it).
+ * rcx = the value shifted by count - 1 (64-bit, as the handler keeps it:
+ * SAR shifts the value sign-extended to 64 bits).  1 and 2 bytes: the
+ * count (at most 31) is applied to the 64-bit value and the result is
+ * masked to the operand size, as do_shift() does.
  */
 static void emit_shift(uint8_t **p, struct regmap *m, const struct uop *u,
                        const struct uop_simple *d)
@@ -340,10 +348,15 @@ static void emit_shift(uint8_t **p, struct regmap *m, const struct uop *u,
     static const uint8_t ldsx[] = { 0x48, 0x63 };
     uint8_t ext = d->shift == 1 ? 0xe0 : d->shift == 2 ? 0xe8 : 0xf8; /* /4 SHL, /5 SHR, /7 SAR */
 
-    if (d->shift == 3 && d->size == 4)
+    if (d->size < 4) {
+        emit_reg_operand(p, m, d->size, u->reg, RAX);              /* zero-extended */
+        if (d->shift == 3)                                         /* movsx rax, al|ax */
+            emit(p, (const uint8_t[]){ 0x48, 0x0f, d->size == 1 ? 0xbe : 0xbf, 0xc0 }, 4);
+    } else if (d->shift == 3 && d->size == 4) {
         emit_gload(p, m, ldsx, 2, RAX, u->reg);                /* sign-extended value */
-    else
+    } else {
         emit_gload(p, m, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RAX, u->reg);
+    }
     emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc1 }, 3);             /* mov rcx, rax */
     if (d->count > 1)
         emit(p, (const uint8_t[]){ 0x48, 0xc1, (uint8_t)(ext | 1), (uint8_t)(d->count - 1) }, 4);
@@ -351,8 +364,10 @@ static void emit_shift(uint8_t **p, struct regmap *m, const struct uop *u,
     emit(p, (const uint8_t[]){ 0x48, 0xc1, (uint8_t)(ext | 2), (uint8_t)d->count }, 4);
     if (d->size == 4)
         emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);               /* mov edx, edx */
+    else if (d->size < 4)                                          /* movzx edx, dl|dx */
+        emit(p, (const uint8_t[]){ 0x0f, d->size == 1 ? 0xb6 : 0xb7, 0xd2 }, 3);
     emit_flags(p, false, d);
-    emit_gstore(p, m, RDX, u->reg);
+    emit_reg_result(p, m, d->size, u->reg);
 }
 
 #define CC_UNKNOWN ((uint32_t)CC_OP_COUNT)
@@ -452,13 +467,101 @@ static void emit_incdec(uint8_t **p, struct regmap *m, const struct uop *u,
     emit_gstore(p, m, RDX, u->reg);
 }
 
-static void emit_reg_operand(uint8_t **p, struct regmap *m, unsigned size, unsigned r,
-                             unsigned regfield);
-static void emit_reg_result(uint8_t **p, struct regmap *m, unsigned size, unsigned r);
+/* NOT reg (no flags) and NEG reg (the flags of 0 - a: rax = 0, rcx = a, rdx = result) */
+static void emit_unary(uint8_t **p, struct regmap *m, const struct uop *u,
+                       const struct uop_simple *d)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
+
+    if (d->unary == 1) {
+        emit_gload(p, m, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RDX, u->reg);
+        emit(p, (const uint8_t[]){ 0x48, 0xf7, 0xd2 }, 3);         /* not rdx */
+    } else {
+        emit(p, (const uint8_t[]){ 0x31, 0xc0 }, 2);               /* xor eax, eax */
+        emit_gload(p, m, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RCX, u->reg);
+        emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc2 }, 3);         /* mov rdx, rax */
+        emit(p, (const uint8_t[]){ 0x48, 0x29, 0xca }, 3);         /* sub rdx, rcx */
+        emit_flags(p, true, d);
+    }
+    emit_reg_result(p, m, d->size, u->reg);
+}
+
+static void patch8_here(uint8_t **p, uint8_t *site)
+{
+    *site = (uint8_t)(*p - (site + 1));
+}
+
+/*
+ * SHL/SHR/SAR reg, CL (4/8 bytes), as do_shift(): a masked count of 0
+ * leaves the flags alone and writes the value back (a 32-bit register is
+ * zero-extended); otherwise the lazy state of the immediate form.
+ */
+static void emit_shift_cl(uint8_t **p, struct regmap *m, const struct uop *u,
+                          const struct uop_simple *d)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
+    static const uint8_t ldsx[] = { 0x48, 0x63 };
+    uint8_t ext = d->shift == 1 ? 0xe2 : d->shift == 2 ? 0xea : 0xfa; /* /4 /5 /7, rm = rdx */
+
+    if (d->shift == 3 && d->size == 4)
+        emit_gload(p, m, ldsx, 2, RAX, u->reg);                    /* sign-extended value */
+    else
+        emit_gload(p, m, d->size == 8 ? ld64 : ld32, d->size == 8 ? 2 : 1, RAX, u->reg);
+    emit_gload(p, m, ld32, 1, RCX, 1);                             /* ecx = rcx */
+    emit(p, (const uint8_t[]){ 0x83, 0xe1, d->size == 8 ? 63 : 31 }, 3); /* and ecx, mask */
+    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc2 }, 3);             /* mov rdx, rax */
+    emit8(p, 0x74);                                                /* jz done (rdx = value) */
+    uint8_t *jz = *p;
+    emit8(p, 0);
+    emit(p, (const uint8_t[]){ 0xff, 0xc9 }, 2);                   /* dec ecx */
+    emit(p, (const uint8_t[]){ 0x48, 0xd3, ext }, 3);              /* op rdx, cl */
+    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xd1 }, 3);             /* mov rcx, rdx */
+    emit(p, (const uint8_t[]){ 0x48, 0xd1, ext }, 3);              /* op rdx, 1 */
+    if (d->size == 4)
+        emit(p, (const uint8_t[]){ 0x89, 0xd2 }, 2);               /* mov edx, edx */
+    emit_flags(p, false, d);
+    patch8_here(p, jz);
+    emit_reg_result(p, m, d->size, u->reg);
+}
+
+/*
+ * ROL/ROR/SHLD/SHRD reg by an immediate or CL (4/8 bytes) whose flags
+ * nothing reads (flags_dead_after()): the host instruction at the
+ * operand size, which masks the count as the guest's does; the flags it
+ * leaves are not kept.
+ */
+static void emit_rotate(uint8_t **p, struct regmap *m, const struct uop *u,
+                        const struct uop_simple *d)
+{
+    static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
+    const uint8_t *ld = d->size == 8 ? ld64 : ld32;
+    size_t ln = d->size == 8 ? 2 : 1;
+
+    emit_gload(p, m, ld, ln, RAX, u->reg);
+    if (d->shift >= 6)
+        emit_gload(p, m, ld, ln, RDX, u->rm);                      /* the source */
+    if (d->count_cl)
+        emit_gload(p, m, ld32, 1, RCX, 1);
+    if (d->size == 8)
+        emit8(p, 0x48);
+    switch (d->shift) {
+    case 4: case 5:                                                /* rol/ror eax|rax, imm|cl */
+        emit(p, (const uint8_t[]){ d->count_cl ? 0xd3 : 0xc1, d->shift == 4 ? 0xc0 : 0xc8 }, 2);
+        break;
+    default:                                                       /* shld/shrd eax|rax, edx|rdx */
+        emit(p, (const uint8_t[]){ 0x0f, (uint8_t)((d->shift == 6 ? 0xa4 : 0xac)
+                                                   | (d->count_cl ? 1 : 0)), 0xd0 }, 3);
+        break;
+    }
+    if (!d->count_cl)
+        emit8(p, (uint8_t)d->count);
+    emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc2 }, 3);             /* mov rdx, rax */
+    emit_reg_result(p, m, d->size, u->reg);
+}
 
 /* Host code for a register-only MOV/ALU micro-op (uop_simple_desc). */
 static void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
-                        const struct uop_simple *d)
+                        const struct uop_simple *d, uint32_t known)
 {
     static const uint8_t ld64[] = { 0x48, 0x8b }, ld32[] = { 0x8b };
 
@@ -466,8 +569,20 @@ static void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
         emit_imul(p, m, u, d);
         return;
     }
+    if (d->shift >= 4) {
+        emit_rotate(p, m, u, d);
+        return;
+    }
+    if (d->shift && d->count_cl) {
+        emit_shift_cl(p, m, u, d);
+        return;
+    }
     if (d->shift) {
         emit_shift(p, m, u, d);
+        return;
+    }
+    if (d->unary) {
+        emit_unary(p, m, u, d);
         return;
     }
 
@@ -488,7 +603,12 @@ static void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
         return;
     }
     /* a = rax, b = rcx, r = rdx: the same 64-bit values the handler computes
-     * (1 and 2 bytes zero-extended, the result not truncated, as reg_get()) */
+     * (1 and 2 bytes zero-extended, the result not truncated, as reg_get());
+     * ADC/SBB: the carry in esi first */
+    if (d->carry) {
+        emit_cf(p, known);
+        emit(p, (const uint8_t[]){ 0x89, 0xce }, 2);               /* mov esi, ecx */
+    }
     emit_reg_operand(p, m, d->size, u->reg, RAX);
     if (d->imm) {
         emit(p, (const uint8_t[]){ 0x48, 0xb9 }, 2);               /* movabs rcx, imm */
@@ -498,6 +618,8 @@ static void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
         emit_reg_operand(p, m, d->size, u->rm, RCX);
     }
     emit(p, (const uint8_t[]){ 0x48, 0x89, 0xc2 }, 3);             /* mov rdx, rax */
+    if (d->carry)
+        emit(p, (const uint8_t[]){ 0x0f, 0xba, 0xe6, 0x00 }, 4);   /* bt esi, 0 */
     emit(p, (const uint8_t[]){ 0x48, d->host_op, 0xca }, 3);       /* op rdx, rcx */
     emit_flags(p, true, d);
     if (d->writes)
@@ -875,10 +997,26 @@ static uint8_t *emit_enter_tb(struct native *n, uint8_t **p, uint8_t **end_slice
  * on its own); otherwise ask cpu_run() to link the slot, exactly as the
  * handler does.
  */
+static void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, uint32_t off,
+                            int slot, bool kernel);
+
 static void emit_goto(struct native *n, uint8_t **p, struct tb *tb, uint32_t off, int slot,
                       uint64_t rip)
 {
     uint8_t *miss[3];
+
+    if (((tb->cs_base + rip) & PAGE_MASK) != (tb->pc & PAGE_MASK)) {
+        /*
+         * Another page: never linked for good (a page-table change could
+         * leave the link stale); the block found last time is entered
+         * after the code-TLB checks instead of a trip through cpu_run().
+         */
+        emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);               /* movabs rax, rip */
+        memcpy(*p, &rip, 8);
+        *p += 8;
+        emit_ret_target(n, p, tb, off, slot, (tb->hflags & HF_CPL_MASK) != 3);
+        return;
+    }
 
     emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);                   /* movabs rax, rip */
     memcpy(*p, &rip, 8);
@@ -1102,15 +1240,16 @@ static void emit_call(uint8_t **p, uint32_t off)
 }
 
 /*
- * Leave for the return address in rax (RET): into the block this RET
- * went to last time (its chain slot 0, see uop_ret_lookup()) when that
+ * Leave for the guest RIP in rax (RET, JMP/CALL through a register, a
+ * direct exit to another page): into the block this exit went to last
+ * time (its chain slot `slot`, see uop_lookup_remember()) when that
  * block starts at this address in this mode and the code TLB still maps
  * its page to the same physical page, with no interrupt, NMI or shadow
  * waiting -- the checks uop_goto_indirect() makes; otherwise through
- * uop_ret_lookup().
+ * uop_lookup_remember().
  */
 static void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, uint32_t off,
-                            bool kernel)
+                            int slot, bool kernel)
 {
     uint32_t tlb = (uint32_t)offsetof(struct cpu, tlb);
     uint8_t *miss[12];
@@ -1118,8 +1257,8 @@ static void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, 
 
     emit_rbx(p, (const uint8_t[]){ 0x48, 0x89 }, 2, RAX, (uint32_t)offsetof(struct cpu, rip));
     if (!(tb->hflags & (HF_ONE_INSN | HF_SHADOW_END)) && tb->cs_base == (uint64_t)(int64_t)(int32_t)tb->cs_base) {
-        emit(p, (const uint8_t[]){ 0x49, 0x8b, 0xbc, 0x24 }, 4);   /* mov rdi, [r12+chain0] */
-        emit32(p, off + (uint32_t)offsetof(struct uop, chain));
+        emit(p, (const uint8_t[]){ 0x49, 0x8b, 0xbc, 0x24 }, 4);   /* mov rdi, [r12+chain] */
+        emit32(p, off + (uint32_t)(offsetof(struct uop, chain) + 8 * (unsigned)slot));
         emit(p, (const uint8_t[]){ 0x48, 0x85, 0xff }, 3);         /* test rdi, rdi */
         miss[nm++] = emit_jcc_fwd(p, CC_E);
         emit(p, (const uint8_t[]){ 0x48, 0x8d, 0xb0 }, 3);         /* lea rsi, [rax+cs_base] */
@@ -1188,8 +1327,10 @@ static void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, 
     emit(p, (const uint8_t[]){ 0x49, 0x8d, 0xb4, 0x24 }, 4);       /* lea rsi, [r12+off] */
     emit32(p, off);
     emit_rbx(p, (const uint8_t[]){ 0x48, 0x8b }, 2, RDX, (uint32_t)offsetof(struct cpu, rip));
-    emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);                   /* movabs rax, uop_ret_lookup */
-    uint64_t fn = (uint64_t)(uintptr_t)uop_ret_lookup;
+    emit8(p, 0xb9);                                                /* mov ecx, slot */
+    emit32(p, (uint32_t)slot);
+    emit(p, (const uint8_t[]){ 0x48, 0xb8 }, 2);                   /* movabs rax, uop_lookup_remember */
+    uint64_t fn = (uint64_t)(uintptr_t)uop_lookup_remember;
     memcpy(*p, &fn, 8);
     *p += 8;
     emit(p, (const uint8_t[]){ 0xff, 0xd0 }, 2);                   /* call rax */
@@ -1214,7 +1355,7 @@ static void emit_stack(struct native *n, uint8_t **p, struct regmap *m,
     if (kind == STK_JMP_IND64) {                                   /* no stack access */
         emit_gload(p, m, ld64, 2, RAX, u->reg);
         emit_flush(p, m);
-        emit_ret_target(n, p, tb, off, kernel);
+        emit_ret_target(n, p, tb, off, 0, kernel);
         return;
     }
     if (kind == STK_CALL_IND64)
@@ -1248,7 +1389,7 @@ static void emit_stack(struct native *n, uint8_t **p, struct regmap *m,
             emit_goto(n, p, tb, off, 0, u->imm);
         } else {
             emit(p, (const uint8_t[]){ 0x48, 0x89, 0xf8 }, 3);     /* mov rax, rdi */
-            emit_ret_target(n, p, tb, off, kernel);
+            emit_ret_target(n, p, tb, off, 0, kernel);
         }
         break;
     }
@@ -1258,7 +1399,7 @@ static void emit_stack(struct native *n, uint8_t **p, struct regmap *m,
         emit32(p, (uint32_t)(8 + u->imm));
         emit_gstore(p, m, RSI, 4);
         emit_flush(p, m);                  /* rax is kept: flushing uses the cache registers */
-        emit_ret_target(n, p, tb, off, kernel);
+        emit_ret_target(n, p, tb, off, 0, kernel);
         break;
     default:
         break;
@@ -1380,7 +1521,10 @@ static bool touches_mem(const struct uop_simple *d)
  * whole by a later micro-op of the block that host code does itself,
  * with only register MOVs between, so that nothing can fault, exit or
  * read them in between?  INC/DEC reads the carry, so it overwrites only
- * flags whose carry host code knows without them (LOGIC: 0).
+ * flags whose carry host code knows without them (LOGIC: 0).  NOP, NOT
+ * and shifts by CL (a count of 0 leaves the flags) neither read nor
+ * overwrite them; ADC/SBB read the carry; rotates and double shifts keep
+ * flags (and may be handler calls): the search stops at them.
  */
 static bool flags_dead_after(const struct tb *tb, unsigned i, uint32_t cc_op)
 {
@@ -1388,8 +1532,10 @@ static bool flags_dead_after(const struct tb *tb, unsigned i, uint32_t cc_op)
         struct uop_simple d;
         if (!uop_simple_desc(&tb->ops[j], &d) || touches_mem(&d))
             return false;
-        if (d.setcc || d.cmov)
-            return false;               /* they read the flags */
+        if (d.setcc || d.cmov || d.carry || d.shift >= 4)
+            return false;               /* they read (or may keep) the flags */
+        if (d.nop || d.unary == 1 || (d.shift && d.count_cl))
+            continue;                   /* the flags pass through */
         if (d.incdec)
             return cc_in(cc_op, CC_OP_LOGICB, CC_OP_LOGICQ);
         if (d.alu || d.imul || d.shift)
@@ -1409,7 +1555,8 @@ static enum how classify(const struct tb *tb, unsigned i, struct uop_simple *d,
     bool last = i + 1 == tb->nuops;
 
     if (!last && uop_simple_desc(u, d)
-        && (!touches_mem(d) || u->asize == 8))  /* 16/32-bit addressing wraps */
+        && (!touches_mem(d) || u->asize == 8)   /* 16/32-bit addressing wraps */
+        && (d->shift < 4 || flags_dead_after(tb, i, 0)))  /* rotates: flags unused */
         return HOW_SIMPLE;
     if (!last && uop_sse_desc(u, sd) && (!sd->mem || u->asize == 8))
         return HOW_SSE;
@@ -1465,7 +1612,9 @@ static void choose_regs(const struct tb *tb, struct regmap *m)
             if (d.setcc || d.size < 4)  /* 1 byte: u->reg is a byte offset */
                 break;
             uses[u->reg]++;
-            if (!d.imm && !d.shift && !d.incdec)
+            if (d.shift >= 6)
+                uses[u->rm]++;                  /* SHLD/SHRD source */
+            if (!d.imm && !d.shift && !d.incdec && !d.unary)
                 uses[u->rm]++;
             break;
         case HOW_STACK:
@@ -1535,6 +1684,14 @@ void native_gen(struct cpu *cpu, struct tb *tb)
     choose_regs(tb, &m);
     emit_reload(&p, &m);
     uint8_t *head = p;              /* where the block loops back to (emit_exit_to) */
+    if (tb->jit) {
+        /* -d jit: count entries (every way in passes here) */
+        emit(&p, (const uint8_t[]){ 0x49, 0x83, 0x84, 0x24 }, 4);  /* add qword [r12-k], 1 */
+        emit32(&p, (uint32_t)(int32_t)((int)offsetof(struct tb, jit_execs)
+                                       - (int)offsetof(struct tb, ops)));
+        emit8(&p, 1);
+        tb->jit->called = 0;
+    }
     for (unsigned i = 0; i < tb->nuops; i++) {
         uint32_t off = (uint32_t)(i * sizeof(struct uop));   /* from r12 = tb->ops */
         const struct uop *u = &tb->ops[i];
@@ -1559,7 +1716,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             }
             continue;
         case HOW_SIMPLE:
-            if (d.alu || d.imul || d.shift || d.incdec)
+            if (d.alu || d.imul || d.shift || d.incdec || d.unary == 2)
                 d.flags_dead = flags_dead_after(tb, i, d.cc_op);
             bool was_live = live;
             live = false;
@@ -1587,11 +1744,17 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                 known = d.cc_op;
                 live = true;
                 after_call = false;
+            } else if (d.nop) {
+                live = was_live;            /* nothing emitted */
+                after_call = false;
             } else {
-                emit_simple(&p, &m, u, &d);
-                if (d.alu || d.imul || d.shift)
+                emit_simple(&p, &m, u, &d, known);
+                if (d.alu || d.imul || (d.shift && d.shift < 4 && !d.count_cl) || d.unary == 2)
                     known = d.cc_op;
-                live = d.alu;
+                else if (d.shift && d.count_cl && d.shift < 4)
+                    known = CC_UNKNOWN;     /* a count of 0 kept the flags before */
+                /* NOT, and rotates (flags dead): the stored state is unchanged */
+                live = d.alu || d.unary == 2;
                 after_call = false;
             }
             continue;
@@ -1614,6 +1777,8 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         case HOW_CALL:
             break;
         }
+        if (tb->jit && i < TB_MAX_INSNS)
+            tb->jit->called |= 1ull << i;
         emit_flush(&p, &m);
         emit_call(&p, off);
         known = CC_UNKNOWN;

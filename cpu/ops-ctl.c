@@ -582,6 +582,12 @@ static const struct uop *uop_nop(struct cpu *cpu, const struct uop *u)
     return u + 1;
 }
 
+/* For cpu/native.c (uop_simple_desc): host code does nothing for these. */
+bool uop_is_nop(const struct uop *u)
+{
+    return u->fn == uop_nop;
+}
+
 static const struct uop *uop_clflush(struct cpu *cpu, const struct uop *u)
 {
     (void)cpu_ld8(cpu, uop_la_r(cpu, u, 1)); /* faults like a load */

@@ -582,6 +582,19 @@ bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
 {
     uop_fn fn = u->fn;
 
+    if (uop_is_nop(u)) {
+        *d = (struct uop_simple){ .nop = true };
+        return true;
+    }
+    if (fn == uop_unary_r && (u->aux == OP_NOT || u->aux == OP_NEG)
+        && (u->osize == 4 || u->osize == 8)) {
+        *d = (struct uop_simple){ .unary = u->aux == OP_NOT ? 1 : 2, .size = u->osize,
+                                  .writes = true,
+                                  .cc_op = u->aux == OP_NEG
+                                           ? (uint32_t)(CC_OP_SUBB + sz_idx(u->osize)) : 0 };
+        return true;
+    }
+
     if (fn == uop_setcc && u->reg != UOP_NOREG) {
         *d = (struct uop_simple){ .setcc = true, .size = 1, .writes = true };
         return true;
@@ -644,7 +657,29 @@ bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
                                   .cc_op = (uint32_t)(CC_OP_MULB + sz_idx(u->osize)) };
         return true;
     }
-    if ((u->osize == 4 || u->osize == 8) && fn == uop_shift_r && !u->aux && !u->opsz2 &&
+    if (fn == uop_shift_r && (u->osize == 4 || u->osize == 8)
+        && (u->aux || (u->imm & (u->osize == 8 ? 63 : 31)))
+        && (u->aux || u->opsz2 || u->cc == OP_ROL || u->cc == OP_ROR)) {
+        /* by CL, rotates and double shifts (the rest, by an immediate, below) */
+        static const uint8_t kinds[][2] = { { OP_SHL, 1 }, { OP_SHR, 2 }, { OP_SAR, 3 },
+                                            { OP_ROL, 4 }, { OP_ROR, 5 }, { OP_SHLD, 6 },
+                                            { OP_SHRD, 7 } };
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            if (u->cc != kinds[k][0] || (kinds[k][1] >= 6) != (u->opsz2 != 0))
+                continue;
+            uint8_t sk = kinds[k][1];
+            *d = (struct uop_simple){ .shift = sk, .count_cl = u->aux != 0, .size = u->osize,
+                                      .count = u->aux ? 0
+                                             : (unsigned)(u->imm & (u->osize == 8 ? 63 : 31)),
+                                      .writes = true,
+                                      .cc_op = sk == 1 ? (uint32_t)(CC_OP_SHLB + sz_idx(u->osize))
+                                             : sk <= 3 ? (uint32_t)(CC_OP_SARB + sz_idx(u->osize))
+                                             : 0 };
+            return true;
+        }
+        return false;
+    }
+    if (fn == uop_shift_r && !u->aux && !u->opsz2 &&
         (u->cc == OP_SHL || u->cc == OP_SHR || u->cc == OP_SAR) &&
         (u->imm & (u->osize == 8 ? 63 : 31))) {
         *d = (struct uop_simple){ .shift = u->cc == OP_SHL ? 1 : u->cc == OP_SHR ? 2 : 3,
@@ -688,6 +723,16 @@ bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
             if (si >= SZ_L && fn == mov_table[si][form]) {
                 *d = (struct uop_simple){ .alu = false, .imm = form == F_RI,
                                           .size = si == SZ_L ? 4 : 8, .writes = true };
+                return true;
+            }
+            for (int op = ALU_ADC; op <= ALU_SBB; op++) {
+                if (fn != alu_table[op][si][form])
+                    continue;
+                *d = (struct uop_simple){ .alu = true, .carry = true, .imm = form == F_RI,
+                                          .size = 1u << si, .host_op = op == ALU_ADC ? 0x11 : 0x19,
+                                          .cc_op = (uint32_t)((op == ALU_ADC ? CC_OP_ADCB
+                                                                             : CC_OP_SBBB) + si),
+                                          .writes = true };
                 return true;
             }
             for (size_t k = 0; k < sizeof alu_ops / sizeof alu_ops[0]; k++) {

@@ -64,5 +64,7 @@ typedef void (*tr_fn)(struct tr_ctx *tc, const struct insn *in);
  */
 uop_fn fuse_with_jcc(const struct insn *prev, unsigned cc);
 
+/* -d jit: the form of an instruction, a key jit-report.c prints by name. */
+uint32_t jit_form(const struct insn *in);
 
 #endif

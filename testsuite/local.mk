@@ -24,3 +24,4 @@ include testsuite/satori.hw/pci-guests.mk
 EXTRA_DIST += testsuite/satori.linux/boot.exp testsuite/satori.linux/mkinitramfs.sh \
 	testsuite/satori.linux/typing.exp
 CLEANFILES += testsuite/satori.linux/initramfs.cpio.gz
+EXTRA_DIST += testsuite/satori.cpu/jit.exp

@@ -23,6 +23,7 @@ static const struct {
     { "hyperv", LOG_HYPERV, "show every Hyper-V enlightenment access" },
     { "guest_errors", LOG_GUEST_ERRORS, "show guest behaviour that is invalid" },
     { "unimp", LOG_UNIMP, "show use of unimplemented functionality" },
+    { "jit", LOG_JIT, "at exit: instructions run in host code vs handler calls, top forms" },
 };
 
 static FILE *perfmap;

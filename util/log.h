@@ -20,6 +20,7 @@ enum log_category {
     LOG_HYPERV = 1u << 4, /* every enlightenment access, in words */
     LOG_GUEST_ERRORS = 1u << 5, /* guest did something odd */
     LOG_UNIMP  = 1u << 6, /* guest used something not implemented */
+    LOG_JIT    = 1u << 7, /* translator coverage report at exit (cpu/jit-report.c) */
 };
 
 extern unsigned log_mask;
