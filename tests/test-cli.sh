@@ -26,7 +26,6 @@ expect 1 "Hyper-V Enable synthetic kernel debugger channel (hv-syndbg) requires 
 expect 0 "features (40000003.EDX): dynamic partitioning XMM hypercall input" -- -cpu max,hv-xmm-input
 expect 0 "satori demo guest" -- -cpu max,hv-synic,hv-vpindex,hv-time,hv-stimer,hv-stimer-direct
 expect 0 "hyperv-testdev\", bus ISA" -- -device help
-expect 1 "Hyper-V XMM fast hypercall input (hv-xmm-input) is not available" -- -cpu max,hv-xmm-input
 expect 1 "hv-relaxed=maybe: expected on or off" -- -cpu max,hv-relaxed=maybe
 expect 1 "hv-spinlocks=lots: expected a number" -- -cpu max,hv-spinlocks=lots
 expect 1 "hv-no-nonarch-coresharing=sometimes: expected on, off or auto" -- -cpu max,hv-no-nonarch-coresharing=sometimes
