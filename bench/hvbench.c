@@ -7,11 +7,13 @@
  * one, every operation the CPU offers runs in turn), the iteration count
  * (iters=N; default per operation) and the timers' deadline (delay=NS,
  * default 10000).  Each operation prints
- *   op <name> iters <N> tsc <ticks> irqs <K> [lazy <L>] [eoi_tsc <E>]
+ *   op <name> iters <N> tsc <ticks> irqs <K> [lazy <L> eoi_tsc <E>] [bad <B>]
  * where ticks is the guest's RDTSC delta over the N iterations, K the
  * interrupts the round trips took (= N when every round trip happened),
  * L the PV EOIs completed without an EOI write, E the RDTSC ticks spent
- * in the EOI writes alone.  An operation whose feature is not in CPUID
+ * in the EOI writes alone, B the failures (a PV IPI with a non-zero
+ * status, an acknowledgement not seen within 1 s, a SINT interrupt with
+ * no timer message in its slot).  An operation whose feature is not in CPUID
  * prints "op <name> skipped (<why>)".  The first line gives the TSC and
  * APIC-timer rates measured against the HPET, so the same image runs
  * under qemu-system-x86_64 (whose TSC is the host's) for the legacy ops.
@@ -81,6 +83,7 @@
 #define CFG_DIRECT    (1ull << 12)
 #define CFG_SINT(s)   ((uint64_t)(s) << 16)
 #define TIMER_SINT    2
+#define HVMSG_TIMER_EXPIRED 0x80000010u
 
 #define VEC_SELF   0x60
 #define VEC_IPI    0x61
@@ -248,6 +251,8 @@ static void on_sint(struct frame *f)
     volatile uint8_t *flags = (volatile uint8_t *)(msg_page + TIMER_SINT * 256 + 5);
 
     irqs++;
+    if (*type != HVMSG_TIMER_EXPIRED)
+        bad++;
     *type = 0;                          /* free the slot (TLFS message protocol) */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (*flags & 1)
