@@ -552,10 +552,15 @@ static void probe_cpuid(void)
         have |= NEED_HV_IPI;
 }
 
-/* TSC and APIC-timer rates against the HPET over 2 ms */
-static void calibrate(void)
+/* TSC and APIC-timer rates against the HPET over 2 ms; false without an HPET */
+static bool calibrate(void)
 {
     uint64_t period_fs = hpet_read(HPET_GCAP_ID) >> 32;
+
+    if (period_fs == 0 || period_fs > 100000000u) {     /* spec: at most 100 ns */
+        printf("hvbench: no HPET at 0x%lx (period %lu fs)\n", HPET_BASE, period_fs);
+        return false;
+    }
     uint64_t span = 2000000000000ull / period_fs;       /* 2 ms in HPET ticks */
 
     hpet_write(HPET_GEN_CONF, hpet_read(HPET_GEN_CONF) | 1);    /* ENABLE_CNF */
@@ -578,6 +583,7 @@ static void calibrate(void)
     delay_ref = delay_ns / 100;
     printf("hvbench: tsc %lu kHz, apic timer %lu kHz (HPET period %lu fs), delay %lu ns\n",
            tsc_khz, apic_khz, period_fs, delay_ns);
+    return true;
 }
 
 static bool setup(void)
@@ -591,7 +597,8 @@ static bool setup(void)
     handle_exception(VEC_STIMER, on_timer);
     handle_exception(VEC_SINT, on_sint);
     probe_cpuid();
-    calibrate();
+    if (!calibrate())
+        return false;
     if (!tsc_khz || delay_apic == 0 || delay_apic > 0xffffffffu) {
         printf("hvbench: calibration failed (delay %lu ns)\n", delay_ns);
         return false;
