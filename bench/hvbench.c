@@ -48,7 +48,11 @@
  *   apic-tscdl     local APIC timer TSC-deadline mode             [legacy]
  * Deviations: no attempt is made to keep host noise out (run-hvbench takes
  * medians); the IPI round trips include CPU 1's handler and the sender's
- * polling, i.e. what a synchronous IPI costs a guest.
+ * polling, i.e. what a synchronous IPI costs a guest.  A timer round trip
+ * whose interrupt is delivered between the STI and the HLT (an emulator
+ * losing the STI shadow) leaves the guest halted for good; satori did
+ * that now and then when this was written (docs/performance.md), which
+ * bench/run-hvbench reports as a run that did not finish.
  */
 #include "../testsuite/satori.hyperv/hv-pv-guest.h"
 #include "smp.h"
