@@ -810,6 +810,11 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
         }
         bool shadow_ends = false;
         if (cpu->hflags & HF_INHIBIT) {
+            /* the slice ends inside the shadow (right after STI or MOV SS):
+             * keep it for the next slice, whose first instruction is still
+             * the one the shadow covers (testsuite/satori.hw/sti-shadow) */
+            if (cpu->budget <= 0 && !cpu->halted)
+                break;
             cpu->hflags &= ~HF_INHIBIT;
             shadow_ends = cpu_event_pending(cpu);
         } else if (cpu_event_pending(cpu)) {

@@ -6,7 +6,7 @@ EXTRA_DIST += testsuite/config/unix.exp testsuite/lib/satori.exp
 include testsuite/satori.hw/devs.mk
 
 # satori.hw: interrupt-controller guests (hw/intc), built by make check.
-HW_GUESTS = lapic lapic-timer x2apic ioapic pic smp smp-c timer-latency
+HW_GUESTS = lapic lapic-timer x2apic ioapic pic smp smp-c timer-latency sti-shadow
 HW_GUEST_ELFS = $(HW_GUESTS:%=testsuite/satori.hw/%.elf)
 testsuite/satori.hw/%.elf: testsuite/satori.hw/%.c testsuite/satori.hw/hw-guest.h $(GUEST_RUNTIME_DEPS)
 	@$(MKDIR_P) testsuite/satori.hw

@@ -107,6 +107,7 @@ struct lapic {
     uint32_t timer_initial, timer_dcr;
     unsigned timer_shift;       /* divide by 1 << timer_shift */
     int64_t timer_start_ns;     /* when the count was (re)loaded */
+    bool oneshot_due;           /* one-shot count loaded, its interrupt not yet sent */
     uint64_t tsc_deadline;
     struct timer *timer;
     bool lint_level[2];
@@ -237,6 +238,7 @@ static void lapic_init_state(struct lapic *s)
         s->lvt[i] = LVT_MASKED;
     s->icr_lo = s->icr_hi = 0;
     s->timer_initial = s->timer_dcr = 0;
+    s->oneshot_due = false;
     s->timer_shift = 1;
     s->tsc_deadline = 0;
     s->extint_pending = false;
@@ -466,7 +468,10 @@ static void lapic_timer_arm(struct lapic *s)
         }
         break;
     case 0:
-        if (s->timer_initial && timer_ticks(s) < s->timer_initial) {
+        /* a count that ran out before this look (a count of 1 at divide
+         * by 1 lasts 1 ns) still owes its interrupt: a deadline in the
+         * past fires at once */
+        if (s->timer_initial && (s->oneshot_due || timer_ticks(s) < s->timer_initial)) {
             timer_mod(s->timer, s->timer_start_ns
                       + (int64_t)((uint64_t)s->timer_initial << s->timer_shift));
             return;
@@ -489,6 +494,8 @@ static void lapic_timer_fire(void *opaque)
         }
         s->tsc_deadline = 0;    /* the deadline disarms once it fires */
     }
+    if (timer_mode(s) == 0)
+        s->oneshot_due = false;
     lapic_local(s, LVT_TIMER);
     if (timer_mode(s) == LVT_TIMER_PERIODIC)
         lapic_timer_arm(s);
@@ -638,6 +645,7 @@ static void set_lvt(struct lapic *s, int slot, uint32_t v)
         v |= old & LVT_REMOTE_IRR;
     s->lvt[slot] = v;
     if (slot == LVT_TIMER && ((old ^ v) & LVT_TIMER_MODE_MASK)) {
+        s->oneshot_due = false;
         /* a switch into or out of TSC-deadline mode disarms the timer */
         if ((old & LVT_TIMER_MODE_MASK) == LVT_TIMER_TSC_DEADLINE
             || (v & LVT_TIMER_MODE_MASK) == LVT_TIMER_TSC_DEADLINE) {
@@ -703,6 +711,7 @@ static bool reg_write(struct lapic *s, unsigned idx, uint64_t v64)
             return true;    /* ignored in TSC-deadline mode */
         s->timer_initial = v;
         s->timer_start_ns = vclock_ns();
+        s->oneshot_due = v != 0 && timer_mode(s) == 0;
         lapic_timer_arm(s);
         return true;
     case REG_TIMER_DCR: timer_set_dcr(s, v); return true;

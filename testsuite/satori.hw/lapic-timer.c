@@ -108,6 +108,18 @@ int main(void)
         __asm__ volatile("pause");
     window();
     reportf(logged(0x41) == 1 && apic_read(TIMER_CCR) == 0, "switched to one-shot: fires once (%d %x)", logged(0x41), apic_read(TIMER_CCR));
+
+    /* the shortest one-shot, a count of 1 at divide by 1 (1 ns), has run
+     * out before the guest's next instruction and still interrupts */
+    uint32_t old_dcr = apic_read(TIMER_DCR);
+    log_clear();
+    apic_write(TIMER_DCR, 0xb);
+    apic_write(LVT_TIMER, 0x41);
+    apic_write(TIMER_ICR, 1);
+    for (int i = 0; i < 100000 && !logged(0x41); i++)
+        window();
+    reportf(logged(0x41) == 1 && apic_read(TIMER_CCR) == 0, "a one-shot count of 1 interrupts once");
+    apic_write(TIMER_DCR, old_dcr);
     apic_write(LVT_TIMER, 0x10000);
     report_done();
 }
