@@ -293,6 +293,11 @@ static int parse_machine(const char *arg, struct machine_props *mp)
             } else {
                 bool *slot[] = { &mp->pit, &mp->hpet, &mp->acpi, &mp->i8042 };
                 *slot[k] = strcmp(value, "auto") ? on : true;
+                if (!*slot[k] && !strcmp(name, "acpi")) {
+                    /* the PIIX4 PM function, poweroff and reboot go through ACPI */
+                    error_report("-machine %s: acpi=off is not implemented by satori yet", arg);
+                    ret = -1;
+                }
             }
             continue;
         }

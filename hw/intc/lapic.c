@@ -352,11 +352,22 @@ void apic_bus_deliver(struct apic_bus *b, const struct apic_msg *m)
         for (int i = 1; i < n; i++)
             if ((targets[i]->tpr & 0xff) < (best->tpr & 0xff))
                 best = targets[i];
-        lapic_receive(best, m);
-        return;
+        targets[0] = best;
+        n = 1;
     }
-    for (int i = 0; i < n; i++)
+    bool other = false;
+    for (int i = 0; i < n; i++) {
         lapic_receive(targets[i], m);
+        other |= targets[i] != m->src;
+    }
+    /*
+     * An IPI to another vCPU ends the sender's slice (at its next block
+     * boundary): the vCPUs take turns on one host thread, and the target
+     * runs only after the sender's turn, which would otherwise last the
+     * whole slice while the sender waits for the answer.
+     */
+    if (m->src && other)
+        cpu_kick(m->src->cpu);
 }
 
 /* ---- local interrupts (SDM 10.5.1) ------------------------------------ */

@@ -51,6 +51,7 @@ static struct machine {
     struct bus *bus;
     int ncpus;
     struct cpu *cpu[PC_MAX_CPUS];       /* cpu[0] is the BSP */
+    struct cpu *running;                /* the vCPU inside cpu_run(), or NULL */
     struct uart16550 *uart;
     struct hv_partition *hv;
     struct hv_vcpu *hv_vcpu[PC_MAX_CPUS];
@@ -427,7 +428,7 @@ static void pc_deadline_moved(void *opaque)
 static int pc_legacy_devices(const struct pc_config *c, char *err, size_t errlen)
 {
     timers_set_deadline_notify(pc_deadline_moved, NULL);
-    if (!c->no_pit && !(m.pit = pit_new(m.bus, isa_irq(0)))) {
+    if (c->machine.pit && !(m.pit = pit_new(m.bus, isa_irq(0)))) {
         snprintf(err, errlen, "i8254: I/O ports 0x40-0x43 or 0x61 already in use");
         return -1;
     }
@@ -435,18 +436,19 @@ static int pc_legacy_devices(const struct pc_config *c, char *err, size_t errlen
     for (int i = 0; i < HPET_NUM_GSI; i++)
         gsi[i] = pc_gsi(i);
     struct irq_line pit_enable = { .set = m.pit ? pit_irq_enable : NULL, .opaque = m.pit };
-    if (!(m.hpet = hpet_new(m.bus, gsi, pit_enable))) {
+    if (c->machine.hpet && !(m.hpet = hpet_new(m.bus, gsi, pit_enable))) {
         snprintf(err, errlen, "hpet: MMIO range 0x%llx already in use",
                  (unsigned long long)HPET_BASE);
         return -1;
     }
-    if (!(m.rtc = rtc_new(m.bus, hpet_rtc_irq_input(m.hpet),
+    /* the RTC's IRQ 8 passes through the HPET (legacy replacement) if any */
+    if (!(m.rtc = rtc_new(m.bus, m.hpet ? hpet_rtc_irq_input(m.hpet) : isa_irq(8),
                           c->rtc_base ? c->rtc_base : vclock_wall_base()))) {
         snprintf(err, errlen, "mc146818: I/O ports 0x70-0x71 already in use");
         return -1;
     }
     pc_cmos_init();
-    if (!(m.i8042 = i8042_new(m.bus, isa_irq(1), isa_irq(12)))) {
+    if (c->machine.i8042 && !(m.i8042 = i8042_new(m.bus, isa_irq(1), isa_irq(12)))) {
         snprintf(err, errlen, "i8042: I/O ports 0x60 or 0x64 already in use");
         return -1;
     }
@@ -461,9 +463,11 @@ static void pc_legacy_devices_reset(void)
 {
     if (m.pit)
         pit_reset(m.pit);
-    hpet_reset(m.hpet);
+    if (m.hpet)
+        hpet_reset(m.hpet);
     rtc_reset(m.rtc);
-    i8042_reset(m.i8042);
+    if (m.i8042)
+        i8042_reset(m.i8042);
     port92_reset(m.port92);
 }
 
@@ -523,7 +527,17 @@ static void pc_hv_set_notify(void *apic, void (*fn)(void *), void *opaque)
     lapic_hv_set_notify(apic, fn, opaque);
 }
 
-static bool pc_hv_inject(void *apic, uint8_t vector) { return lapic_hv_inject(apic, vector); }
+/* A PV IPI (hv-ipi) to another vCPU ends the sender's slice, as an ICR
+ * IPI does (apic_bus_deliver()). */
+static bool pc_hv_inject(void *apic, uint8_t vector)
+{
+    bool ok = lapic_hv_inject(apic, vector);
+
+    for (int i = 0; i < m.ncpus; i++)
+        if (m.lapic[i] == apic && m.running && m.running != m.cpu[i])
+            cpu_kick(m.running);
+    return ok;
+}
 static void pc_hv_synic_vectors(void *apic, const uint32_t auto_eoi[8], const uint32_t watch[8],
                                 void (*eoi)(void *, uint8_t), void *opaque)
 {
@@ -801,7 +815,9 @@ static bool run_round(void)
                 continue;
         }
         slice_timer_arm();
+        m.running = cpu;
         why = cpu_run(cpu, slice_budget());
+        m.running = NULL;
         timers_run_expired();
         if (why == CPU_EXIT_TRIPLE_FAULT)
             machine_request_reset();

@@ -52,7 +52,6 @@ struct pc_config {
     bool no_reboot;
     bool no_shutdown;             /* guest shutdown pauses instead of exiting (-no-shutdown) */
     enum machine_action panic_action;
-    bool no_pit;                  /* leave the 8254 PIT out (-machine pit=off) */
     int64_t rtc_base;             /* RTC date at power-on (Unix s); 0: vclock_wall_base() */
     const uint8_t *demo_image;    /* used when kernel is NULL */
     size_t demo_len;
