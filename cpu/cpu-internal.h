@@ -226,6 +226,13 @@ enum cc_op {
  */
 #define MMU_IDX_COUNT 4
 
+/* cpu->tlb_flags (cpu/mmu.c): the entry's page is global; its page size */
+#define TLBF_GLOBAL 0x01
+#define TLBF_SIZE   0x06
+#define TLBF_2M     0x02
+#define TLBF_4M     0x04
+#define TLBF_1G     0x06
+
 struct tlb_entry {
     uint64_t tag_r;     /* page address if readable, else TLB_INVALID */
     uint64_t tag_w;     /* page address if writable RAM without code */
@@ -448,6 +455,10 @@ struct cpu {
     gva_t link_src_pc_page;
     struct tb *link_src_tb;  /* the block link_from belongs to */
     bool large_pages;       /* a 2M/4M/1G page is in the TLB (INVLPG flushes all) */
+    /* TLBF_* of tlb[i][j]: global (kept by CR3 loads), part of a large page */
+    uint8_t tlb_flags[MMU_IDX_COUNT][TLB_SIZE];
+    struct tlb_pcid_set *pcid_sets; /* TLB_PCID_SETS saved TLBs (cpu/mmu.c), or NULL */
+    uint64_t pcid_clock;    /* counts saves: the least recently saved set is reused */
     struct feat_set decode_features; /* enabled CPUID features (cpu_feat_set) */
     unsigned sys_features;  /* SYSF_*: system features of the CPU model (cpu.c) */
     struct cpu_stats {
@@ -625,6 +636,9 @@ const uint8_t *mmu_fetch_page(struct cpu *cpu, gva_t la, gpa_t *pa);
 
 void tlb_flush_all(struct cpu *cpu);
 void tlb_flush_page(struct cpu *cpu, gva_t la);
+void mmu_load_cr3(struct cpu *cpu, uint64_t new_cr3, bool keep);
+void mmu_invpcid(struct cpu *cpu, unsigned type, unsigned pcid, gva_t la);
+void mmu_free(struct cpu *cpu);
 /* Recompute mmu_idx from CPL, CR0.AM and EFLAGS.AC. */
 void cpu_update_mmu_idx(struct cpu *cpu);
 

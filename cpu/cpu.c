@@ -334,6 +334,7 @@ void cpu_free(struct cpu *cpu)
         return;
     cpu_group_leave(cpu);
     cpu_exec_free(cpu);
+    mmu_free(cpu);
     free(cpu);
 }
 

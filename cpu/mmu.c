@@ -13,10 +13,16 @@
  * pages (4.6.1); supervisor code with EFLAGS.AC = 1 under SMAP uses its own
  * TLB (mmu_idx 3), so STAC/CLAC never meet stale permissions.
  *
- * Known deviations: global pages are flushed like the others; PAE PDPTEs
- * are read at walk time rather than cached at CR3 load; PCIDs do not tag
- * the TLB (every CR3 load flushes it, which is always correct).
+ * Global pages (CR4.PGE) survive CR3 loads; with CR4.PCIDE the TLB of
+ * each recently used PCID is kept apart (see "flushes and PCIDs" below),
+ * so MOV to CR3 with bit 63 and INVPCID do what SDM vol. 3, 4.10.4 says.
+ *
+ * Known deviations: PAE PDPTEs are read at walk time rather than cached at
+ * CR3 load; some flushes drop more than hardware must (listed below),
+ * which is always allowed.
  */
+#include <stdlib.h>
+
 #include "cpu/cpu-internal.h"
 
 #include "util/log.h"
@@ -29,11 +35,13 @@ enum access { ACC_READ = 0, ACC_WRITE = 1, ACC_FETCH = 2 };
 #define PTE_A   (1ull << 5)
 #define PTE_D   (1ull << 6)
 #define PTE_PS  (1ull << 7)
+#define PTE_G   (1ull << 8)
 #define PTE_NX  (1ull << 63)
 
 struct xlate {
     gpa_t pa;           /* physical address of la */
     bool user_ok, write_ok, exec_ok, dirty;
+    bool global;        /* G in the leaf entry with CR4.PGE */
     uint64_t page_size;
 };
 
@@ -121,6 +129,7 @@ static uint32_t walk(struct cpu *cpu, gva_t la, enum access acc, bool user, bool
 
     x->user_ok = x->write_ok = x->exec_ok = true;
     x->dirty = true;
+    x->global = false;
     if (!(cpu->cr0 & CR0_PG)) {
         x->pa = la & 0xffffffffull;
         if (cpu->efer & EFER_LMA)
@@ -141,6 +150,7 @@ static uint32_t walk(struct cpu *cpu, gva_t la, enum access acc, bool user, bool
                   + (la & 0x3fffff);
             x->page_size = 4u << 20;
             x->dirty = pde & PTE_D;
+            x->global = (pde & PTE_G) && (cpu->cr4 & CR4_PGE);
             if ((user && !x->user_ok) || (acc == ACC_WRITE && !x->write_ok && (user || wp))
                 || smep_smap_denied(cpu, x, acc, user, smap_ok))
                 return pfec_base | PFEC_P;
@@ -162,6 +172,7 @@ static uint32_t walk(struct cpu *cpu, gva_t la, enum access acc, bool user, bool
         x->dirty = (pte & PTE_D) || acc == ACC_WRITE;
         x->pa = (pte & 0xfffff000u) | (la & 0xfff);
         x->page_size = PAGE_SIZE;
+        x->global = (pte & PTE_G) && (cpu->cr4 & CR4_PGE);
         return 0;
     }
 
@@ -208,6 +219,7 @@ static uint32_t walk(struct cpu *cpu, gva_t la, enum access acc, bool user, bool
             x->pa = (e & 0x000ffffffffff000ull & ~(size - 1)) | (la & (size - 1));
             x->page_size = size;
             x->dirty = (e & PTE_D) != 0;
+            x->global = (e & PTE_G) && (cpu->cr4 & CR4_PGE);
             break;
         }
         table = e & 0x000ffffffffff000ull;
@@ -250,7 +262,8 @@ static gpa_t translate(struct cpu *cpu, gva_t la, enum access acc, bool sys)
         page_fault(cpu, la, pfec & ~WALK_FAULT);
     if (!sys) {
         /* fill the TLB entry of the current mmu_idx */
-        struct tlb_entry *e = &cpu->tlb[cpu->mmu_idx][(la >> PAGE_BITS) & TLB_MASK];
+        unsigned slot = (la >> PAGE_BITS) & TLB_MASK;
+        struct tlb_entry *e = &cpu->tlb[cpu->mmu_idx][slot];
         gpa_t page = x.pa & PAGE_MASK;
         enum ram_kind kind;
         uint8_t *host = bus_ram_page(cpu->bus, page, &kind);
@@ -261,6 +274,9 @@ static gpa_t translate(struct cpu *cpu, gva_t la, enum access acc, bool sys)
 
         e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
         e->paddr = page;
+        cpu->tlb_flags[cpu->mmu_idx][slot] = (x.global ? TLBF_GLOBAL : 0)
+            | (x.page_size == PAGE_SIZE ? 0 : x.page_size == 2u << 20 ? TLBF_2M
+               : x.page_size == 4u << 20 ? TLBF_4M : TLBF_1G);
         if (x.page_size > PAGE_SIZE)
             cpu->large_pages = true;
         /* a supervisor entry for a user page gives only what SMEP/SMAP allow */
@@ -442,31 +458,252 @@ const uint8_t *mmu_fetch_probe(struct cpu *cpu, gva_t la, gpa_t *pa)
     return host;
 }
 
-void tlb_flush_all(struct cpu *cpu)
+/* ---- flushes and PCIDs (SDM vol. 3, 4.10.2-4.10.4) ------------------------ */
+
+/*
+ * The TLB in cpu->tlb holds the translations of the current PCID (PCID 0
+ * while CR4.PCIDE = 0) plus global ones; cpu->tlb_flags says which entries
+ * are global and which come from large pages.  A MOV to CR3 that changes
+ * the PCID saves that TLB into one of TLB_PCID_SETS saved sets tagged with
+ * the PCID it leaves (the least recently saved set gives way), and brings
+ * the new PCID's set back when CR3 bit 63 asks to keep its translations;
+ * the outgoing TLB's global entries stay where the incoming set has
+ * nothing.  So a translation is only ever used under the PCID it was made
+ * under, or as a global one.  The layout of struct tlb_entry (which host
+ * code reads) is unchanged.  Flushes that hardware may limit and satori
+ * does not: INVLPG drops the page from every saved set (global or not),
+ * INVPCID type 3 drops every saved set whole, and a set that is not
+ * brought back by its CR3 load is dropped with its global entries.
+ */
+#define TLB_PCID_SETS 4
+#define PCID_FREE 0xffffu
+
+struct tlb_pcid_set {
+    uint16_t pcid;              /* PCID_FREE: unused */
+    bool large_pages;
+    uint64_t saved_at;          /* cpu->pcid_clock when saved */
+    struct tlb_entry tlb[MMU_IDX_COUNT][TLB_SIZE];
+    uint8_t flags[MMU_IDX_COUNT][TLB_SIZE];
+};
+
+static inline void entry_clear(struct tlb_entry *e)
 {
+    e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+    e->paddr = (gpa_t)-1;
+}
+
+static inline bool entry_valid(const struct tlb_entry *e)
+{
+    return e->tag_r != TLB_INVALID || e->tag_w != TLB_INVALID || e->tag_x != TLB_INVALID;
+}
+
+/* Whether e maps a page of the naturally aligned `size` bytes holding la. */
+static inline bool entry_maps(const struct tlb_entry *e, gva_t la, uint64_t size)
+{
+    gva_t m = ~(size - 1);
+
+    return (e->tag_r != TLB_INVALID && (e->tag_r & m) == (la & m))
+        || (e->tag_w != TLB_INVALID && (e->tag_w & m) == (la & m))
+        || (e->tag_x != TLB_INVALID && (e->tag_x & m) == (la & m));
+}
+
+static unsigned current_pcid(const struct cpu *cpu)
+{
+    return cpu->cr4 & CR4_PCIDE ? (unsigned)(cpu->cr3 & 0xfff) : 0;
+}
+
+/* Empty the current TLB, but for its global entries when keep_global. */
+static void flush_current(struct cpu *cpu, bool keep_global)
+{
+    bool large = false;
+
     for (int i = 0; i < MMU_IDX_COUNT; i++)
         for (unsigned j = 0; j < TLB_SIZE; j++) {
-            cpu->tlb[i][j].tag_r = cpu->tlb[i][j].tag_w = cpu->tlb[i][j].tag_x = TLB_INVALID;
-            cpu->tlb[i][j].paddr = (gpa_t)-1;
+            if (keep_global && (cpu->tlb_flags[i][j] & TLBF_GLOBAL)) {
+                large |= (cpu->tlb_flags[i][j] & TLBF_SIZE) != 0;
+                continue;
+            }
+            entry_clear(&cpu->tlb[i][j]);
+            cpu->tlb_flags[i][j] = 0;
         }
-    cpu->large_pages = false;
+    cpu->large_pages = large;
     cpu->stats.tlb_flushes++;
 }
 
+static void drop_sets(struct cpu *cpu)
+{
+    if (cpu->pcid_sets)
+        for (int k = 0; k < TLB_PCID_SETS; k++)
+            cpu->pcid_sets[k].pcid = PCID_FREE;
+}
+
+static struct tlb_pcid_set *set_find(struct cpu *cpu, unsigned pcid)
+{
+    if (cpu->pcid_sets)
+        for (int k = 0; k < TLB_PCID_SETS; k++)
+            if (cpu->pcid_sets[k].pcid == pcid)
+                return &cpu->pcid_sets[k];
+    return NULL;
+}
+
+/* Save the current TLB as PCID pcid's. */
+static void save_current(struct cpu *cpu, unsigned pcid)
+{
+    struct tlb_pcid_set *s;
+
+    if (!cpu->pcid_sets) {
+        cpu->pcid_sets = calloc(TLB_PCID_SETS, sizeof *cpu->pcid_sets);
+        if (!cpu->pcid_sets)
+            abort();
+        drop_sets(cpu);
+    }
+    s = set_find(cpu, pcid);
+    if (!s)
+        s = set_find(cpu, PCID_FREE);
+    if (!s) {
+        s = &cpu->pcid_sets[0];
+        for (int k = 1; k < TLB_PCID_SETS; k++)
+            if (cpu->pcid_sets[k].saved_at < s->saved_at)
+                s = &cpu->pcid_sets[k];
+    }
+    memcpy(s->tlb, cpu->tlb, sizeof s->tlb);
+    memcpy(s->flags, cpu->tlb_flags, sizeof s->flags);
+    s->large_pages = cpu->large_pages;
+    s->pcid = (uint16_t)pcid;
+    s->saved_at = ++cpu->pcid_clock;
+}
+
+/*
+ * Make saved set s the current TLB (it is freed), keeping the current
+ * global entries where s has none.  Pages that came to hold translated
+ * code while s was saved lose their write tags (exec.c only clears those
+ * of the current TLB).
+ */
+static void restore_set(struct cpu *cpu, struct tlb_pcid_set *s)
+{
+    for (int i = 0; i < MMU_IDX_COUNT; i++)
+        for (unsigned j = 0; j < TLB_SIZE; j++) {
+            struct tlb_entry *e = &cpu->tlb[i][j];
+            if ((cpu->tlb_flags[i][j] & TLBF_GLOBAL) && !entry_valid(&s->tlb[i][j]))
+                continue;
+            *e = s->tlb[i][j];
+            cpu->tlb_flags[i][j] = s->flags[i][j];
+            if (e->tag_w != TLB_INVALID && tb_page_has_code(cpu, e->paddr))
+                e->tag_w = TLB_INVALID;
+        }
+    cpu->large_pages |= s->large_pages;
+    s->pcid = PCID_FREE;
+}
+
+void tlb_flush_all(struct cpu *cpu)
+{
+    flush_current(cpu, false);
+    drop_sets(cpu);
+}
+
+static uint64_t flags_page_size(uint8_t f)
+{
+    static const uint64_t size[4] = { PAGE_SIZE, 2u << 20, 4u << 20, 1u << 30 };
+
+    return size[(f & TLBF_SIZE) >> 1];
+}
+
+/*
+ * Drop the entries for la's page from a TLB: the one of its slot and,
+ * when the TLB holds large pages, those of a large page holding la (in
+ * every slot: each 4 KiB piece of it has its own).
+ */
+static void flush_page_in(struct tlb_entry (*tlb)[TLB_SIZE], uint8_t (*flags)[TLB_SIZE],
+                          bool large, gva_t la)
+{
+    unsigned slot = (la >> PAGE_BITS) & TLB_MASK;
+
+    for (int i = 0; i < MMU_IDX_COUNT; i++)
+        if (entry_maps(&tlb[i][slot], la, PAGE_SIZE)) {
+            entry_clear(&tlb[i][slot]);
+            flags[i][slot] = 0;
+        }
+    if (!large)
+        return;
+    for (int i = 0; i < MMU_IDX_COUNT; i++)
+        for (unsigned j = 0; j < TLB_SIZE; j++)
+            if ((flags[i][j] & TLBF_SIZE) && entry_maps(&tlb[i][j], la, flags_page_size(flags[i][j]))) {
+                entry_clear(&tlb[i][j]);
+                flags[i][j] = 0;
+            }
+}
+
+/* INVLPG: the page of the current PCID and its global translation under
+ * any PCID; the saved sets may hold it as global, so it leaves them all. */
 void tlb_flush_page(struct cpu *cpu, gva_t la)
 {
-    if (cpu->large_pages) {
-        tlb_flush_all(cpu);
+    flush_page_in(cpu->tlb, cpu->tlb_flags, cpu->large_pages, la);
+    if (cpu->pcid_sets)
+        for (int k = 0; k < TLB_PCID_SETS; k++)
+            if (cpu->pcid_sets[k].pcid != PCID_FREE)
+                flush_page_in(cpu->pcid_sets[k].tlb, cpu->pcid_sets[k].flags,
+                              cpu->pcid_sets[k].large_pages, la);
+}
+
+/*
+ * MOV to CR3 (SDM vol. 3, 4.10.4.1), new_cr3 already checked and without
+ * bit 63; keep: CR4.PCIDE = 1 and bit 63 was set.  Without PCIDs, or to
+ * the same PCID without keep, the non-global translations go.
+ */
+void mmu_load_cr3(struct cpu *cpu, uint64_t new_cr3, bool keep)
+{
+    unsigned old = current_pcid(cpu);
+
+    cpu->cr3 = new_cr3;
+    unsigned pcid = current_pcid(cpu);
+    if (!(cpu->cr4 & CR4_PCIDE) || pcid == old) {
+        if (!keep)
+            flush_current(cpu, true);
         return;
     }
-    for (int i = 0; i < MMU_IDX_COUNT; i++) {
-        struct tlb_entry *e = &cpu->tlb[i][(la >> PAGE_BITS) & TLB_MASK];
-        if ((e->tag_r & PAGE_MASK) == (la & PAGE_MASK) || (e->tag_x & PAGE_MASK) == (la & PAGE_MASK)
-            || (e->tag_w & PAGE_MASK) == (la & PAGE_MASK)) {
-            e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
-            e->paddr = (gpa_t)-1;
-        }
+    save_current(cpu, old);
+    struct tlb_pcid_set *s = set_find(cpu, pcid);
+    if (keep && s) {
+        restore_set(cpu, s);
+        return;
     }
+    if (s)
+        s->pcid = PCID_FREE;
+    flush_current(cpu, true);
+}
+
+/* INVPCID of a checked type and descriptor (SDM vol. 2, INVPCID). */
+void mmu_invpcid(struct cpu *cpu, unsigned type, unsigned pcid, gva_t la)
+{
+    struct tlb_pcid_set *s;
+
+    switch (type) {
+    case 0:     /* one address of one PCID */
+        if (pcid == current_pcid(cpu))
+            flush_page_in(cpu->tlb, cpu->tlb_flags, cpu->large_pages, la);
+        else if ((s = set_find(cpu, pcid)))
+            flush_page_in(s->tlb, s->flags, s->large_pages, la);
+        break;
+    case 1:     /* one PCID but for global translations */
+        if (pcid == current_pcid(cpu))
+            flush_current(cpu, true);
+        else if ((s = set_find(cpu, pcid)))
+            s->pcid = PCID_FREE;
+        break;
+    case 2:     /* everything */
+        tlb_flush_all(cpu);
+        break;
+    default:    /* every PCID but for global translations */
+        flush_current(cpu, true);
+        drop_sets(cpu);
+        break;
+    }
+}
+
+void mmu_free(struct cpu *cpu)
+{
+    free(cpu->pcid_sets);
+    cpu->pcid_sets = NULL;
 }
 
 void cpu_update_mmu_idx(struct cpu *cpu)
