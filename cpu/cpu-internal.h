@@ -209,9 +209,10 @@ enum cc_op {
 
 /* ---- soft TLB ----------------------------------------------------------- */
 
-#define TLB_BITS 8
+#define TLB_BITS 10
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_MASK (TLB_SIZE - 1)
+#define TLB_LOG_SIZE 512 /* fills remembered so a flush clears only those */
 #define PAGE_BITS 12
 #define PAGE_SIZE (1ull << PAGE_BITS)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
@@ -457,6 +458,10 @@ struct cpu {
     bool large_pages;       /* a 2M/4M/1G page is in the TLB (INVLPG flushes all) */
     /* TLBF_* of tlb[i][j]: global (kept by CR3 loads), part of a large page */
     uint8_t tlb_flags[MMU_IDX_COUNT][TLB_SIZE];
+    /* the entries filled since the last flush (cpu/mmu.c), unless tlb_log_full */
+    uint16_t tlb_log[TLB_LOG_SIZE];
+    unsigned tlb_log_n;
+    bool tlb_log_full;
     struct tlb_pcid_set *pcid_sets; /* TLB_PCID_SETS saved TLBs (cpu/mmu.c), or NULL */
     uint64_t pcid_clock;    /* counts saves: the least recently saved set is reused */
     struct feat_set decode_features; /* enabled CPUID features (cpu_feat_set) */

@@ -13,7 +13,9 @@
  * pages (4.6.1); supervisor code with EFLAGS.AC = 1 under SMAP uses its own
  * TLB (mmu_idx 3), so STAC/CLAC never meet stale permissions.
  *
- * Global pages (CR4.PGE) survive CR3 loads; with CR4.PCIDE the TLB of
+ * The soft TLB is direct-mapped, TLB_SIZE entries per mmu_idx, with a log
+ * of the entries filled since the last flush so that flushes cost what
+ * was filled.  Global pages (CR4.PGE) survive CR3 loads; with CR4.PCIDE the TLB of
  * each recently used PCID is kept apart (see "flushes and PCIDs" below),
  * so MOV to CR3 with bit 63 and INVPCID do what SDM vol. 3, 4.10.4 says.
  *
@@ -28,6 +30,20 @@
 #include "util/log.h"
 
 enum access { ACC_READ = 0, ACC_WRITE = 1, ACC_FETCH = 2 };
+
+/* entry x of a TLB's MMU_IDX_COUNT * TLB_SIZE, counted across mmu_idx */
+static inline struct tlb_entry *tlb_at(struct tlb_entry (*tlb)[TLB_SIZE], unsigned x)
+{
+    return &tlb[x / TLB_SIZE][x % TLB_SIZE];
+}
+
+static inline uint8_t *flags_at(uint8_t (*flags)[TLB_SIZE], unsigned x)
+{
+    return &flags[x / TLB_SIZE][x % TLB_SIZE];
+}
+
+static inline bool entry_valid(const struct tlb_entry *e);
+static inline void log_fill(struct cpu *cpu, unsigned idx);
 
 #define PTE_P   (1ull << 0)
 #define PTE_RW  (1ull << 1)
@@ -283,6 +299,8 @@ static gpa_t translate(struct cpu *cpu, gva_t la, enum access acc, bool sys)
         if (cpu_apic_page(cpu, page))
             host = NULL;    /* the xAPIC page hides RAM: slow path */
 
+        if (!entry_valid(e))
+            log_fill(cpu, cpu->mmu_idx * TLB_SIZE + slot);
         e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
         e->paddr = page;
         cpu->tlb_flags[cpu->mmu_idx][slot] = (x.global ? TLBF_GLOBAL : 0)
@@ -489,10 +507,18 @@ const uint8_t *mmu_fetch_probe(struct cpu *cpu, gva_t la, gpa_t *pa)
 #define TLB_PCID_SETS 4
 #define PCID_FREE 0xffffu
 
+/*
+ * A saved TLB: the logged entries alone (compact) when the fill log
+ * covered them, else a copy of the whole TLB.
+ */
 struct tlb_pcid_set {
     uint16_t pcid;              /* PCID_FREE: unused */
-    bool large_pages;
+    bool large_pages, compact;
+    unsigned n;                 /* compact: entries in idx/ent/fl */
     uint64_t saved_at;          /* cpu->pcid_clock when saved */
+    uint16_t idx[TLB_LOG_SIZE];
+    struct tlb_entry ent[TLB_LOG_SIZE];
+    uint8_t fl[TLB_LOG_SIZE];
     struct tlb_entry tlb[MMU_IDX_COUNT][TLB_SIZE];
     uint8_t flags[MMU_IDX_COUNT][TLB_SIZE];
 };
@@ -518,6 +544,29 @@ static inline bool entry_maps(const struct tlb_entry *e, gva_t la, uint64_t size
         || (e->tag_x != TLB_INVALID && (e->tag_x & m) == (la & m));
 }
 
+static uint64_t flags_page_size(uint8_t f)
+{
+    static const uint64_t size[4] = { PAGE_SIZE, 2u << 20, 4u << 20, 1u << 30 };
+
+    return size[(f & TLBF_SIZE) >> 1];
+}
+
+/*
+ * The fill log: every valid entry of cpu->tlb is in cpu->tlb_log (maybe
+ * twice, maybe with entries since invalidated) unless tlb_log_full, so a
+ * flush touches only those.
+ */
+static inline void log_fill(struct cpu *cpu, unsigned idx)
+{
+    if (cpu->tlb_log_full)
+        return;
+    if (cpu->tlb_log_n == TLB_LOG_SIZE) {
+        cpu->tlb_log_full = true;
+        return;
+    }
+    cpu->tlb_log[cpu->tlb_log_n++] = (uint16_t)idx;
+}
+
 static unsigned current_pcid(const struct cpu *cpu)
 {
     return cpu->cr4 & CR4_PCIDE ? (unsigned)(cpu->cr3 & 0xfff) : 0;
@@ -528,15 +577,34 @@ static void flush_current(struct cpu *cpu, bool keep_global)
 {
     bool large = false;
 
-    for (int i = 0; i < MMU_IDX_COUNT; i++)
-        for (unsigned j = 0; j < TLB_SIZE; j++) {
-            if (keep_global && (cpu->tlb_flags[i][j] & TLBF_GLOBAL)) {
-                large |= (cpu->tlb_flags[i][j] & TLBF_SIZE) != 0;
+    if (!cpu->tlb_log_full) {
+        unsigned kept = 0;
+        for (unsigned k = 0; k < cpu->tlb_log_n; k++) {
+            unsigned x = cpu->tlb_log[k];
+            uint8_t *f = flags_at(cpu->tlb_flags, x);
+            if (keep_global && (*f & TLBF_GLOBAL) && entry_valid(tlb_at(cpu->tlb, x))) {
+                large |= (*f & TLBF_SIZE) != 0;
+                cpu->tlb_log[kept++] = (uint16_t)x;
                 continue;
             }
-            entry_clear(&cpu->tlb[i][j]);
-            cpu->tlb_flags[i][j] = 0;
+            entry_clear(tlb_at(cpu->tlb, x));
+            *f = 0;
         }
+        cpu->tlb_log_n = kept;
+    } else {
+        cpu->tlb_log_n = 0;
+        cpu->tlb_log_full = false;
+        for (unsigned x = 0; x < MMU_IDX_COUNT * TLB_SIZE; x++) {
+            uint8_t *f = flags_at(cpu->tlb_flags, x);
+            if (keep_global && (*f & TLBF_GLOBAL) && entry_valid(tlb_at(cpu->tlb, x))) {
+                large |= (*f & TLBF_SIZE) != 0;
+                log_fill(cpu, x);
+                continue;
+            }
+            entry_clear(tlb_at(cpu->tlb, x));
+            *f = 0;
+        }
+    }
     cpu->large_pages = large;
     cpu->stats.tlb_flushes++;
 }
@@ -577,31 +645,57 @@ static void save_current(struct cpu *cpu, unsigned pcid)
             if (cpu->pcid_sets[k].saved_at < s->saved_at)
                 s = &cpu->pcid_sets[k];
     }
-    memcpy(s->tlb, cpu->tlb, sizeof s->tlb);
-    memcpy(s->flags, cpu->tlb_flags, sizeof s->flags);
+    s->compact = !cpu->tlb_log_full;
+    if (s->compact) {
+        s->n = 0;
+        for (unsigned k = 0; k < cpu->tlb_log_n; k++) {
+            unsigned x = cpu->tlb_log[k];
+            if (!entry_valid(tlb_at(cpu->tlb, x)))
+                continue;
+            s->idx[s->n] = (uint16_t)x;
+            s->ent[s->n] = *tlb_at(cpu->tlb, x);
+            s->fl[s->n++] = *flags_at(cpu->tlb_flags, x);
+        }
+    } else {
+        memcpy(s->tlb, cpu->tlb, sizeof s->tlb);
+        memcpy(s->flags, cpu->tlb_flags, sizeof s->flags);
+    }
     s->large_pages = cpu->large_pages;
     s->pcid = (uint16_t)pcid;
     s->saved_at = ++cpu->pcid_clock;
 }
 
+/* An entry coming back from a saved set: pages that came to hold
+ * translated code meanwhile lose its write tag (exec.c only clears those
+ * of the current TLB). */
+static void put_back(struct cpu *cpu, unsigned x, const struct tlb_entry *e, uint8_t fl)
+{
+    struct tlb_entry *d = tlb_at(cpu->tlb, x);
+
+    *d = *e;
+    *flags_at(cpu->tlb_flags, x) = fl;
+    if (d->tag_w != TLB_INVALID && tb_page_has_code(cpu, d->paddr))
+        d->tag_w = TLB_INVALID;
+}
+
 /*
  * Make saved set s the current TLB (it is freed), keeping the current
- * global entries where s has none.  Pages that came to hold translated
- * code while s was saved lose their write tags (exec.c only clears those
- * of the current TLB).
+ * global entries where s has none.
  */
 static void restore_set(struct cpu *cpu, struct tlb_pcid_set *s)
 {
-    for (int i = 0; i < MMU_IDX_COUNT; i++)
-        for (unsigned j = 0; j < TLB_SIZE; j++) {
-            struct tlb_entry *e = &cpu->tlb[i][j];
-            if ((cpu->tlb_flags[i][j] & TLBF_GLOBAL) && !entry_valid(&s->tlb[i][j]))
-                continue;
-            *e = s->tlb[i][j];
-            cpu->tlb_flags[i][j] = s->flags[i][j];
-            if (e->tag_w != TLB_INVALID && tb_page_has_code(cpu, e->paddr))
-                e->tag_w = TLB_INVALID;
+    flush_current(cpu, true);
+    if (s->compact) {
+        for (unsigned k = 0; k < s->n; k++) {
+            put_back(cpu, s->idx[k], &s->ent[k], s->fl[k]);
+            log_fill(cpu, s->idx[k]);
         }
+    } else {
+        for (unsigned x = 0; x < MMU_IDX_COUNT * TLB_SIZE; x++)
+            if (entry_valid(&*tlb_at(s->tlb, x)) || !(*flags_at(cpu->tlb_flags, x) & TLBF_GLOBAL))
+                put_back(cpu, x, &*tlb_at(s->tlb, x), *flags_at(s->flags, x));
+        cpu->tlb_log_full = true;
+    }
     cpu->large_pages |= s->large_pages;
     s->pcid = PCID_FREE;
 }
@@ -610,13 +704,6 @@ void tlb_flush_all(struct cpu *cpu)
 {
     flush_current(cpu, false);
     drop_sets(cpu);
-}
-
-static uint64_t flags_page_size(uint8_t f)
-{
-    static const uint64_t size[4] = { PAGE_SIZE, 2u << 20, 4u << 20, 1u << 30 };
-
-    return size[(f & TLBF_SIZE) >> 1];
 }
 
 /*
@@ -644,16 +731,43 @@ static void flush_page_in(struct tlb_entry (*tlb)[TLB_SIZE], uint8_t (*flags)[TL
             }
 }
 
+static void set_flush_page(struct tlb_pcid_set *s, gva_t la)
+{
+    if (!s->compact) {
+        flush_page_in(s->tlb, s->flags, s->large_pages, la);
+        return;
+    }
+    for (unsigned k = 0; k < s->n; k++)
+        if (entry_maps(&s->ent[k], la, flags_page_size(s->fl[k])))
+            entry_clear(&s->ent[k]);
+}
+
+/* flush_page_in() for the current TLB, through the fill log when it can */
+static void flush_current_page(struct cpu *cpu, gva_t la)
+{
+    if (!cpu->large_pages || cpu->tlb_log_full) {
+        flush_page_in(cpu->tlb, cpu->tlb_flags, cpu->large_pages, la);
+        return;
+    }
+    for (unsigned k = 0; k < cpu->tlb_log_n; k++) {
+        unsigned x = cpu->tlb_log[k];
+        struct tlb_entry *e = tlb_at(cpu->tlb, x);
+        if (entry_maps(e, la, flags_page_size(*flags_at(cpu->tlb_flags, x)))) {
+            entry_clear(e);
+            *flags_at(cpu->tlb_flags, x) = 0;
+        }
+    }
+}
+
 /* INVLPG: the page of the current PCID and its global translation under
  * any PCID; the saved sets may hold it as global, so it leaves them all. */
 void tlb_flush_page(struct cpu *cpu, gva_t la)
 {
-    flush_page_in(cpu->tlb, cpu->tlb_flags, cpu->large_pages, la);
+    flush_current_page(cpu, la);
     if (cpu->pcid_sets)
         for (int k = 0; k < TLB_PCID_SETS; k++)
             if (cpu->pcid_sets[k].pcid != PCID_FREE)
-                flush_page_in(cpu->pcid_sets[k].tlb, cpu->pcid_sets[k].flags,
-                              cpu->pcid_sets[k].large_pages, la);
+                set_flush_page(&cpu->pcid_sets[k], la);
 }
 
 /*
@@ -691,9 +805,9 @@ void mmu_invpcid(struct cpu *cpu, unsigned type, unsigned pcid, gva_t la)
     switch (type) {
     case 0:     /* one address of one PCID */
         if (pcid == current_pcid(cpu))
-            flush_page_in(cpu->tlb, cpu->tlb_flags, cpu->large_pages, la);
+            flush_current_page(cpu, la);
         else if ((s = set_find(cpu, pcid)))
-            flush_page_in(s->tlb, s->flags, s->large_pages, la);
+            set_flush_page(s, la);
         break;
     case 1:     /* one PCID but for global translations */
         if (pcid == current_pcid(cpu))
