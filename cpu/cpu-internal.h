@@ -462,6 +462,11 @@ struct cpu {
     uint16_t tlb_log[TLB_LOG_SIZE];
     unsigned tlb_log_n;
     bool tlb_log_full;
+    /* 2 MiB regions (bit (la >> 21) % 1024) that may hold a large-page
+     * entry, and whether a 1 GiB one may be there: INVLPG elsewhere
+     * needs no scan for large pages (cpu/mmu.c) */
+    uint64_t tlb_large_map[16];
+    bool tlb_large_1g;
     struct tlb_pcid_set *pcid_sets; /* TLB_PCID_SETS saved TLBs (cpu/mmu.c), or NULL */
     uint64_t pcid_clock;    /* counts saves: the least recently saved set is reused */
     struct feat_set decode_features; /* enabled CPUID features (cpu_feat_set) */

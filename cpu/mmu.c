@@ -45,6 +45,24 @@ static inline uint8_t *flags_at(uint8_t (*flags)[TLB_SIZE], unsigned x)
 static inline bool entry_valid(const struct tlb_entry *e);
 static inline void log_fill(struct cpu *cpu, unsigned idx);
 
+/* Note that the TLB holds a piece of a large page of `size` holding la. */
+static void large_note(struct cpu *cpu, gva_t la, uint64_t size)
+{
+    cpu->large_pages = true;
+    if (size > (4u << 20)) {
+        cpu->tlb_large_1g = true;
+        return;
+    }
+    for (gva_t r = la & ~(size - 1); r < (la & ~(size - 1)) + size; r += 2u << 20)
+        cpu->tlb_large_map[(r >> 21) / 64 % 16] |= 1ull << ((r >> 21) % 64);
+}
+
+static bool large_maybe(const struct cpu *cpu, gva_t la)
+{
+    return cpu->large_pages
+        && (cpu->tlb_large_1g || (cpu->tlb_large_map[(la >> 21) / 64 % 16] >> ((la >> 21) % 64) & 1));
+}
+
 #define PTE_P   (1ull << 0)
 #define PTE_RW  (1ull << 1)
 #define PTE_US  (1ull << 2)
@@ -307,7 +325,7 @@ static gpa_t translate(struct cpu *cpu, gva_t la, enum access acc, bool sys)
             | (x.page_size == PAGE_SIZE ? 0 : x.page_size == 2u << 20 ? TLBF_2M
                : x.page_size == 4u << 20 ? TLBF_4M : TLBF_1G);
         if (x.page_size > PAGE_SIZE)
-            cpu->large_pages = true;
+            large_note(cpu, la, x.page_size);
         /* a supervisor entry for a user page gives only what SMEP/SMAP allow */
         bool fetch_ok = x.exec_ok && !smep_smap_denied(cpu, &x, ACC_FETCH, user, smap_ok);
         bool data_ok = !smep_smap_denied(cpu, &x, ACC_READ, user, smap_ok)
@@ -572,10 +590,27 @@ static unsigned current_pcid(const struct cpu *cpu)
     return cpu->cr4 & CR4_PCIDE ? (unsigned)(cpu->cr3 & 0xfff) : 0;
 }
 
+static gva_t entry_page(const struct tlb_entry *e)
+{
+    return e->tag_r != TLB_INVALID ? e->tag_r : e->tag_w != TLB_INVALID ? e->tag_w : e->tag_x;
+}
+
+/* A large-page entry that stays: note it again */
+static void keep_large(struct cpu *cpu, const struct tlb_entry *e, uint8_t f, bool *large)
+{
+    if (!(f & TLBF_SIZE))
+        return;
+    large_note(cpu, entry_page(e), flags_page_size(f));
+    *large = true;
+}
+
 /* Empty the current TLB, but for its global entries when keep_global. */
 static void flush_current(struct cpu *cpu, bool keep_global)
 {
     bool large = false;
+
+    memset(cpu->tlb_large_map, 0, sizeof cpu->tlb_large_map);
+    cpu->tlb_large_1g = false;
 
     if (!cpu->tlb_log_full) {
         unsigned kept = 0;
@@ -583,7 +618,7 @@ static void flush_current(struct cpu *cpu, bool keep_global)
             unsigned x = cpu->tlb_log[k];
             uint8_t *f = flags_at(cpu->tlb_flags, x);
             if (keep_global && (*f & TLBF_GLOBAL) && entry_valid(tlb_at(cpu->tlb, x))) {
-                large |= (*f & TLBF_SIZE) != 0;
+                keep_large(cpu, tlb_at(cpu->tlb, x), *f, &large);
                 cpu->tlb_log[kept++] = (uint16_t)x;
                 continue;
             }
@@ -597,7 +632,7 @@ static void flush_current(struct cpu *cpu, bool keep_global)
         for (unsigned x = 0; x < MMU_IDX_COUNT * TLB_SIZE; x++) {
             uint8_t *f = flags_at(cpu->tlb_flags, x);
             if (keep_global && (*f & TLBF_GLOBAL) && entry_valid(tlb_at(cpu->tlb, x))) {
-                large |= (*f & TLBF_SIZE) != 0;
+                keep_large(cpu, tlb_at(cpu->tlb, x), *f, &large);
                 log_fill(cpu, x);
                 continue;
             }
@@ -674,6 +709,8 @@ static void put_back(struct cpu *cpu, unsigned x, const struct tlb_entry *e, uin
 
     *d = *e;
     *flags_at(cpu->tlb_flags, x) = fl;
+    if ((fl & TLBF_SIZE) && entry_valid(d))
+        large_note(cpu, entry_page(d), flags_page_size(fl));
     if (d->tag_w != TLB_INVALID && tb_page_has_code(cpu, d->paddr))
         d->tag_w = TLB_INVALID;
 }
@@ -696,7 +733,6 @@ static void restore_set(struct cpu *cpu, struct tlb_pcid_set *s)
                 put_back(cpu, x, &*tlb_at(s->tlb, x), *flags_at(s->flags, x));
         cpu->tlb_log_full = true;
     }
-    cpu->large_pages |= s->large_pages;
     s->pcid = PCID_FREE;
 }
 
@@ -745,8 +781,10 @@ static void set_flush_page(struct tlb_pcid_set *s, gva_t la)
 /* flush_page_in() for the current TLB, through the fill log when it can */
 static void flush_current_page(struct cpu *cpu, gva_t la)
 {
-    if (!cpu->large_pages || cpu->tlb_log_full) {
-        flush_page_in(cpu->tlb, cpu->tlb_flags, cpu->large_pages, la);
+    bool large = large_maybe(cpu, la);
+
+    if (!large || cpu->tlb_log_full) {
+        flush_page_in(cpu->tlb, cpu->tlb_flags, large, la);
         return;
     }
     for (unsigned k = 0; k < cpu->tlb_log_n; k++) {
