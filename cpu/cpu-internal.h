@@ -209,9 +209,10 @@ enum cc_op {
 
 /* ---- soft TLB ----------------------------------------------------------- */
 
-#define TLB_BITS 8
+#define TLB_BITS 10
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_MASK (TLB_SIZE - 1)
+#define TLB_LOG_SIZE 512 /* fills remembered so a flush clears only those */
 #define PAGE_BITS 12
 #define PAGE_SIZE (1ull << PAGE_BITS)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
@@ -225,6 +226,13 @@ enum cc_op {
  * mmu_idx 3 it misses on user pages and takes the handler's slow path.
  */
 #define MMU_IDX_COUNT 4
+
+/* cpu->tlb_flags (cpu/mmu.c): the entry's page is global; its page size */
+#define TLBF_GLOBAL 0x01
+#define TLBF_SIZE   0x06
+#define TLBF_2M     0x02
+#define TLBF_4M     0x04
+#define TLBF_1G     0x06
 
 struct tlb_entry {
     uint64_t tag_r;     /* page address if readable, else TLB_INVALID */
@@ -448,6 +456,19 @@ struct cpu {
     gva_t link_src_pc_page;
     struct tb *link_src_tb;  /* the block link_from belongs to */
     bool large_pages;       /* a 2M/4M/1G page is in the TLB (INVLPG flushes all) */
+    /* TLBF_* of tlb[i][j]: global (kept by CR3 loads), part of a large page */
+    uint8_t tlb_flags[MMU_IDX_COUNT][TLB_SIZE];
+    /* the entries filled since the last flush (cpu/mmu.c), unless tlb_log_full */
+    uint16_t tlb_log[TLB_LOG_SIZE];
+    unsigned tlb_log_n;
+    bool tlb_log_full;
+    /* 2 MiB regions (bit (la >> 21) % 1024) that may hold a large-page
+     * entry, and whether a 1 GiB one may be there: INVLPG elsewhere
+     * needs no scan for large pages (cpu/mmu.c) */
+    uint64_t tlb_large_map[16];
+    bool tlb_large_1g;
+    struct tlb_pcid_set *pcid_sets; /* TLB_PCID_SETS saved TLBs (cpu/mmu.c), or NULL */
+    uint64_t pcid_clock;    /* counts saves: the least recently saved set is reused */
     struct feat_set decode_features; /* enabled CPUID features (cpu_feat_set) */
     unsigned sys_features;  /* SYSF_*: system features of the CPU model (cpu.c) */
     struct cpu_stats {
@@ -625,6 +646,9 @@ const uint8_t *mmu_fetch_page(struct cpu *cpu, gva_t la, gpa_t *pa);
 
 void tlb_flush_all(struct cpu *cpu);
 void tlb_flush_page(struct cpu *cpu, gva_t la);
+void mmu_load_cr3(struct cpu *cpu, uint64_t new_cr3, bool keep);
+void mmu_invpcid(struct cpu *cpu, unsigned type, unsigned pcid, gva_t la);
+void mmu_free(struct cpu *cpu);
 /* Recompute mmu_idx from CPL, CR0.AM and EFLAGS.AC. */
 void cpu_update_mmu_idx(struct cpu *cpu);
 

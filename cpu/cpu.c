@@ -323,6 +323,7 @@ struct cpu *cpu_new(struct bus *bus, const struct cpu_config *cfg, int index)
     cpu->sys_features = (has(cpu, "smep") ? SYSF_SMEP : 0) | (has(cpu, "smap") ? SYSF_SMAP : 0)
                       | (has(cpu, "umip") ? SYSF_UMIP : 0) | (has(cpu, "pcid") ? SYSF_PCID : 0)
                       | (has(cpu, "monitor") ? SYSF_MONITOR : 0);
+    cpu->tlb_log_full = true;   /* the first flush clears every entry */
     cpu_exec_init(cpu);
     cpu_reset(cpu);
     return cpu;
@@ -334,6 +335,7 @@ void cpu_free(struct cpu *cpu)
         return;
     cpu_group_leave(cpu);
     cpu_exec_free(cpu);
+    mmu_free(cpu);
     free(cpu);
 }
 

@@ -13,15 +13,55 @@
  * pages (4.6.1); supervisor code with EFLAGS.AC = 1 under SMAP uses its own
  * TLB (mmu_idx 3), so STAC/CLAC never meet stale permissions.
  *
- * Known deviations: global pages are flushed like the others; PAE PDPTEs
- * are read at walk time rather than cached at CR3 load; PCIDs do not tag
- * the TLB (every CR3 load flushes it, which is always correct).
+ * The soft TLB is direct-mapped, TLB_SIZE entries per mmu_idx, with a log
+ * of the entries filled since the last flush so that flushes cost what
+ * was filled.  Global pages (CR4.PGE) survive CR3 loads; with CR4.PCIDE the TLB of
+ * each recently used PCID is kept apart (see "flushes and PCIDs" below),
+ * so MOV to CR3 with bit 63 and INVPCID do what SDM vol. 3, 4.10.4 says.
+ *
+ * Known deviations: PAE PDPTEs are read at walk time rather than cached at
+ * CR3 load; some flushes drop more than hardware must (listed below),
+ * which is always allowed.
  */
+#include <stdlib.h>
+
 #include "cpu/cpu-internal.h"
 
 #include "util/log.h"
 
 enum access { ACC_READ = 0, ACC_WRITE = 1, ACC_FETCH = 2 };
+
+/* entry x of a TLB's MMU_IDX_COUNT * TLB_SIZE, counted across mmu_idx */
+static inline struct tlb_entry *tlb_at(struct tlb_entry (*tlb)[TLB_SIZE], unsigned x)
+{
+    return &tlb[x / TLB_SIZE][x % TLB_SIZE];
+}
+
+static inline uint8_t *flags_at(uint8_t (*flags)[TLB_SIZE], unsigned x)
+{
+    return &flags[x / TLB_SIZE][x % TLB_SIZE];
+}
+
+static inline bool entry_valid(const struct tlb_entry *e);
+static inline void log_fill(struct cpu *cpu, unsigned idx);
+
+/* Note that the TLB holds a piece of a large page of `size` holding la. */
+static void large_note(struct cpu *cpu, gva_t la, uint64_t size)
+{
+    cpu->large_pages = true;
+    if (size > (4u << 20)) {
+        cpu->tlb_large_1g = true;
+        return;
+    }
+    for (gva_t r = la & ~(size - 1); r < (la & ~(size - 1)) + size; r += 2u << 20)
+        cpu->tlb_large_map[(r >> 21) / 64 % 16] |= 1ull << ((r >> 21) % 64);
+}
+
+static bool large_maybe(const struct cpu *cpu, gva_t la)
+{
+    return cpu->large_pages
+        && (cpu->tlb_large_1g || (cpu->tlb_large_map[(la >> 21) / 64 % 16] >> ((la >> 21) % 64) & 1));
+}
 
 #define PTE_P   (1ull << 0)
 #define PTE_RW  (1ull << 1)
@@ -29,27 +69,40 @@ enum access { ACC_READ = 0, ACC_WRITE = 1, ACC_FETCH = 2 };
 #define PTE_A   (1ull << 5)
 #define PTE_D   (1ull << 6)
 #define PTE_PS  (1ull << 7)
+#define PTE_G   (1ull << 8)
 #define PTE_NX  (1ull << 63)
 
 struct xlate {
     gpa_t pa;           /* physical address of la */
     bool user_ok, write_ok, exec_ok, dirty;
+    bool global;        /* G in the leaf entry with CR4.PGE */
     uint64_t page_size;
 };
 
+/*
+ * Paging-structure reads: straight from the RAM page (no bus_phys_read
+ * loop: the walk is hot in a booting kernel); entries outside RAM read
+ * as zero (not present), as bus_phys_read leaves them.
+ */
 static uint64_t phys_ld64(struct cpu *cpu, gpa_t pa)
 {
+    enum ram_kind kind;
+    const uint8_t *p = bus_ram_page(cpu->bus, pa, &kind);
     uint64_t v = 0;
 
-    bus_phys_read(cpu->bus, pa, &v, 8);
+    if (p)
+        memcpy(&v, p + (pa & ~PAGE_MASK & ~7ull), 8);  /* entries are aligned */
     return v;
 }
 
 static uint32_t phys_ld32(struct cpu *cpu, gpa_t pa)
 {
+    enum ram_kind kind;
+    const uint8_t *p = bus_ram_page(cpu->bus, pa, &kind);
     uint32_t v = 0;
 
-    bus_phys_read(cpu->bus, pa, &v, 4);
+    if (p)
+        memcpy(&v, p + (pa & ~PAGE_MASK & ~3ull), 4);
     return v;
 }
 
@@ -121,6 +174,7 @@ static uint32_t walk(struct cpu *cpu, gva_t la, enum access acc, bool user, bool
 
     x->user_ok = x->write_ok = x->exec_ok = true;
     x->dirty = true;
+    x->global = false;
     if (!(cpu->cr0 & CR0_PG)) {
         x->pa = la & 0xffffffffull;
         if (cpu->efer & EFER_LMA)
@@ -141,6 +195,7 @@ static uint32_t walk(struct cpu *cpu, gva_t la, enum access acc, bool user, bool
                   + (la & 0x3fffff);
             x->page_size = 4u << 20;
             x->dirty = pde & PTE_D;
+            x->global = (pde & PTE_G) && (cpu->cr4 & CR4_PGE);
             if ((user && !x->user_ok) || (acc == ACC_WRITE && !x->write_ok && (user || wp))
                 || smep_smap_denied(cpu, x, acc, user, smap_ok))
                 return pfec_base | PFEC_P;
@@ -162,6 +217,7 @@ static uint32_t walk(struct cpu *cpu, gva_t la, enum access acc, bool user, bool
         x->dirty = (pte & PTE_D) || acc == ACC_WRITE;
         x->pa = (pte & 0xfffff000u) | (la & 0xfff);
         x->page_size = PAGE_SIZE;
+        x->global = (pte & PTE_G) && (cpu->cr4 & CR4_PGE);
         return 0;
     }
 
@@ -208,6 +264,7 @@ static uint32_t walk(struct cpu *cpu, gva_t la, enum access acc, bool user, bool
             x->pa = (e & 0x000ffffffffff000ull & ~(size - 1)) | (la & (size - 1));
             x->page_size = size;
             x->dirty = (e & PTE_D) != 0;
+            x->global = (e & PTE_G) && (cpu->cr4 & CR4_PGE);
             break;
         }
         table = e & 0x000ffffffffff000ull;
@@ -250,7 +307,8 @@ static gpa_t translate(struct cpu *cpu, gva_t la, enum access acc, bool sys)
         page_fault(cpu, la, pfec & ~WALK_FAULT);
     if (!sys) {
         /* fill the TLB entry of the current mmu_idx */
-        struct tlb_entry *e = &cpu->tlb[cpu->mmu_idx][(la >> PAGE_BITS) & TLB_MASK];
+        unsigned slot = (la >> PAGE_BITS) & TLB_MASK;
+        struct tlb_entry *e = &cpu->tlb[cpu->mmu_idx][slot];
         gpa_t page = x.pa & PAGE_MASK;
         enum ram_kind kind;
         uint8_t *host = bus_ram_page(cpu->bus, page, &kind);
@@ -259,10 +317,15 @@ static gpa_t translate(struct cpu *cpu, gva_t la, enum access acc, bool sys)
         if (cpu_apic_page(cpu, page))
             host = NULL;    /* the xAPIC page hides RAM: slow path */
 
+        if (!entry_valid(e))
+            log_fill(cpu, cpu->mmu_idx * TLB_SIZE + slot);
         e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
         e->paddr = page;
+        cpu->tlb_flags[cpu->mmu_idx][slot] = (x.global ? TLBF_GLOBAL : 0)
+            | (x.page_size == PAGE_SIZE ? 0 : x.page_size == 2u << 20 ? TLBF_2M
+               : x.page_size == 4u << 20 ? TLBF_4M : TLBF_1G);
         if (x.page_size > PAGE_SIZE)
-            cpu->large_pages = true;
+            large_note(cpu, la, x.page_size);
         /* a supervisor entry for a user page gives only what SMEP/SMAP allow */
         bool fetch_ok = x.exec_ok && !smep_smap_denied(cpu, &x, ACC_FETCH, user, smap_ok);
         bool data_ok = !smep_smap_denied(cpu, &x, ACC_READ, user, smap_ok)
@@ -442,31 +505,368 @@ const uint8_t *mmu_fetch_probe(struct cpu *cpu, gva_t la, gpa_t *pa)
     return host;
 }
 
-void tlb_flush_all(struct cpu *cpu)
+/* ---- flushes and PCIDs (SDM vol. 3, 4.10.2-4.10.4) ------------------------ */
+
+/*
+ * The TLB in cpu->tlb holds the translations of the current PCID (PCID 0
+ * while CR4.PCIDE = 0) plus global ones; cpu->tlb_flags says which entries
+ * are global and which come from large pages.  A MOV to CR3 that changes
+ * the PCID saves that TLB into one of TLB_PCID_SETS saved sets tagged with
+ * the PCID it leaves (the least recently saved set gives way), and brings
+ * the new PCID's set back when CR3 bit 63 asks to keep its translations;
+ * the outgoing TLB's global entries stay where the incoming set has
+ * nothing.  So a translation is only ever used under the PCID it was made
+ * under, or as a global one.  The layout of struct tlb_entry (which host
+ * code reads) is unchanged.  Flushes that hardware may limit and satori
+ * does not: INVLPG drops the page from every saved set (global or not),
+ * INVPCID type 3 drops every saved set whole, and a set that is not
+ * brought back by its CR3 load is dropped with its global entries.
+ */
+#define TLB_PCID_SETS 4
+#define PCID_FREE 0xffffu
+
+/*
+ * A saved TLB: the logged entries alone (compact) when the fill log
+ * covered them, else a copy of the whole TLB.
+ */
+struct tlb_pcid_set {
+    uint16_t pcid;              /* PCID_FREE: unused */
+    bool large_pages, compact;
+    unsigned n;                 /* compact: entries in idx/ent/fl */
+    uint64_t saved_at;          /* cpu->pcid_clock when saved */
+    uint16_t idx[TLB_LOG_SIZE];
+    struct tlb_entry ent[TLB_LOG_SIZE];
+    uint8_t fl[TLB_LOG_SIZE];
+    struct tlb_entry tlb[MMU_IDX_COUNT][TLB_SIZE];
+    uint8_t flags[MMU_IDX_COUNT][TLB_SIZE];
+};
+
+static inline void entry_clear(struct tlb_entry *e)
 {
-    for (int i = 0; i < MMU_IDX_COUNT; i++)
-        for (unsigned j = 0; j < TLB_SIZE; j++) {
-            cpu->tlb[i][j].tag_r = cpu->tlb[i][j].tag_w = cpu->tlb[i][j].tag_x = TLB_INVALID;
-            cpu->tlb[i][j].paddr = (gpa_t)-1;
+    e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+    e->paddr = (gpa_t)-1;
+}
+
+static inline bool entry_valid(const struct tlb_entry *e)
+{
+    return e->tag_r != TLB_INVALID || e->tag_w != TLB_INVALID || e->tag_x != TLB_INVALID;
+}
+
+/* Whether e maps a page of the naturally aligned `size` bytes holding la. */
+static inline bool entry_maps(const struct tlb_entry *e, gva_t la, uint64_t size)
+{
+    gva_t m = ~(size - 1);
+
+    return (e->tag_r != TLB_INVALID && (e->tag_r & m) == (la & m))
+        || (e->tag_w != TLB_INVALID && (e->tag_w & m) == (la & m))
+        || (e->tag_x != TLB_INVALID && (e->tag_x & m) == (la & m));
+}
+
+static uint64_t flags_page_size(uint8_t f)
+{
+    static const uint64_t size[4] = { PAGE_SIZE, 2u << 20, 4u << 20, 1u << 30 };
+
+    return size[(f & TLBF_SIZE) >> 1];
+}
+
+/*
+ * The fill log: every valid entry of cpu->tlb is in cpu->tlb_log (maybe
+ * twice, maybe with entries since invalidated) unless tlb_log_full, so a
+ * flush touches only those.
+ */
+static inline void log_fill(struct cpu *cpu, unsigned idx)
+{
+    if (cpu->tlb_log_full)
+        return;
+    if (cpu->tlb_log_n == TLB_LOG_SIZE) {
+        cpu->tlb_log_full = true;
+        return;
+    }
+    cpu->tlb_log[cpu->tlb_log_n++] = (uint16_t)idx;
+}
+
+static unsigned current_pcid(const struct cpu *cpu)
+{
+    return cpu->cr4 & CR4_PCIDE ? (unsigned)(cpu->cr3 & 0xfff) : 0;
+}
+
+static gva_t entry_page(const struct tlb_entry *e)
+{
+    return e->tag_r != TLB_INVALID ? e->tag_r : e->tag_w != TLB_INVALID ? e->tag_w : e->tag_x;
+}
+
+/* A large-page entry that stays: note it again */
+static void keep_large(struct cpu *cpu, const struct tlb_entry *e, uint8_t f, bool *large)
+{
+    if (!(f & TLBF_SIZE))
+        return;
+    large_note(cpu, entry_page(e), flags_page_size(f));
+    *large = true;
+}
+
+/* Empty the current TLB, but for its global entries when keep_global. */
+static void flush_current(struct cpu *cpu, bool keep_global)
+{
+    bool large = false;
+
+    memset(cpu->tlb_large_map, 0, sizeof cpu->tlb_large_map);
+    cpu->tlb_large_1g = false;
+
+    if (!cpu->tlb_log_full) {
+        unsigned kept = 0;
+        for (unsigned k = 0; k < cpu->tlb_log_n; k++) {
+            unsigned x = cpu->tlb_log[k];
+            uint8_t *f = flags_at(cpu->tlb_flags, x);
+            if (keep_global && (*f & TLBF_GLOBAL) && entry_valid(tlb_at(cpu->tlb, x))) {
+                keep_large(cpu, tlb_at(cpu->tlb, x), *f, &large);
+                cpu->tlb_log[kept++] = (uint16_t)x;
+                continue;
+            }
+            entry_clear(tlb_at(cpu->tlb, x));
+            *f = 0;
         }
-    cpu->large_pages = false;
+        cpu->tlb_log_n = kept;
+    } else {
+        cpu->tlb_log_n = 0;
+        cpu->tlb_log_full = false;
+        for (unsigned x = 0; x < MMU_IDX_COUNT * TLB_SIZE; x++) {
+            uint8_t *f = flags_at(cpu->tlb_flags, x);
+            if (keep_global && (*f & TLBF_GLOBAL) && entry_valid(tlb_at(cpu->tlb, x))) {
+                keep_large(cpu, tlb_at(cpu->tlb, x), *f, &large);
+                log_fill(cpu, x);
+                continue;
+            }
+            entry_clear(tlb_at(cpu->tlb, x));
+            *f = 0;
+        }
+    }
+    cpu->large_pages = large;
     cpu->stats.tlb_flushes++;
 }
 
-void tlb_flush_page(struct cpu *cpu, gva_t la)
+static void drop_sets(struct cpu *cpu)
 {
-    if (cpu->large_pages) {
-        tlb_flush_all(cpu);
+    if (cpu->pcid_sets)
+        for (int k = 0; k < TLB_PCID_SETS; k++)
+            cpu->pcid_sets[k].pcid = PCID_FREE;
+}
+
+static struct tlb_pcid_set *set_find(struct cpu *cpu, unsigned pcid)
+{
+    if (cpu->pcid_sets)
+        for (int k = 0; k < TLB_PCID_SETS; k++)
+            if (cpu->pcid_sets[k].pcid == pcid)
+                return &cpu->pcid_sets[k];
+    return NULL;
+}
+
+/* Save the current TLB as PCID pcid's. */
+static void save_current(struct cpu *cpu, unsigned pcid)
+{
+    struct tlb_pcid_set *s;
+
+    if (!cpu->pcid_sets) {
+        cpu->pcid_sets = calloc(TLB_PCID_SETS, sizeof *cpu->pcid_sets);
+        if (!cpu->pcid_sets)
+            abort();
+        drop_sets(cpu);
+    }
+    s = set_find(cpu, pcid);
+    if (!s)
+        s = set_find(cpu, PCID_FREE);
+    if (!s) {
+        s = &cpu->pcid_sets[0];
+        for (int k = 1; k < TLB_PCID_SETS; k++)
+            if (cpu->pcid_sets[k].saved_at < s->saved_at)
+                s = &cpu->pcid_sets[k];
+    }
+    s->compact = !cpu->tlb_log_full;
+    if (s->compact) {
+        s->n = 0;
+        for (unsigned k = 0; k < cpu->tlb_log_n; k++) {
+            unsigned x = cpu->tlb_log[k];
+            if (!entry_valid(tlb_at(cpu->tlb, x)))
+                continue;
+            s->idx[s->n] = (uint16_t)x;
+            s->ent[s->n] = *tlb_at(cpu->tlb, x);
+            s->fl[s->n++] = *flags_at(cpu->tlb_flags, x);
+        }
+    } else {
+        memcpy(s->tlb, cpu->tlb, sizeof s->tlb);
+        memcpy(s->flags, cpu->tlb_flags, sizeof s->flags);
+    }
+    s->large_pages = cpu->large_pages;
+    s->pcid = (uint16_t)pcid;
+    s->saved_at = ++cpu->pcid_clock;
+}
+
+/* An entry coming back from a saved set: pages that came to hold
+ * translated code meanwhile lose its write tag (exec.c only clears those
+ * of the current TLB). */
+static void put_back(struct cpu *cpu, unsigned x, const struct tlb_entry *e, uint8_t fl)
+{
+    struct tlb_entry *d = tlb_at(cpu->tlb, x);
+
+    *d = *e;
+    *flags_at(cpu->tlb_flags, x) = fl;
+    if ((fl & TLBF_SIZE) && entry_valid(d))
+        large_note(cpu, entry_page(d), flags_page_size(fl));
+    if (d->tag_w != TLB_INVALID && tb_page_has_code(cpu, d->paddr))
+        d->tag_w = TLB_INVALID;
+}
+
+/*
+ * Make saved set s the current TLB (it is freed), keeping the current
+ * global entries where s has none.
+ */
+static void restore_set(struct cpu *cpu, struct tlb_pcid_set *s)
+{
+    flush_current(cpu, true);
+    if (s->compact) {
+        for (unsigned k = 0; k < s->n; k++) {
+            put_back(cpu, s->idx[k], &s->ent[k], s->fl[k]);
+            log_fill(cpu, s->idx[k]);
+        }
+    } else {
+        for (unsigned x = 0; x < MMU_IDX_COUNT * TLB_SIZE; x++)
+            if (entry_valid(&*tlb_at(s->tlb, x)) || !(*flags_at(cpu->tlb_flags, x) & TLBF_GLOBAL))
+                put_back(cpu, x, &*tlb_at(s->tlb, x), *flags_at(s->flags, x));
+        cpu->tlb_log_full = true;
+    }
+    s->pcid = PCID_FREE;
+}
+
+void tlb_flush_all(struct cpu *cpu)
+{
+    flush_current(cpu, false);
+    drop_sets(cpu);
+}
+
+/*
+ * Drop the entries for la's page from a TLB: the one of its slot and,
+ * when the TLB holds large pages, those of a large page holding la (in
+ * every slot: each 4 KiB piece of it has its own).
+ */
+static void flush_page_in(struct tlb_entry (*tlb)[TLB_SIZE], uint8_t (*flags)[TLB_SIZE],
+                          bool large, gva_t la)
+{
+    unsigned slot = (la >> PAGE_BITS) & TLB_MASK;
+
+    for (int i = 0; i < MMU_IDX_COUNT; i++)
+        if (entry_maps(&tlb[i][slot], la, PAGE_SIZE)) {
+            entry_clear(&tlb[i][slot]);
+            flags[i][slot] = 0;
+        }
+    if (!large)
+        return;
+    for (int i = 0; i < MMU_IDX_COUNT; i++)
+        for (unsigned j = 0; j < TLB_SIZE; j++)
+            if ((flags[i][j] & TLBF_SIZE) && entry_maps(&tlb[i][j], la, flags_page_size(flags[i][j]))) {
+                entry_clear(&tlb[i][j]);
+                flags[i][j] = 0;
+            }
+}
+
+static void set_flush_page(struct tlb_pcid_set *s, gva_t la)
+{
+    if (!s->compact) {
+        flush_page_in(s->tlb, s->flags, s->large_pages, la);
         return;
     }
-    for (int i = 0; i < MMU_IDX_COUNT; i++) {
-        struct tlb_entry *e = &cpu->tlb[i][(la >> PAGE_BITS) & TLB_MASK];
-        if ((e->tag_r & PAGE_MASK) == (la & PAGE_MASK) || (e->tag_x & PAGE_MASK) == (la & PAGE_MASK)
-            || (e->tag_w & PAGE_MASK) == (la & PAGE_MASK)) {
-            e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
-            e->paddr = (gpa_t)-1;
+    for (unsigned k = 0; k < s->n; k++)
+        if (entry_maps(&s->ent[k], la, flags_page_size(s->fl[k])))
+            entry_clear(&s->ent[k]);
+}
+
+/* flush_page_in() for the current TLB, through the fill log when it can */
+static void flush_current_page(struct cpu *cpu, gva_t la)
+{
+    bool large = large_maybe(cpu, la);
+
+    if (!large || cpu->tlb_log_full) {
+        flush_page_in(cpu->tlb, cpu->tlb_flags, large, la);
+        return;
+    }
+    for (unsigned k = 0; k < cpu->tlb_log_n; k++) {
+        unsigned x = cpu->tlb_log[k];
+        struct tlb_entry *e = tlb_at(cpu->tlb, x);
+        if (entry_maps(e, la, flags_page_size(*flags_at(cpu->tlb_flags, x)))) {
+            entry_clear(e);
+            *flags_at(cpu->tlb_flags, x) = 0;
         }
     }
+}
+
+/* INVLPG: the page of the current PCID and its global translation under
+ * any PCID; the saved sets may hold it as global, so it leaves them all. */
+void tlb_flush_page(struct cpu *cpu, gva_t la)
+{
+    flush_current_page(cpu, la);
+    if (cpu->pcid_sets)
+        for (int k = 0; k < TLB_PCID_SETS; k++)
+            if (cpu->pcid_sets[k].pcid != PCID_FREE)
+                set_flush_page(&cpu->pcid_sets[k], la);
+}
+
+/*
+ * MOV to CR3 (SDM vol. 3, 4.10.4.1), new_cr3 already checked and without
+ * bit 63; keep: CR4.PCIDE = 1 and bit 63 was set.  Without PCIDs, or to
+ * the same PCID without keep, the non-global translations go.
+ */
+void mmu_load_cr3(struct cpu *cpu, uint64_t new_cr3, bool keep)
+{
+    unsigned old = current_pcid(cpu);
+
+    cpu->cr3 = new_cr3;
+    unsigned pcid = current_pcid(cpu);
+    if (!(cpu->cr4 & CR4_PCIDE) || pcid == old) {
+        if (!keep)
+            flush_current(cpu, true);
+        return;
+    }
+    save_current(cpu, old);
+    struct tlb_pcid_set *s = set_find(cpu, pcid);
+    if (keep && s) {
+        restore_set(cpu, s);
+        return;
+    }
+    if (s)
+        s->pcid = PCID_FREE;
+    flush_current(cpu, true);
+}
+
+/* INVPCID of a checked type and descriptor (SDM vol. 2, INVPCID). */
+void mmu_invpcid(struct cpu *cpu, unsigned type, unsigned pcid, gva_t la)
+{
+    struct tlb_pcid_set *s;
+
+    switch (type) {
+    case 0:     /* one address of one PCID */
+        if (pcid == current_pcid(cpu))
+            flush_current_page(cpu, la);
+        else if ((s = set_find(cpu, pcid)))
+            set_flush_page(s, la);
+        break;
+    case 1:     /* one PCID but for global translations */
+        if (pcid == current_pcid(cpu))
+            flush_current(cpu, true);
+        else if ((s = set_find(cpu, pcid)))
+            s->pcid = PCID_FREE;
+        break;
+    case 2:     /* everything */
+        tlb_flush_all(cpu);
+        break;
+    default:    /* every PCID but for global translations */
+        flush_current(cpu, true);
+        drop_sets(cpu);
+        break;
+    }
+}
+
+void mmu_free(struct cpu *cpu)
+{
+    free(cpu->pcid_sets);
+    cpu->pcid_sets = NULL;
 }
 
 void cpu_update_mmu_idx(struct cpu *cpu)

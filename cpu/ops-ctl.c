@@ -485,12 +485,66 @@ static inline void str_advance(struct cpu *cpu, const struct uop *u, int reg, in
  */
 #define REP_CHUNK 1024u
 
+/*
+ * REP MOVS/STOS forward in 64-bit mode with a 64-bit address size (what
+ * memcpy/memset use): up to `max` elements at once while source and
+ * destination stay within one page each and the soft TLB grants the
+ * access (so faults, watchpoints, MMIO and pages holding code still go
+ * element by element below).  A MOVS whose destination starts inside its
+ * source's block is left to the element loop (the SDM's element order
+ * repeats the pattern; memmove would not).  Returns the elements done,
+ * 0 when the block path does not apply.
+ */
+static uint64_t rep_block(struct cpu *cpu, const struct uop *u, unsigned s, uint64_t max)
+{
+    gva_t dst = cpu->regs[7], src = 0;
+    const struct tlb_entry *ed = &cpu->tlb[cpu->mmu_idx][(dst >> PAGE_BITS) & TLB_MASK];
+    uint64_t k = (PAGE_SIZE - (dst & ~PAGE_MASK)) / s;
+    uint8_t *hd, *hs = NULL;
+
+    if (k > cpu->regs[1])
+        k = cpu->regs[1];
+    if (k > max)
+        k = max;
+    if (ed->tag_w != (dst & PAGE_MASK))
+        return 0;
+    if (u->aux == OP_MOVS) {
+        src = str_src(cpu, u, s);
+        const struct tlb_entry *es = &cpu->tlb[cpu->mmu_idx][(src >> PAGE_BITS) & TLB_MASK];
+        uint64_t ks = (PAGE_SIZE - (src & ~PAGE_MASK)) / s;
+        if (k > ks)
+            k = ks;
+        if (es->tag_r != (src & PAGE_MASK))
+            return 0;
+        hs = (uint8_t *)(uintptr_t)(src + es->addend);
+    }
+    if (k < 2)
+        return 0;
+    hd = (uint8_t *)(uintptr_t)(dst + ed->addend);
+    if (u->aux == OP_MOVS) {
+        if (hd > hs && hd < hs + k * s)
+            return 0;
+        memmove(hd, hs, k * s);
+        cpu->regs[6] += k * s;
+    } else if (s == 1) {
+        memset(hd, (uint8_t)cpu->regs[0], k);
+    } else {
+        for (uint64_t i = 0; i < k; i++)
+            memcpy(hd + i * s, &cpu->regs[0], s);   /* little-endian host */
+    }
+    cpu->regs[7] += k * s;
+    cpu->regs[1] -= k;
+    return k;
+}
+
 static const struct uop *uop_string(struct cpu *cpu, const struct uop *u)
 {
     unsigned s = u->osize;
     int64_t step = str_step(cpu, s);
     bool rep = u->rep != 0;
     uint64_t count_mask = size_mask(u->asize);
+    bool block = rep && (u->aux == OP_MOVS || u->aux == OP_STOS) && u->asize == 8
+                 && (cpu->hflags & HF_CS64) && !(cpu->eflags & EFLAGS_DF);
 
     for (unsigned n = 0;; n++) {
         if (rep && (cpu->regs[1] & count_mask) == 0)
@@ -501,6 +555,14 @@ static const struct uop *uop_string(struct cpu *cpu, const struct uop *u)
             cpu->budget--;
             cpu->icount++;
             return r;
+        }
+        if (block) {
+            /* the same pauses as element by element: n counts the elements */
+            uint64_t k = rep_block(cpu, u, s, REP_CHUNK - n);
+            if (k) {
+                n += (unsigned)k - 1;
+                continue;
+            }
         }
         switch (u->aux) {
         case OP_MOVS: {

@@ -123,7 +123,7 @@ static void set_cr4(struct cpu *cpu, uint64_t v)
     if ((v & CR4_PCIDE) && !(cpu->cr4 & CR4_PCIDE)
         && (!(cpu->efer & EFER_LMA) || (cpu->cr3 & 0xfff)))
         cpu_raise_exception_err(cpu, EXC_GP, 0);
-    /* the TLB holds permissions SMEP/SMAP decided and is not PCID-tagged */
+    /* the TLB holds permissions SMEP/SMAP decided; PCIDE off: PCID 0 only */
     if ((cpu->cr4 ^ v) & (CR4_PAE | CR4_PSE | CR4_PGE | CR4_SMEP | CR4_SMAP | CR4_PCIDE))
         tlb_flush_all(cpu);
     cpu->cr4 = v;
@@ -133,17 +133,19 @@ static void set_cr4(struct cpu *cpu, uint64_t v)
 /*
  * MOV to CR3 (SDM vol. 3, 4.10.4.1): with CR4.PCIDE, bits 11:0 are the
  * PCID and bit 63 asks to keep the new PCID's translations; it is not
- * stored.  The TLB is not PCID-tagged, so every load flushes it, which
- * keeps more than hardware would never: flushing more is always correct.
+ * stored.  cpu/mmu.c keeps a TLB per recently used PCID.
  */
 static void set_cr3(struct cpu *cpu, uint64_t v)
 {
-    if (cpu->cr4 & CR4_PCIDE)
+    bool keep = false;
+
+    if (cpu->cr4 & CR4_PCIDE) {
+        keep = v >> 63;
         v &= ~(1ull << 63);
+    }
     if ((cpu->efer & EFER_LMA) && (v >> 52))
         cpu_raise_exception_err(cpu, EXC_GP, 0);
-    cpu->cr3 = v;
-    tlb_flush_all(cpu);
+    mmu_load_cr3(cpu, v, keep);
 }
 
 /* UMIP (SDM vol. 3, 2.5): SGDT, SIDT, SLDT, SMSW and STR at CPL > 0 #GP(0). */
@@ -252,10 +254,8 @@ static const struct uop *uop_invlpg(struct cpu *cpu, const struct uop *u)
  * bits 63:12 zero, linear address in bits 127:64).  #GP(0) for a type
  * above 3, nonzero reserved bits, a non-canonical address (type 0, IA-32e
  * mode), or a nonzero PCID of type 0 or 1 while CR4.PCIDE = 0 (CPL > 0
- * and virtual-8086 mode are #GP(0) from INSN_PRIV).  The TLB is not
- * PCID-tagged and only holds the current CR3's translations: type 0
- * drops the page, the other types the whole TLB (globals included),
- * which invalidates at least what each type must.
+ * and virtual-8086 mode are #GP(0) from INSN_PRIV).  cpu/mmu.c drops
+ * what each type names (vol. 3, 4.10.4.1).
  */
 static const struct uop *uop_invpcid(struct cpu *cpu, const struct uop *u)
 {
@@ -271,10 +271,8 @@ static const struct uop *uop_invpcid(struct cpu *cpu, const struct uop *u)
     if (type == 0) {
         if ((cpu->efer & EFER_LMA) && (uint64_t)((int64_t)(addr << 16) >> 16) != addr)
             cpu_raise_exception_err(cpu, EXC_GP, 0);
-        tlb_flush_page(cpu, addr);
-    } else {
-        tlb_flush_all(cpu);
     }
+    mmu_invpcid(cpu, (unsigned)type, pcid, addr);
     return u + 1;
 }
 

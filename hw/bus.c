@@ -26,6 +26,10 @@ struct range_list {
 
 struct bus {
     struct range_list ram, mmio, io;
+    /* a copy of the RAM range bus_ram_page() found last (RAM ranges are
+     * never unmapped or changed; len 0: none): the page walk and the TLB
+     * fill ask for the same few ranges over and over */
+    struct range ram_hit;
     code_write_hook hook;
     void *hook_opaque;
 };
@@ -150,11 +154,15 @@ int bus_map_ram(struct bus *b, uint64_t base, uint64_t len, void *host,
 
 uint8_t *bus_ram_page(struct bus *b, uint64_t paddr, enum ram_kind *kind)
 {
-    const struct range *r = list_find(&b->ram, paddr);
+    const struct range *r = &b->ram_hit;
 
-    if (!r) {
-        *kind = RAM_NONE;
-        return NULL;
+    if (paddr - r->base >= r->len) {
+        r = list_find(&b->ram, paddr);
+        if (!r) {
+            *kind = RAM_NONE;
+            return NULL;
+        }
+        b->ram_hit = *r;
     }
     *kind = r->readonly ? RAM_ROM : RAM_RW;
     return r->host + ((paddr & ~0xfffull) - r->base);

@@ -3,7 +3,9 @@
  * SDM vol. 3, 9.9.2 and 20.1.1).  The guest leaves IA-32e mode as pmode.c
  * does, runs each case with a test descriptor loaded and notes the fault
  * (vector, error code, EIP, CS) its 32-bit handler or real-mode IVT
- * handler sees; the 64-bit code compares with what the SDM says.
+ * handler sees; the 64-bit code compares with what the SDM says.  The
+ * real-mode part also stores the x87 state in the real-mode FNSTENV and
+ * FNSAVE/FRSTOR formats (16- and 32-bit, SDM vol. 1, 8.1.10).
  *
  * Lines named "limit: ..." are checks QEMU's TCG does not make (it does
  * not check data segment limits or types); seglimit.exp leaves them out of
@@ -276,6 +278,18 @@ __asm__(
     "rm2_fdivp: .byte 0xde, 0xf9\n"
     "  fnstenv 0x7d00\n"
     "  data32 fnstenv 0x7d20\n"
+    /* FNSAVE/FRSTOR in the real-mode formats: 16-bit image at 0x7c00,
+     * 32-bit (66) at 0x7c60; FCW/FSW after each at 0x7d42..0x7d49; the
+     * three registers, popped, at 0x7d50/0x7d5a/0x7d64 and FSW at 0x7d4a;
+     * then FRSTOR of the 16-bit image main() wrote at 0x7b00: FCW at
+     * 0x7d4c, FNSTENV at 0x7d70, ST(0) at 0x7d80 */
+    "  fninit\n movw $0x0b7f, 0x7d40\n fldcw 0x7d40\n"
+    "  fld1\n fldz\n fld1\n fdiv %st(1), %st\n"
+    "  fnsave 0x7c00\n fnstcw 0x7d42\n fnstsw 0x7d44\n"
+    "  frstor 0x7c00\n fnstcw 0x7d46\n fnstsw 0x7d48\n"
+    "  data32 fnsave 0x7c60\n data32 frstor 0x7c60\n"
+    "  fstpt 0x7d50\n fstpt 0x7d5a\n fstpt 0x7d64\n fnstsw 0x7d4a\n"
+    "  frstor 0x7b00\n fnstcw 0x7d4c\n fnstenv 0x7d70\n fstpt 0x7d80\n"
     "  fninit\n"
     "  mov %cr0, %eax\n or $1, %eax\n mov %eax, %cr0\n"
     "  ljmpl $0x18, $sc_from_real\n"
@@ -329,6 +343,77 @@ static void expect(unsigned i, bool limit_only, const char *what, uint32_t vec, 
                 r->err, r->eip == eip ? "at the access" : "wrong");
 }
 
+/* an 80-bit register image: sign/exponent and mantissa */
+static void put80(volatile uint8_t *p, uint16_t se, uint64_t mant)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(mant >> (8 * i));
+    p[8] = (uint8_t)se, p[9] = (uint8_t)(se >> 8);
+}
+
+static bool is80(volatile const uint8_t *p, uint16_t se, uint64_t mant)
+{
+    uint64_t m = 0;
+
+    for (int i = 0; i < 8; i++)
+        m |= (uint64_t)p[i] << (8 * i);
+    return m == mant && (p[8] | p[9] << 8) == se;
+}
+
+#define THIRD_SE 0x3ffd
+#define THIRD_M 0xaaaaaaaaaaaaaaabull
+
+/* The 16-bit real-mode FRSTOR image at 0x7b00: FCW 0x0e7f (round toward
+ * zero, 53 bits), TOP 6, physical registers 6 and 7 in use: ST(0) = 1/3,
+ * ST(1) = 2.0 (SDM vol. 1, figure 8-9 and 8.1.10) */
+static void prepare_rm_frstor(void)
+{
+    volatile uint8_t *img = (volatile uint8_t *)(uintptr_t)0x7b00;
+    volatile uint16_t *w = (volatile uint16_t *)img;
+
+    for (unsigned i = 0; i < 94; i++)
+        img[i] = 0;
+    w[0] = 0x0e7f, w[1] = 0x3000, w[2] = 0x0fff;
+    put80(img + 14, THIRD_SE, THIRD_M);
+    put80(img + 24, 0x4000, 1ull << 63);
+}
+
+/* FNSAVE/FRSTOR in real mode (the code after the real-mode FNSTENV) */
+static void check_rm_fsave(void)
+{
+    volatile uint8_t *i16 = (volatile uint8_t *)(uintptr_t)0x7c00;
+    volatile uint8_t *i32 = (volatile uint8_t *)(uintptr_t)0x7c60;
+    volatile uint16_t *w16 = (volatile uint16_t *)i16, *w32 = (volatile uint16_t *)i32;
+    volatile uint16_t *r = (volatile uint16_t *)(uintptr_t)0x7d40;
+    volatile uint8_t *st = (volatile uint8_t *)(uintptr_t)0x7d50;
+    volatile uint16_t *env = (volatile uint16_t *)(uintptr_t)0x7d70;
+
+    printf("real-mode FNSAVE: 16-bit fcw %04x fsw %04x ftw %04x, 32-bit fcw %04x fsw %04x "
+           "ftw %04x; after FNSAVE %04x %04x, after FRSTOR %04x %04x\n", w16[0], w16[1], w16[2],
+           w32[0], w32[2], w32[4], r[1], r[2], r[3], r[4]);
+    reportf(w16[0] == 0x0b7f && (w16[1] & 0x3804) == 0x2804 && w16[2] == 0x1bff,
+            "real-mode 16-bit FNSAVE: FCW, FSW (TOP 5, ZE), tag word (valid, zero, special)");
+    reportf(is80(i16 + 14, 0x7fff, 1ull << 63) && is80(i16 + 24, 0, 0)
+            && is80(i16 + 34, 0x3fff, 1ull << 63),
+            "real-mode 16-bit FNSAVE: ST(0..2) = inf, 0, 1 at offset 14");
+    reportf(r[1] == 0x037f && r[2] == 0, "real-mode FNSAVE reinitializes (FCW %04x FSW %04x)",
+            r[1], r[2]);
+    reportf(r[3] == 0x0b7f && (r[4] & 0x3804) == 0x2804,
+            "real-mode 16-bit FRSTOR: FCW and FSW back (%04x %04x)", r[3], r[4]);
+    reportf(w32[0] == 0x0b7f && w32[2] == w16[1] && w32[4] == 0x1bff
+            && is80(i32 + 28, 0x7fff, 1ull << 63) && is80(i32 + 38, 0, 0)
+            && is80(i32 + 48, 0x3fff, 1ull << 63),
+            "real-mode 32-bit FNSAVE after the 16-bit FRSTOR: the same state, registers at 28");
+    reportf(is80(st, 0x7fff, 1ull << 63) && is80(st + 10, 0, 0) && is80(st + 20, 0x3fff, 1ull << 63)
+            && (r[5] & 0x3800) == 0,
+            "real-mode 32-bit FRSTOR: ST(0..2) popped as saved, TOP back to 0 (FSW %04x)", r[5]);
+    printf("real-mode FRSTOR of a written image: fcw %04x fsw %04x ftw %04x\n", r[6], env[1],
+           env[2]);
+    reportf(r[6] == 0x0e7f && (env[1] & 0x3800) == 0x3000 && env[2] == 0x0fff,
+            "real-mode 16-bit FRSTOR of a written image: FCW, TOP 6, tag word (two valid)");
+    reportf(is80(st + 0x30, THIRD_SE, THIRD_M), "real-mode 16-bit FRSTOR: ST(0) = the image's 1/3");
+}
+
 int main(void)
 {
     uint32_t b = (uint32_t)(uintptr_t)buf;
@@ -374,6 +459,7 @@ int main(void)
     *(volatile uint32_t *)(uintptr_t)0x7dfc = 0;
     uint64_t saved50 = gdt[SPARE_SEL / 8], saved58 = gdt[0x58 / 8];
 
+    prepare_rm_frstor();
     ((void (*)(void))sc_enter)();
 
     expect(0, false, "expand-up limit 0xfff: dword at 0xffc", NONE, sc_at0);
@@ -443,6 +529,7 @@ int main(void)
             && (e32[3] & 0xffff) == (fip & 0xffff) && e32[4] == (((fip >> 4) & 0x0ffff000) | 0x6f9),
             "sdm: real-mode FNSTENV: FIP %x as the linear address, FOP 6f9 (%04x %04x / %08x %08x)",
             fip, e16[3], e16[4], e32[3], e32[4]);
+    check_rm_fsave();
     gdt[SPARE_SEL / 8] = saved50;
     gdt[0x58 / 8] = saved58;
     report_done();
