@@ -8,6 +8,7 @@
  * after the dependency check, with the reason.
  */
 #include "hyperv/hv-internal.h"
+#include "hw/pc/pc.h"           /* PC_MAX_CPUS: satori's vCPU limit */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,7 +16,10 @@
 
 #define SPINLOCK_NEVER_NOTIFY 0xffffffffu
 #define SPINLOCK_MIN          0xfffu
-#define SATORI_MAX_VCPUS      1u     /* -smp limit; reported by hv-passthrough */
+/* hv-passthrough's max VPs: KVM answers KVM_MAX_VCPUS, the hypervisor's
+ * own vCPU limit whatever the VM's -smp (reference 1.7, 11.1 #1); satori's
+ * limit is the most vCPUs its pc machine takes (-smp maxcpus). */
+#define SATORI_MAX_VCPUS      ((uint32_t)PC_MAX_CPUS)
 
 /* Properties that are values rather than enlightenments. */
 enum hv_value {
