@@ -51,6 +51,7 @@ struct hv_config *hv_config_new(void)
     if (!c)
         abort();
     c->kvm = true;
+    c->syndbg_dev.fd = -1;
     c->spinlocks = SPINLOCK_NEVER_NOTIFY;
     set_vendor(c, "Microsoft Hv");
     c->ver_build = 0x3839;      /* WS2016, QEMU's default for current machine types */
@@ -61,6 +62,8 @@ struct hv_config *hv_config_new(void)
 
 void hv_config_free(struct hv_config *cfg)
 {
+    if (cfg)
+        hv_syndbg_device_close(cfg);
     free(cfg);
 }
 
@@ -252,6 +255,11 @@ int hv_config_finish(struct hv_config *c, char *err, size_t errlen)
                      hv_table[f].desc, hv_table[f].missing);
             return -1;
         }
+    }
+    if (c->syndbg_dev.fd >= 0 && !(c->feats & HV_BIT(HV_SYNDBG))) {
+        snprintf(err, errlen, "-device hv-syndbg needs the synthetic debugger: add hv-syndbg "
+                 "(with hv-synic, hv-vpindex, hv-relaxed)");
+        return -1;
     }
     return 0;
 }
