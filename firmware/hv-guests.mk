@@ -43,5 +43,5 @@ $(HV_PV_GUEST_ELFS): testsuite/satori.hyperv/%.elf: testsuite/satori.hyperv/%.c 
 check_DATA += $(HV_PV_GUEST_ELFS)
 CLEANFILES += $(HV_PV_GUEST_ELFS)
 EXTRA_DIST += testsuite/satori.hyperv/hv-pv-guest.h $(HV_PV_GUESTS:%=testsuite/satori.hyperv/%.c) \
-	$(HV_PV_GUESTS:%=testsuite/satori.hyperv/%.exp)
+	$(HV_PV_GUESTS:%=testsuite/satori.hyperv/%.exp) testsuite/satori.hyperv/syndbg-peer.py
 CLEANFILES += testsuite/satori.hyperv/linux-hv-initramfs.cpio.gz testsuite/satori.hyperv/linux-hv.log
