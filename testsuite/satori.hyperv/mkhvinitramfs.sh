@@ -3,8 +3,9 @@
 #
 # The initramfs of linux-hv.exp: the busybox archive of
 # satori.linux/mkinitramfs.sh with a second gzip'd cpio archive appended
-# (the kernel unpacks concatenated archives in order, later files
-# replacing earlier ones).  The overlay's /init prints what the guest's
+# (the kernel unpacks concatenated archives in order).  The overlay's
+# /init.local, which that archive's /init runs once busybox is installed
+# and proc, sysfs and devtmpfs are mounted, prints what the guest's
 # Hyper-V code detected, from its own dmesg, sysfs and CPUID (through the
 # kernel's cpuid module, copied from /lib/modules/KERNEL-VERSION when it
 # is there), between SATORI-HV-BEGIN and SATORI-HV-END, times `sleep 2`
@@ -23,13 +24,8 @@ trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/lib"
 mod=/lib/modules/$kver/kernel/arch/x86/kernel/cpuid.ko
 [ -f "$mod" ] && cp "$mod" "$root/lib/cpuid.ko"
-cat > "$root/init" <<'INIT'
+cat > "$root/init.local" <<'INIT'
 #!/bin/busybox sh
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "SATORI-HV-BEGIN"
 echo "nproc: $(nproc)"
 echo "online: $(cat /sys/devices/system/cpu/online)"
@@ -56,5 +52,5 @@ awk -v a="$t0" -v b="$t1" 'BEGIN { printf "sleep2: %.2f\n", b - a }'
 echo "SATORI-HV-END"
 poweroff -f
 INIT
-chmod 755 "$root/init"
+chmod 755 "$root/init.local"
 ( cd "$root" && find . | cpio -o -H newc --quiet ) | gzip -1 >> "$out"
