@@ -244,7 +244,7 @@ void hv_syndbg_free(struct hv_partition *p)
 /* Send n guest bytes at gpa as one datagram: 0, or -1 (unreadable, socket). */
 static int send_from_guest(struct hv_partition *p, uint64_t gpa, size_t n)
 {
-    uint8_t buf[PAGE_SIZE];
+    static uint8_t buf[0x10000];    /* CONTROL's 16-bit size */
 
     if (n > sizeof buf || bus_phys_read(p->bus, gpa, buf, n) < 0)
         return -1;
