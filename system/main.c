@@ -836,6 +836,8 @@ int main(int argc, char **argv)
         c.debug_exit_size = 4;
     }
     int status = pc_run(&c);
+    if (status == PC_RUN_ERROR)
+        return 1;   /* the machine could not be built or reset: reported */
     if (!c.kernel && status == 1)
         status = 0; /* the demo's clean end: isa-debug-exit value 0 */
     return status;

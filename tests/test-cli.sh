@@ -24,6 +24,9 @@ expect 1 "Hyper-V enlightened VMCS (hv-evmcs) is not available in this version o
 expect 1 "Hyper-V paravirtualized TLB flush (hv-tlbflush) requires Hyper-V VP_INDEX MSR (hv-vpindex)" -- -cpu max,hv-tlbflush
 expect 1 "Hyper-V Enable synthetic kernel debugger channel (hv-syndbg) requires Hyper-V synthetic interrupt controller (hv-synic)" -- -cpu max,hv-relaxed,hv-syndbg
 expect 0 "features (40000003.EDX): dynamic partitioning XMM hypercall input" -- -cpu max,hv-xmm-input
+# a machine that cannot be built is an error (status 1) in demo mode too
+expect 1 "hyperv-testdev: needs Hyper-V" -- -device hyperv-testdev
+expect 1 "serial file:/nonexistent/dir/out" -- -serial file:/nonexistent/dir/out
 expect 0 "satori demo guest" -- -cpu max,hv-synic,hv-vpindex,hv-time,hv-stimer,hv-stimer-direct
 expect 0 "hyperv-testdev\", bus ISA" -- -device help
 expect 1 "hv-relaxed=maybe: expected on or off" -- -cpu max,hv-relaxed=maybe

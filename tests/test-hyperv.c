@@ -24,11 +24,7 @@
 
 int failures;
 
-/* Board requests the hyperv code may make (none expected here). */
-void machine_request_exit(int status) { CHECK(0, "unexpected exit request %d", status); }
-void machine_request_reset(void) { CHECK(0, "unexpected reset request"); }
-void machine_report_panic(const uint64_t params[5]) { CHECK(0, "unexpected panic"); }
-bool machine_request_pending(void) { return false; }
+/* the board requests: tests/board-stubs.c */
 
 static uint64_t icount(void *opaque) { return cpu_icount(opaque); }
 

@@ -30,10 +30,7 @@
 
 int failures;
 
-void machine_request_exit(int status) { CHECK(0, "unexpected exit request %d", status); }
-void machine_request_reset(void) { CHECK(0, "unexpected reset request"); }
-void machine_report_panic(const uint64_t params[5]) { CHECK(0, "unexpected panic"); }
-bool machine_request_pending(void) { return false; }
+/* the board requests: tests/board-stubs.c */
 
 /* ---- the recording APIC ---- */
 static int injected[256];

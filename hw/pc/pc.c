@@ -848,7 +848,7 @@ int pc_run(const struct pc_config *c)
     if (pc_build(c, err, sizeof err) < 0) {
         error_report("%s", err);
         pc_free();
-        return 1;
+        return PC_RUN_ERROR;
     }
     catch_term_signals();
     slice_timer_init();
@@ -890,7 +890,7 @@ int pc_run(const struct pc_config *c)
             if (pc_load(err, sizeof err) < 0) {
                 error_report("reset: %s", err);
                 pc_free();
-                return 1;
+                return PC_RUN_ERROR;
             }
             continue;
         }

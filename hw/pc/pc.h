@@ -58,7 +58,12 @@ struct pc_config {
     size_t demo_len;
 };
 
-/* Build the machine and run it until it exits; returns the exit status. */
+/* What pc_run() returns when the machine cannot be built or reset (the
+ * reason is reported already); distinct from every guest exit status. */
+#define PC_RUN_ERROR (-1)
+
+/* Build the machine and run it until it exits; returns the exit status
+ * (isa-debug-exit's, 0 after poweroff or a signal) or PC_RUN_ERROR. */
 int pc_run(const struct pc_config *cfg);
 
 #endif
