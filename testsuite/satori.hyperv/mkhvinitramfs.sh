@@ -26,7 +26,20 @@ mod=/lib/modules/$kver/kernel/arch/x86/kernel/cpuid.ko
 [ -f "$mod" ] && cp "$mod" "$root/lib/cpuid.ko"
 cat > "$root/init.local" <<'INIT'
 #!/bin/busybox sh
+# Remote TLB flushes on demand: awk maps and unmaps 3 MB strings (page
+# tables freed, so the flush also goes to CPUs that ran it and are idle
+# now) while the shell moves it from CPU to CPU.
+awk 'BEGIN { for (i = 0; i < 40; i++) { s = sprintf("%3000000s", "x"); n += length(s) }
+             print n }' > /tmp/tlbwork & pid=$!
+moves=0
+while kill -0 $pid 2>/dev/null; do
+    moves=$((moves + 1))
+    taskset -p $((1 << (moves % 4))) $pid >/dev/null 2>&1
+    sleep 0.02
+done
+wait $pid
 echo "SATORI-HV-BEGIN"
+echo "tlbwork: $(cat /tmp/tlbwork) after $moves moves"
 echo "nproc: $(nproc)"
 echo "online: $(cat /sys/devices/system/cpu/online)"
 cs=/sys/devices/system/clocksource/clocksource0
