@@ -433,5 +433,10 @@ void fpu_cpuid_xsave(const struct cpu *cpu, uint32_t sub, uint32_t r[4])
         r[2] = XSAVE_AREA_SIZE;     /* for every supported component */
     } else if (sub == 1) {
         r[0] = cpu->cfg.feat[FW_D1_EAX];    /* XSAVEOPT, XSAVEC as the model has them */
+        /* EBX: size of the compacted area for XCR0 | IA32_XSS; KVM fills it
+         * in when XSAVEC or XSAVES is advertised (Linux sizes its buffers
+         * from it).  x87 and SSE only: the legacy area plus the header. */
+        if (r[0] & (1u << 1 | 1u << 3))
+            r[1] = XSAVE_AREA_SIZE;
     }
 }

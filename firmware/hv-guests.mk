@@ -19,7 +19,8 @@ EXTRA_DIST += testsuite/satori.hyperv/hv-guest.h \
 	$(HV_PROBE_GUESTS:%=testsuite/satori.hyperv/%.c) \
 	$(HV_BEHAVIOUR_GUESTS:%=testsuite/satori.hyperv/%.c) \
 	$(HV_BEHAVIOUR_GUESTS:%=testsuite/satori.hyperv/%.exp) \
-	testsuite/satori.hyperv/stimer-icount.exp testsuite/satori.hyperv/stimer-linux.exp
+	testsuite/satori.hyperv/stimer-icount.exp testsuite/satori.hyperv/stimer-linux.exp \
+	testsuite/satori.hyperv/linux-hv.exp testsuite/satori.hyperv/mkhvinitramfs.sh
 # probe tables (testsuite/satori.hyperv/tables/<set>.tbl, one per flag set of probe.exp)
 HV_TABLES = none relaxed spinlocks vpindex runtime crash time reset \
 	frequencies reenlightenment avic vendor nonarch all kvmoff enforce-none \
@@ -42,4 +43,5 @@ $(HV_PV_GUEST_ELFS): testsuite/satori.hyperv/%.elf: testsuite/satori.hyperv/%.c 
 check_DATA += $(HV_PV_GUEST_ELFS)
 CLEANFILES += $(HV_PV_GUEST_ELFS)
 EXTRA_DIST += testsuite/satori.hyperv/hv-pv-guest.h $(HV_PV_GUESTS:%=testsuite/satori.hyperv/%.c) \
-	$(HV_PV_GUESTS:%=testsuite/satori.hyperv/%.exp)
+	$(HV_PV_GUESTS:%=testsuite/satori.hyperv/%.exp) testsuite/satori.hyperv/syndbg-peer.py
+CLEANFILES += testsuite/satori.hyperv/linux-hv-initramfs.cpio.gz testsuite/satori.hyperv/linux-hv.log

@@ -8,6 +8,7 @@
  * after the dependency check, with the reason.
  */
 #include "hyperv/hv-internal.h"
+#include "hw/pc/pc.h"           /* PC_MAX_CPUS: satori's vCPU limit */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,7 +16,10 @@
 
 #define SPINLOCK_NEVER_NOTIFY 0xffffffffu
 #define SPINLOCK_MIN          0xfffu
-#define SATORI_MAX_VCPUS      1u     /* -smp limit; reported by hv-passthrough */
+/* hv-passthrough's max VPs: KVM answers KVM_MAX_VCPUS, the hypervisor's
+ * own vCPU limit whatever the VM's -smp (reference 1.7, 11.1 #1); satori's
+ * limit is the most vCPUs its pc machine takes (-smp maxcpus). */
+#define SATORI_MAX_VCPUS      ((uint32_t)PC_MAX_CPUS)
 
 /* Properties that are values rather than enlightenments. */
 enum hv_value {
@@ -47,6 +51,7 @@ struct hv_config *hv_config_new(void)
     if (!c)
         abort();
     c->kvm = true;
+    c->syndbg_dev.fd = -1;
     c->spinlocks = SPINLOCK_NEVER_NOTIFY;
     set_vendor(c, "Microsoft Hv");
     c->ver_build = 0x3839;      /* WS2016, QEMU's default for current machine types */
@@ -57,6 +62,8 @@ struct hv_config *hv_config_new(void)
 
 void hv_config_free(struct hv_config *cfg)
 {
+    if (cfg)
+        hv_syndbg_device_close(cfg);
     free(cfg);
 }
 
@@ -248,6 +255,11 @@ int hv_config_finish(struct hv_config *c, char *err, size_t errlen)
                      hv_table[f].desc, hv_table[f].missing);
             return -1;
         }
+    }
+    if (c->syndbg_dev.fd >= 0 && !(c->feats & HV_BIT(HV_SYNDBG))) {
+        snprintf(err, errlen, "-device hv-syndbg needs the synthetic debugger: add hv-syndbg "
+                 "(with hv-synic, hv-vpindex, hv-relaxed)");
+        return -1;
     }
     return 0;
 }

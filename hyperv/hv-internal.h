@@ -112,6 +112,9 @@ struct hv_config {
     uint32_t max_vps;
     enum hv_nonarch nonarch;
     bool passthrough, enforce, kvm;
+    /* -device hv-syndbg (hv-syndbg.c): the debugger's UDP endpoint; fd -1
+     * without the device.  host_ip and host_port in network byte order. */
+    struct { int fd; uint32_t host_ip; uint16_t host_port; bool use_hcalls; } syndbg_dev;
 };
 
 #define HV_CPUID_MAX 24
@@ -136,6 +139,10 @@ struct hv_partition {
     /* hv-syndbg.c: SYNDBG_* (partition-wide) */
     uint64_t syndbg_control, syndbg_status, syndbg_send_page, syndbg_recv_page;
     uint64_t syndbg_pending_page, syndbg_options, syndbg_controls;
+    bool syndbg_pending;          /* a datagram waits on the device's socket */
+    uint32_t syndbg_target_ip;    /* source of the last raw frame the guest posted */
+    uint64_t syndbg_sent, syndbg_received;
+    struct timer *syndbg_poll;    /* polls the socket on the virtual clock */
 
     /* reference time: ref = ((tsc * scale) >> 64) + offset, tsc of vCPU 0 */
     uint64_t tsc_scale;
@@ -307,6 +314,8 @@ int hv_hc_get_data(struct hv_vcpu *v, struct hv_hcall_ctx *hc, unsigned cnt, uin
 void hv_pv_eoi_sync(void *opaque);
 /* hv-syndbg.c: machine reset (SYNDBG_OPTIONS as QEMU writes it). */
 void hv_syndbg_reset(struct hv_partition *p);
+void hv_syndbg_init(struct hv_partition *p);
+void hv_syndbg_free(struct hv_partition *p);
 void hv_syndbg_dump(struct hv_partition *p, FILE *out);
 
 #endif

@@ -35,6 +35,7 @@ struct hv_partition *hv_partition_new(const struct hv_config *cfg, struct bus *b
     p->ncpus = ncpus;
     p->crash_ctl = CRASH_NOTIFY;
     hv_cpuid_build(p);
+    hv_syndbg_init(p);
     return p;
 }
 
@@ -48,6 +49,7 @@ void hv_partition_free(struct hv_partition *p)
     for (int i = 0; i < p->ncpus; i++)
         free(p->vcpus[i]);
     hv_synic_partition_free(p);
+    hv_syndbg_free(p);
     free(p->vcpus);
     free(p);
 }

@@ -65,24 +65,6 @@ static bool vp_in_set(const struct vp_set *s, uint32_t n)
 }
 
 /*
- * The banks of an Ex call's sparse set: var_cnt must equal the number of
- * valid banks (checked even for the "all" format).  Returns -1 (invalid
- * input), 1 (sparse and empty: success, nothing to do) or 0.
- */
-static int get_sparse_banks(struct hv_vcpu *v, struct hv_hcall_ctx *hc, struct vp_set *s)
-{
-    if (hc->var_cnt != popcount64(s->valid))
-        return -1;
-    if (s->all)
-        return 0;
-    if (!hc->var_cnt)
-        return 1;
-    if (hc->var_cnt > MAX_BANKS || hv_hc_get_data(v, hc, hc->var_cnt, s->banks) < 0)
-        return -1;
-    return 0;
-}
-
-/*
  * The first n fixed input qwords: fast from RDX, R8 and then the XMM
  * halves (4.5), slow from the input page; variable data follows them.
  */
@@ -99,6 +81,34 @@ static int read_header(struct hv_vcpu *v, struct hv_hcall_ctx *hc, uint64_t *hdr
     if (bus_phys_read(v->p->bus, hc->ingpa, hdr, n * sizeof *hdr) < 0)
         return -1;
     hc->data_offset = n * sizeof *hdr;
+    return 0;
+}
+
+/*
+ * The fixed header of an Ex call (n qwords ending in the HV_VP_SET's
+ * format and valid bank mask) and the set's banks.  KVM reads the format
+ * two ways: the flush calls take any format but sparse 4K as "every
+ * vCPU" (all_unless_sparse), the IPI call only HV_GENERIC_SET_ALL.
+ * var_cnt must equal the number of valid banks, checked even for "all".
+ * Returns -1 (invalid input), 1 (sparse and empty: success, nothing to
+ * do) or 0.
+ */
+static int read_ex_header(struct hv_vcpu *v, struct hv_hcall_ctx *hc, uint64_t *hdr, unsigned n,
+                          bool all_unless_sparse, struct vp_set *s)
+{
+    if (read_header(v, hc, hdr, n) < 0)
+        return -1;
+    uint64_t format = hdr[n - 2];
+    s->valid = hdr[n - 1];
+    s->all = all_unless_sparse ? format != HV_GENERIC_SET_SPARSE_4K : format == HV_GENERIC_SET_ALL;
+    if (hc->var_cnt != popcount64(s->valid))
+        return -1;
+    if (s->all)
+        return 0;
+    if (!hc->var_cnt)
+        return 1;
+    if (hc->var_cnt > MAX_BANKS || hv_hc_get_data(v, hc, hc->var_cnt, s->banks) < 0)
+        return -1;
     return 0;
 }
 
@@ -151,15 +161,11 @@ uint64_t hv_hc_flush(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
         set.banks[0] = hdr[2];
     } else {
         uint64_t hdr[4];    /* address space, flags, format, valid bank mask */
-        if (read_header(v, hc, hdr, 4) < 0)
+        int r = read_ex_header(v, hc, hdr, 4, true, &set);
+        if (r < 0)
             return ST_INVALID_INPUT;
         space = hdr[0];
         flags = hdr[1];
-        set.valid = hdr[3];
-        set.all = hdr[2] != HV_GENERIC_SET_SPARSE_4K;
-        int r = get_sparse_banks(v, hc, &set);
-        if (r < 0)
-            return ST_INVALID_INPUT;
         if (r > 0) {
             snprintf(hc->detail, sizeof hc->detail, "empty sparse VP set: nothing flushed");
             return ST_SUCCESS;
@@ -215,14 +221,10 @@ uint64_t hv_hc_send_ipi(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
         set.banks[0] = in[1];
     } else {
         uint64_t in[3];         /* vector + reserved, format, valid bank mask */
-        if (read_header(v, hc, in, 3) < 0)
-            return ST_INVALID_INPUT;
-        vector = (uint32_t)in[0];
-        set.valid = in[2];
-        set.all = in[1] == HV_GENERIC_SET_ALL;  /* any other format is sparse */
-        int r = get_sparse_banks(v, hc, &set);
+        int r = read_ex_header(v, hc, in, 3, false, &set);
         if (r < 0)
             return ST_INVALID_INPUT;
+        vector = (uint32_t)in[0];
         if (r > 0) {
             /* KVM returns before it looks at the vector */
             snprintf(hc->detail, sizeof hc->detail, "empty sparse VP set: no IPI");
@@ -243,8 +245,11 @@ uint64_t hv_hc_send_ipi(struct hv_vcpu *v, struct hv_hcall_ctx *hc)
             sent++;
         }
     }
-    snprintf(hc->detail, sizeof hc->detail, "fixed vector 0x%x to %s: %d accepted, %d dropped "
-             "(local APIC disabled)", vector, who, sent, n - sent);
+    if (sent == n)
+        snprintf(hc->detail, sizeof hc->detail, "fixed vector 0x%x sent to %s", vector, who);
+    else
+        snprintf(hc->detail, sizeof hc->detail, "fixed vector 0x%x to %s: %d sent, %d dropped "
+                 "(local APIC disabled)", vector, who, sent, n - sent);
     return ST_SUCCESS;
 }
 

@@ -40,6 +40,15 @@ int hv_config_prop(struct hv_config *cfg, const char *name, const char *value,
 int hv_config_finish(struct hv_config *cfg, char *err, size_t errlen);
 /* Any Hyper-V enlightenment visible to the guest? */
 bool hv_config_enabled(const struct hv_config *cfg);
+/*
+ * -device hv-syndbg,host_ip=IP,host_port=N,use_hcalls=on|off (QEMU's
+ * properties; props is what follows "hv-syndbg,"): the synthetic
+ * debugger's host endpoint, a UDP socket connected to host_ip:host_port
+ * (default port 50000).  hv_config_finish() refuses it unless hv-syndbg
+ * is among the -cpu flags.  0, or -1 with a message in err.
+ */
+int hv_syndbg_device(struct hv_config *cfg, const char *props, char *err, size_t errlen);
+void hv_syndbg_device_close(struct hv_config *cfg);
 /* Print the known hv-* flags (for errors and -cpu help). */
 void hv_list_flags(FILE *out);
 

@@ -204,10 +204,21 @@ static int parse_device(const char *arg, struct pc_config *c)
     if (!driver || !strcmp(driver, "help") || !strcmp(driver, "?")) {
         printf("Misc devices:\nname \"isa-debug-exit\", bus ISA (properties: iobase, iosize)\n"
                "name \"hyperv-testdev\", bus ISA\n"
+               "name \"hv-syndbg\" (properties: host_ip, host_port, use_hcalls)\n"
                "name \"pc-testdev\", bus ISA\n"
                "name \"pci-testdev\", bus PCI, desc \"PCI Test Device\"\n");
         free(s);
         exit(0);
+    }
+    /* ---- hv-syndbg: the synthetic debugger's UDP endpoint (hyperv/hv-syndbg.c) ---- */
+    if (!strcmp(driver, "hv-syndbg")) {
+        char err[256];
+        const char *props = arg + strlen("hv-syndbg");
+        int r = hv_syndbg_device(c->hv, *props == ',' ? props + 1 : props, err, sizeof err);
+        if (r < 0)
+            error_report("-device %s: %s", arg, err);
+        free(s);
+        return r;
     }
     if (!strcmp(driver, "pc-testdev") || !strcmp(driver, "pci-testdev") ||
         !strcmp(driver, "hyperv-testdev")) {
@@ -229,7 +240,7 @@ static int parse_device(const char *arg, struct pc_config *c)
     }
     if (strcmp(driver, "isa-debug-exit")) {
         error_report("-device %s: '%s' is not a valid device model name "
-                     "(devices: isa-debug-exit, hyperv-testdev, pc-testdev, pci-testdev; try -device help)",
+                     "(devices: isa-debug-exit, hyperv-testdev, hv-syndbg, pc-testdev, pci-testdev; try -device help)",
                      arg, driver);
         free(s);
         return -1;

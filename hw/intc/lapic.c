@@ -751,8 +751,11 @@ static bool x2apic_write_reserved(unsigned idx, uint64_t v)
     case REG_SELF_IPI: return v & ~0xffull;
     case REG_TIMER_DCR: return v & ~0xbull;
     default:
+        /* delivery status (12) and remote IRR (14) are read-only, not
+         * reserved: written as 1 they are ignored, as KVM does (Linux's
+         * disconnect_bsp_APIC writes LINT0 with both set) */
         if (idx >= REG_LVT_TIMER && idx <= REG_LVT_ERROR)
-            return v & ~(uint64_t)lvt_mask((int)(idx - REG_LVT_TIMER));
+            return v & ~(uint64_t)(lvt_mask((int)(idx - REG_LVT_TIMER)) | 1u << 12 | 1u << 14);
         return idx != REG_ICR && (v >> 32);
     }
 }

@@ -8,7 +8,9 @@
  * hv-stimer-direct.  Times are reference-counter units (100 ns).  Checks
  * that depend on how late an expiry is seen compare against windows, not
  * exact values, except where KVM's arithmetic fixes them (periodic expiry
- * times).  No QEMU comparison (QEMU's TCG has no Hyper-V).
+ * times).  With "realtime" on the command line (no -icount): order and
+ * bounds only (realtime() below).  No QEMU comparison (QEMU's TCG has no
+ * Hyper-V).
  */
 #include "hv-guest.h"
 
@@ -318,6 +320,127 @@ static void direct(void)
     reportf(direct_irqs == 4, "periodic direct timer: three more interrupts (%d)", direct_irqs);
 }
 
+/*
+ * "realtime": the same timers without -icount, on a host that may be
+ * loaded.  Only what no host delay can change is asserted: the message's
+ * expiration_time (KVM's arithmetic), order (no interrupt before its
+ * expiry, deliveries in expiry order, periodic expiries on the period
+ * grid and increasing), lower bounds, and upper bounds of seconds.  The
+ * figures are printed only on failure, so that two runs print the same.
+ */
+static volatile uint64_t irq_at, direct_at;
+static void on_sint_rt(struct frame *f) { irq_at = now(); sint_irqs++; apic_eoi(); }
+static void on_direct_rt(struct frame *f) { direct_at = now(); direct_irqs++; apic_eoi(); }
+
+#define SECOND 10000000ull      /* reference-time units */
+
+static void check2(bool ok, const char *what, uint64_t a, uint64_t b)
+{
+    if (ok)
+        reportf(true, "realtime: %s", what);
+    else
+        reportf(false, "realtime: %s (%lu, %lu)", what, a, b);
+}
+
+static void realtime(void)
+{
+    struct timer_msg *m = slot(TIMER_SINT), *m4 = slot(4);
+    uint64_t t0, due, v;
+    int base;
+
+    handle_exception(TIMER_VEC, on_sint_rt);
+    handle_exception(DIRECT_VEC, on_direct_rt);
+
+    /* one-shot, 2 ms ahead */
+    m->type = 0;
+    base = sint_irqs;
+    wrmsr(config_msr(0), CFG_ENABLE | CFG_SINT(TIMER_SINT));
+    t0 = now();
+    due = t0 + 20000;
+    wrmsr(count_msr(0), due);
+    wait_irqs(&sint_irqs, base + 1, due + 10 * SECOND);
+    check2(sint_irqs == base + 1, "one-shot fires once", (uint64_t)(sint_irqs - base), 1);
+    check2(irq_at >= due, "not before its expiry", irq_at, due);
+    check2(m->type == HVMSG_TIMER_EXPIRED && m->expiration == due, "expiration_time = COUNT",
+           m->expiration, due);
+    check2(m->delivery >= due && m->delivery <= irq_at && m->delivery < due + 5 * SECOND,
+           "delivery_time between the expiry and the interrupt", m->delivery, due);
+    v = rdmsr(config_msr(0));
+    check2(v == CFG_SINT(TIMER_SINT), "delivered one-shot clears enable", v, 0);
+    m->type = 0;
+
+    /* periodic, 1 ms: five ticks on the grid of the first, in order */
+    const uint64_t period = 10000;
+    uint64_t e[5] = { 0 }, d[5] = { 0 };
+    bool grid = true, order = true, late_ok = true;
+    base = sint_irqs;
+    t0 = now();
+    wrmsr(count_msr(2), period);
+    wrmsr(config_msr(2), CFG_ENABLE | CFG_PERIODIC | CFG_SINT(TIMER_SINT));
+    for (int i = 0; i < 5; i++) {
+        wait_irqs(&sint_irqs, base + i + 1, t0 + 20 * SECOND);
+        e[i] = m->expiration;
+        d[i] = m->delivery;
+        m->type = 0;            /* free the slot for the next tick */
+    }
+    stop(2);
+    for (int i = 0; i < 5; i++) {
+        if (d[i] < e[i])
+            late_ok = false;
+        if (i && ((e[i] - e[0]) % period || e[i] <= e[i - 1] || d[i] < d[i - 1]))
+            order = grid = false;
+    }
+    check2(sint_irqs >= base + 5, "periodic: five ticks", (uint64_t)(sint_irqs - base), 5);
+    check2(e[0] >= t0 + period, "first expiry at least one period after the COUNT write",
+           e[0], t0 + period);
+    check2(grid && order, "expiries on the period grid, increasing; deliveries in order",
+           e[1] - e[0], e[4] - e[0]);
+    check2(late_ok, "each delivery at or after its expiry", d[0], e[0]);
+
+    /* two one-shots armed in reverse order are delivered in expiry order */
+    m->type = m4->type = 0;
+    base = sint_irqs;
+    int base4 = sint4_irqs;
+    t0 = now();
+    wrmsr(HV_MSR_SINT0 + 4, SINT4_VEC);
+    wrmsr(config_msr(3), CFG_ENABLE | CFG_SINT(4));
+    wrmsr(count_msr(3), t0 + 30000);
+    wrmsr(config_msr(1), CFG_ENABLE | CFG_SINT(TIMER_SINT));
+    wrmsr(count_msr(1), t0 + 15000);
+    wait_irqs(&sint4_irqs, base4 + 1, t0 + 10 * SECOND);
+    wait_irqs(&sint_irqs, base + 1, t0 + 10 * SECOND);
+    check2(sint_irqs == base + 1 && sint4_irqs == base4 + 1, "two timers fire once each",
+           (uint64_t)(sint_irqs - base), (uint64_t)(sint4_irqs - base4));
+    check2(m->expiration == t0 + 15000 && m4->expiration == t0 + 30000,
+           "their messages carry their own expiry", m->expiration - t0, m4->expiration - t0);
+    check2(m->delivery <= m4->delivery, "the earlier one is delivered first", m->delivery,
+           m4->delivery);
+    m->type = m4->type = 0;
+
+    /* direct mode, 3 ms ahead */
+    stop(0);                    /* timer 0's old COUNT is past: enabling it would fire at once */
+    base = direct_irqs;
+    t0 = now();
+    due = t0 + 30000;
+    wrmsr(count_msr(0), due);
+    wrmsr(config_msr(0), CFG_ENABLE | CFG_DIRECT | CFG_VECTOR(DIRECT_VEC));
+    wait_irqs(&direct_irqs, base + 1, due + 10 * SECOND);
+    check2(direct_irqs == base + 1 && direct_at >= due, "direct mode: one interrupt, not early",
+           direct_at, due);
+    check2(m->type == 0, "direct mode writes no message", m->type, 0);
+    stop(0);
+
+    /* the reference counter keeps pace: 50 ms of it take at least 50 ms of TSC */
+    uint64_t r0 = now(), c0 = rdtsc();
+    spin_until(r0 + 500000);
+    uint64_t c1 = rdtsc(), r1 = now();
+    uint64_t hz = rdmsr(HV_MSR_TSC_FREQUENCY);
+    check2(hz && (c1 - c0) * 10000000ull / hz + 1000 >= r1 - r0 - 1000 &&
+           (c1 - c0) * 10000000ull / hz < (r1 - r0) + 5 * SECOND,
+           "50 ms of reference time span 50 ms of TSC (no drift between the clocks)",
+           (c1 - c0) * 10000000ull / hz, r1 - r0);
+}
+
 /* hv-enforce-cpuid without hv-stimer-direct: direct mode #GPs (2.2, 6.2) */
 static void enforce_no_direct(void)
 {
@@ -348,6 +471,10 @@ int main(void)
 
     if (hv_cmdline_has("enforce-nodirect")) {
         enforce_no_direct();
+        return 0;
+    }
+    if (hv_cmdline_has("realtime")) {
+        realtime();
         return 0;
     }
     config_rules();

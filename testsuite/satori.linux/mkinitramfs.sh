@@ -10,7 +10,9 @@
 # leaving the shell powers off.  With "satori.reboot" /init reboots once:
 # the first boot leaves a mark in CMOS byte 0x7e (battery-backed: a reset
 # keeps it) through /dev/port and runs `reboot -f`; the boot that finds
-# the mark clears it and powers off.  Nothing binary is committed: the archive is
+# the mark clears it and powers off.  An /init.local (from an archive
+# appended after this one) replaces the report, with busybox installed and
+# proc, sysfs and devtmpfs mounted.  Nothing binary is committed: the archive is
 # made from the installed busybox every time.
 set -e
 out=$1
@@ -42,6 +44,8 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+# an archive appended after this one may bring its own report (satori.hyperv/mkhvinitramfs.sh)
+[ -x /init.local ] && exec /init.local
 cmos_get() {
     printf '\176' | dd of=/dev/port bs=1 seek=112 count=1 2>/dev/null
     dd if=/dev/port bs=1 skip=113 count=1 2>/dev/null | od -An -tu1 | tr -d ' '
