@@ -275,6 +275,30 @@ typedef const struct uop *(*uop_fn)(struct cpu *cpu, const struct uop *u);
 
 #define UOP_NOREG 0xff
 
+/*
+ * The operation a micro-op's handler does, for the host-code backend
+ * (cpu/native*.c), which selects its emitters by it and never by the
+ * handler pointer.  The translator sets it where it picks the handler
+ * (tr_emit() leaves UK_CALL); code that re-points u->fn sets it too.
+ * UK_CALL: host code only calls the handler.
+ */
+enum uop_kind {
+    UK_CALL,
+    UK_NOP,                     /* the NOP forms */
+    UK_MOV, UK_ALU,             /* MOV and ALU tables of ops-int.c (kform) */
+    UK_INCDEC,                  /* INC/DEC reg */
+    UK_UNARY,                   /* NOT/NEG/... reg (aux = the operation) */
+    UK_SHIFT,                   /* shifts and rotates of a register */
+    UK_IMUL2,                   /* IMUL reg, r/m[, imm] */
+    UK_MOVX, UK_LEA, UK_CMOV, UK_SETCC,
+    UK_FUSED,                   /* CMP/INC/DEC fused with the Jcc after it */
+    UK_PUSH64, UK_POP64, UK_CALL64, UK_RET64, /* 64-bit mode, 8-byte stack forms */
+    UK_CALL_IND, UK_JMP_IND,    /* CALL/JMP through a register or memory */
+    UK_JMP, UK_JCC,             /* JMP rel, Jcc rel (within the CS limit) */
+    UK_EXIT_CHAIN,              /* the block's fall-through exit, chainable */
+    UK_VMOV, UK_VSTORE, UK_VMOVMSK, UK_VOP, /* MMX/SSE moves, stores, MOVMSK, packed ops */
+};
+
 struct uop {
     uop_fn fn;
     uint64_t rip;       /* RIP of this instruction (next = rip + len) */
@@ -298,6 +322,9 @@ struct uop {
     uint16_t aux;       /* handler-specific (e.g. a second size) */
     uint8_t lock;       /* LOCK prefix present */
     uint8_t opsz2;      /* handler-specific second size */
+    uint8_t kind;       /* enum uop_kind: what the handler does, for host code */
+    uint8_t kform;      /* with kind: UK_MOV size index << 4 | form; UK_ALU op << 3 | form;
+                           UK_INCDEC 0 INC, 1 DEC; UK_FUSED the fusion (fuse_with_jcc()) */
     int64_t disp;       /* EA displacement; RIP-relative already folded */
     uint64_t imm;       /* immediate, sign/zero-extended as the insn defines */
     uint64_t imm2;      /* second immediate, branch target, far selector */
@@ -997,14 +1024,10 @@ struct uop_branch {
 };
 /* JMP rel, Jcc and the fall-through exit: fill *b and return true. */
 bool uop_branch_desc(const struct uop *u, struct uop_branch *b);
-bool uop_is_exit_next_chain(const struct uop *u);
 /* 64-bit mode, 8-byte stack micro-ops host code may do itself. */
 enum uop_stack { STK_NONE, STK_PUSH64, STK_POP64, STK_CALL64, STK_RET64,
                  STK_CALL_IND64, STK_JMP_IND64 /* CALL/JMP through a 64-bit register */ };
 enum uop_stack uop_stack_kind(const struct uop *u);
-bool uop_is_nop(const struct uop *u);
-/* cpu/fuse.c: 0 CMP rr, 1 CMP ri, 2 INC, 3 DEC fused with the next Jcc, or -1. */
-int fuse_kind(uop_fn fn, unsigned *size);
 
 /*
  * What host code may do instead of calling an MMX/SSE handler (XMM forms

@@ -14,9 +14,14 @@
  *     no writable TLB entry in any of them, and an invalidation reaches
  *     every member's cache, so one vCPU's store (a kernel patching its
  *     text while another runs it) invalidates the other's blocks;
- *   - direct chaining only links blocks whose targets lie on the virtual
- *     page where the source block starts (the mapping the source was found
- *     under), so page-table changes never leave a stale link;
+ *   - direct chaining (a patched jump, tb_link()) only links blocks whose
+ *     targets lie on the virtual page where the source block starts (the
+ *     mapping the source was found under), so page-table changes never
+ *     leave a stale link; an exit to another page (and RET, JMP/CALL
+ *     through a register) instead remembers the block it found last time
+ *     (uop_lookup_remember()), and host code enters that block only after
+ *     checking its key and that the code TLB still maps its page to the
+ *     same physical page (emit_ret_target() in cpu/native-ctl.c);
  *   - a block invalidated while it runs finishes the current instruction
  *     and then exits (the next uop is patched into an exit); its memory is
  *     freed only back in the main loop.
@@ -293,6 +298,7 @@ static void tb_remove(struct cpu *cpu, struct tb *tb)
         /* running: finish this instruction, then leave the block */
         struct uop *next = (struct uop *)(cpu->cur + 1);
         next->fn = uop_leave_before;
+        next->kind = UK_CALL;
     }
     tb->hash_next = c->graveyard;
     c->graveyard = tb;
@@ -450,11 +456,6 @@ static const struct uop *uop_exit_next_chain(struct cpu *cpu, const struct uop *
     return uop_goto(cpu, u, 0, u->rip);
 }
 
-bool uop_is_exit_next_chain(const struct uop *u)
-{
-    return u->fn == uop_exit_next_chain;
-}
-
 static const struct uop *uop_exit_next(struct cpu *cpu, const struct uop *u)
 {
     cpu->rip = u->rip;
@@ -585,9 +586,13 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
             tr_table[in.op](&tc, &in);
             if (in.op == OP_JCC && tb->ninsns > 0 && have_prev
                 && (mode == 64 || in.imm <= tb->cs_limit)) {
-                uop_fn f = fuse_with_jcc(&prev, in.cc);
-                if (f)
+                uint8_t fk;
+                uop_fn f = fuse_with_jcc(&prev, in.cc, &fk);
+                if (f) {
                     tb->ops[tc.nuops - 2].fn = f;
+                    tb->ops[tc.nuops - 2].kind = UK_FUSED;
+                    tb->ops[tc.nuops - 2].kform = fk;
+                }
             }
         }
         if (tb->jit && tb->ninsns < TB_MAX_INSNS)
@@ -610,6 +615,7 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
         struct uop *u = &tb->ops[tc.nuops++];
         memset(u, 0, sizeof *u);
         u->fn = tc.end == TR_END_NEXT ? uop_exit_next_chain : uop_exit_next;
+        u->kind = tc.end == TR_END_NEXT ? UK_EXIT_CHAIN : UK_CALL;
         u->rip = pc - tb->cs_base + tb->size;
         if (mode != 64)
             u->rip &= 0xffffffffu;
