@@ -358,6 +358,12 @@ struct tb {
     struct uop ops[];
 };
 
+/* The block a micro-op belongs to (one micro-op per instruction: ops[idx]). */
+static inline struct tb *tb_of(const struct uop *u)
+{
+    return (struct tb *)(void *)((char *)(uintptr_t)(u - u->idx) - offsetof(struct tb, ops));
+}
+
 /*
  * hflags: everything that changes how bytes decode or translate.  Part of
  * the block key; recomputed by cpu_update_hflags() after any change to
@@ -386,8 +392,8 @@ struct tb {
 /*
  * An exception or interrupt raised while executing: cpu_raise_*() fills
  * cpu->pend and longjmps to cpu_run(), which sets RIP (cur->rip for
- * faults, next_rip for traps/soft interrupts/exits), corrects icount for
- * the instructions of the block that did not retire, then calls
+ * faults, next_rip for traps/soft interrupts/exits), gives back the budget
+ * of the instructions of the block that did not retire, then calls
  * cpu_deliver_event() unless exit_only.
  */
 struct cpu_event {
@@ -440,9 +446,16 @@ struct cpu {
     /* execution engine */
     const struct uop *cur;  /* uop being executed (precise RIP on faults) */
     struct native *native;  /* host code buffer (cpu/native.c), NULL: interpret */
-    struct tb *cur_tb;
+    /*
+     * Instruction accounting: a block's entry takes its instructions off
+     * the budget (given back for those that did not retire, on faults and
+     * early exits); the retired count is derived from it, cpu_icount():
+     * icount as of the moment the budget was budget_mark, plus what was
+     * taken off since.  The block running is tb_of(cur) when needed.
+     */
     int64_t budget;         /* instructions left in this slice */
-    uint64_t icount;        /* instructions retired since power-on */
+    int64_t budget_mark;
+    uint64_t icount;
     volatile bool exit_request;
     bool halted;
     bool wait_sipi;         /* INIT received, waiting for a STARTUP IPI (halted too) */
@@ -899,11 +912,9 @@ static inline const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, i
     cpu->rip = rip;
     if (likely(t && cpu->budget > 0 && !cpu->exit_request)) {
         /* a block on another page (remembered by host code): check the mapping */
-        if (unlikely((t->pc ^ cpu->cur_tb->pc) & PAGE_MASK))
+        if (unlikely((t->pc ^ tb_of(u)->pc) & PAGE_MASK))
             return uop_goto_indirect(cpu, rip);
         cpu->budget -= t->ninsns;
-        cpu->icount += t->ninsns;
-        cpu->cur_tb = t;
         cpu->stats.tb_chained++;
         return t->ops;
     }

@@ -267,8 +267,7 @@ static void tb_unlink(struct tb *tb)
 const struct uop *uop_leave_before(struct cpu *cpu, const struct uop *u)
 {
     cpu->rip = u->rip;
-    cpu->icount -= (uint64_t)(cpu->cur_tb->ninsns - u->idx);
-    cpu->budget += cpu->cur_tb->ninsns - u->idx;
+    cpu->budget += tb_of(u)->ninsns - u->idx;
     return NULL;
 }
 
@@ -293,7 +292,7 @@ static void tb_remove(struct cpu *cpu, struct tb *tb)
     jit_fold(cpu, tb);
     tb->invalid = true;
     cpu->stats.tb_invalidated++;
-    if (tb == cpu->cur_tb && cpu->cur && cpu->cur >= tb->ops
+    if (cpu->cur && cpu->cur >= tb->ops
         && cpu->cur < tb->ops + tb->nuops - 1) {
         /* running: finish this instruction, then leave the block */
         struct uop *next = (struct uop *)(cpu->cur + 1);
@@ -693,8 +692,6 @@ const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip)
         && t->hflags == (cpu->hflags & HF_KEY_MASK) && t->cs_base == cpu->seg[SEG_CS].base
         && t->cs_limit == cpu->seg[SEG_CS].limit && !(cpu->hflags & (HF_ONE_INSN | HF_INHIBIT)) && !cpu_event_pending(cpu)) {
         cpu->budget -= t->ninsns;
-        cpu->icount += t->ninsns;
-        cpu->cur_tb = t;
         cpu->stats.tb_chained++;
         return t->ops;
     }
@@ -714,9 +711,9 @@ const struct uop *uop_lookup_remember(struct cpu *cpu, struct uop *u, uint64_t r
 {
     const struct uop *next = uop_goto_indirect(cpu, rip);
 
-    if (next && u->chain[slot] != cpu->cur_tb) {
+    if (next && u->chain[slot] != tb_of(next)) {
         tb_unlink_slot(u, slot);
-        tb_link(u, slot, cpu->cur_tb, NULL);
+        tb_link(u, slot, tb_of(next), NULL);
     }
     return next;
 }
@@ -778,17 +775,17 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
     cpu->in_run = true;
     cpu->run_start_ns = vclock_ns();
     cpu->budget = max_insns;
+    cpu->budget_mark = max_insns;
     cpu->exit_request = false;
     cpu->exit_reason = CPU_EXIT_BUDGET;
     if (setjmp(cpu->jmp_env)) {
         /* landed from cpu_raise_*() */
         const struct uop *u = cpu->cur;
         struct cpu_event ev = cpu->pend;
-        if (u && cpu->cur_tb) {
-            unsigned undone = cpu->cur_tb->ninsns - u->idx;
+        if (u) {
+            unsigned undone = tb_of(u)->ninsns - u->idx;
             if (ev.is_trap || ev.exit_only)
                 undone--;
-            cpu->icount -= undone;
             cpu->budget += undone;
             if (!ev.is_trap && !ev.exit_only)
                 cpu->rip = u->rip;
@@ -798,7 +795,6 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
         if (!ev.exit_only)
             cpu->db_pending = 0; /* the instruction did not complete */
         cpu->cur = NULL;
-        cpu->cur_tb = NULL;
         cpu->link_from = NULL;
         if (!ev.exit_only)
             cpu_deliver_event(cpu);
@@ -835,7 +831,6 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
         }
         uint32_t flags = (cpu->hflags & HF_KEY_MASK) | (shadow_ends ? HF_SHADOW_END : 0);
         cpu->cur = NULL;
-        cpu->cur_tb = NULL;
         struct tb *tb = tb_lookup(cpu, pc, flags);
         if (cpu->link_from) {
             /*
@@ -856,11 +851,9 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
         if (logging)
             log_exec(cpu, tb);
         cpu->budget -= tb->ninsns;
-        cpu->icount += tb->ninsns;
-        cpu->cur_tb = tb;
         const struct uop *u = tb->ops;
         do {
-            struct tb *t = cpu->cur_tb;
+            struct tb *t = tb_of(u);
             if (t->native && u == t->ops) {
                 u = native_run(cpu, t);     /* follows chained blocks itself */
             } else {
@@ -870,24 +863,24 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
                 u = u->fn(cpu, u);
             }
         } while (u);
+        cpu->cur = NULL;                /* no instruction is under way */
         if (tb->hflags & HF_ONE_INSN) {
             /* single-step and data breakpoint traps after the instruction
              * (SDM vol. 3, 17.3.1) */
-            cpu->cur = NULL;
-            cpu->cur_tb = NULL;
             cpu->link_from = NULL;
             debug_after_insn(cpu, tb->hflags & HF_TF);
             continue;
         }
         if (cpu->link_from) {
-            cpu->link_src_pc_page = cpu->cur_tb->pc & PAGE_MASK;
-            cpu->link_src_tb = cpu->cur_tb;
+            cpu->link_src_tb = tb_of(cpu->link_from);
+            cpu->link_src_pc_page = cpu->link_src_tb->pc & PAGE_MASK;
         }
     }
 out:
     cpu->cur = NULL;
-    cpu->cur_tb = NULL;
     cpu->link_from = NULL;
+    cpu->icount += (uint64_t)(cpu->budget_mark - cpu->budget);
+    cpu->budget_mark = cpu->budget;
     if (!cpu->halted)
         cpu->runtime_ns += (uint64_t)(vclock_ns() - cpu->run_start_ns);
     cpu->in_run = false;
@@ -905,8 +898,8 @@ void cpu_abort(struct cpu *cpu, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n");
     cpu_dump_state(cpu, stderr);
-    if (cpu->cur_tb)
+    if (cpu->cur)
         fprintf(stderr, "in block at %016llx (%u instructions)\n",
-                (unsigned long long)cpu->cur_tb->pc, cpu->cur_tb->ninsns);
+                (unsigned long long)tb_of(cpu->cur)->pc, tb_of(cpu->cur)->ninsns);
     abort();
 }

@@ -84,6 +84,8 @@ static inline void asm_mov_m16_r16(uint8_t **p, unsigned base, int32_t disp, uns
 { asm_rm(p, ASM_66, 0, ASM_OP(0x89), src, base, HR_NONE, 0, disp); }
 static inline void asm_mov_m8_r8(uint8_t **p, unsigned base, int32_t disp, unsigned src)
 { asm_rm(p, ASM_BYTE, 0, ASM_OP(0x88), src, base, HR_NONE, 0, disp); }
+static inline void asm_mov_m64_imm32(uint8_t **p, unsigned base, int32_t disp, int32_t imm)
+{ asm_rm(p, ASM_W, 0, ASM_OP(0xc7), 0, base, HR_NONE, 0, disp); emit32(p, (uint32_t)imm); }
 static inline void asm_mov_m32_imm32(uint8_t **p, unsigned base, int32_t disp, uint32_t imm)
 { asm_rm(p, 0, 0, ASM_OP(0xc7), 0, base, HR_NONE, 0, disp); emit32(p, imm); }
 static inline void asm_movzx_r32_m8(uint8_t **p, unsigned dst, unsigned base, int32_t disp)

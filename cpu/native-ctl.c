@@ -8,9 +8,16 @@
  *
  * After each call, a result other than the next micro-op leaves the
  * straight run for the exit stub: NULL returns to cpu_run(); the first
- * micro-op of the block uop_goto() just chained to (cpu->cur_tb)
+ * micro-op of a block (the one uop_goto() just chained to and accounted)
  * continues in that block's host code; anything else returns to
  * cpu_run(), which interprets from there.
+ *
+ * Accounting: a block entered from another block's host code goes in
+ * through its chained entry (native.c), which takes its instructions off
+ * the budget and leaves for cpu_run() when that is spent or an exit is
+ * requested -- the one budget update per block; the retired count is
+ * derived from the budget (cpu_icount()), and the running block from the
+ * micro-op being executed (tb_of()), so nothing else is stored.
  */
 #include "cpu/native-internal.h"
 
@@ -27,11 +34,11 @@ void emit_exit(struct native *n, uint8_t **p)
 {
     asm_test_r64_r64(p, HR_RAX, HR_RAX);
     asm_jcc_rel32(p, CC_E, n->exit_out);
-    asm_mov_r64_m64(p, HR_RCX, HR_RBX, CPU_OFF(cur_tb));
-    asm_lea_r64_m(p, HR_RDX, HR_RCX, (int32_t)offsetof(struct tb, ops));
-    asm_cmp_r64_r64(p, HR_RAX, HR_RDX);
+    _Static_assert(sizeof(((struct uop *)0)->idx) == 1, "byte compare");
+    asm_cmp_m8_imm8(p, HR_RAX, (int32_t)offsetof(struct uop, idx), 0);  /* a block's first? */
     asm_jcc_rel32(p, CC_NE, n->exit_out);
-    asm_mov_r64_m64(p, HR_RDX, HR_RCX, (int32_t)offsetof(struct tb, native));
+    asm_mov_r64_m64(p, HR_RDX, HR_RAX, (int32_t)offsetof(struct tb, native)
+                                       - (int32_t)offsetof(struct tb, ops));
     asm_test_r64_r64(p, HR_RDX, HR_RDX);
     asm_jcc_rel32(p, CC_E, n->exit_out);
     asm_mov_r64_r64(p, HR_R12, HR_RAX);
@@ -61,43 +68,35 @@ void emit_stubs(struct native *n)
     emit_exit(n, &p);
 }
 
-/* Two jumps (to patch) taken when the slice must end: budget spent, exit requested. */
-static void emit_slice_check(uint8_t **p, uint8_t *end[2])
+/* cpu->rip = rip (one store when it fits a sign-extended imm32) */
+void emit_store_rip(uint8_t **p, uint64_t rip)
 {
-    asm_alu_m_imm(p, ASM_W, ALU_EXT_CMP, HR_RBX, CPU_OFF(budget), 0);
-    end[0] = asm_jcc_fwd(p, CC_LE);
-    _Static_assert(sizeof(((struct cpu *)0)->exit_request) == 1, "byte compare");
-    asm_cmp_m8_imm8(p, HR_RBX, CPU_OFF(exit_request), 0);
-    end[1] = asm_jcc_fwd(p, CC_NE);
+    if (rip == (uint64_t)(int64_t)(int32_t)rip) {
+        asm_mov_m64_imm32(p, HR_RBX, CPU_OFF(rip), (int32_t)rip);
+    } else {
+        asm_mov_r64_imm64(p, HR_RAX, rip);
+        asm_mov_m64_r64(p, HR_RBX, CPU_OFF(rip), HR_RAX);
+    }
 }
 
 /*
- * Enter the block rax points to, as uop_goto() does when the slice goes
- * on: account its instructions and jump into its host code.  When the
- * slice must end, jump to the returned sites (to be patched) with rax
- * still the block.
+ * Enter the block rax points to through its chained entry (which does
+ * the accounting and the end-of-slice test).  A block without host code
+ * is accounted here and left to cpu_run() to interpret (rax = its first
+ * micro-op).
  */
-static uint8_t *emit_enter_tb(struct native *n, uint8_t **p, uint8_t **end_slice)
+static void emit_enter_tb(struct native *n, uint8_t **p)
 {
-    uint8_t *end[2];
-
-    emit_slice_check(p, end);
-    *end_slice = end[1];
+    asm_mov_r64_m64(p, HR_RDX, HR_RAX, (int32_t)offsetof(struct tb, native_chained));
+    asm_test_r64_r64(p, HR_RDX, HR_RDX);
+    uint8_t *no_code = asm_jcc8_fwd(p, CC_E);
+    asm_jmp_r(p, HR_RDX);
+    asm_patch8_here(p, no_code);
     _Static_assert(sizeof(((struct tb *)0)->ninsns) == 2, "word load");
     asm_movzx_r32_m16(p, HR_RCX, HR_RAX, (int32_t)offsetof(struct tb, ninsns));
     asm_rm(p, ASM_W, 0, ASM_OP(0x29), HR_RCX, HR_RBX, HR_NONE, 0, CPU_OFF(budget)); /* sub */
-    asm_rm(p, ASM_W, 0, ASM_OP(0x01), HR_RCX, HR_RBX, HR_NONE, 0, CPU_OFF(icount)); /* add */
-    asm_mov_m64_r64(p, HR_RBX, CPU_OFF(cur_tb), HR_RAX);
-    asm_alu_m_imm(p, ASM_W, ALU_EXT_ADD, HR_RBX, CPU_OFF(stats.tb_chained), 1);
-    asm_mov_r64_m64(p, HR_RDX, HR_RAX, (int32_t)offsetof(struct tb, native));
     asm_lea_r64_m(p, HR_RAX, HR_RAX, (int32_t)offsetof(struct tb, ops));
-    asm_test_r64_r64(p, HR_RDX, HR_RDX);
-    uint8_t *no_code = asm_jcc8_fwd(p, CC_E);
-    asm_mov_r64_r64(p, HR_R12, HR_RAX);
-    asm_jmp_r(p, HR_RDX);
-    asm_patch8_here(p, no_code);
-    asm_jmp_rel32(p, n->exit_out);                                 /* rax = ops */
-    return end[0];
+    asm_jmp_rel32(p, n->exit_out);
 }
 
 /*
@@ -110,35 +109,28 @@ static uint8_t *emit_enter_tb(struct native *n, uint8_t **p, uint8_t **end_slice
 void emit_goto(struct native *n, uint8_t **p, struct tb *tb, uint32_t off, int slot,
                uint64_t rip)
 {
-    uint8_t *miss[3];
-
-    asm_mov_r64_imm64(p, HR_RAX, rip);
     if (((tb->cs_base + rip) & PAGE_MASK) != (tb->pc & PAGE_MASK)) {
         /*
          * Another page: never linked for good (a page-table change could
          * leave the link stale); the block found last time is entered
          * after the code-TLB checks instead of a trip through cpu_run().
          */
+        asm_mov_r64_imm64(p, HR_RAX, rip);
         emit_ret_target(n, p, tb, off, slot, (tb->hflags & HF_CPL_MASK) != 3);
         return;
     }
-    asm_mov_m64_r64(p, HR_RBX, CPU_OFF(rip), HR_RAX);
+    emit_store_rip(p, rip);
     /*
      * Once the slot is linked, tb_link() points this jump at the target's
      * chained entry (native_patch()); until then it falls through.
      */
-    uint8_t *end[2];
-    emit_slice_check(p, end);
     tb->native_jmp[slot] = asm_jmp_fwd(p);
-    asm_patch32_here(p, end[0]);
-    asm_patch32_here(p, end[1]);
     asm_mov_r64_m64(p, HR_RAX, HR_R12,
                     (int32_t)(off + offsetof(struct uop, chain) + 8 * (unsigned)slot));
     asm_test_r64_r64(p, HR_RAX, HR_RAX);
-    miss[0] = asm_jcc_fwd(p, CC_E);
-    miss[1] = emit_enter_tb(n, p, &miss[2]);
-    for (int k = 0; k < 3; k++)
-        asm_patch32_here(p, miss[k]);
+    uint8_t *unlinked = asm_jcc_fwd(p, CC_E);
+    emit_enter_tb(n, p);
+    asm_patch32_here(p, unlinked);
     asm_lea_r64_m(p, HR_RAX, HR_R12, (int32_t)off);
     asm_mov_m64_r64(p, HR_RBX, CPU_OFF(link_from), HR_RAX);
     _Static_assert(sizeof(((struct cpu *)0)->link_slot) == 4, "dword store");
@@ -161,14 +153,17 @@ static void emit_exit_to(struct native *n, uint8_t **p, struct tb *tb, uint8_t *
                          uint32_t off, int slot, uint64_t rip)
 {
     if (head && !(tb->hflags & (HF_ONE_INSN | HF_SHADOW_END)) && tb->cs_base + rip == tb->pc) {
-        uint8_t *end[2];
-        emit_slice_check(p, end);
+        /* the chained entry's accounting and test, then round again */
         asm_alu_m_imm(p, ASM_W, ALU_EXT_SUB, HR_RBX, CPU_OFF(budget), tb->ninsns);
-        asm_alu_m_imm(p, ASM_W, ALU_EXT_ADD, HR_RBX, CPU_OFF(icount), tb->ninsns);
-        asm_alu_m_imm(p, ASM_W, ALU_EXT_ADD, HR_RBX, CPU_OFF(stats.tb_chained), 1);
+        uint8_t *spent = asm_jcc_fwd(p, CC_LE);
+        asm_cmp_m8_imm8(p, HR_RBX, CPU_OFF(exit_request), 0);
+        uint8_t *asked = asm_jcc_fwd(p, CC_NE);
+        if (tb->jit)
+            asm_alu_m_imm(p, ASM_W, ALU_EXT_ADD, HR_RBX, CPU_OFF(stats.tb_chained), 1);
         asm_jmp_rel32(p, head);
-        asm_patch32_here(p, end[0]);
-        asm_patch32_here(p, end[1]);
+        asm_patch32_here(p, spent);
+        asm_patch32_here(p, asked);
+        asm_alu_m_imm(p, ASM_W, ALU_EXT_ADD, HR_RBX, CPU_OFF(budget), tb->ninsns); /* give back */
     }
     emit_goto(n, p, tb, off, slot, rip);
 }
@@ -238,8 +233,7 @@ void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, uint32_
         asm_alu_r_m(p, ASM_W, 0x3b, HR_RDX, HR_RDI, HR_NONE, (int32_t)offsetof(struct tb, phys_pc));
         miss[nm++] = asm_jcc_fwd(p, CC_NE);
         asm_mov_r64_r64(p, HR_RAX, HR_RDI);
-        miss[nm] = emit_enter_tb(n, p, &miss[nm + 1]);
-        nm += 2;
+        emit_enter_tb(n, p);
         for (unsigned k = 0; k < nm; k++)
             asm_patch32_here(p, miss[k]);
     }

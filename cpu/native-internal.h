@@ -91,6 +91,7 @@ void emit_sse(uint8_t **p, struct regmap *m, const struct uop *u,
 
 /* native-ctl.c */
 void emit_stubs(struct native *n);
+void emit_store_rip(uint8_t **p, uint64_t rip);
 void emit_exit(struct native *n, uint8_t **p);
 void emit_goto(struct native *n, uint8_t **p, struct tb *tb, uint32_t off, int slot,
                uint64_t rip);

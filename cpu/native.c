@@ -222,12 +222,21 @@ void native_gen(struct cpu *cpu, struct tb *tb)
     uint8_t *start = p;
 
     /* chained entry, from a patched exit jump or emit_enter_tb(): what uop_goto() does */
-    asm_mov_r64_imm64(&p, HR_R12, (uint64_t)(uintptr_t)tb->ops);
-    asm_mov_r64_imm64(&p, HR_RAX, (uint64_t)(uintptr_t)tb);
-    asm_mov_m64_r64(&p, HR_RBX, CPU_OFF(cur_tb), HR_RAX);
+    /*
+     * The slice goes on while the budget covers this block (one
+     * decrement and test) and no exit is requested; otherwise the
+     * end-of-slice path below gives the budget back and leaves with RIP
+     * at this block.  -d jit counts chained entries (tb->jit: translated
+     * with it on).
+     */
     asm_alu_m_imm(&p, ASM_W, ALU_EXT_SUB, HR_RBX, CPU_OFF(budget), tb->ninsns);
-    asm_alu_m_imm(&p, ASM_W, ALU_EXT_ADD, HR_RBX, CPU_OFF(icount), tb->ninsns);
-    asm_alu_m_imm(&p, ASM_W, ALU_EXT_ADD, HR_RBX, CPU_OFF(stats.tb_chained), 1);
+    uint8_t *spent = asm_jcc_fwd(&p, CC_LE);
+    _Static_assert(sizeof(((struct cpu *)0)->exit_request) == 1, "byte compare");
+    asm_cmp_m8_imm8(&p, HR_RBX, CPU_OFF(exit_request), 0);
+    uint8_t *asked = asm_jcc_fwd(&p, CC_NE);
+    asm_mov_r64_imm64(&p, HR_R12, (uint64_t)(uintptr_t)tb->ops);
+    if (tb->jit)
+        asm_alu_m_imm(&p, ASM_W, ALU_EXT_ADD, HR_RBX, CPU_OFF(stats.tb_chained), 1);
     uint8_t *entry = p;             /* the entry everything else uses */
     bool after_call = false;
     uint32_t known = CC_UNKNOWN;    /* lazy-flag op host code stored last, if known */
@@ -370,6 +379,13 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         emit_reload(&p, &m);                                       /* the handler may have written */
         asm_jmp_rel32(&p, slow[k].resume);
     }
+    /* end of slice at the chained entry */
+    asm_patch32_here(&p, spent);
+    asm_patch32_here(&p, asked);
+    asm_alu_m_imm(&p, ASM_W, ALU_EXT_ADD, HR_RBX, CPU_OFF(budget), tb->ninsns);
+    emit_store_rip(&p, tb->ops[0].rip);
+    asm_xor_r32_r32(&p, HR_RAX, HR_RAX);
+    asm_jmp_rel32(&p, n->exit_out);
     if ((size_t)(p - start) > BLOCK_ROOM(tb->nuops))
         cpu_abort(cpu, "host code for a block of %u micro-ops overran its room (%zu bytes)",
                   (unsigned)tb->nuops, (size_t)(p - start));

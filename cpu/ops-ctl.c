@@ -516,7 +516,6 @@ static const struct uop *uop_string(struct cpu *cpu, const struct uop *u)
             /* the pause counts as one instruction, so a slice always ends */
             const struct uop *r = uop_leave_before(cpu, u);
             cpu->budget--;
-            cpu->icount++;
             return r;
         }
         switch (u->aux) {
