@@ -290,6 +290,7 @@ enum uop_kind {
     UK_UNARY,                   /* NOT/NEG/... reg (aux = the operation) */
     UK_SHIFT,                   /* shifts and rotates of a register */
     UK_IMUL2,                   /* IMUL reg, r/m[, imm] */
+    UK_DIV,                     /* DIV/IDIV r/m (aux = the operation) */
     UK_MOVX, UK_LEA, UK_CMOV, UK_SETCC,
     UK_FUSED,                   /* CMP/INC/DEC fused with the Jcc after it */
     UK_PUSH64, UK_POP64, UK_CALL64, UK_RET64, /* 64-bit mode, 8-byte stack forms */
@@ -1017,6 +1018,8 @@ struct uop_simple {
     bool count_cl;      /* the count is CL (4/8 bytes), masked at run time: 0 changes nothing */
     bool nop;           /* no architectural effect (the NOP forms) */
     uint8_t unary;      /* 1 NOT, 2 NEG reg (4/8 bytes) */
+    uint8_t div;        /* 1 DIV, 2 IDIV reg (4/8 bytes): rdx:rax / reg; flags kept;
+                           #DE and the cases host code leaves go to the handler */
     bool carry;         /* ADC/SBB reg, reg|imm: reads CF (alu, host_op adc/sbb) */
     int incdec;         /* +1 INC, -1 DEC reg (CF carried over); 0: neither */
     bool imm;           /* source is u->imm, else register u->rm */

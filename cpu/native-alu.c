@@ -322,6 +322,42 @@ void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
         emit_reg_result(p, m, d->size, u->reg);
 }
 
+/*
+ * DIV/IDIV reg (4/8 bytes) with the host instruction: rdx:rax / reg,
+ * quotient to rax, remainder to rdx, flags left alone (as uop_div()).
+ * Cases the host instruction could fault on go to the handler through
+ * *slow / *slow2 (filled in by the caller), which raises #DE or computes
+ * them: DIV when rdx >= divisor (quotient overflow, or a divisor of 0);
+ * IDIV when the divisor is 0 or -1, or the dividend is not rax
+ * sign-extended (as compilers emit it, after CQO/CDQ).
+ */
+void emit_div(uint8_t **p, struct regmap *m, const struct uop *u, const struct uop_simple *d,
+              uint8_t **slow, uint8_t **slow2)
+{
+    unsigned w = d->size == 8 ? ASM_W : 0;
+
+    emit_gload(p, m, gl_size(d->size), HR_RCX, u->reg);            /* the divisor */
+    emit_gload(p, m, gl_size(d->size), HR_RAX, 0);
+    emit_gload(p, m, gl_size(d->size), HR_RDX, 2);
+    if (d->div == 1) {
+        asm_alu_rr(p, w, 0x39, HR_RDX, HR_RCX);                    /* cmp rdx, rcx */
+        *slow = asm_jcc_fwd(p, CC_AE);
+        *slow2 = NULL;
+        asm_rr(p, w, 0, ASM_OP(0xf7), 6, HR_RCX);                  /* div rcx */
+    } else {
+        asm_rm(p, 0, 0, ASM_OP(0x8d), HR_RSI, HR_RCX, HR_NONE, 0, 1); /* lea esi, [rcx+1] */
+        asm_alu_r_imm(p, 0, ALU_EXT_CMP, HR_RSI, 1);
+        *slow = asm_jcc_fwd(p, CC_BE);                             /* divisor 0 or -1 */
+        asm_mov_r64_r64(p, HR_RSI, HR_RAX);
+        asm_shift_imm(p, w, 7, HR_RSI, (uint8_t)(d->size * 8 - 1)); /* sar: rax's sign */
+        asm_alu_rr(p, w, 0x39, HR_RSI, HR_RDX);                    /* cmp rsi, rdx */
+        *slow2 = asm_jcc_fwd(p, CC_NE);
+        asm_rr(p, w, 0, ASM_OP(0xf7), 7, HR_RCX);                  /* idiv rcx */
+    }
+    emit_gstore(p, m, HR_RAX, 0);                   /* 4 bytes: the host zero-extended */
+    emit_gstore(p, m, HR_RDX, 2);
+}
+
 /* rax (size bytes, zero-extended) sign-extended from `from` bytes when `sign`, then as
  * reg_set() writes `size` bytes into guest register r */
 void emit_movx_result(uint8_t **p, struct regmap *m, unsigned from, bool sign,

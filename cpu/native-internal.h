@@ -74,6 +74,8 @@ void emit_incdec(uint8_t **p, struct regmap *m, const struct uop *u,
 void emit_setcc_cmov(uint8_t **p, struct regmap *m, const struct uop *u,
                      const struct uop_simple *d, uint32_t known, bool live);
 unsigned emit_cond(uint8_t **p, uint32_t known, bool live, unsigned cc);
+void emit_div(uint8_t **p, struct regmap *m, const struct uop *u, const struct uop_simple *d,
+              uint8_t **slow, uint8_t **slow2);
 void emit_movx_result(uint8_t **p, struct regmap *m, unsigned from, bool sign,
                       unsigned size, unsigned r);
 

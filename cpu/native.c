@@ -100,8 +100,8 @@ static bool flags_dead_after(const struct tb *tb, unsigned i, uint32_t cc_op)
 {
     for (unsigned j = i + 1; j + 1 < tb->nuops; j++) {
         struct uop_simple d;
-        if (!uop_simple_desc(&tb->ops[j], &d) || touches_mem(&d))
-            return false;
+        if (!uop_simple_desc(&tb->ops[j], &d) || touches_mem(&d) || d.div)
+            return false;               /* it may call its handler */
         if (d.setcc || d.cmov || d.carry || d.shift >= 4)
             return false;               /* they read (or may keep) the flags */
         if (d.nop || d.unary == 1 || (d.shift && d.count_cl))
@@ -162,6 +162,12 @@ static void choose_regs(const struct tb *tb, struct regmap *m)
             }
             break;
         case HOW_SIMPLE:
+            if (d.div) {
+                uses[0]++;
+                uses[2]++;
+                uses[u->reg]++;
+                break;
+            }
             if (touches_mem(&d) || d.lea) {
                 if (u->base != UOP_NOREG)
                     uses[u->base]++;
@@ -285,7 +291,14 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                 d.flags_dead = flags_dead_after(tb, i, d.cc_op);
             bool was_live = live;
             live = false;
-            if (touches_mem(&d)) {
+            if (d.div) {
+                slow[nslow].dirty = m.dirty;
+                emit_div(&p, &m, u, &d, &slow[nslow].jne, &slow[nslow].jne2);
+                slow[nslow].off = off;
+                slow[nslow].resume = p;
+                nslow++;
+                after_call = false; /* the slow path checks for invalidation itself */
+            } else if (touches_mem(&d)) {
                 slow[nslow].dirty = m.dirty;
                 slow[nslow].jne2 = NULL;
                 emit_mem(&p, &m, u, &d, kernel, &slow[nslow].jne);

@@ -530,6 +530,7 @@ void tr_muldiv(struct tr_ctx *tc, const struct insn *in)
         return;
     }
     u = tr_emit(tc, in, (in->op == OP_DIV || in->op == OP_IDIV) ? uop_div : uop_mul1);
+    u->kind = (in->op == OP_DIV || in->op == OP_IDIV) ? UK_DIV : UK_CALL;
     u->aux = in->op;
 }
 
@@ -662,6 +663,11 @@ bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
             return false;
         *d = (struct uop_simple){ .imul = true, .imm = u->aux, .size = u->osize,
                                   .cc_op = (uint32_t)(CC_OP_MULB + sz_idx(u->osize)) };
+        return true;
+    case UK_DIV:
+        if (!wide || u->reg == UOP_NOREG)
+            return false;
+        *d = (struct uop_simple){ .div = u->aux == OP_IDIV ? 2 : 1, .size = u->osize };
         return true;
     case UK_SHIFT:
         break;
