@@ -1040,7 +1040,8 @@ struct uop_branch {
 bool uop_branch_desc(const struct uop *u, struct uop_branch *b);
 /* 64-bit mode, 8-byte stack micro-ops host code may do itself. */
 enum uop_stack { STK_NONE, STK_PUSH64, STK_POP64, STK_CALL64, STK_RET64,
-                 STK_CALL_IND64, STK_JMP_IND64 /* CALL/JMP through a 64-bit register */ };
+                 STK_CALL_IND64, STK_JMP_IND64, /* CALL/JMP through a 64-bit register */
+                 STK_JMP_MEM64 /* JMP through a 64-bit memory operand (jump tables) */ };
 enum uop_stack uop_stack_kind(const struct uop *u);
 
 /*

@@ -165,7 +165,8 @@ void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
  * PUSH/POP reg, CALL rel and RET [imm] of 64-bit mode with the stack
  * access through the soft-TLB hit path (a miss, or a non-canonical RSP,
  * which no TLB tag matches, jumps to *slow to call the handler).  CALL
- * then leaves like JMP rel; RET through the checks of emit_ret_target().
+ * then leaves like JMP rel; RET, JMP reg and JMP [mem] (jump tables)
+ * through the checks of emit_ret_target().
  */
 void emit_stack(struct native *n, uint8_t **p, struct regmap *m, struct tb *tb, uint32_t off,
                 enum uop_stack kind, bool kernel, uint8_t **slow)
@@ -173,6 +174,14 @@ void emit_stack(struct native *n, uint8_t **p, struct regmap *m, struct tb *tb, 
     const struct uop *u = (const struct uop *)((const uint8_t *)tb->ops + off);
     bool load = kind == STK_POP64 || kind == STK_RET64;
 
+    if (kind == STK_JMP_MEM64) {            /* the target through the soft-TLB hit path */
+        emit_ea(p, m, u, true);
+        emit_tlb(p, true, 8, kernel, slow);
+        asm_load_bi(p, 8, HR_RAX, HR_RSI, HR_RDX);
+        emit_flush(p, m);
+        emit_ret_target(n, p, tb, off, 0, kernel);
+        return;
+    }
     if (kind == STK_JMP_IND64) {                                   /* no stack access */
         emit_gload(p, m, GL_64, HR_RAX, u->reg);
         emit_flush(p, m);

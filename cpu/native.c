@@ -194,6 +194,13 @@ static void choose_regs(const struct tb *tb, struct regmap *m)
                 uses[u->rm]++;
             break;
         case HOW_STACK:
+            if (sk == STK_JMP_MEM64) {
+                if (u->base != UOP_NOREG)
+                    uses[u->base]++;
+                if (u->index != UOP_NOREG)
+                    uses[u->index]++;
+                break;
+            }
             uses[4]++;
             if (sk == STK_PUSH64 || sk == STK_POP64 || sk == STK_CALL_IND64 || sk == STK_JMP_IND64)
                 uses[u->reg]++;

@@ -113,8 +113,10 @@ enum uop_stack uop_stack_kind(const struct uop *u)
 {
     switch (u->kind) {
     case UK_JMP_IND: case UK_CALL_IND:
-        if (u->reg == UOP_NOREG || u->osize != 8)   /* 8 bytes: 64-bit mode */
+        if (u->osize != 8)                          /* 8 bytes: 64-bit mode */
             return STK_NONE;
+        if (u->reg == UOP_NOREG)                    /* memory: 64-bit addressing, JMP only */
+            return u->kind == UK_JMP_IND && u->asize == 8 ? STK_JMP_MEM64 : STK_NONE;
         return u->kind == UK_JMP_IND ? STK_JMP_IND64 : STK_CALL_IND64;
     case UK_PUSH64: return STK_PUSH64;
     case UK_POP64: return STK_POP64;
