@@ -18,8 +18,8 @@
  *     targets lie on the virtual page where the source block starts (the
  *     mapping the source was found under), so page-table changes never
  *     leave a stale link; an exit to another page (and RET, JMP/CALL
- *     through a register) instead remembers the block it found last time
- *     (uop_lookup_remember()), and host code enters that block only after
+ *     through a register or memory) instead remembers the first block it
+ *     found (uop_lookup_remember()), and host code enters that block only after
  *     checking its key and that the code TLB still maps its page to the
  *     same physical page (emit_ret_target() in cpu/native-ctl.c);
  *   - a block invalidated while it runs finishes the current instruction
@@ -699,22 +699,24 @@ const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip)
 }
 
 /*
- * RET, JMP/CALL through a register and direct exits to another page in
- * host code (cpu/native.c) remember the block they last went to in chain
- * slot `slot`, linked like a direct exit so that invalidating that block
- * clears it; host code checks the remembered block against the target,
- * the mode and the code mapping before entering it (uop_goto() does the
- * same through uop_goto_indirect()).  On a miss it calls this:
- * uop_goto_indirect(), then remember what it found.
+ * RET, JMP/CALL through a register or memory and direct exits to another
+ * page in host code (cpu/native*.c) remember a block they went to in
+ * chain slot `slot`, linked like a direct exit so that invalidating that
+ * block clears it; host code checks the remembered block against the
+ * target, the mode and the code mapping before entering it (uop_goto()
+ * does the same through uop_goto_indirect()).  On a miss it calls this:
+ * uop_goto_indirect(), and remember what it found when nothing is
+ * remembered yet.  The first target stays (until invalidation clears
+ * it): relinking on every change made a jump table or a RET with
+ * alternating callers allocate and free a link per execution, while a
+ * miss costs only the jump-cache probe here.
  */
 const struct uop *uop_lookup_remember(struct cpu *cpu, struct uop *u, uint64_t rip, int slot)
 {
     const struct uop *next = uop_goto_indirect(cpu, rip);
 
-    if (next && u->chain[slot] != tb_of(next)) {
-        tb_unlink_slot(u, slot);
+    if (next && !u->chain[slot])
         tb_link(u, slot, tb_of(next), NULL);
-    }
     return next;
 }
 
