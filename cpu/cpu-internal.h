@@ -283,6 +283,31 @@ typedef const struct uop *(*uop_fn)(struct cpu *cpu, const struct uop *u);
 
 #define UOP_NOREG 0xff
 
+/*
+ * The operation a micro-op's handler does, for the host-code backend
+ * (cpu/native*.c), which selects its emitters by it and never by the
+ * handler pointer.  The translator sets it where it picks the handler
+ * (tr_emit() leaves UK_CALL); code that re-points u->fn sets it too.
+ * UK_CALL: host code only calls the handler.
+ */
+enum uop_kind {
+    UK_CALL,
+    UK_NOP,                     /* the NOP forms */
+    UK_MOV, UK_ALU,             /* MOV and ALU tables of ops-int.c (kform) */
+    UK_INCDEC,                  /* INC/DEC reg */
+    UK_UNARY,                   /* NOT/NEG/... reg (aux = the operation) */
+    UK_SHIFT,                   /* shifts and rotates of a register */
+    UK_IMUL2,                   /* IMUL reg, r/m[, imm] */
+    UK_DIV,                     /* DIV/IDIV r/m (aux = the operation) */
+    UK_MOVX, UK_LEA, UK_CMOV, UK_SETCC,
+    UK_FUSED,                   /* CMP/INC/DEC fused with the Jcc after it */
+    UK_PUSH64, UK_POP64, UK_CALL64, UK_RET64, /* 64-bit mode, 8-byte stack forms */
+    UK_CALL_IND, UK_JMP_IND,    /* CALL/JMP through a register or memory */
+    UK_JMP, UK_JCC,             /* JMP rel, Jcc rel (within the CS limit) */
+    UK_EXIT_CHAIN,              /* the block's fall-through exit, chainable */
+    UK_VMOV, UK_VSTORE, UK_VMOVMSK, UK_VOP, /* MMX/SSE moves, stores, MOVMSK, packed ops */
+};
+
 struct uop {
     uop_fn fn;
     uint64_t rip;       /* RIP of this instruction (next = rip + len) */
@@ -306,6 +331,9 @@ struct uop {
     uint16_t aux;       /* handler-specific (e.g. a second size) */
     uint8_t lock;       /* LOCK prefix present */
     uint8_t opsz2;      /* handler-specific second size */
+    uint8_t kind;       /* enum uop_kind: what the handler does, for host code */
+    uint8_t kform;      /* with kind: UK_MOV size index << 4 | form; UK_ALU op << 3 | form;
+                           UK_INCDEC 0 INC, 1 DEC; UK_FUSED the fusion (fuse_with_jcc()) */
     int64_t disp;       /* EA displacement; RIP-relative already folded */
     uint64_t imm;       /* immediate, sign/zero-extended as the insn defines */
     uint64_t imm2;      /* second immediate, branch target, far selector */
@@ -339,6 +367,12 @@ struct tb {
     struct uop ops[];
 };
 
+/* The block a micro-op belongs to (one micro-op per instruction: ops[idx]). */
+static inline struct tb *tb_of(const struct uop *u)
+{
+    return (struct tb *)(void *)((char *)(uintptr_t)(u - u->idx) - offsetof(struct tb, ops));
+}
+
 /*
  * hflags: everything that changes how bytes decode or translate.  Part of
  * the block key; recomputed by cpu_update_hflags() after any change to
@@ -367,8 +401,8 @@ struct tb {
 /*
  * An exception or interrupt raised while executing: cpu_raise_*() fills
  * cpu->pend and longjmps to cpu_run(), which sets RIP (cur->rip for
- * faults, next_rip for traps/soft interrupts/exits), corrects icount for
- * the instructions of the block that did not retire, then calls
+ * faults, next_rip for traps/soft interrupts/exits), gives back the budget
+ * of the instructions of the block that did not retire, then calls
  * cpu_deliver_event() unless exit_only.
  */
 struct cpu_event {
@@ -421,9 +455,16 @@ struct cpu {
     /* execution engine */
     const struct uop *cur;  /* uop being executed (precise RIP on faults) */
     struct native *native;  /* host code buffer (cpu/native.c), NULL: interpret */
-    struct tb *cur_tb;
+    /*
+     * Instruction accounting: a block's entry takes its instructions off
+     * the budget (given back for those that did not retire, on faults and
+     * early exits); the retired count is derived from it, cpu_icount():
+     * icount as of the moment the budget was budget_mark, plus what was
+     * taken off since.  The block running is tb_of(cur) when needed.
+     */
     int64_t budget;         /* instructions left in this slice */
-    uint64_t icount;        /* instructions retired since power-on */
+    int64_t budget_mark;
+    uint64_t icount;
     volatile bool exit_request;
     bool halted;
     bool wait_sipi;         /* INIT received, waiting for a STARTUP IPI (halted too) */
@@ -896,11 +937,9 @@ static inline const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, i
     cpu->rip = rip;
     if (likely(t && cpu->budget > 0 && !cpu->exit_request)) {
         /* a block on another page (remembered by host code): check the mapping */
-        if (unlikely((t->pc ^ cpu->cur_tb->pc) & PAGE_MASK))
+        if (unlikely((t->pc ^ tb_of(u)->pc) & PAGE_MASK))
             return uop_goto_indirect(cpu, rip);
         cpu->budget -= t->ninsns;
-        cpu->icount += t->ninsns;
-        cpu->cur_tb = t;
         cpu->stats.tb_chained++;
         return t->ops;
     }
@@ -1003,6 +1042,8 @@ struct uop_simple {
     bool count_cl;      /* the count is CL (4/8 bytes), masked at run time: 0 changes nothing */
     bool nop;           /* no architectural effect (the NOP forms) */
     uint8_t unary;      /* 1 NOT, 2 NEG reg (4/8 bytes) */
+    uint8_t div;        /* 1 DIV, 2 IDIV reg (4/8 bytes): rdx:rax / reg; flags kept;
+                           #DE and the cases host code leaves go to the handler */
     bool carry;         /* ADC/SBB reg, reg|imm: reads CF (alu, host_op adc/sbb) */
     int incdec;         /* +1 INC, -1 DEC reg (CF carried over); 0: neither */
     bool imm;           /* source is u->imm, else register u->rm */
@@ -1021,14 +1062,11 @@ struct uop_branch {
 };
 /* JMP rel, Jcc and the fall-through exit: fill *b and return true. */
 bool uop_branch_desc(const struct uop *u, struct uop_branch *b);
-bool uop_is_exit_next_chain(const struct uop *u);
 /* 64-bit mode, 8-byte stack micro-ops host code may do itself. */
 enum uop_stack { STK_NONE, STK_PUSH64, STK_POP64, STK_CALL64, STK_RET64,
-                 STK_CALL_IND64, STK_JMP_IND64 /* CALL/JMP through a 64-bit register */ };
+                 STK_CALL_IND64, STK_JMP_IND64, /* CALL/JMP through a 64-bit register */
+                 STK_JMP_MEM64 /* JMP through a 64-bit memory operand (jump tables) */ };
 enum uop_stack uop_stack_kind(const struct uop *u);
-bool uop_is_nop(const struct uop *u);
-/* cpu/fuse.c: 0 CMP rr, 1 CMP ri, 2 INC, 3 DEC fused with the next Jcc, or -1. */
-int fuse_kind(uop_fn fn, unsigned *size);
 
 /*
  * What host code may do instead of calling an MMX/SSE handler (XMM forms

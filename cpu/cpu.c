@@ -460,7 +460,10 @@ int cpu_code_bits(const struct cpu *cpu)
 }
 bool cpu_long_mode(const struct cpu *cpu) { return cpu->efer & EFER_LMA; }
 bool cpu_halted(const struct cpu *cpu) { return cpu->halted; }
-uint64_t cpu_icount(const struct cpu *cpu) { return cpu->icount; }
+uint64_t cpu_icount(const struct cpu *cpu)
+{
+    return cpu->icount + (uint64_t)(cpu->budget_mark - cpu->budget);
+}
 int64_t cpu_tsc_offset(const struct cpu *cpu) { return cpu->tsc_offset; }
 
 void cpu_sync_tsc(struct cpu *cpu, const struct cpu *from)
@@ -508,7 +511,7 @@ void cpu_apic_mmio_write(struct cpu *cpu, uint64_t pa, uint64_t v, unsigned size
 
     cpu->intc.mmio_write(cpu->intc.opaque, (uint32_t)(pa & 0xfff), (uint32_t)v, size);
     /* the store is the instruction's last micro-op: leave the block after it */
-    if (u && cpu->cur_tb && u + 1 < cpu->cur_tb->ops + cpu->cur_tb->nuops && (u + 1)->idx != u->idx)
+    if (u && u + 1 < tb_of(u)->ops + tb_of(u)->nuops && (u + 1)->idx != u->idx)
         cpu_exit_block(cpu, u->rip + u->len);
 }
 
@@ -664,5 +667,5 @@ void cpu_dump_stats(struct cpu *cpu, FILE *out)
             (unsigned long long)cpu->stats.tb_invalidated, (unsigned long long)cpu->stats.tb_lookups,
             (unsigned long long)cpu->stats.tlb_fills, (unsigned long long)cpu->stats.tlb_flushes,
             (unsigned long long)cpu->stats.exceptions, (unsigned long long)cpu->stats.interrupts,
-            (unsigned long long)cpu->icount);
+            (unsigned long long)cpu_icount(cpu));
 }

@@ -14,9 +14,14 @@
  *     no writable TLB entry in any of them, and an invalidation reaches
  *     every member's cache, so one vCPU's store (a kernel patching its
  *     text while another runs it) invalidates the other's blocks;
- *   - direct chaining only links blocks whose targets lie on the virtual
- *     page where the source block starts (the mapping the source was found
- *     under), so page-table changes never leave a stale link;
+ *   - direct chaining (a patched jump, tb_link()) only links blocks whose
+ *     targets lie on the virtual page where the source block starts (the
+ *     mapping the source was found under), so page-table changes never
+ *     leave a stale link; an exit to another page (and RET, JMP/CALL
+ *     through a register or memory) instead remembers the first block it
+ *     found (uop_lookup_remember()), and host code enters that block only after
+ *     checking its key and that the code TLB still maps its page to the
+ *     same physical page (emit_ret_target() in cpu/native-ctl.c);
  *   - a block invalidated while it runs finishes the current instruction
  *     and then exits (the next uop is patched into an exit); its memory is
  *     freed only back in the main loop.
@@ -262,8 +267,7 @@ static void tb_unlink(struct tb *tb)
 const struct uop *uop_leave_before(struct cpu *cpu, const struct uop *u)
 {
     cpu->rip = u->rip;
-    cpu->icount -= (uint64_t)(cpu->cur_tb->ninsns - u->idx);
-    cpu->budget += cpu->cur_tb->ninsns - u->idx;
+    cpu->budget += tb_of(u)->ninsns - u->idx;
     return NULL;
 }
 
@@ -288,11 +292,12 @@ static void tb_remove(struct cpu *cpu, struct tb *tb)
     jit_fold(cpu, tb);
     tb->invalid = true;
     cpu->stats.tb_invalidated++;
-    if (tb == cpu->cur_tb && cpu->cur && cpu->cur >= tb->ops
+    if (cpu->cur && cpu->cur >= tb->ops
         && cpu->cur < tb->ops + tb->nuops - 1) {
         /* running: finish this instruction, then leave the block */
         struct uop *next = (struct uop *)(cpu->cur + 1);
         next->fn = uop_leave_before;
+        next->kind = UK_CALL;
     }
     tb->hash_next = c->graveyard;
     c->graveyard = tb;
@@ -450,11 +455,6 @@ static const struct uop *uop_exit_next_chain(struct cpu *cpu, const struct uop *
     return uop_goto(cpu, u, 0, u->rip);
 }
 
-bool uop_is_exit_next_chain(const struct uop *u)
-{
-    return u->fn == uop_exit_next_chain;
-}
-
 static const struct uop *uop_exit_next(struct cpu *cpu, const struct uop *u)
 {
     cpu->rip = u->rip;
@@ -585,9 +585,13 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
             tr_table[in.op](&tc, &in);
             if (in.op == OP_JCC && tb->ninsns > 0 && have_prev
                 && (mode == 64 || in.imm <= tb->cs_limit)) {
-                uop_fn f = fuse_with_jcc(&prev, in.cc);
-                if (f)
+                uint8_t fk;
+                uop_fn f = fuse_with_jcc(&prev, in.cc, &fk);
+                if (f) {
                     tb->ops[tc.nuops - 2].fn = f;
+                    tb->ops[tc.nuops - 2].kind = UK_FUSED;
+                    tb->ops[tc.nuops - 2].kform = fk;
+                }
             }
         }
         if (tb->jit && tb->ninsns < TB_MAX_INSNS)
@@ -610,6 +614,7 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
         struct uop *u = &tb->ops[tc.nuops++];
         memset(u, 0, sizeof *u);
         u->fn = tc.end == TR_END_NEXT ? uop_exit_next_chain : uop_exit_next;
+        u->kind = tc.end == TR_END_NEXT ? UK_EXIT_CHAIN : UK_CALL;
         u->rip = pc - tb->cs_base + tb->size;
         if (mode != 64)
             u->rip &= 0xffffffffu;
@@ -687,8 +692,6 @@ const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip)
         && t->hflags == (cpu->hflags & HF_KEY_MASK) && t->cs_base == cpu->seg[SEG_CS].base
         && t->cs_limit == cpu->seg[SEG_CS].limit && !(cpu->hflags & (HF_ONE_INSN | HF_INHIBIT)) && !cpu_event_pending(cpu)) {
         cpu->budget -= t->ninsns;
-        cpu->icount += t->ninsns;
-        cpu->cur_tb = t;
         cpu->stats.tb_chained++;
         return t->ops;
     }
@@ -696,22 +699,24 @@ const struct uop *uop_goto_indirect(struct cpu *cpu, uint64_t rip)
 }
 
 /*
- * RET, JMP/CALL through a register and direct exits to another page in
- * host code (cpu/native.c) remember the block they last went to in chain
- * slot `slot`, linked like a direct exit so that invalidating that block
- * clears it; host code checks the remembered block against the target,
- * the mode and the code mapping before entering it (uop_goto() does the
- * same through uop_goto_indirect()).  On a miss it calls this:
- * uop_goto_indirect(), then remember what it found.
+ * RET, JMP/CALL through a register or memory and direct exits to another
+ * page in host code (cpu/native*.c) remember a block they went to in
+ * chain slot `slot`, linked like a direct exit so that invalidating that
+ * block clears it; host code checks the remembered block against the
+ * target, the mode and the code mapping before entering it (uop_goto()
+ * does the same through uop_goto_indirect()).  On a miss it calls this:
+ * uop_goto_indirect(), and remember what it found when nothing is
+ * remembered yet.  The first target stays (until invalidation clears
+ * it): relinking on every change made a jump table or a RET with
+ * alternating callers allocate and free a link per execution, while a
+ * miss costs only the jump-cache probe here.
  */
 const struct uop *uop_lookup_remember(struct cpu *cpu, struct uop *u, uint64_t rip, int slot)
 {
     const struct uop *next = uop_goto_indirect(cpu, rip);
 
-    if (next && u->chain[slot] != cpu->cur_tb) {
-        tb_unlink_slot(u, slot);
-        tb_link(u, slot, cpu->cur_tb, NULL);
-    }
+    if (next && !u->chain[slot])
+        tb_link(u, slot, tb_of(next), NULL);
     return next;
 }
 
@@ -772,17 +777,17 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
     cpu->in_run = true;
     cpu->run_start_ns = vclock_ns();
     cpu->budget = max_insns;
+    cpu->budget_mark = max_insns;
     cpu->exit_request = false;
     cpu->exit_reason = CPU_EXIT_BUDGET;
     if (setjmp(cpu->jmp_env)) {
         /* landed from cpu_raise_*() */
         const struct uop *u = cpu->cur;
         struct cpu_event ev = cpu->pend;
-        if (u && cpu->cur_tb) {
-            unsigned undone = cpu->cur_tb->ninsns - u->idx;
+        if (u) {
+            unsigned undone = tb_of(u)->ninsns - u->idx;
             if (ev.is_trap || ev.exit_only)
                 undone--;
-            cpu->icount -= undone;
             cpu->budget += undone;
             if (!ev.is_trap && !ev.exit_only)
                 cpu->rip = u->rip;
@@ -792,7 +797,6 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
         if (!ev.exit_only)
             cpu->db_pending = 0; /* the instruction did not complete */
         cpu->cur = NULL;
-        cpu->cur_tb = NULL;
         cpu->link_from = NULL;
         if (!ev.exit_only)
             cpu_deliver_event(cpu);
@@ -834,7 +838,6 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
         }
         uint32_t flags = (cpu->hflags & HF_KEY_MASK) | (shadow_ends ? HF_SHADOW_END : 0);
         cpu->cur = NULL;
-        cpu->cur_tb = NULL;
         struct tb *tb = tb_lookup(cpu, pc, flags);
         if (cpu->link_from) {
             /*
@@ -855,11 +858,9 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
         if (logging)
             log_exec(cpu, tb);
         cpu->budget -= tb->ninsns;
-        cpu->icount += tb->ninsns;
-        cpu->cur_tb = tb;
         const struct uop *u = tb->ops;
         do {
-            struct tb *t = cpu->cur_tb;
+            struct tb *t = tb_of(u);
             if (t->native && u == t->ops) {
                 u = native_run(cpu, t);     /* follows chained blocks itself */
             } else {
@@ -869,24 +870,24 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
                 u = u->fn(cpu, u);
             }
         } while (u);
+        cpu->cur = NULL;                /* no instruction is under way */
         if (tb->hflags & HF_ONE_INSN) {
             /* single-step and data breakpoint traps after the instruction
              * (SDM vol. 3, 17.3.1) */
-            cpu->cur = NULL;
-            cpu->cur_tb = NULL;
             cpu->link_from = NULL;
             debug_after_insn(cpu, tb->hflags & HF_TF);
             continue;
         }
         if (cpu->link_from) {
-            cpu->link_src_pc_page = cpu->cur_tb->pc & PAGE_MASK;
-            cpu->link_src_tb = cpu->cur_tb;
+            cpu->link_src_tb = tb_of(cpu->link_from);
+            cpu->link_src_pc_page = cpu->link_src_tb->pc & PAGE_MASK;
         }
     }
 out:
     cpu->cur = NULL;
-    cpu->cur_tb = NULL;
     cpu->link_from = NULL;
+    cpu->icount += (uint64_t)(cpu->budget_mark - cpu->budget);
+    cpu->budget_mark = cpu->budget;
     if (!cpu->halted)
         cpu->runtime_ns += (uint64_t)(vclock_ns() - cpu->run_start_ns);
     cpu->in_run = false;
@@ -904,8 +905,8 @@ void cpu_abort(struct cpu *cpu, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n");
     cpu_dump_state(cpu, stderr);
-    if (cpu->cur_tb)
+    if (cpu->cur)
         fprintf(stderr, "in block at %016llx (%u instructions)\n",
-                (unsigned long long)cpu->cur_tb->pc, cpu->cur_tb->ninsns);
+                (unsigned long long)tb_of(cpu->cur)->pc, tb_of(cpu->cur)->ninsns);
     abort();
 }

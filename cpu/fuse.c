@@ -62,7 +62,7 @@ static const uop_fn fused[4][2][16] = {
     { ROW(fdec, 4), ROW(fdec, 8) },
 };
 
-uop_fn fuse_with_jcc(const struct insn *prev, unsigned cc)
+uop_fn fuse_with_jcc(const struct insn *prev, unsigned cc, uint8_t *kform)
 {
     int kind;
 
@@ -70,23 +70,11 @@ uop_fn fuse_with_jcc(const struct insn *prev, unsigned cc)
         return NULL;
     if (prev->op == OP_CMP && prev->o[0].kind == OPND_REG
         && (prev->o[1].kind == OPND_REG || prev->o[1].kind == OPND_IMM))
-        kind = prev->o[1].kind == OPND_REG ? 0 : 1;
+        kind = prev->o[1].kind == OPND_REG ? FUSE_CMP_RR : FUSE_CMP_RI;
     else if ((prev->op == OP_INC || prev->op == OP_DEC) && prev->o[0].kind == OPND_REG)
-        kind = prev->op == OP_INC ? 2 : 3;
+        kind = prev->op == OP_INC ? FUSE_INC : FUSE_DEC;
     else
         return NULL;
+    *kform = (uint8_t)kind;
     return fused[kind][prev->osize == 8][cc & 15];
-}
-
-/* For cpu/native.c: 0 CMP rr, 1 CMP ri, 2 INC, 3 DEC fused with a Jcc, or -1. */
-int fuse_kind(uop_fn fn, unsigned *size)
-{
-    for (int k = 0; k < 4; k++)
-        for (int s = 0; s < 2; s++)
-            for (int cc = 0; cc < 16; cc++)
-                if (fused[k][s][cc] == fn) {
-                    *size = s ? 8 : 4;
-                    return k;
-                }
-    return -1;
 }

@@ -134,7 +134,7 @@ void jit_report(struct cpu *cpu, const struct cpu_stats *s, FILE *out)
 
     fprintf(out, "jit: vCPU %d: %llu guest instructions (%llu retired): %llu in host code "
                  "(%.1f%%), %llu through handler calls (%.1f%%)\n",
-            cpu->index, (unsigned long long)all, (unsigned long long)cpu->icount,
+            cpu->index, (unsigned long long)all, (unsigned long long)cpu_icount(cpu),
             (unsigned long long)t->host, pct(t->host, all),
             (unsigned long long)t->called, pct(t->called, all));
     fprintf(out, "jit: vCPU %d: blocks translated %llu, entered %llu, chained %llu, "

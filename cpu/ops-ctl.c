@@ -108,16 +108,22 @@ static const struct uop *uop_pop64(struct cpu *cpu, const struct uop *u)
     return u + 1;
 }
 
-static const struct uop *uop_jmp_ind(struct cpu *cpu, const struct uop *u);
-static const struct uop *uop_call_ind(struct cpu *cpu, const struct uop *u);
-
+/* For cpu/native.c: the stack forms host code does itself, from the micro-op's kind. */
 enum uop_stack uop_stack_kind(const struct uop *u)
 {
-    if ((u->fn == uop_jmp_ind || u->fn == uop_call_ind) && u->reg != UOP_NOREG
-        && u->osize == 8)       /* 8 bytes: 64-bit mode */
-        return u->fn == uop_jmp_ind ? STK_JMP_IND64 : STK_CALL_IND64;
-    return u->fn == uop_push64 ? STK_PUSH64 : u->fn == uop_pop64 ? STK_POP64
-         : u->fn == uop_call64 ? STK_CALL64 : u->fn == uop_ret64 ? STK_RET64 : STK_NONE;
+    switch (u->kind) {
+    case UK_JMP_IND: case UK_CALL_IND:
+        if (u->osize != 8)                          /* 8 bytes: 64-bit mode */
+            return STK_NONE;
+        if (u->reg == UOP_NOREG)                    /* memory: 64-bit addressing, JMP only */
+            return u->kind == UK_JMP_IND && u->asize == 8 ? STK_JMP_MEM64 : STK_NONE;
+        return u->kind == UK_JMP_IND ? STK_JMP_IND64 : STK_CALL_IND64;
+    case UK_PUSH64: return STK_PUSH64;
+    case UK_POP64: return STK_POP64;
+    case UK_CALL64: return STK_CALL64;
+    case UK_RET64: return STK_RET64;
+    default: return STK_NONE;
+    }
 }
 
 /* ---- PUSH POP PUSHA POPA PUSHF POPF ENTER LEAVE -------------------------- */
@@ -262,7 +268,7 @@ void tr_stack(struct tr_ctx *tc, const struct insn *in)
     switch (in->op) {
     case OP_PUSH:
         if (in->mode == 64 && in->osize == 8 && in->o[0].kind == OPND_REG) {
-            tr_emit(tc, in, uop_push64);
+            tr_emit(tc, in, uop_push64)->kind = UK_PUSH64;
             return;
         }
         tr_emit(tc, in, in->o[0].kind == OPND_IMM ? uop_push_i
@@ -270,7 +276,7 @@ void tr_stack(struct tr_ctx *tc, const struct insn *in)
         return;
     case OP_POP:
         if (in->mode == 64 && in->osize == 8 && in->o[0].kind == OPND_REG) {
-            tr_emit(tc, in, uop_pop64);
+            tr_emit(tc, in, uop_pop64)->kind = UK_POP64;
             return;
         }
         tr_emit(tc, in, in->o[0].kind == OPND_MEM ? uop_pop_m : uop_pop_r);
@@ -310,20 +316,21 @@ static const uop_fn jcc_table[16] = {
     uop_jcc8, uop_jcc9, uop_jcc10, uop_jcc11, uop_jcc12, uop_jcc13, uop_jcc14, uop_jcc15,
 };
 
+/* For cpu/native.c: the direct exits host code takes itself, from the micro-op's kind. */
 bool uop_branch_desc(const struct uop *u, struct uop_branch *b)
 {
-    if (u->fn == uop_jmp) {
+    if (u->kind == UK_JMP) {
         b->cc = -1;
         b->taken = u->imm;
         return true;
     }
-    if (u->fn == jcc_table[u->cc & 15]) {
+    if (u->kind == UK_JCC) {
         b->cc = u->cc & 15;
         b->taken = u->imm;
         b->not_taken = next_rip(u);
         return true;
     }
-    if (uop_is_exit_next_chain(u)) {
+    if (u->kind == UK_EXIT_CHAIN) {
         b->cc = -1;
         b->taken = u->rip;
         return true;
@@ -421,14 +428,23 @@ void tr_branch(struct tr_ctx *tc, const struct insn *in)
     struct uop *u;
     bool rel = in->o[0].kind == OPND_REL;
     uop_fn fn;
+    enum uop_kind kind = UK_CALL;
+    bool stk64 = in->mode == 64 && in->osize == 8;
 
     switch (in->op) {
-    case OP_JMP: fn = rel ? uop_jmp : uop_jmp_ind; break;
-    case OP_JCC: fn = jcc_table[in->cc & 15]; break;
-    case OP_CALL:
-        fn = rel ? (in->mode == 64 && in->osize == 8 ? uop_call64 : uop_call) : uop_call_ind;
+    case OP_JMP:
+        fn = rel ? uop_jmp : uop_jmp_ind;
+        kind = rel ? UK_JMP : UK_JMP_IND;
         break;
-    case OP_RET: fn = in->mode == 64 && in->osize == 8 ? uop_ret64 : uop_ret; break;
+    case OP_JCC: fn = jcc_table[in->cc & 15]; kind = UK_JCC; break;
+    case OP_CALL:
+        fn = rel ? (stk64 ? uop_call64 : uop_call) : uop_call_ind;
+        kind = rel ? (stk64 ? UK_CALL64 : UK_CALL) : UK_CALL_IND;
+        break;
+    case OP_RET:
+        fn = stk64 ? uop_ret64 : uop_ret;
+        kind = stk64 ? UK_RET64 : UK_CALL;
+        break;
     default: fn = uop_loop; break;
     }
     if (in->mode != 64 && rel && in->imm > tc->tb->cs_limit) {
@@ -436,10 +452,13 @@ void tr_branch(struct tr_ctx *tc, const struct insn *in)
             tr_emit_fault(tc, in, EXC_GP);
             return;
         }
-        if (in->op == OP_JCC)
+        if (in->op == OP_JCC) {
             fn = uop_jcc_beyond_limit;
+            kind = UK_CALL;
+        }
     }
     u = tr_emit(tc, in, fn);
+    u->kind = (uint8_t)kind;
     u->aux = in->op;
     if (in->op == OP_RET)
         u->imm = in->nopnds ? in->imm & 0xffff : 0;
@@ -553,7 +572,6 @@ static const struct uop *uop_string(struct cpu *cpu, const struct uop *u)
             /* the pause counts as one instruction, so a slice always ends */
             const struct uop *r = uop_leave_before(cpu, u);
             cpu->budget--;
-            cpu->icount++;
             return r;
         }
         if (block) {
@@ -644,11 +662,6 @@ static const struct uop *uop_nop(struct cpu *cpu, const struct uop *u)
     return u + 1;
 }
 
-/* For cpu/native.c (uop_simple_desc): host code does nothing for these. */
-bool uop_is_nop(const struct uop *u)
-{
-    return u->fn == uop_nop;
-}
 
 static const struct uop *uop_clflush(struct cpu *cpu, const struct uop *u)
 {
@@ -666,6 +679,6 @@ void tr_misc(struct tr_ctx *tc, const struct insn *in)
         tr_emit(tc, in, uop_clflush);
         return;
     default:
-        tr_emit(tc, in, uop_nop);
+        tr_emit(tc, in, uop_nop)->kind = UK_NOP;    /* host code does nothing */
     }
 }

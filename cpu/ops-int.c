@@ -132,7 +132,9 @@ void tr_alu(struct tr_ctx *tc, const struct insn *in)
     int form = form_of(in);
 
     /* TEST r/m, reg has the register as second operand: same as MR/RR */
-    tr_emit(tc, in, alu_table[op][sz_idx(in->osize)][form]);
+    struct uop *u = tr_emit(tc, in, alu_table[op][sz_idx(in->osize)][form]);
+    u->kind = UK_ALU;
+    u->kform = (uint8_t)(op << 3 | form);
 }
 
 /* ---- INC DEC NEG NOT ---------------------------------------------------- */
@@ -216,10 +218,13 @@ void tr_unary(struct tr_ctx *tc, const struct insn *in)
     struct uop *u;
 
     if ((in->op == OP_INC || in->op == OP_DEC) && in->o[0].kind == OPND_REG) {
-        tr_emit(tc, in, incdec_table[in->op == OP_DEC][sz_idx(in->osize)]);
+        u = tr_emit(tc, in, incdec_table[in->op == OP_DEC][sz_idx(in->osize)]);
+        u->kind = UK_INCDEC;
+        u->kform = in->op == OP_DEC;
         return;
     }
     u = tr_emit(tc, in, in->o[0].kind == OPND_MEM ? uop_unary_m : uop_unary_r);
+    u->kind = in->o[0].kind == OPND_MEM ? UK_CALL : UK_UNARY;
     u->aux = in->op;
 }
 
@@ -394,6 +399,7 @@ void tr_shift(struct tr_ctx *tc, const struct insn *in)
     struct uop *u = tr_emit(tc, in, in->o[0].kind == OPND_MEM ? uop_shift_m : uop_shift_r);
     const struct opnd *cnt = &in->o[in->op == OP_SHLD || in->op == OP_SHRD ? 2 : 1];
 
+    u->kind = in->o[0].kind == OPND_MEM ? UK_CALL : UK_SHIFT;
     u->cc = (uint8_t)in->op;
     u->aux = cnt->kind == OPND_REG;
     u->imm = cnt->kind == OPND_IMM ? in->imm : 0;
@@ -519,10 +525,12 @@ void tr_muldiv(struct tr_ctx *tc, const struct insn *in)
 
     if (in->op == OP_IMUL && in->nopnds >= 2) {
         u = tr_emit(tc, in, uop_imul2);
+        u->kind = UK_IMUL2;
         u->aux = in->nopnds == 3;
         return;
     }
     u = tr_emit(tc, in, (in->op == OP_DIV || in->op == OP_IDIV) ? uop_div : uop_mul1);
+    u->kind = (in->op == OP_DIV || in->op == OP_IDIV) ? UK_DIV : UK_CALL;
     u->aux = in->op;
 }
 
@@ -578,87 +586,135 @@ static const struct uop *uop_lea(struct cpu *cpu, const struct uop *u);
 static const struct uop *uop_cmov(struct cpu *cpu, const struct uop *u);
 static const struct uop *uop_setcc(struct cpu *cpu, const struct uop *u);
 
+/*
+ * For cpu/native.c: what host code may do instead of calling the
+ * handler, from the micro-op's kind (set by the translators above).
+ */
 bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
 {
-    uop_fn fn = u->fn;
+    static const uint8_t host_op[] = {
+        [ALU_ADD] = 0x01, [ALU_OR] = 0x09, [ALU_AND] = 0x21, [ALU_SUB] = 0x29,
+        [ALU_XOR] = 0x31, [ALU_CMP] = 0x29, [ALU_TEST] = 0x21,
+        [ALU_ADC] = 0x11, [ALU_SBB] = 0x19,
+    };
+    static const uint8_t cc_base[] = {
+        [ALU_ADD] = CC_OP_ADDB, [ALU_OR] = CC_OP_LOGICB, [ALU_AND] = CC_OP_LOGICB,
+        [ALU_SUB] = CC_OP_SUBB, [ALU_XOR] = CC_OP_LOGICB, [ALU_CMP] = CC_OP_SUBB,
+        [ALU_TEST] = CC_OP_LOGICB, [ALU_ADC] = CC_OP_ADCB, [ALU_SBB] = CC_OP_SBBB,
+    };
+    bool wide = u->osize == 4 || u->osize == 8;
 
-    if (uop_is_nop(u)) {
+    switch (u->kind) {
+    case UK_NOP:
         *d = (struct uop_simple){ .nop = true };
         return true;
-    }
-    if (fn == uop_unary_r && (u->aux == OP_NOT || u->aux == OP_NEG)
-        && (u->osize == 4 || u->osize == 8)) {
+    case UK_UNARY:
+        if (!wide || (u->aux != OP_NOT && u->aux != OP_NEG))
+            return false;
         *d = (struct uop_simple){ .unary = u->aux == OP_NOT ? 1 : 2, .size = u->osize,
                                   .writes = true,
                                   .cc_op = u->aux == OP_NEG
                                            ? (uint32_t)(CC_OP_SUBB + sz_idx(u->osize)) : 0 };
         return true;
-    }
-
-    if (fn == uop_setcc && u->reg != UOP_NOREG) {
+    case UK_SETCC:
+        if (u->reg == UOP_NOREG)
+            return false;
         *d = (struct uop_simple){ .setcc = true, .size = 1, .writes = true };
         return true;
-    }
-    if (fn == uop_cmov && u->rm != UOP_NOREG && (u->osize == 4 || u->osize == 8)) {
+    case UK_CMOV:
+        if (u->rm == UOP_NOREG || !wide)
+            return false;
         *d = (struct uop_simple){ .cmov = true, .size = u->osize, .writes = true };
         return true;
-    }
-
-    if ((fn == uop_lea || fn == uop_movx) && (u->osize == 4 || u->osize == 8)) {
-        if (fn == uop_lea) {
-            if (u->asize == 2)
-                return false;
-            *d = (struct uop_simple){ .lea = true, .size = u->osize, .writes = true };
-        } else {
-            *d = (struct uop_simple){ .movx = (uint8_t)u->aux, .sign = u->cc != 0,
-                                      .mem_src = u->rm == UOP_NOREG, .size = u->osize,
-                                      .writes = true };
+    case UK_LEA:
+        if (!wide || u->asize == 2)
+            return false;
+        *d = (struct uop_simple){ .lea = true, .size = u->osize, .writes = true };
+        return true;
+    case UK_MOVX:
+        if (!wide)
+            return false;
+        *d = (struct uop_simple){ .movx = (uint8_t)u->aux, .sign = u->cc != 0,
+                                  .mem_src = u->rm == UOP_NOREG, .size = u->osize,
+                                  .writes = true };
+        return true;
+    case UK_INCDEC:
+        if (!wide)
+            return false;
+        *d = (struct uop_simple){ .incdec = u->kform ? -1 : 1, .size = u->osize,
+                                  .cc_op = (uint32_t)((u->kform ? CC_OP_DECB : CC_OP_INCB)
+                                                      + sz_idx(u->osize)) };
+        return true;
+    case UK_FUSED:
+        /* fused with the Jcc after it: host code does the producer, then calls the Jcc */
+        if (u->kform == FUSE_CMP_RR || u->kform == FUSE_CMP_RI) {
+            *d = (struct uop_simple){ .alu = true, .imm = u->kform == FUSE_CMP_RI,
+                                      .size = u->osize, .host_op = 0x29,
+                                      .cc_op = (uint32_t)(CC_OP_SUBB + sz_idx(u->osize)) };
+            return true;
         }
+        *d = (struct uop_simple){ .incdec = u->kform == FUSE_INC ? 1 : -1, .size = u->osize,
+                                  .cc_op = (uint32_t)((u->kform == FUSE_INC ? CC_OP_INCB
+                                                                             : CC_OP_DECB)
+                                                      + sz_idx(u->osize)) };
         return true;
-    }
-    static const int alu_ops[] = { ALU_ADD, ALU_OR, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP,
-                                   ALU_TEST };
-    static const uint8_t host_op[] = {
-        [ALU_ADD] = 0x01, [ALU_OR] = 0x09, [ALU_AND] = 0x21, [ALU_SUB] = 0x29,
-        [ALU_XOR] = 0x31, [ALU_CMP] = 0x29, [ALU_TEST] = 0x21,
-    };
-    static const uint8_t cc_base[] = {
-        [ALU_ADD] = CC_OP_ADDB, [ALU_OR] = CC_OP_LOGICB, [ALU_AND] = CC_OP_LOGICB,
-        [ALU_SUB] = CC_OP_SUBB, [ALU_XOR] = CC_OP_LOGICB, [ALU_CMP] = CC_OP_SUBB,
-        [ALU_TEST] = CC_OP_LOGICB,
-    };
-
-    for (int k = 0; k < 2; k++) {
-        for (int si = SZ_L; si <= SZ_Q; si++) {
-            if (fn == incdec_table[k][si]) {
-                *d = (struct uop_simple){ .incdec = k ? -1 : 1, .size = si == SZ_L ? 4 : 8,
-                                          .cc_op = (uint32_t)((k ? CC_OP_DECB : CC_OP_INCB)
-                                                              + si) };
-                return true;
-            }
-        }
-    }
-    /* fused with the Jcc after it: host code does the producer, then calls the Jcc */
-    unsigned fsize;
-    int fk = fuse_kind(fn, &fsize);
-    if (fk == 0 || fk == 1) {
-        *d = (struct uop_simple){ .alu = true, .imm = fk == 1, .size = fsize, .host_op = 0x29,
-                                  .cc_op = (uint32_t)(CC_OP_SUBB + sz_idx(fsize)) };
-        return true;
-    }
-    if (fk == 2 || fk == 3) {
-        *d = (struct uop_simple){ .incdec = fk == 2 ? 1 : -1, .size = fsize,
-                                  .cc_op = (uint32_t)((fk == 2 ? CC_OP_INCB : CC_OP_DECB)
-                                                      + sz_idx(fsize)) };
-        return true;
-    }
-    if ((u->osize == 4 || u->osize == 8) && fn == uop_imul2 && u->rm != UOP_NOREG) {
+    case UK_IMUL2:
+        if (!wide || u->rm == UOP_NOREG)
+            return false;
         *d = (struct uop_simple){ .imul = true, .imm = u->aux, .size = u->osize,
                                   .cc_op = (uint32_t)(CC_OP_MULB + sz_idx(u->osize)) };
         return true;
+    case UK_DIV:
+        if (!wide || u->reg == UOP_NOREG)
+            return false;
+        *d = (struct uop_simple){ .div = u->aux == OP_IDIV ? 2 : 1, .size = u->osize };
+        return true;
+    case UK_SHIFT:
+        break;
+    case UK_MOV: {
+        int si = u->kform >> 4, form = u->kform & 7;
+        if (form == F_RM || form == F_MR) {
+            *d = (struct uop_simple){ .load = form == F_RM, .store = form == F_MR,
+                                      .size = 1u << si };
+            return true;
+        }
+        if (form == F_MI) {
+            *d = (struct uop_simple){ .store = true, .imm = true, .size = 1u << si };
+            return true;
+        }
+        if (si < SZ_L)
+            return false;
+        *d = (struct uop_simple){ .alu = false, .imm = form == F_RI,
+                                  .size = si == SZ_L ? 4 : 8, .writes = true };
+        return true;
     }
-    if (fn == uop_shift_r && (u->osize == 4 || u->osize == 8)
-        && (u->aux || (u->imm & (u->osize == 8 ? 63 : 31)))
+    case UK_ALU: {
+        int op = u->kform >> 3, form = u->kform & 7, si = sz_idx(u->osize);
+        bool reads_only = op == ALU_CMP || op == ALU_TEST;
+        bool carry = op == ALU_ADC || op == ALU_SBB;
+        if (form == F_RR || form == F_RI) {
+            *d = (struct uop_simple){ .alu = true, .carry = carry, .imm = form == F_RI,
+                                      .size = 1u << si, .host_op = host_op[op],
+                                      .cc_op = (uint32_t)(cc_base[op] + si),
+                                      .writes = !reads_only };
+            return true;
+        }
+        if (carry)
+            return false;
+        *d = (struct uop_simple){ .alu = true, .mem_alu = true, .mem_a = form != F_RM,
+                                  .rmw = form != F_RM && !reads_only,
+                                  .imm = form == F_MI, .size = 1u << si,
+                                  .host_op = host_op[op],
+                                  .cc_op = (uint32_t)(cc_base[op] + si),
+                                  .writes = form == F_RM && !reads_only };
+        return true;
+    }
+    default:
+        return false;
+    }
+
+    /* UK_SHIFT: register shifts and rotates (by an immediate: every size) */
+    if (wide && (u->aux || (u->imm & (u->osize == 8 ? 63 : 31)))
         && (u->aux || u->opsz2 || u->cc == OP_ROL || u->cc == OP_ROR)) {
         /* by CL, rotates and double shifts (the rest, by an immediate, below) */
         static const uint8_t kinds[][2] = { { OP_SHL, 1 }, { OP_SHR, 2 }, { OP_SAR, 3 },
@@ -679,7 +735,7 @@ bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
         }
         return false;
     }
-    if (fn == uop_shift_r && !u->aux && !u->opsz2 &&
+    if (!u->aux && !u->opsz2 &&
         (u->cc == OP_SHL || u->cc == OP_SHR || u->cc == OP_SAR) &&
         (u->imm & (u->osize == 8 ? 63 : 31))) {
         *d = (struct uop_simple){ .shift = u->cc == OP_SHL ? 1 : u->cc == OP_SHR ? 2 : 3,
@@ -688,65 +744,6 @@ bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
                                   .cc_op = (uint32_t)((u->cc == OP_SHL ? CC_OP_SHLB : CC_OP_SARB)
                                                       + sz_idx(u->osize)) };
         return true;
-    }
-    for (int si = SZ_B; si <= SZ_Q; si++) {
-        if (fn == mov_table[si][F_RM] || fn == mov_table[si][F_MR]) {
-            *d = (struct uop_simple){ .load = fn == mov_table[si][F_RM],
-                                      .store = fn == mov_table[si][F_MR],
-                                      .size = 1u << si };
-            return true;
-        }
-    }
-    for (int si = SZ_B; si <= SZ_Q; si++) {
-        if (fn == mov_table[si][F_MI]) {
-            *d = (struct uop_simple){ .store = true, .imm = true, .size = 1u << si };
-            return true;
-        }
-        for (size_t k = 0; k < sizeof alu_ops / sizeof alu_ops[0]; k++) {
-            int op = alu_ops[k];
-            bool reads_only = op == ALU_CMP || op == ALU_TEST;
-            int form = fn == alu_table[op][si][F_RM] ? F_RM : fn == alu_table[op][si][F_MR] ? F_MR
-                     : fn == alu_table[op][si][F_MI] ? F_MI : -1;
-            if (form < 0)
-                continue;
-            *d = (struct uop_simple){ .alu = true, .mem_alu = true, .mem_a = form != F_RM,
-                                      .rmw = form != F_RM && !reads_only,
-                                      .imm = form == F_MI, .size = 1u << si,
-                                      .host_op = host_op[op],
-                                      .cc_op = (uint32_t)(cc_base[op] + si),
-                                      .writes = form == F_RM && !reads_only };
-            return true;
-        }
-    }
-    for (int si = SZ_B; si <= SZ_Q; si++) {
-        for (int form = F_RR; form <= F_RI; form++) {
-            if (si >= SZ_L && fn == mov_table[si][form]) {
-                *d = (struct uop_simple){ .alu = false, .imm = form == F_RI,
-                                          .size = si == SZ_L ? 4 : 8, .writes = true };
-                return true;
-            }
-            for (int op = ALU_ADC; op <= ALU_SBB; op++) {
-                if (fn != alu_table[op][si][form])
-                    continue;
-                *d = (struct uop_simple){ .alu = true, .carry = true, .imm = form == F_RI,
-                                          .size = 1u << si, .host_op = op == ALU_ADC ? 0x11 : 0x19,
-                                          .cc_op = (uint32_t)((op == ALU_ADC ? CC_OP_ADCB
-                                                                             : CC_OP_SBBB) + si),
-                                          .writes = true };
-                return true;
-            }
-            for (size_t k = 0; k < sizeof alu_ops / sizeof alu_ops[0]; k++) {
-                int op = alu_ops[k];
-                if (fn != alu_table[op][si][form])
-                    continue;
-                *d = (struct uop_simple){ .alu = true, .imm = form == F_RI,
-                                          .size = 1u << si,
-                                          .host_op = host_op[op],
-                                          .cc_op = (uint32_t)(cc_base[op] + si),
-                                          .writes = op != ALU_CMP && op != ALU_TEST };
-                return true;
-            }
-        }
     }
     return false;
 }
@@ -857,17 +854,22 @@ void tr_mov(struct tr_ctx *tc, const struct insn *in)
     struct uop *u;
 
     switch (in->op) {
-    case OP_MOV: case OP_MOVNTI:
-        tr_emit(tc, in, mov_table[sz_idx(in->osize == 1 || in->o[0].size == 1 ? 1 : in->osize)]
-                                  [form_of(in)]);
+    case OP_MOV: case OP_MOVNTI: {
+        int si = sz_idx(in->osize == 1 || in->o[0].size == 1 ? 1 : in->osize);
+        int form = form_of(in);
+        u = tr_emit(tc, in, mov_table[si][form]);
+        u->kind = UK_MOV;
+        u->kform = (uint8_t)(si << 4 | form);
         return;
+    }
     case OP_MOVZX: case OP_MOVSX: case OP_MOVSXD:
         u = tr_emit(tc, in, uop_movx);
+        u->kind = UK_MOVX;
         u->aux = in->o[1].size;
         u->cc = in->op != OP_MOVZX;
         return;
     case OP_LEA:
-        tr_emit(tc, in, uop_lea);
+        tr_emit(tc, in, uop_lea)->kind = UK_LEA;
         return;
     case OP_XCHG:
         tr_emit(tc, in, (in->o[0].kind == OPND_MEM || in->o[1].kind == OPND_MEM)
@@ -882,8 +884,8 @@ void tr_mov(struct tr_ctx *tc, const struct insn *in)
         return;
     case OP_CBW: tr_emit(tc, in, uop_cbw); return;
     case OP_CWD: tr_emit(tc, in, uop_cwd); return;
-    case OP_CMOVCC: tr_emit(tc, in, uop_cmov); return;
-    case OP_SETCC: tr_emit(tc, in, uop_setcc); return;
+    case OP_CMOVCC: tr_emit(tc, in, uop_cmov)->kind = UK_CMOV; return;
+    case OP_SETCC: tr_emit(tc, in, uop_setcc)->kind = UK_SETCC; return;
     default:
         tr_emit_fault(tc, in, EXC_UD);
     }

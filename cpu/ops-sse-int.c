@@ -482,7 +482,7 @@ bool sse_vop_host_op(const struct uop *u, uint8_t *host_op)
         [OP_PMINUB] = 0xda, [OP_PMAXUB] = 0xde,
     };
 
-    if (u->fn != uop_vop || (u->cc & (SV_DST_MMX | SV_SRC_MMX | SV_IMM)))
+    if (u->kind != UK_VOP || (u->cc & (SV_DST_MMX | SV_SRC_MMX | SV_IMM)))
         return false;
     *host_op = ops[u->aux];
     return *host_op != 0;
@@ -626,7 +626,7 @@ void tr_sse(struct tr_ctx *tc, const struct insn *in)
     default:
         if (!vec_fns[in->op])
             cpu_abort(tc->cpu, "no packed-integer function for %s", insn_op_name[in->op]);
-        sse_emit(tc, in, uop_vop);
+        sse_emit(tc, in, uop_vop)->kind = UK_VOP;
         return;
     }
 }

@@ -255,7 +255,7 @@ void tr_ssemov(struct tr_ctx *tc, const struct insn *in)
         }
         return;
     case OP_PMOVMSKB: case OP_MOVMSKPS: case OP_MOVMSKPD:
-        sse_emit(tc, in, uop_vmovmsk);
+        sse_emit(tc, in, uop_vmovmsk)->kind = UK_VMOVMSK;
         return;
     case OP_PEXTRB: case OP_PEXTRW: case OP_PEXTRD: case OP_EXTRACTPS:
         u = sse_emit(tc, in, uop_vextract);
@@ -275,13 +275,15 @@ void tr_ssemov(struct tr_ctx *tc, const struct insn *in)
         break;
     }
     if (dst_vec) {
-        sse_emit(tc, in, uop_vmov);
+        sse_emit(tc, in, uop_vmov)->kind = UK_VMOV;
     } else {
         u = sse_emit(tc, in, uop_vstore);
+        u->kind = UK_VSTORE;
         u->reg = UOP_NOREG;
     }
 }
 
+/* For cpu/native.c: the MMX/SSE forms host code does itself, from the micro-op's kind. */
 bool uop_sse_desc(const struct uop *u, struct uop_sse *d)
 {
     memset(d, 0, sizeof *d);
@@ -296,7 +298,7 @@ bool uop_sse_desc(const struct uop *u, struct uop_sse *d)
     }
     if (u->cc & (SV_DST_MMX | SV_SRC_MMX))
         return false;
-    if (u->fn == uop_vmov) {
+    if (u->kind == UK_VMOV) {
         switch (u->aux) {
         case OP_MOVDQA: case OP_MOVDQU: case OP_MOVAPS: case OP_MOVUPS:
         case OP_MOVAPD: case OP_MOVUPD: case OP_LDDQU:
@@ -313,7 +315,7 @@ bool uop_sse_desc(const struct uop *u, struct uop_sse *d)
         d->kind = SSE_LOAD;
         return true;
     }
-    if (u->fn == uop_vstore) {
+    if (u->kind == UK_VSTORE) {
         if (u->opsz2 == 16 && u->aux != OP_MOVHPS && u->aux != OP_MOVHPD)
             d->size = 16;
         else if (u->opsz2 == 8 && (u->aux == OP_MOVQ || u->aux == OP_MOVLPS || u->aux == OP_MOVLPD))
@@ -324,7 +326,7 @@ bool uop_sse_desc(const struct uop *u, struct uop_sse *d)
         d->mem = true;
         return true;
     }
-    if (u->fn == uop_vmovmsk && u->aux == OP_PMOVMSKB) {
+    if (u->kind == UK_VMOVMSK && u->aux == OP_PMOVMSKB) {
         d->kind = SSE_MOVMSK;
         d->mem = false;
         return true;

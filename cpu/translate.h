@@ -60,9 +60,11 @@ typedef void (*tr_fn)(struct tr_ctx *tc, const struct insn *in);
 /*
  * Compare-and-branch fusion (fuse.c): the handler that runs `prev` (a
  * register CMP or INC/DEC) and the Jcc with condition cc that follows it,
- * or NULL when the pair does not fuse.
+ * or NULL when the pair does not fuse; *kform = which fusion (the uop's
+ * kform with UK_FUSED): FUSE_CMP_RR, FUSE_CMP_RI, FUSE_INC, FUSE_DEC.
  */
-uop_fn fuse_with_jcc(const struct insn *prev, unsigned cc);
+enum { FUSE_CMP_RR, FUSE_CMP_RI, FUSE_INC, FUSE_DEC };
+uop_fn fuse_with_jcc(const struct insn *prev, unsigned cc, uint8_t *kform);
 
 /* -d jit: the form of an instruction, a key jit-report.c prints by name. */
 uint32_t jit_form(const struct insn *in);

@@ -1,0 +1,132 @@
+/*
+ * cpu/native-regs.c: guest general registers in host code (x86-64
+ * hosts).  A block keeps up to four guest registers in the callee-saved
+ * host registers r13 r14 r15 rbp (struct regmap, chosen by native.c's
+ * choose_regs()); every other access goes to cpu->regs through rbx.
+ * Byte and word operands always go through memory (their merge rules are
+ * reg_get()/reg_set()'s), after storing a dirty cached copy, which is
+ * reloaded after a merge.
+ */
+#include "cpu/native-internal.h"
+
+#if defined(__x86_64__)
+
+const uint8_t native_cache_hregs[4] = { HR_R13, HR_R14, HR_R15, HR_RBP };
+
+int32_t reg_off(unsigned r)
+{
+    return (int32_t)(offsetof(struct cpu, regs) + 8 * r);
+}
+
+/* host register hreg = guest register r: whole, low half zero-extended, or sign-extended */
+void emit_gload(uint8_t **p, struct regmap *m, enum gload k, unsigned hreg, unsigned r)
+{
+    if (m->host[r] >= 0) {
+        unsigned h = (unsigned)m->host[r];
+        switch (k) {
+        case GL_64: asm_mov_r64_r64(p, hreg, h); break;
+        case GL_32: asm_mov_r32_r32(p, hreg, h); break;
+        default: asm_movsxd_r64_r32(p, hreg, h); break;
+        }
+        return;
+    }
+    switch (k) {
+    case GL_64: asm_mov_r64_m64(p, hreg, HR_RBX, reg_off(r)); break;
+    case GL_32: asm_mov_r32_m32(p, hreg, HR_RBX, reg_off(r)); break;
+    default: asm_movsxd_r64_m32(p, hreg, HR_RBX, reg_off(r)); break;
+    }
+}
+
+/* Guest register r = host register hreg (all 64 bits). */
+void emit_gstore(uint8_t **p, struct regmap *m, unsigned hreg, unsigned r)
+{
+    if (m->host[r] >= 0) {
+        asm_mov_r64_r64(p, (unsigned)m->host[r], hreg);
+        m->dirty |= (uint16_t)(1u << r);
+    } else {
+        asm_mov_m64_r64(p, HR_RBX, reg_off(r), hreg);
+    }
+}
+
+/* Store cached register r to cpu->regs if memory does not hold it yet. */
+void emit_flush_reg(uint8_t **p, struct regmap *m, unsigned r)
+{
+    if (!(m->dirty & (1u << r)))
+        return;
+    asm_mov_m64_r64(p, HR_RBX, reg_off(r), (unsigned)m->host[r]);
+    m->dirty &= (uint16_t)~(1u << r);
+}
+
+/* Every dirty cached register to cpu->regs (before a call or an exit). */
+void emit_flush(uint8_t **p, struct regmap *m)
+{
+    for (unsigned r = 0; r < 16; r++)
+        emit_flush_reg(p, m, r);
+}
+
+/* The cached copy of guest register r (if any) from cpu->regs. */
+void emit_reload_reg(uint8_t **p, struct regmap *m, unsigned r)
+{
+    if (m->host[r] < 0)
+        return;
+    asm_mov_r64_m64(p, (unsigned)m->host[r], HR_RBX, reg_off(r));
+}
+
+/* Every cached register from cpu->regs (which holds them all: none dirty). */
+void emit_reload(uint8_t **p, struct regmap *m)
+{
+    for (unsigned r = 0; r < 16; r++)
+        emit_reload_reg(p, m, r);
+    m->dirty = 0;
+}
+
+/*
+ * A register operand of `size` bytes into host register hreg,
+ * zero-extended as reg_get() returns it: 8/4 bytes by number (maybe from
+ * the cache), 2 bytes by number and 1 byte by byte offset from memory,
+ * after storing a dirty cached copy.
+ */
+void emit_reg_operand(uint8_t **p, struct regmap *m, unsigned size, unsigned r, unsigned hreg)
+{
+    switch (size) {
+    case 8: emit_gload(p, m, GL_64, hreg, r); break;
+    case 4: emit_gload(p, m, GL_32, hreg, r); break;
+    case 2:
+        emit_flush_reg(p, m, r);
+        asm_movzx_r32_m16(p, hreg, HR_RBX, reg_off(r));
+        break;
+    default:
+        emit_flush_reg(p, m, r / 8);
+        asm_movzx_r32_m8(p, hreg, HR_RBX, CPU_OFF(regs) + (int32_t)r);
+        break;
+    }
+}
+
+/*
+ * The result in rdx to register operand r of `size` bytes, as reg_set()
+ * does: 8 bytes whole, 4 zero-extended, 2 merged into the low word and 1
+ * into the byte at byte offset r, those two in memory (after storing a
+ * dirty cached copy, which is then reloaded).
+ */
+void emit_reg_result(uint8_t **p, struct regmap *m, unsigned size, unsigned r)
+{
+    switch (size) {
+    case 8: emit_gstore(p, m, HR_RDX, r); break;
+    case 4:
+        asm_mov_r32_r32(p, HR_RDX, HR_RDX);
+        emit_gstore(p, m, HR_RDX, r);
+        break;
+    case 2:
+        emit_flush_reg(p, m, r);
+        asm_mov_m16_r16(p, HR_RBX, reg_off(r), HR_RDX);
+        emit_reload_reg(p, m, r);
+        break;
+    default:
+        emit_flush_reg(p, m, r / 8);
+        asm_mov_m8_r8(p, HR_RBX, CPU_OFF(regs) + (int32_t)r, HR_RDX);
+        emit_reload_reg(p, m, r / 8);
+        break;
+    }
+}
+
+#endif
