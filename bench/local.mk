@@ -1,11 +1,12 @@
 # bench/: benchmarks (not part of make check).  Compiled-C workloads
-# (ordinary C built with gcc -O2 for the guest runtime; integer only while
-# the guest flags include -mgeneral-regs-only) plus intbench's loops.
+# (ordinary C built with plain gcc -O2, the x86-64 default ISA with SSE2,
+# through guest_link_fp; the runtime they link stays -mgeneral-regs-only
+# as a kernel's would) plus intbench's loops.
 BENCH_GUESTS = cmark lzbench strmix flagchain recurse intbench ssebench
 BENCH_ELFS = $(BENCH_GUESTS:%=bench/%.elf)
-bench/%.elf: bench/%.c $(GUEST_RUNTIME_DEPS)
+bench/%.elf: bench/%.c $(GUEST_FP_DEPS)
 	@$(MKDIR_P) bench
-	$(call guest_link,$<)
+	$(call guest_link_fp,$<)
 
 bench: satori$(EXEEXT) $(BENCH_ELFS)
 	sh $(srcdir)/bench/run-bench ./satori$(EXEEXT) $(BENCH_RUNS) $(BENCH_ELFS)
