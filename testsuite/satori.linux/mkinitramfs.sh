@@ -74,7 +74,13 @@ esac
 echo "SATORI-REPORT-BEGIN"
 echo "nproc: $(nproc)"
 echo "online: $(cat /sys/devices/system/cpu/online)"
-echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+# tsc-early gives way to tsc once the kernel has refined the TSC frequency
+# (a delayed work item one second after the clocksource registers), which
+# can be after /init starts: wait for it, up to 10 s of guest time
+cs=/sys/devices/system/clocksource/clocksource0/current_clocksource
+n=0
+while [ "$(cat $cs)" = tsc-early ] && [ $n -lt 10 ]; do sleep 1; n=$((n + 1)); done
+echo "clocksource: $(cat $cs)"
 sed 's/^/interrupts: /' /proc/interrupts
 dmesg | grep -E 'clocksource.*unstable|BUG|WARNING|Oops|soft lockup|hung task|MP-BIOS bug|nobody cared' \
     | sed 's/^/bad: /'
