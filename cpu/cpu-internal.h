@@ -1110,6 +1110,8 @@ void native_free(struct cpu *cpu);
 bool native_room(struct cpu *cpu, unsigned nuops);
 void native_reset(struct cpu *cpu);
 void native_gen(struct cpu *cpu, struct tb *tb);
+/* -d out_asm: log the host code native_gen() just made for tb (nothing without any) */
+void native_log_out_asm(struct cpu *cpu, const struct tb *tb);
 /* Point an exit jump of host code at target's chained entry, or back at its own fallback (NULL). */
 void native_patch(uint8_t *site, const void *target);
 /* Run tb's host code from its first micro-op; returns like the loop would. */

@@ -628,6 +628,8 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
     cpu->tbc->bytes += bytes;
     if (log_on(LOG_IN_ASM))
         log_in_asm(cpu, tb, mode);
+    if (log_on(LOG_OUT_ASM))
+        native_log_out_asm(cpu, tb);
 
     /* insert */
     unsigned h = tb_hash(phys, flags);

@@ -19,6 +19,8 @@
 #include "cpu/native-internal.h"
 #include "util/log.h"
 
+#include <capstone/capstone.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -422,6 +424,33 @@ void native_patch(uint8_t *site, const void *target)
     memcpy(site, &rel, 4);
 }
 
+/*
+ * -d out_asm: the host code of the block just generated (it ends at n->p),
+ * with the offsets of its two ways in: the chained entry (budget and exit
+ * checks) at its start and the entry cpu_run() uses.
+ */
+void native_log_out_asm(struct cpu *cpu, const struct tb *tb)
+{
+    struct native *n = cpu->native;
+    const uint8_t *start = tb->native_chained;
+    csh h;
+    cs_insn *insn;
+
+    if (!n || !start || cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+        return;
+    size_t len = (size_t)(n->p - start);
+    log_printf("OUT: [guest 0x%016llx, %zu host bytes, entry +%u]\n",
+               (unsigned long long)tb->pc, len, (unsigned)((const uint8_t *)tb->native - start));
+    size_t count = cs_disasm(h, start, len, (uint64_t)(uintptr_t)start, 0, &insn);
+    for (size_t i = 0; i < count; i++)
+        log_printf("  +%04x:  %s %s\n", (unsigned)(insn[i].address - (uintptr_t)start),
+                   insn[i].mnemonic, insn[i].op_str);
+    if (count)
+        cs_free(insn, count);
+    cs_close(&h);
+    log_printf("\n");
+}
+
 const struct uop *native_run(struct cpu *cpu, struct tb *tb)
 {
     struct native *n = cpu->native;
@@ -443,5 +472,6 @@ void native_gen(struct cpu *cpu, struct tb *tb)
 }
 void native_patch(uint8_t *site, const void *target) { (void)site; (void)target; }
 const struct uop *native_run(struct cpu *cpu, struct tb *tb) { (void)cpu; return tb->ops; }
+void native_log_out_asm(struct cpu *cpu, const struct tb *tb) { (void)cpu; (void)tb; }
 
 #endif

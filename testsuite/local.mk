@@ -26,4 +26,4 @@ include testsuite/satori.hw/pci-guests.mk
 EXTRA_DIST += testsuite/satori.linux/boot.exp testsuite/satori.linux/mkinitramfs.sh \
 	testsuite/satori.linux/typing.exp
 CLEANFILES += testsuite/satori.linux/initramfs.cpio.gz
-EXTRA_DIST += testsuite/satori.cpu/jit.exp testsuite/satori.cpu/jit-forms.exp
+EXTRA_DIST += testsuite/satori.cpu/jit.exp testsuite/satori.cpu/jit-forms.exp testsuite/satori.cpu/out-asm.exp

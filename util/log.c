@@ -24,6 +24,7 @@ static const struct {
     { "guest_errors", LOG_GUEST_ERRORS, "show guest behaviour that is invalid" },
     { "unimp", LOG_UNIMP, "show use of unimplemented functionality" },
     { "jit", LOG_JIT, "at exit: instructions run in host code vs handler calls, top forms" },
+    { "out_asm", LOG_OUT_ASM, "show host code generated for each translated block" },
 };
 
 static FILE *perfmap;

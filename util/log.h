@@ -21,6 +21,7 @@ enum log_category {
     LOG_GUEST_ERRORS = 1u << 5, /* guest did something odd */
     LOG_UNIMP  = 1u << 6, /* guest used something not implemented */
     LOG_JIT    = 1u << 7, /* translator coverage report at exit (cpu/jit-report.c) */
+    LOG_OUT_ASM = 1u << 8, /* host code of each translated block (cpu/native.c) */
 };
 
 extern unsigned log_mask;
