@@ -41,8 +41,17 @@
 #define TB_HASH_BITS 16
 #define JC_BITS 12
 #define CODE_PAGE_BITS 14
-/* What one block's allocation costs (every block has room for TB_MAX_UOPS). */
-#define TB_ALLOC_BYTES (sizeof(struct tb) + (TB_MAX_INSNS + 1) * sizeof(struct uop))
+/*
+ * Blocks are translated into the cache's scratch block (room for
+ * TB_MAX_UOPS) and then copied into an allocation of their own size: most
+ * blocks have a few micro-ops, and a full-size allocation each (5 KB) cost
+ * a 4-vCPU Linux boot about 600 MB and two seconds of host page clearing.
+ */
+#define TB_SCRATCH_BYTES (sizeof(struct tb) + TB_MAX_UOPS * sizeof(struct uop))
+static inline size_t tb_bytes(const struct tb *tb)
+{
+    return sizeof(struct tb) + (size_t)tb->nuops * sizeof(struct uop);
+}
 
 struct code_page {
     gpa_t page;
@@ -56,7 +65,8 @@ struct tb_cache {
     struct tb *jc[1u << JC_BITS];
     struct code_page *pages[1u << CODE_PAGE_BITS];
     struct tb *graveyard;           /* invalidated, freed in the main loop */
-    size_t bytes;
+    size_t bytes;                   /* what the blocks in it take (tb_bytes) */
+    struct tb *scratch;             /* tb_translate() builds each block here */
 };
 
 static const tr_fn tr_table[OP_COUNT] = {
@@ -344,7 +354,7 @@ static void free_graveyard(struct tb_cache *c)
     while (c->graveyard) {
         struct tb *t = c->graveyard;
         c->graveyard = t->hash_next;
-        c->bytes -= TB_ALLOC_BYTES;    /* as tb_translate() counted it */
+        c->bytes -= tb_bytes(t);       /* as tb_translate() counted it */
         free(t->jit);
         free(t);
     }
@@ -502,15 +512,13 @@ static int sse_state_fault(const struct insn *in, uint32_t flags)
 
 static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t flags)
 {
-    size_t bytes = TB_ALLOC_BYTES;
-    struct tb *tb = calloc(1, bytes);
+    struct tb *tb = cpu->tbc->scratch;
     int mode = (flags & HF_CS64) ? 64 : (flags & HF_CS32) ? 32 : 16;
     unsigned max = (flags & (HF_ONE_INSN | HF_SHADOW_END)) ? 1 : TB_MAX_INSNS;
     struct tr_ctx tc = { .cpu = cpu, .tb = tb, .hflags = flags, .mode = mode };
     const struct feat_set *features = cpu_decode_features(cpu);
 
-    if (!tb)
-        abort();
+    memset(tb, 0, TB_SCRATCH_BYTES);
     tb->pc = pc;
     tb->phys_pc = phys;
     tb->phys_page2 = (gpa_t)-1;
@@ -621,6 +629,12 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
         u->idx = (uint8_t)tb->ninsns;
     }
     tb->nuops = (uint16_t)tc.nuops;
+    size_t bytes = tb_bytes(tb);
+    struct tb *scratch = tb;
+    tb = malloc(bytes);
+    if (!tb)
+        abort();
+    memcpy(tb, scratch, bytes);
     native_gen(cpu, tb);
     if (tb->jit && !tb->native)
         tb->jit->called = ~0ull;        /* the interpreter loop calls every handler */
@@ -727,7 +741,7 @@ const struct uop *uop_lookup_remember(struct cpu *cpu, struct uop *u, uint64_t r
 void cpu_exec_init(struct cpu *cpu)
 {
     cpu->tbc = calloc(1, sizeof *cpu->tbc);
-    if (!cpu->tbc)
+    if (!cpu->tbc || !(cpu->tbc->scratch = malloc(TB_SCRATCH_BYTES)))
         abort();
     if (!cpu->cfg.native_off)
         native_init(cpu);
@@ -754,6 +768,7 @@ void cpu_exec_free(struct cpu *cpu)
             free(p);
         }
     }
+    free(c->scratch);
     free(c);
     cpu->tbc = NULL;
 }
