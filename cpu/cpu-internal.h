@@ -297,6 +297,7 @@ enum uop_kind {
     UK_INCDEC,                  /* INC/DEC reg */
     UK_UNARY,                   /* NOT/NEG/... reg (aux = the operation) */
     UK_SHIFT,                   /* shifts and rotates of a register */
+    UK_SHIFT_M,                 /* SHL/SHR/SAR/ROL/ROR [mem], imm */
     UK_IMUL2,                   /* IMUL reg, r/m[, imm] */
     UK_DIV,                     /* DIV/IDIV r/m (aux = the operation) */
     UK_MOVX, UK_LEA, UK_CMOV, UK_SETCC,
@@ -1030,6 +1031,8 @@ struct uop_simple {
                            (mem_a: memory is the first operand; rmw: the result goes
                            back to memory, else to reg when `writes`) */
     bool mem_a, rmw;
+    bool mem_shift;     /* SHL/SHR/SAR/ROL/ROR [mem], imm (shift, count; imm set): host code
+                           takes it only when its flags are dead */
     bool lea;           /* LEA reg, [ea] (4/8 bytes; 32/64-bit addressing) */
     uint8_t movx;       /* MOVZX/MOVSX/MOVSXD reg (4/8 bytes) from a src of movx bytes */
     bool sign;          /* MOVSX/MOVSXD */

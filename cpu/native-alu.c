@@ -67,7 +67,7 @@ static void emit_imul(uint8_t **p, struct regmap *m, const struct uop *u,
 }
 
 /* group-2 opcode extension of a uop_simple shift kind (1 SHL, 2 SHR, 3 SAR, 4 ROL, 5 ROR) */
-static unsigned shift_ext(unsigned kind)
+unsigned shift_ext(unsigned kind)
 {
     static const uint8_t ext[] = { [1] = 4, [2] = 5, [3] = 7, [4] = 0, [5] = 1 };
     return ext[kind];
@@ -180,10 +180,16 @@ static void emit_cf(uint8_t **p, uint32_t known)
     asm_patch8_here(p, done);
 }
 
-/* INC/DEC reg: CF carried over, result kept unmasked in cc_dst (as the handler). */
+static bool emit_dead_flags(uint8_t **p, struct regmap *m, const struct uop *u,
+                            const struct uop_simple *d);
+
+/* INC/DEC reg: CF carried over, result kept unmasked in cc_dst (as the handler);
+ * in place when its flags are dead (emit_dead_flags()). */
 void emit_incdec(uint8_t **p, struct regmap *m, const struct uop *u,
                  const struct uop_simple *d, uint32_t known)
 {
+    if (emit_dead_flags(p, m, u, d))
+        return;
     if (!d->flags_dead)                     /* else nothing reads the carry carried over */
         emit_cf(p, known);
     emit_gload(p, m, gl_size(d->size), HR_RDX, u->reg);
@@ -266,10 +272,76 @@ static void emit_rotate(uint8_t **p, struct regmap *m, const struct uop *u,
     emit_reg_result(p, m, d->size, u->reg);
 }
 
+/*
+ * The host register that holds guest register r for an operation done in
+ * place: its cached register, or `scratch` loaded from cpu->regs
+ * (written back by inplace_done()).
+ */
+static unsigned inplace_reg(uint8_t **p, struct regmap *m, unsigned r, unsigned scratch)
+{
+    if (m->host[r] >= 0)
+        return (unsigned)m->host[r];
+    emit_gload(p, m, GL_64, scratch, r);
+    return scratch;
+}
+
+static void inplace_done(uint8_t **p, struct regmap *m, unsigned r, unsigned h)
+{
+    if (m->host[r] >= 0)
+        m->dirty |= (uint16_t)(1u << r);
+    else
+        asm_mov_m64_r64(p, HR_RBX, reg_off(r), h);
+}
+
+/*
+ * 4- and 8-byte register forms whose flags nothing reads (flags_dead):
+ * the host instruction on the guest register in place, no lazy state
+ * (CMP/TEST: nothing at all); a 32-bit host result zero-extends as the
+ * guest's does.  ALU (not ADC/SBB), INC/DEC, NEG, SHL/SHR/SAR by an
+ * immediate.  False for every other form.
+ */
+static bool emit_dead_flags(uint8_t **p, struct regmap *m, const struct uop *u,
+                            const struct uop_simple *d)
+{
+    unsigned w = d->size == 8 ? ASM_W : 0;
+
+    if (!d->flags_dead || d->size < 4 || d->carry || d->imul || d->div || d->count_cl
+        || d->shift >= 4 || d->unary == 1)
+        return false;
+    if (d->alu && !d->writes)
+        return true;                        /* CMP/TEST: no result, no flags */
+    if (d->alu && d->host_op == 0x85)
+        return false;
+    if (!d->alu && !d->incdec && !d->shift && d->unary != 2)
+        return false;
+    unsigned h = inplace_reg(p, m, u->reg, HR_RAX);
+    if (d->incdec) {
+        asm_incdec_r(p, w, d->incdec > 0, h);
+    } else if (d->unary == 2) {
+        asm_rr(p, w, 0, ASM_OP(0xf7), 3, h);                       /* neg */
+    } else if (d->shift) {
+        asm_shift_imm(p, w, shift_ext(d->shift), h, (uint8_t)d->count);
+    } else if (d->imm && (d->size == 4 || (int64_t)u->imm == (int32_t)u->imm)) {
+        asm_alu_r_imm(p, w, d->host_op >> 3, h, (int32_t)u->imm);
+    } else if (d->imm) {
+        asm_mov_r64_imm64(p, HR_RCX, u->imm);
+        asm_alu_rr(p, w, d->host_op, h, HR_RCX);
+    } else {
+        unsigned s = m->host[u->rm] >= 0 ? (unsigned)m->host[u->rm] : HR_RCX;
+        if (m->host[u->rm] < 0)
+            emit_gload(p, m, GL_64, HR_RCX, u->rm);
+        asm_alu_rr(p, w, d->host_op, h, s);
+    }
+    inplace_done(p, m, u->reg, h);
+    return true;
+}
+
 /* Host code for a register-only MOV/ALU micro-op (uop_simple_desc). */
 void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
                  const struct uop_simple *d, uint32_t known)
 {
+    if (emit_dead_flags(p, m, u, d))
+        return;
     if (d->imul) {
         emit_imul(p, m, u, d);
         return;
@@ -292,13 +364,15 @@ void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
     }
 
     if (!d->alu) {
+        /* straight into the destination's cached register when it has one */
+        unsigned h = m->host[u->reg] >= 0 ? (unsigned)m->host[u->reg] : HR_RAX;
         if (d->imm && d->size == 8)
-            asm_mov_r64_imm64(p, HR_RAX, u->imm);
+            asm_mov_r64_imm64(p, h, u->imm);
         else if (d->imm)
-            asm_mov_r32_imm32(p, HR_RAX, (uint32_t)u->imm);
+            asm_mov_r32_imm32(p, h, (uint32_t)u->imm);
         else
-            emit_gload(p, m, gl_size(d->size), HR_RAX, u->rm);
-        emit_gstore(p, m, HR_RAX, u->reg);
+            emit_gload(p, m, gl_size(d->size), h, u->rm);
+        inplace_done(p, m, u->reg, h);
         return;
     }
     /* a = rax, b = rcx, r = rdx: the same 64-bit values the handler computes

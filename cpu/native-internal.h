@@ -67,6 +67,8 @@ static inline bool cc_in(uint32_t op, uint32_t first, uint32_t last)
     return op >= first && op <= last;
 }
 void emit_flags(uint8_t **p, bool src2, const struct uop_simple *d);
+/* group-2 opcode extension of a uop_simple shift kind (1 SHL, 2 SHR, 3 SAR, 4 ROL, 5 ROR) */
+unsigned shift_ext(unsigned kind);
 void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
                  const struct uop_simple *d, uint32_t known);
 void emit_incdec(uint8_t **p, struct regmap *m, const struct uop *u,

@@ -110,6 +110,14 @@ void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
         return;
     }
     emit_tlb(p, d->load || (d->mem_alu && !d->rmw), d->size, kernel, slow);
+    if (d->mem_shift) {
+        /* flags dead (classify()): the host shift or rotate on the host address */
+        unsigned fl = d->size == 8 ? ASM_W : d->size == 2 ? ASM_66 : 0;
+        uint8_t op = d->size == 1 ? 0xc0 : 0xc1;                   /* shift r/m, imm8 */
+        asm_rm(p, fl, 0, &op, 1, shift_ext(d->shift), HR_RSI, HR_RDX, 0, 0);
+        emit8(p, (uint8_t)d->count);
+        return;
+    }
     if (d->mem_alu) {
         /* rsi = host address; a = rax, b = rcx, r = rdx, as the handler: memory is a or b */
         asm_alu_r64_r64(p, 0x01, HR_RSI, HR_RDX);                  /* add rsi, rdx */

@@ -85,7 +85,7 @@ void native_reset(struct cpu *cpu)
 /* Does host code for this micro-op access guest memory (so it can miss and call)? */
 static bool touches_mem(const struct uop_simple *d)
 {
-    return d->load || d->store || d->mem_alu || d->mem_src;
+    return d->load || d->store || d->mem_alu || d->mem_src || d->mem_shift;
 }
 
 /*
@@ -128,7 +128,8 @@ static enum how classify(const struct tb *tb, unsigned i, struct uop_simple *d,
 
     if (!last && uop_simple_desc(u, d)
         && (!touches_mem(d) || u->asize == 8)   /* 16/32-bit addressing wraps */
-        && (d->shift < 4 || flags_dead_after(tb, i, 0)))  /* rotates: flags unused */
+        && ((d->shift < 4 && !d->mem_shift) || flags_dead_after(tb, i, 0)))
+        /* rotates and shifts of memory: only when nothing reads their flags */
         return HOW_SIMPLE;
     if (!last && uop_sse_desc(u, sd) && (!sd->mem || u->asize == 8))
         return HOW_SSE;
@@ -329,7 +330,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             } else if (d.incdec) {
                 emit_incdec(&p, &m, u, &d, known);
                 known = d.cc_op;
-                live = true;
+                live = !d.flags_dead;       /* dead: done in place, nothing left in rdx/ecx */
                 after_call = false;
             } else if (d.nop) {
                 live = was_live;            /* nothing emitted */
@@ -341,7 +342,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                 else if (d.shift && d.count_cl && d.shift < 4)
                     known = CC_UNKNOWN;     /* a count of 0 kept the flags before */
                 /* NOT, and rotates (flags dead): the stored state is unchanged */
-                live = d.alu || d.unary == 2;
+                live = (d.alu || d.unary == 2) && !d.flags_dead;
                 after_call = false;
             }
             continue;

@@ -399,7 +399,10 @@ void tr_shift(struct tr_ctx *tc, const struct insn *in)
     struct uop *u = tr_emit(tc, in, in->o[0].kind == OPND_MEM ? uop_shift_m : uop_shift_r);
     const struct opnd *cnt = &in->o[in->op == OP_SHLD || in->op == OP_SHRD ? 2 : 1];
 
-    u->kind = in->o[0].kind == OPND_MEM ? UK_CALL : UK_SHIFT;
+    u->kind = in->o[0].kind != OPND_MEM ? UK_SHIFT
+              : cnt->kind == OPND_IMM && (in->op == OP_SHL || in->op == OP_SHR || in->op == OP_SAR
+                                          || in->op == OP_ROL || in->op == OP_ROR) ? UK_SHIFT_M
+              : UK_CALL;
     u->cc = (uint8_t)in->op;
     u->aux = cnt->kind == OPND_REG;
     u->imm = cnt->kind == OPND_IMM ? in->imm : 0;
@@ -671,6 +674,20 @@ bool uop_simple_desc(const struct uop *u, struct uop_simple *d)
         return true;
     case UK_SHIFT:
         break;
+    case UK_SHIFT_M: {
+        /* by a non-zero masked immediate (a count of 0 changes nothing; the handler does it) */
+        static const uint8_t kinds[] = { [OP_SHL] = 1, [OP_SHR] = 2, [OP_SAR] = 3,
+                                         [OP_ROL] = 4, [OP_ROR] = 5 };
+        unsigned count = (unsigned)(u->imm & (u->osize == 8 ? 63 : 31));
+        if (!count || u->cc >= sizeof kinds || !kinds[u->cc])
+            return false;
+        *d = (struct uop_simple){ .mem_shift = true, .shift = kinds[u->cc], .count = count,
+                                  .imm = true, .size = u->osize,
+                                  .cc_op = kinds[u->cc] == 1 ? (uint32_t)(CC_OP_SHLB + sz_idx(u->osize))
+                                         : kinds[u->cc] <= 3 ? (uint32_t)(CC_OP_SARB + sz_idx(u->osize))
+                                         : 0 };
+        return true;
+    }
     case UK_MOV: {
         int si = u->kform >> 4, form = u->kform & 7;
         if (form == F_RM || form == F_MR) {
