@@ -445,7 +445,7 @@ void emit_movx_result(uint8_t **p, struct regmap *m, unsigned from, bool sign,
         else if (from == 4)
             asm_movsxd_r64_r32(p, HR_RAX, HR_RAX);
     }
-    if (size == 4)
+    if (size == 4 && sign)                  /* a zero extension cleared the high half */
         asm_mov_r32_r32(p, HR_RAX, HR_RAX);
     emit_gstore(p, m, HR_RAX, r);
 }
@@ -533,9 +533,7 @@ void emit_setcc_cmov(uint8_t **p, struct regmap *m, const struct uop *u,
 
     if (d->setcc) {
         asm_setcc_r8(p, hc, HR_RCX);
-        emit_flush_reg(p, m, u->reg / 8u);                         /* the byte goes via memory */
-        asm_mov_m8_r8(p, HR_RBX, CPU_OFF(regs) + (int32_t)u->reg, HR_RCX);
-        emit_reload_reg(p, m, u->reg / 8u);
+        emit_reg_part(p, m, 1, u->reg, HR_RCX);
         return;
     }
     /* movs leave the flags alone; a 32-bit CMOV zero-extends even when false */

@@ -58,6 +58,7 @@ void emit_flush(uint8_t **p, struct regmap *m);
 void emit_reload_reg(uint8_t **p, struct regmap *m, unsigned r);
 void emit_reload(uint8_t **p, struct regmap *m);
 void emit_reg_operand(uint8_t **p, struct regmap *m, unsigned size, unsigned r, unsigned hreg);
+void emit_reg_part(uint8_t **p, struct regmap *m, unsigned size, unsigned r, unsigned hreg);
 void emit_reg_result(uint8_t **p, struct regmap *m, unsigned size, unsigned r);
 
 /* native-alu.c */

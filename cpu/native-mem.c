@@ -29,14 +29,12 @@ void emit_tlb_index(uint8_t **p, bool kernel)
         emit32(p, (uint32_t)(TLB_SIZE * sizeof(struct tlb_entry)));
     }
     asm_mov_r64_r64(p, HR_RCX, HR_RSI);
-    asm_shift_imm(p, ASM_W, 5, HR_RCX, PAGE_BITS);                 /* shr rcx, 12 */
-    asm_alu_r_imm(p, 0, ALU_EXT_AND, HR_RCX, (int32_t)TLB_MASK);
+    asm_shift_imm(p, ASM_W, 5, HR_RCX, PAGE_BITS - 3);             /* shr rcx, 9 */
+    asm_alu_r_imm(p, 0, ALU_EXT_AND, HR_RCX, (int32_t)(TLB_MASK << 3)); /* index * 8 */
     _Static_assert(sizeof(struct tlb_entry) == 40, "the index arithmetic assumes 40 bytes");
     asm_lea_r64_sib(p, HR_RCX, HR_RCX, HR_RCX, 2, 0);              /* rcx *= 5 */
-    if (kernel)
-        asm_shift_imm(p, ASM_W, 4, HR_RCX, 3);                     /* shl rcx, 3 */
-    else
-        asm_lea_r64_sib(p, HR_RCX, HR_RAX, HR_RCX, 3, 0);          /* rcx = rax + rcx * 8 */
+    if (!kernel)
+        asm_alu_r64_r64(p, 0x01, HR_RCX, HR_RAX);                  /* add rcx, rax */
 }
 
 /*
@@ -143,28 +141,18 @@ void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
     if (d->store && d->imm) {
         asm_mov_r64_imm64(p, HR_RAX, u->imm);
     } else {
-        /* registers: 8/4 bytes by number; 2 bytes merge into the low word; 1 byte by byte offset */
+        /* registers: 8/4 bytes by number; 2 bytes into the low word and 1
+         * byte at byte offset r, merged as reg_set() (emit_reg_part()) */
         uint32_t r = d->load ? u->reg : u->rm;
-        int32_t roff = d->size == 1 ? CPU_OFF(regs) + (int32_t)r : reg_off(r);
-        if (d->size < 4)                    /* 1 and 2 bytes go through memory */
-            emit_flush_reg(p, m, d->size == 1 ? r / 8 : r);
         if (d->load) {
             asm_mov_r_bi(p, d->size, HR_RAX, HR_RSI, HR_RDX);
             switch (d->size) {
             case 8: case 4: emit_gstore(p, m, HR_RAX, r); break;  /* 4: eax zero-extended */
-            case 2: asm_mov_m16_r16(p, HR_RBX, roff, HR_RAX); break;
-            default: asm_mov_m8_r8(p, HR_RBX, roff, HR_RAX); break;
+            default: emit_reg_part(p, m, d->size, r, HR_RAX); break;
             }
-            if (d->size < 4)                /* merged in memory: refresh a cached copy */
-                emit_reload_reg(p, m, d->size == 1 ? r / 8 : r);
             return;
         }
-        switch (d->size) {
-        case 8: emit_gload(p, m, GL_64, HR_RAX, r); break;
-        case 4: emit_gload(p, m, GL_32, HR_RAX, r); break;
-        case 2: asm_mov_r16_m16(p, HR_RAX, HR_RBX, roff); break;
-        default: asm_mov_r8_m8(p, HR_RAX, HR_RBX, roff); break;
-        }
+        emit_reg_operand(p, m, d->size, r, HR_RAX);
     }
     asm_store_bi(p, d->size, HR_RSI, HR_RDX, HR_RAX);
 }

@@ -3,9 +3,10 @@
  * hosts).  A block keeps up to four guest registers in the callee-saved
  * host registers r13 r14 r15 rbp (struct regmap, chosen by native.c's
  * choose_regs()); every other access goes to cpu->regs through rbx.
- * Byte and word operands always go through memory (their merge rules are
- * reg_get()/reg_set()'s), after storing a dirty cached copy, which is
- * reloaded after a merge.
+ * Byte and word operands of a cached register are its host register's
+ * low byte or word (read zero-extended, written merged, as reg_get()/
+ * reg_set() do); AH..BH, and registers not cached, go through memory,
+ * after storing a dirty cached copy, which is reloaded after a merge.
  */
 #include "cpu/native-internal.h"
 
@@ -81,21 +82,43 @@ void emit_reload(uint8_t **p, struct regmap *m)
 }
 
 /*
+ * The host register caching the low byte (size 1, r a byte offset) or low
+ * word (size 2) of guest register operand r, or -1: not cached, or one of
+ * AH..BH (byte offsets 8n + 1).
+ */
+static int cached_part(const struct regmap *m, unsigned size, unsigned r)
+{
+    if (size == 1)
+        return r % 8 ? -1 : m->host[r / 8];
+    return m->host[r];
+}
+
+/*
  * A register operand of `size` bytes into host register hreg,
- * zero-extended as reg_get() returns it: 8/4 bytes by number (maybe from
- * the cache), 2 bytes by number and 1 byte by byte offset from memory,
- * after storing a dirty cached copy.
+ * zero-extended as reg_get() returns it: 8/4 bytes by number, 2 bytes by
+ * number and 1 byte by byte offset, from the cache (cached_part()) or
+ * from memory after storing a dirty cached copy.
  */
 void emit_reg_operand(uint8_t **p, struct regmap *m, unsigned size, unsigned r, unsigned hreg)
 {
+    int h = size < 4 ? cached_part(m, size, r) : -1;
+
     switch (size) {
     case 8: emit_gload(p, m, GL_64, hreg, r); break;
     case 4: emit_gload(p, m, GL_32, hreg, r); break;
     case 2:
+        if (h >= 0) {
+            asm_movzx_r32_r16(p, hreg, (unsigned)h);
+            break;
+        }
         emit_flush_reg(p, m, r);
         asm_movzx_r32_m16(p, hreg, HR_RBX, reg_off(r));
         break;
     default:
+        if (h >= 0) {
+            asm_movzx_r32_r8(p, hreg, (unsigned)h);
+            break;
+        }
         emit_flush_reg(p, m, r / 8);
         asm_movzx_r32_m8(p, hreg, HR_RBX, CPU_OFF(regs) + (int32_t)r);
         break;
@@ -103,10 +126,37 @@ void emit_reg_operand(uint8_t **p, struct regmap *m, unsigned size, unsigned r, 
 }
 
 /*
+ * The low byte (size 1, r a byte offset) or word (size 2) of host
+ * register hreg merged into guest register operand r, as reg_set() does:
+ * into the cached host register (marked dirty), or in memory (after
+ * storing a dirty cached copy, which is then reloaded).  Host flags and
+ * hreg are left alone.
+ */
+void emit_reg_part(uint8_t **p, struct regmap *m, unsigned size, unsigned r, unsigned hreg)
+{
+    int h = cached_part(m, size, r);
+    unsigned reg = size == 1 ? r / 8 : r;
+
+    if (h >= 0) {
+        if (size == 2)
+            asm_rr(p, ASM_66, 0, ASM_OP(0x89), hreg, (unsigned)h);  /* mov h16, hreg16 */
+        else
+            asm_rr(p, ASM_BYTE, 0, ASM_OP(0x88), hreg, (unsigned)h); /* mov h8, hreg8 */
+        m->dirty |= (uint16_t)(1u << reg);
+        return;
+    }
+    emit_flush_reg(p, m, reg);
+    if (size == 2)
+        asm_mov_m16_r16(p, HR_RBX, reg_off(r), hreg);
+    else
+        asm_mov_m8_r8(p, HR_RBX, CPU_OFF(regs) + (int32_t)r, hreg);
+    emit_reload_reg(p, m, reg);
+}
+
+/*
  * The result in rdx to register operand r of `size` bytes, as reg_set()
  * does: 8 bytes whole, 4 zero-extended, 2 merged into the low word and 1
- * into the byte at byte offset r, those two in memory (after storing a
- * dirty cached copy, which is then reloaded).
+ * into the byte at byte offset r (emit_reg_part()).
  */
 void emit_reg_result(uint8_t **p, struct regmap *m, unsigned size, unsigned r)
 {
@@ -116,16 +166,7 @@ void emit_reg_result(uint8_t **p, struct regmap *m, unsigned size, unsigned r)
         asm_mov_r32_r32(p, HR_RDX, HR_RDX);
         emit_gstore(p, m, HR_RDX, r);
         break;
-    case 2:
-        emit_flush_reg(p, m, r);
-        asm_mov_m16_r16(p, HR_RBX, reg_off(r), HR_RDX);
-        emit_reload_reg(p, m, r);
-        break;
-    default:
-        emit_flush_reg(p, m, r / 8);
-        asm_mov_m8_r8(p, HR_RBX, CPU_OFF(regs) + (int32_t)r, HR_RDX);
-        emit_reload_reg(p, m, r / 8);
-        break;
+    default: emit_reg_part(p, m, size, r, HR_RDX); break;
     }
 }
 
