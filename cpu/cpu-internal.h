@@ -37,6 +37,10 @@
 
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
+/* For the handlers' fast paths (register, address and soft-TLB helpers):
+ * gcc otherwise leaves some out of line in the large ops-*.c files, and
+ * every handler then pays a call for each. */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 
 typedef uint64_t gva_t; /* guest linear (virtual) address */
 typedef uint64_t gpa_t; /* guest physical address */
@@ -521,13 +525,13 @@ struct cpu {
 
 /* ---- register helpers ---------------------------------------------------- */
 
-static inline uint64_t size_mask(unsigned size)
+static ALWAYS_INLINE uint64_t size_mask(unsigned size)
 {
     return size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
 }
 
 /* Read a register operand encoded as in struct uop (reg/rm). */
-static inline uint64_t reg_get(const struct cpu *cpu, unsigned r, unsigned size)
+static ALWAYS_INLINE uint64_t reg_get(const struct cpu *cpu, unsigned r, unsigned size)
 {
     switch (size) {
     case 1: return ((const uint8_t *)cpu->regs)[r];
@@ -538,7 +542,7 @@ static inline uint64_t reg_get(const struct cpu *cpu, unsigned r, unsigned size)
 }
 
 /* Write a register operand: 32-bit writes zero-extend, 8/16-bit merge. */
-static inline void reg_set(struct cpu *cpu, unsigned r, unsigned size, uint64_t v)
+static ALWAYS_INLINE void reg_set(struct cpu *cpu, unsigned r, unsigned size, uint64_t v)
 {
     switch (size) {
     case 1: ((uint8_t *)cpu->regs)[r] = (uint8_t)v; break;
@@ -549,7 +553,7 @@ static inline void reg_set(struct cpu *cpu, unsigned r, unsigned size, uint64_t 
 }
 
 /* Effective address (offset within the segment) of a uop's memory operand. */
-static inline uint64_t uop_ea(const struct cpu *cpu, const struct uop *u)
+static ALWAYS_INLINE uint64_t uop_ea(const struct cpu *cpu, const struct uop *u)
 {
     uint64_t ea = (uint64_t)u->disp;
 
@@ -592,7 +596,7 @@ void seg_check(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size, bool 
 /* Recompute cpu->seg_chk after a segment or mode change. */
 void cpu_update_seg_chk(struct cpu *cpu);
 
-static inline gva_t seg_la(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size,
+static ALWAYS_INLINE gva_t seg_la(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size,
                            bool write)
 {
     if (seg == SEG_NONE)
@@ -604,12 +608,12 @@ static inline gva_t seg_la(struct cpu *cpu, unsigned seg, uint64_t off, unsigned
 
 /* The checked linear address of a uop's memory operand for a read, or for
  * a write (read-modify-write too) of `size` bytes. */
-static inline gva_t uop_la_r(struct cpu *cpu, const struct uop *u, unsigned size)
+static ALWAYS_INLINE gva_t uop_la_r(struct cpu *cpu, const struct uop *u, unsigned size)
 {
     return seg_la(cpu, u->seg, uop_ea(cpu, u), size, false);
 }
 
-static inline gva_t uop_la_w(struct cpu *cpu, const struct uop *u, unsigned size)
+static ALWAYS_INLINE gva_t uop_la_w(struct cpu *cpu, const struct uop *u, unsigned size)
 {
     return seg_la(cpu, u->seg, uop_ea(cpu, u), size, true);
 }
@@ -624,7 +628,7 @@ void mmu_st_slow(struct cpu *cpu, gva_t la, unsigned size, uint64_t v);
  * canonical), #SS, #AC.  Fast path: one TLB compare and a host access.
  */
 #define DEFINE_MEM_ACCESS(bits, type)                                          \
-static inline type cpu_ld##bits(struct cpu *cpu, gva_t la)                     \
+static ALWAYS_INLINE type cpu_ld##bits(struct cpu *cpu, gva_t la)                     \
 {                                                                              \
     const struct tlb_entry *e = &cpu->tlb[cpu->mmu_idx][(la >> PAGE_BITS) & TLB_MASK]; \
     if (likely(e->tag_r == (la & PAGE_MASK) &&                                 \
@@ -635,7 +639,7 @@ static inline type cpu_ld##bits(struct cpu *cpu, gva_t la)                     \
     }                                                                          \
     return (type)mmu_ld_slow(cpu, la, sizeof(type));                           \
 }                                                                              \
-static inline void cpu_st##bits(struct cpu *cpu, gva_t la, type v)             \
+static ALWAYS_INLINE void cpu_st##bits(struct cpu *cpu, gva_t la, type v)             \
 {                                                                              \
     const struct tlb_entry *e = &cpu->tlb[cpu->mmu_idx][(la >> PAGE_BITS) & TLB_MASK]; \
     if (likely(e->tag_w == (la & PAGE_MASK) &&                                 \
@@ -651,7 +655,7 @@ DEFINE_MEM_ACCESS(16, uint16_t)
 DEFINE_MEM_ACCESS(32, uint32_t)
 DEFINE_MEM_ACCESS(64, uint64_t)
 
-static inline uint64_t cpu_ld(struct cpu *cpu, gva_t la, unsigned size)
+static ALWAYS_INLINE uint64_t cpu_ld(struct cpu *cpu, gva_t la, unsigned size)
 {
     switch (size) {
     case 1: return cpu_ld8(cpu, la);
@@ -661,7 +665,7 @@ static inline uint64_t cpu_ld(struct cpu *cpu, gva_t la, unsigned size)
     }
 }
 
-static inline void cpu_st(struct cpu *cpu, gva_t la, unsigned size, uint64_t v)
+static ALWAYS_INLINE void cpu_st(struct cpu *cpu, gva_t la, unsigned size, uint64_t v)
 {
     switch (size) {
     case 1: cpu_st8(cpu, la, (uint8_t)v); break;

@@ -599,6 +599,9 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
                     tb->ops[tc.nuops - 2].fn = f;
                     tb->ops[tc.nuops - 2].kind = UK_FUSED;
                     tb->ops[tc.nuops - 2].kform = fk;
+                } else if (!cpu->native && (f = fuse_with_jcc_portable(&prev, in.cc))) {
+                    tb->ops[tc.nuops - 2].fn = f;
+                    tb->ops[tc.nuops - 2].kind = UK_CALL;
                 }
             }
         }
@@ -790,6 +793,7 @@ static void log_exec(struct cpu *cpu, struct tb *tb)
 enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
 {
     bool logging = log_on(LOG_EXEC | LOG_CPU);
+    bool jit_counting = log_on(LOG_JIT);
 
     cpu->in_run = true;
     cpu->run_start_ns = vclock_ns();
@@ -876,17 +880,27 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
             log_exec(cpu, tb);
         cpu->budget -= tb->ninsns;
         const struct uop *u = tb->ops;
-        do {
-            struct tb *t = tb_of(u);
-            if (t->native && u == t->ops) {
-                u = native_run(cpu, t);     /* follows chained blocks itself */
-            } else {
-                if (unlikely(t->jit != NULL) && u == t->ops)
-                    t->jit_execs++;
+        if (!cpu->native && !jit_counting) {
+            /* the portable backend: handlers only, chained blocks included
+             * (no block has host code; -d jit, which counts block entries,
+             * takes the loop below) */
+            do {
                 cpu->cur = u;
                 u = u->fn(cpu, u);
-            }
-        } while (u);
+            } while (u);
+        } else {
+            do {
+                struct tb *t = tb_of(u);
+                if (t->native && u == t->ops) {
+                    u = native_run(cpu, t);     /* follows chained blocks itself */
+                } else {
+                    if (unlikely(t->jit != NULL) && u == t->ops)
+                        t->jit_execs++;
+                    cpu->cur = u;
+                    u = u->fn(cpu, u);
+                }
+            } while (u);
+        }
         cpu->cur = NULL;                /* no instruction is under way */
         if (tb->hflags & HF_ONE_INSN) {
             /* single-step and data breakpoint traps after the instruction

@@ -20,15 +20,31 @@ static inline const struct uop *fused_branch(struct cpu *cpu, const struct uop *
     return uop_goto(cpu, j, 1, j->rip + j->len);
 }
 
-#define FUSE_CMP(S, CC)                                                               \
-static const struct uop *fcmp_rr##S##_##CC(struct cpu *cpu, const struct uop *u)     \
+/*
+ * The operands a, b of a CMP/TEST form at S bytes, loads first (a fault
+ * there is the producer's, before anything changed): rr, ri, rm (reg,
+ * [mem]), mr ([mem], reg), mi ([mem], imm).
+ */
+#define OPND_rr(S) uint64_t a = reg_get(cpu, u->reg, S), b = reg_get(cpu, u->rm, S)
+#define OPND_ri(S) uint64_t a = reg_get(cpu, u->reg, S), b = u->imm
+#define OPND_rm(S) uint64_t b = cpu_ld(cpu, uop_la_r(cpu, u, S), S), a = reg_get(cpu, u->reg, S)
+#define OPND_mr(S) uint64_t a = cpu_ld(cpu, uop_la_r(cpu, u, S), S), b = reg_get(cpu, u->rm, S)
+#define OPND_mi(S) uint64_t a = cpu_ld(cpu, uop_la_r(cpu, u, S), S), b = u->imm
+
+/* TEST's lazy flags, as ops-int.c's ALU handlers set them */
+static inline void cc_set_test(struct cpu *cpu, unsigned size, uint64_t a, uint64_t b)
+{
+    cpu->cc_op = CC_OP_LOGICB + (size == 1 ? SZ_B : size == 2 ? SZ_W : size == 4 ? SZ_L : SZ_Q);
+    cpu->cc_src2 = a;
+    cpu->cc_src = b;
+    cpu->cc_dst = a & b;
+}
+
+#define FUSE_FORM(NAME, SET, F, S, CC)                                                \
+static const struct uop *f##NAME##_##F##S##_##CC(struct cpu *cpu, const struct uop *u) \
 {                                                                                    \
-    cc_set_sub(cpu, S, reg_get(cpu, u->reg, S), reg_get(cpu, u->rm, S));             \
-    return fused_branch(cpu, u, cpu_cond(cpu, CC));                                  \
-}                                                                                    \
-static const struct uop *fcmp_ri##S##_##CC(struct cpu *cpu, const struct uop *u)     \
-{                                                                                    \
-    cc_set_sub(cpu, S, reg_get(cpu, u->reg, S), u->imm);                              \
+    OPND_##F(S);                                                                     \
+    SET(cpu, S, a, b);                                                               \
     return fused_branch(cpu, u, cpu_cond(cpu, CC));                                  \
 }
 
@@ -44,7 +60,13 @@ static const struct uop *f##NAME##S##_##CC(struct cpu *cpu, const struct uop *u)
     return fused_branch(cpu, u, cpu_cond(cpu, CC));                                  \
 }
 
-#define FUSE_ALL(CC) FUSE_CMP(4, CC) FUSE_CMP(8, CC)                                  \
+#define FUSE_SIZE(S, CC)                                                              \
+    FUSE_FORM(cmp, cc_set_sub, rr, S, CC) FUSE_FORM(cmp, cc_set_sub, ri, S, CC)       \
+    FUSE_FORM(cmp, cc_set_sub, rm, S, CC) FUSE_FORM(cmp, cc_set_sub, mr, S, CC)       \
+    FUSE_FORM(cmp, cc_set_sub, mi, S, CC) FUSE_FORM(test, cc_set_test, rr, S, CC)     \
+    FUSE_FORM(test, cc_set_test, ri, S, CC) FUSE_FORM(test, cc_set_test, mr, S, CC)   \
+    FUSE_FORM(test, cc_set_test, mi, S, CC)
+#define FUSE_ALL(CC) FUSE_SIZE(1, CC) FUSE_SIZE(2, CC) FUSE_SIZE(4, CC) FUSE_SIZE(8, CC)  \
     FUSE_INCDEC(inc, 1, CC_OP_INCB, 4, CC) FUSE_INCDEC(inc, 1, CC_OP_INCB, 8, CC)     \
     FUSE_INCDEC(dec, -1, CC_OP_DECB, 4, CC) FUSE_INCDEC(dec, -1, CC_OP_DECB, 8, CC)
 FUSE_ALL(0) FUSE_ALL(1) FUSE_ALL(2) FUSE_ALL(3) FUSE_ALL(4) FUSE_ALL(5) FUSE_ALL(6) FUSE_ALL(7)
@@ -77,4 +99,34 @@ uop_fn fuse_with_jcc(const struct insn *prev, unsigned cc, uint8_t *kform)
         return NULL;
     *kform = (uint8_t)kind;
     return fused[kind][prev->osize == 8][cc & 15];
+}
+
+/* The portable backend's pairs: [form: rr, ri, rm, mr, mi][size: 1, 2, 4, 8][condition] */
+#define SIZES(P) { ROW(P, 1), ROW(P, 2), ROW(P, 4), ROW(P, 8) }
+static const uop_fn fused_cmp[5][4][16] = {
+    SIZES(fcmp_rr), SIZES(fcmp_ri), SIZES(fcmp_rm), SIZES(fcmp_mr), SIZES(fcmp_mi),
+};
+/* TEST has no rm form: TEST r/m, reg decodes with the r/m operand first */
+static const uop_fn fused_test[5][4][16] = {
+    SIZES(ftest_rr), SIZES(ftest_ri), { { NULL } }, SIZES(ftest_mr), SIZES(ftest_mi),
+};
+
+uop_fn fuse_with_jcc_portable(const struct insn *prev, unsigned cc)
+{
+    const struct opnd *a = &prev->o[0], *b = &prev->o[1];
+    int form, size;
+
+    if ((prev->op != OP_CMP && prev->op != OP_TEST) || prev->nopnds != 2)
+        return NULL;
+    if (a->kind == OPND_REG)
+        form = b->kind == OPND_REG ? 0 : b->kind == OPND_IMM ? 1 : b->kind == OPND_MEM ? 2 : -1;
+    else if (a->kind == OPND_MEM)
+        form = b->kind == OPND_REG ? 3 : b->kind == OPND_IMM ? 4 : -1;
+    else
+        form = -1;
+    size = prev->osize == 1 ? 0 : prev->osize == 2 ? 1 : prev->osize == 4 ? 2
+         : prev->osize == 8 ? 3 : -1;
+    if (form < 0 || size < 0)
+        return NULL;
+    return (prev->op == OP_CMP ? fused_cmp : fused_test)[form][size][cc & 15];
 }

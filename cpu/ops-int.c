@@ -522,12 +522,56 @@ static const struct uop *uop_div(struct cpu *cpu, const struct uop *u)
     return u + 1;
 }
 
+/* IMUL r, r/m[, imm] specialised per size and source (register or memory) */
+#define IMUL2_FORMS(S, T)                                                             \
+static const struct uop *imul2_r##S(struct cpu *cpu, const struct uop *u)            \
+{                                                                                    \
+    return imul2_finish(cpu, u, S, (T)reg_get(cpu, u->rm, S));                       \
+}                                                                                    \
+static const struct uop *imul2_m##S(struct cpu *cpu, const struct uop *u)            \
+{                                                                                    \
+    return imul2_finish(cpu, u, S, (T)cpu_ld(cpu, uop_la_r(cpu, u, S), S));          \
+}
+
+static inline const struct uop *imul2_finish(struct cpu *cpu, const struct uop *u, unsigned s,
+                                             int64_t b)
+{
+    int64_t a = u->aux ? (int64_t)u->imm : (int64_t)reg_get(cpu, u->reg, s), p;
+    bool ovf;
+
+    if (s == 2)
+        a = (int16_t)a;
+    else if (s == 4)
+        a = (int32_t)a;
+    ovf = __builtin_mul_overflow(a, b, &p);
+    if (s == 2)
+        ovf = p != (int16_t)p;
+    else if (s == 4)
+        ovf = p != (int32_t)p;
+    reg_set(cpu, u->reg, s, (uint64_t)p);
+    cpu->cc_op = CC_OP_MULB + sz_idx(s);
+    cpu->cc_dst = (uint64_t)p;
+    cpu->cc_src = ovf;
+    return u + 1;
+}
+IMUL2_FORMS(2, int16_t) IMUL2_FORMS(4, int32_t) IMUL2_FORMS(8, int64_t)
+
+static uop_fn imul2_fn(const struct insn *in, bool mem)
+{
+    switch (in->osize) {
+    case 2: return mem ? imul2_m2 : imul2_r2;
+    case 4: return mem ? imul2_m4 : imul2_r4;
+    case 8: return mem ? imul2_m8 : imul2_r8;
+    default: return uop_imul2;
+    }
+}
+
 void tr_muldiv(struct tr_ctx *tc, const struct insn *in)
 {
     struct uop *u;
 
     if (in->op == OP_IMUL && in->nopnds >= 2) {
-        u = tr_emit(tc, in, uop_imul2);
+        u = tr_emit(tc, in, imul2_fn(in, in->o[1].kind == OPND_MEM));
         u->kind = UK_IMUL2;
         u->aux = in->nopnds == 3;
         return;
@@ -866,6 +910,47 @@ static const struct uop *uop_setcc(struct cpu *cpu, const struct uop *u)
     return u + 1;
 }
 
+/* MOVZX/MOVSX/MOVSXD specialised per source size, extension, destination
+ * size (4 or 8) and source (register or memory); the rest use uop_movx() */
+#define MOVX_FORMS(SS, SGN, DS, NAME)                                                 \
+static const struct uop *movx_r_##NAME(struct cpu *cpu, const struct uop *u)         \
+{                                                                                    \
+    return movx_finish(cpu, u, SS, SGN, DS, reg_get(cpu, u->rm, SS));                \
+}                                                                                    \
+static const struct uop *movx_m_##NAME(struct cpu *cpu, const struct uop *u)         \
+{                                                                                    \
+    return movx_finish(cpu, u, SS, SGN, DS, cpu_ld(cpu, uop_la_r(cpu, u, SS), SS));  \
+}
+
+static inline const struct uop *movx_finish(struct cpu *cpu, const struct uop *u, unsigned ss,
+                                            bool sgn, unsigned ds, uint64_t v)
+{
+    if (sgn)
+        v = (uint64_t)((int64_t)(v << (64 - ss * 8)) >> (64 - ss * 8));
+    reg_set(cpu, u->reg, ds, v);
+    return u + 1;
+}
+MOVX_FORMS(1, 0, 4, zb4) MOVX_FORMS(1, 0, 8, zb8) MOVX_FORMS(1, 1, 4, sb4) MOVX_FORMS(1, 1, 8, sb8)
+MOVX_FORMS(2, 0, 4, zw4) MOVX_FORMS(2, 0, 8, zw8) MOVX_FORMS(2, 1, 4, sw4) MOVX_FORMS(2, 1, 8, sw8)
+MOVX_FORMS(4, 1, 8, sl8)
+
+static uop_fn movx_fn(unsigned ss, bool sgn, unsigned ds, bool mem)
+{
+    /* [source size 1, 2, 4][sign][destination 4, 8][memory] */
+    static const uop_fn t[3][2][2][2] = {
+        { { { movx_r_zb4, movx_m_zb4 }, { movx_r_zb8, movx_m_zb8 } },
+          { { movx_r_sb4, movx_m_sb4 }, { movx_r_sb8, movx_m_sb8 } } },
+        { { { movx_r_zw4, movx_m_zw4 }, { movx_r_zw8, movx_m_zw8 } },
+          { { movx_r_sw4, movx_m_sw4 }, { movx_r_sw8, movx_m_sw8 } } },
+        { { { NULL, NULL }, { NULL, NULL } }, { { NULL, NULL }, { movx_r_sl8, movx_m_sl8 } } },
+    };
+    uop_fn f = NULL;
+
+    if ((ss == 1 || ss == 2 || ss == 4) && (ds == 4 || ds == 8))
+        f = t[ss == 1 ? 0 : ss == 2 ? 1 : 2][sgn][ds == 8][mem];
+    return f ? f : uop_movx;
+}
+
 void tr_mov(struct tr_ctx *tc, const struct insn *in)
 {
     struct uop *u;
@@ -880,7 +965,8 @@ void tr_mov(struct tr_ctx *tc, const struct insn *in)
         return;
     }
     case OP_MOVZX: case OP_MOVSX: case OP_MOVSXD:
-        u = tr_emit(tc, in, uop_movx);
+        u = tr_emit(tc, in, movx_fn(in->o[1].size, in->op != OP_MOVZX, in->osize,
+                                    in->o[1].kind == OPND_MEM));
         u->kind = UK_MOVX;
         u->aux = in->o[1].size;
         u->cc = in->op != OP_MOVZX;

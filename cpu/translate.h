@@ -65,6 +65,13 @@ typedef void (*tr_fn)(struct tr_ctx *tc, const struct insn *in);
  */
 enum { FUSE_CMP_RR, FUSE_CMP_RI, FUSE_INC, FUSE_DEC };
 uop_fn fuse_with_jcc(const struct insn *prev, unsigned cc, uint8_t *kform);
+/*
+ * More pairs for the portable backend only (host code does these itself
+ * and has no fused form for them): CMP or TEST at every size, with
+ * register, immediate and memory operands, and the Jcc after it.  The
+ * handler, or NULL when the pair does not fuse.
+ */
+uop_fn fuse_with_jcc_portable(const struct insn *prev, unsigned cc);
 
 /* -d jit: the form of an instruction, a key jit-report.c prints by name. */
 uint32_t jit_form(const struct insn *in);
