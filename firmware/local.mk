@@ -54,7 +54,7 @@ EXTRA_DIST += firmware/entry.S firmware/runtime.c firmware/runtime.h firmware/li
 	firmware/demo.c firmware/fpprint.c firmware/fpprint.h
 
 # Test guests (built by make check; run by the DejaGnu suite)
-GUEST_TESTS = alu shift muldiv string stack bits control callgate pmode pagefault smc exceptions \
+GUEST_TESTS = alu cmpjcc shift muldiv string stack bits control callgate pmode pagefault smc exceptions \
 	seglimit sysfeat debugreg taskswitch featud ferr \
 	exc-hw icount triple sse x87 x87-known x87-env16 xsave pcid jitmem jitpart
 GUEST_ELFS = $(GUEST_TESTS:%=testsuite/satori.cpu/%.elf)
