@@ -236,7 +236,8 @@ void tr_unary(struct tr_ctx *tc, const struct insn *in)
  * changes nothing (the caller still writes a 32-bit register back, which
  * zero-extends as the hardware does).
  */
-static uint64_t do_shift(struct cpu *cpu, int op, unsigned size, uint64_t v, uint64_t other,
+static ALWAYS_INLINE uint64_t do_shift(struct cpu *cpu, int op, unsigned size, uint64_t v,
+                                         uint64_t other,
                          unsigned count)
 {
     unsigned bits = size * 8;
@@ -394,9 +395,45 @@ static const struct uop *uop_shift_m(struct cpu *cpu, const struct uop *u)
     return u + 1;
 }
 
+/* SHL/SHR/SAR/ROL/ROR of a register, by an immediate or CL, specialised
+ * per operation and size so do_shift() folds to the one case */
+#define SHIFT_R(NAME, OP, S)                                                           \
+static const struct uop *NAME##_r##S(struct cpu *cpu, const struct uop *u)            \
+{                                                                                     \
+    unsigned count = u->aux ? (unsigned)(cpu->regs[1] & 0xff) : (unsigned)u->imm;     \
+    reg_set(cpu, u->reg, S, do_shift(cpu, OP, S, reg_get(cpu, u->reg, S), 0, count)); \
+    return u + 1;                                                                     \
+}
+#define SHIFT_SIZES(NAME, OP) SHIFT_R(NAME, OP, 1) SHIFT_R(NAME, OP, 2) \
+                              SHIFT_R(NAME, OP, 4) SHIFT_R(NAME, OP, 8)
+SHIFT_SIZES(shl, OP_SHL) SHIFT_SIZES(shr, OP_SHR) SHIFT_SIZES(sar, OP_SAR)
+SHIFT_SIZES(rol, OP_ROL) SHIFT_SIZES(ror, OP_ROR)
+
+static uop_fn shift_fn(const struct insn *in)
+{
+    static const uop_fn t[5][4] = {
+        { shl_r1, shl_r2, shl_r4, shl_r8 }, { shr_r1, shr_r2, shr_r4, shr_r8 },
+        { sar_r1, sar_r2, sar_r4, sar_r8 }, { rol_r1, rol_r2, rol_r4, rol_r8 },
+        { ror_r1, ror_r2, ror_r4, ror_r8 },
+    };
+    int op;
+
+    if (in->o[0].kind == OPND_MEM)
+        return uop_shift_m;
+    switch (in->op) {
+    case OP_SHL: op = 0; break;
+    case OP_SHR: op = 1; break;
+    case OP_SAR: op = 2; break;
+    case OP_ROL: op = 3; break;
+    case OP_ROR: op = 4; break;
+    default: return uop_shift_r;
+    }
+    return t[op][sz_idx(in->osize)];
+}
+
 void tr_shift(struct tr_ctx *tc, const struct insn *in)
 {
-    struct uop *u = tr_emit(tc, in, in->o[0].kind == OPND_MEM ? uop_shift_m : uop_shift_r);
+    struct uop *u = tr_emit(tc, in, shift_fn(in));
     const struct opnd *cnt = &in->o[in->op == OP_SHLD || in->op == OP_SHRD ? 2 : 1];
 
     u->kind = in->o[0].kind != OPND_MEM ? UK_SHIFT
