@@ -14,6 +14,12 @@
  * segments.  difftest.c then compares the data buffer (FNSAVE image and
  * every stored operand), the GPRs (FNSTSW AX) and EFLAGS (FCOMI).
  *
+ * With the transcendentals (-X) each case ends with one of them, loaded
+ * with an in-domain operand, right before the FNSAVE: the host's microcode
+ * is not correctly rounded, so its result may be an ulp from satori's,
+ * and nothing after it may magnify that.  x87_results_close() is the one
+ * difference such a case may show.
+ *
  * Layout relative to RBX (= data + 0x800): operand slots of 16 bytes from
  * -0x800, store slots from -0x300, the FNSAVE image at 0, control words
  * at +0x100.
@@ -153,7 +159,7 @@ static unsigned sti(void)
 }
 
 /* one random instruction (or short sequence); returns instructions emitted */
-static unsigned emit_random(bool trans)
+static unsigned emit_random(void)
 {
     unsigned d = (unsigned)(rng() % 8);
     switch (rng() % 24) {
@@ -224,29 +230,33 @@ static unsigned emit_random(bool trans)
     case 19: emit_mem(0xd9, 5, CW_AT + 2 * (int)(rng() % 8)); return 1; /* FLDCW */
     case 20: emit_mem(0xdb, 5, slot_of(K_X80)); return 1;
     case 21: emit_mem(0xdd, 0, slot_of(K_F64)); return 1;
-    default:
-        if (!trans) {
-            emit_mem(0xdc, d, slot_of(K_F64));
-            return 1;
-        }
-        /* transcendentals on in-domain operands */
-        switch (rng() % 8) {
-        case 0: emit_mem(0xdb, 5, slot_of(K_SMALL)); emit2(0xd9, 0xf0); break;   /* F2XM1 */
-        case 1: emit_mem(0xdb, 5, slot_of(K_SMALL)); emit2(0xd9, 0xf9); break;   /* FYL2XP1 */
-        case 2: emit_mem(0xdb, 5, slot_of(K_TRIG)); emit2(0xd9, 0xe1);            /* |x| */
-                emit2(0xd9, 0xf1); break;                                        /* FYL2X */
-        case 3: emit_mem(0xdb, 5, slot_of(K_TRIG)); emit2(0xd9, 0xf3); break;    /* FPATAN */
-        case 4: emit_mem(0xdb, 5, slot_of(K_TRIG)); emit2(0xd9, 0xfe); break;    /* FSIN */
-        case 5: emit_mem(0xdb, 5, slot_of(K_TRIG)); emit2(0xd9, 0xff); break;    /* FCOS */
-        case 6: emit_mem(0xdb, 5, slot_of(K_TRIG)); emit2(0xd9, 0xfb); break;    /* FSINCOS */
-        default: emit_mem(0xdb, 5, slot_of(K_TRIG)); emit2(0xd9, 0xf2); break;   /* FPTAN */
-        }
-        return 2 + (rng() % 8 == 2);
+    default: emit_mem(0xdc, d, slot_of(K_F64)); return 1;
+    }
+}
+
+/*
+ * One transcendental on an in-domain operand, the case's last arithmetic;
+ * returns the instructions emitted and sets *nres to the stack registers
+ * holding its results (FSINCOS and FPTAN: ST0 and ST1).
+ */
+static unsigned emit_trans(unsigned *nres)
+{
+    *nres = 1;
+    switch (rng() % 8) {
+    case 0: emit_mem(0xdb, 5, slot_of(K_SMALL)); emit2(0xd9, 0xf0); return 2;  /* F2XM1 */
+    case 1: emit_mem(0xdb, 5, slot_of(K_SMALL)); emit2(0xd9, 0xf9); return 2;  /* FYL2XP1 */
+    case 2: emit_mem(0xdb, 5, slot_of(K_TRIG)); emit2(0xd9, 0xe1);             /* |x| */
+            emit2(0xd9, 0xf1); return 3;                                      /* FYL2X */
+    case 3: emit_mem(0xdb, 5, slot_of(K_TRIG)); emit2(0xd9, 0xf3); return 2;   /* FPATAN */
+    case 4: emit_mem(0xdb, 5, slot_of(K_TRIG)); emit2(0xd9, 0xfe); return 2;   /* FSIN */
+    case 5: emit_mem(0xdb, 5, slot_of(K_TRIG)); emit2(0xd9, 0xff); return 2;   /* FCOS */
+    case 6: *nres = 2; emit_mem(0xdb, 5, slot_of(K_TRIG)); emit2(0xd9, 0xfb); return 2; /* FSINCOS */
+    default: *nres = 2; emit_mem(0xdb, 5, slot_of(K_TRIG)); emit2(0xd9, 0xf2); return 2; /* FPTAN */
     }
 }
 
 unsigned x87_gen_case(uint8_t *code, unsigned cap, uint8_t *data, uint64_t (*rnd)(void),
-                      bool trans, unsigned *ninsns)
+                      bool trans, unsigned *ninsns, unsigned *nres)
 {
     static const uint16_t pc[3] = { 0x000, 0x200, 0x300 };
     rng = rnd;
@@ -276,7 +286,10 @@ unsigned x87_gen_case(uint8_t *code, unsigned cap, uint8_t *data, uint64_t (*rnd
         n++;
     }
     for (unsigned k = 1 + (unsigned)(rng() % 10); k && outlen + 64 < cap; k--)
-        n += emit_random(trans);
+        n += emit_random();
+    *nres = 0;
+    if (trans)
+        n += emit_trans(nres);
     emit_mem(0xdd, 6, 0);                       /* FNSAVE [rbx] */
     n++;
     /* clear FIP, FCS|FOP, FDP, FDS: mov dword [rbx + off], 0 */
@@ -287,4 +300,88 @@ unsigned x87_gen_case(uint8_t *code, unsigned cap, uint8_t *data, uint64_t (*rnd
     }
     *ninsns = n;
     return outlen;
+}
+
+/* an extended value's place on the number line: adjacent values differ by 1 */
+static unsigned __int128 x80_key(const uint8_t *p)
+{
+    uint64_t sig;
+    uint16_t se;
+    memcpy(&sig, p, 8);
+    memcpy(&se, p + 8, 2);
+    unsigned e = se & 0x7fffu;
+    if (!e)
+        return sig;                         /* denormals: exponent 1, no integer bit */
+    return ((unsigned __int128)e << 63) + (sig & ~(1ull << 63));
+}
+
+bool x87_results_close(const uint8_t *nat, const uint8_t *emu, unsigned nres,
+                       unsigned *max_ulps)
+{
+    uint16_t sn, se;
+    memcpy(&sn, nat + FSAVE_SW, 2);
+    memcpy(&se, emu + FSAVE_SW, 2);
+    bool differ = false;
+    for (unsigned i = 0; i < nres; i++) {
+        const uint8_t *a = nat + FSAVE_ST0 + 10 * i, *b = emu + FSAVE_ST0 + 10 * i;
+        if (!memcmp(a, b, 10))
+            continue;
+        /* same sign, and finite (an exponent of all ones is no number to measure) */
+        uint16_t ea, eb;
+        memcpy(&ea, a + 8, 2);
+        memcpy(&eb, b + 8, 2);
+        if ((ea ^ eb) & 0x8000 || (ea & 0x7fff) == 0x7fff || (eb & 0x7fff) == 0x7fff)
+            return false;
+        unsigned __int128 ka = x80_key(a), kb = x80_key(b);
+        unsigned __int128 d = ka > kb ? ka - kb : kb - ka;
+        unsigned u = d > 1000000 ? 1000000 : (unsigned)d;
+        if (u > *max_ulps)
+            *max_ulps = u;
+        if (d > 1)
+            return false;
+        differ = true;
+    }
+    /* C1 says whether the unrounded value was rounded up: the host's
+     * unrounded value is not satori's, so C1 may differ even where the
+     * rounded results agree */
+    if (sn != se && (sn ^ se) != FSW_C1)
+        return false;
+    return differ || sn != se;
+}
+
+bool x87_close_selftest(void)
+{
+    /* (a, b, expected): 1.0 and its neighbours; across a binade; denormal edge */
+    /* close: with equal status words; close_c1: with C1 differing */
+    static const struct {
+        uint64_t sa; uint16_t ea; uint64_t sb; uint16_t eb; bool close, close_c1;
+    } t[] = {
+        { 1ull << 63, 0x3fff, (1ull << 63) + 1, 0x3fff, true, true },
+        { 1ull << 63, 0x3fff, (1ull << 63) + 2, 0x3fff, false, false },
+        { ~0ull, 0x3ffe, 1ull << 63, 0x3fff, true, true },      /* largest below 1.0, 1.0 */
+        { ~0ull - 1, 0x3ffe, 1ull << 63, 0x3fff, false, false },
+        { (1ull << 63) - 1, 0, 1ull << 63, 1, true, true },     /* largest denormal, smallest normal */
+        { ~0ull, 0x7ffe, ~0ull - 1, 0x7ffe, true, true },       /* the largest finite values */
+        { 1ull << 63, 0x3fff, 1ull << 63, 0xbfff, false, false }, /* +1, -1 */
+        { 1ull << 63, 0x3fff, 1ull << 63, 0x3fff, false, true },  /* equal: only C1 to allow */
+        { 1ull << 63, 0x7fff, (1ull << 63) + 1, 0x7fff, false, false }, /* infinity and a NaN */
+    };
+    for (unsigned i = 0; i < sizeof t / sizeof t[0]; i++) {
+        uint8_t a[FSAVE_ST0 + 10] = { 0 }, b[FSAVE_ST0 + 10] = { 0 };
+        memcpy(a + FSAVE_ST0, &t[i].sa, 8);
+        memcpy(a + FSAVE_ST0 + 8, &t[i].ea, 2);
+        memcpy(b + FSAVE_ST0, &t[i].sb, 8);
+        memcpy(b + FSAVE_ST0 + 8, &t[i].eb, 2);
+        unsigned u = 0;
+        if (x87_results_close(a, b, 1, &u) != t[i].close)
+            return false;
+        uint16_t c1 = FSW_C1, c0 = 0x0100;
+        memcpy(b + FSAVE_SW, &c1, 2);
+        if (x87_results_close(a, b, 1, &u) != t[i].close_c1)
+            return false;
+        memcpy(b + FSAVE_SW, &c0, 2);      /* any other status bit: never */
+        if (x87_results_close(a, b, 1, &u))
+            return false;
+    }
+    return true;
 }

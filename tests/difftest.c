@@ -1208,6 +1208,44 @@ static void dump_code(const struct gen *g)
     fprintf(stderr, "\n");
 }
 
+/*
+ * -X: whether a case that differs does so only in the last transcendental's
+ * results (x87_results_close()): every GPR, XMM register, flag, the stack
+ * page and the data buffer outside those results and C1 equal; an MMX
+ * register (a physical x87 register's significand) may differ only where
+ * it is one of the results.
+ */
+static bool x87_trans_tolerated(const struct regs *nat, const struct regs *emu,
+                                uint64_t fmask, const uint8_t *hdata, const uint8_t *gdata,
+                                const uint8_t *hstack, const uint8_t *gstack, unsigned nres,
+                                unsigned *max_ulps)
+{
+    for (int i = 0; i < 16; i++)
+        if (nat->r[i] != emu->r[i] || nat->xmm[i][0] != emu->xmm[i][0]
+            || nat->xmm[i][1] != emu->xmm[i][1])
+            return false;
+    if ((nat->rflags & fmask) != (emu->rflags & fmask) || memcmp(hstack, gstack, DATA_SIZE))
+        return false;
+    const uint8_t *hi = hdata + FSAVE_AT, *gi = gdata + FSAVE_AT;
+    if (!x87_results_close(hi, gi, nres, max_ulps))
+        return false;
+    static uint8_t rest[DATA_SIZE];
+    memcpy(rest, gdata, DATA_SIZE);
+    memcpy(rest + FSAVE_AT + FSAVE_SW, hi + FSAVE_SW, 2);
+    memcpy(rest + FSAVE_AT + FSAVE_ST0, hi + FSAVE_ST0, 10 * nres);
+    if (memcmp(rest, hdata, DATA_SIZE))
+        return false;
+    uint16_t sw;
+    memcpy(&sw, hi + FSAVE_SW, 2);
+    unsigned top = sw >> 11 & 7;
+    for (unsigned p = 0; p < 8; p++) {
+        unsigned k = (p - top) & 7;     /* physical register p is ST(k) */
+        if (nat->mm[p] != emu->mm[p] && k >= nres)
+            return false;
+    }
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     unsigned long cases = 20000;
@@ -1267,6 +1305,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "difftest: -E %s: no templates\n", dt_ext_names[only_ext]);
         return 2;
     }
+    if (x87_trans && !x87_close_selftest()) {
+        fprintf(stderr, "difftest: -X: the 1-ulp comparison fails its own known pairs\n");
+        return 1;
+    }
 
     uint8_t *host = mmap((void *)DATA_VA, DATA_SIZE * 2 + CODE_SIZE,
                          PROT_READ | PROT_WRITE | PROT_EXEC,
@@ -1294,7 +1336,8 @@ int main(int argc, char **argv)
     }
 
     static uint8_t init_data[DATA_SIZE], guest_data[DATA_SIZE];
-    unsigned long executed = 0, mismatches = 0;
+    unsigned long executed = 0, mismatches = 0, last_bit = 0;
+    unsigned max_ulps = 0;
 
     for (unsigned long c = 0; c < cases; c++) {
         struct gen g = { .len = 0 };
@@ -1315,8 +1358,10 @@ int main(int argc, char **argv)
             init_data[i] = (uint8_t)rnd();
 
         struct sx_approx ap = { .on = false };
+        unsigned nres = 0;
         if (x87) {
-            g.len = x87_gen_case(g.code, CODE_SIZE, init_data, rnd, x87_trans, &g.ninsns);
+            g.len = x87_gen_case(g.code, CODE_SIZE, init_data, rnd, x87_trans, &g.ninsns,
+                                 &nres);
             dt_ext_executed[DT_X87] += g.ninsns;
         } else if (ssefp) {
             ap = sx_gen_case(&g, init_data);
@@ -1369,6 +1414,12 @@ int main(int argc, char **argv)
         if (memcmp(host_data, guest_data, DATA_SIZE)
             || (!ssefp && memcmp(host_data + DATA_SIZE, guest.ram + STACK_VA, DATA_SIZE)))
             bad = true;
+        if (bad && x87_trans
+            && x87_trans_tolerated(&nat, &emu, fmask, host_data, guest_data,
+                                   host_data + DATA_SIZE, guest.ram + STACK_VA, nres, &max_ulps)) {
+            bad = false;
+            last_bit++;
+        }
         if (bad) {
             mismatches++;
             if (mismatches <= 20) {
@@ -1417,16 +1468,15 @@ int main(int argc, char **argv)
            interp ? " (micro-op loop only)" : "",
            ssefp ? " (SSE floating point)" : x87_trans ? " (x87 with transcendentals)"
                                             : x87 ? " (x87)" : "");
+    if (x87_trans)
+        printf("difftest: %lu cases within 1 ulp of the host in a transcendental's result "
+               "(largest difference of a finite result: %u ulp)\n", last_bit, max_ulps);
     if (ssefp)
         sx_report();
     dt_ext_report();
     cpu_free(guest.cpu);
     bus_free(guest.bus);
     munmap(guest.ram, GUEST_RAM);
-    /* -X: Intel's transcendentals are within an ulp, not correctly rounded,
-     * so the cases that contain them need only agree 98% of the time */
-    if (x87_trans)
-        return mismatches * 50 > cases ? 1 : 0;
     return mismatches ? 1 : 0;
 }
 
