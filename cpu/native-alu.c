@@ -134,7 +134,9 @@ static void emit_below(uint8_t **p, unsigned size)
 /*
  * The carry flag of the current lazy state into ecx, as cc_compute_cf():
  * from what host code stored just before when that is known (known), else
- * LOGIC/INC/DEC inline and everything else through cc_compute_cf_slow().
+ * LOGIC/INC/DEC inline and everything else through cc_compute_cf_slow()
+ * (emit_call_keep(): the cached registers stay).  Clobbers rax, rdx, rsi,
+ * rdi.
  */
 static void emit_cf(uint8_t **p, uint32_t known)
 {
@@ -173,8 +175,7 @@ static void emit_cf(uint8_t **p, uint32_t known)
     uint8_t *done = asm_jmp8_fwd(p);
     asm_patch8_here(p, slow);
     asm_mov_r64_r64(p, HR_RDI, HR_RBX);
-    asm_mov_r64_imm64(p, HR_RAX, (uint64_t)(uintptr_t)cc_compute_cf_slow);
-    asm_call_r(p, HR_RAX);
+    emit_call_keep(p, (const void *)(uintptr_t)cc_compute_cf_slow);
     asm_movzx_r32_r8(p, HR_RCX, HR_RAX);
     asm_patch8_here(p, logic);
     asm_patch8_here(p, done);
@@ -511,7 +512,8 @@ static bool emit_host_flags(uint8_t **p, uint32_t known, bool live)
 /*
  * Host flags for guest condition cc: returns the host condition to test,
  * cc itself when the flags are redone in place (emit_host_flags()), else
- * NE after asking cpu_cond() (clobbers the caller-saved registers).
+ * NE after asking cpu_cond() (clobbers rax rcx rdx rsi rdi; the cached
+ * registers stay, emit_call_keep()).
  */
 unsigned emit_cond(uint8_t **p, uint32_t known, bool live, unsigned cc)
 {
@@ -519,8 +521,7 @@ unsigned emit_cond(uint8_t **p, uint32_t known, bool live, unsigned cc)
         return cc;
     asm_mov_r64_r64(p, HR_RDI, HR_RBX);
     asm_mov_r32_imm32(p, HR_RSI, cc);
-    asm_mov_r64_imm64(p, HR_RAX, (uint64_t)(uintptr_t)cond_call);
-    asm_call_r(p, HR_RAX);
+    emit_call_keep(p, (const void *)(uintptr_t)cond_call);
     asm_test_r8_r8(p, HR_RAX, HR_RAX);
     return CC_NE;
 }

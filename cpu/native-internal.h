@@ -11,8 +11,11 @@
  *   cpu/native-ctl.c   block entry/exit, chaining, branches, calls
  *
  * Register use inside generated code: rbx = struct cpu *, r12 = the
- * block's first micro-op, r13 r14 r15 rbp = guest registers the block
- * caches (struct regmap); rax rcx rdx rsi rdi are scratch.
+ * block's first micro-op, r13 r14 r15 rbp r8 r9 r10 r11 = guest
+ * registers the block caches (struct regmap); rax rcx rdx rsi rdi are
+ * scratch.  r8-r11 are caller-saved: every handler call is followed by a
+ * reload of the cache, and the C helpers called without one go through
+ * emit_call_keep().  rsp is 16-byte aligned (emit_stubs()).
  */
 #ifndef SATORI_NATIVE_INTERNAL_H
 #define SATORI_NATIVE_INTERNAL_H
@@ -34,19 +37,23 @@ struct native {
 
 /*
  * Guest registers a block keeps in host registers: host[r] is the host
- * register (callee-saved, so the handlers host code calls leave it alone)
- * or -1.  Write-back: a write goes to the host register only and marks it
- * dirty (at translation time: host code is straight-line, and the slow
- * paths branch out from and back to known points); dirty registers are
- * stored to cpu->regs before every call and every exit, so handlers,
- * exceptions and other blocks see memory current; after a call that may
- * have changed registers, host code reloads them all.
+ * register (one of native_cache_hregs) or -1.  Write-back: a write goes
+ * to the host register only and marks it dirty (at translation time:
+ * host code is straight-line, and the slow paths branch out from and
+ * back to known points); dirty registers are stored to cpu->regs before
+ * every handler call and every exit, so handlers, exceptions and other
+ * blocks see memory current; after a handler call that continues the
+ * block, host code reloads them all (the handler may have changed any,
+ * and a call clobbers the caller-saved r8-r11).  C helpers that read no
+ * guest register are called without flush or reload through
+ * emit_call_keep(), which keeps r8-r11.
  */
 struct regmap {
     int8_t host[16];
     uint16_t dirty;     /* cached registers memory does not hold yet */
 };
-extern const uint8_t native_cache_hregs[4];
+#define NATIVE_CACHE_REGS 8
+extern const uint8_t native_cache_hregs[NATIVE_CACHE_REGS];
 
 /* native-regs.c */
 int32_t reg_off(unsigned r);
@@ -60,6 +67,7 @@ void emit_reload(uint8_t **p, struct regmap *m);
 void emit_reg_operand(uint8_t **p, struct regmap *m, unsigned size, unsigned r, unsigned hreg);
 void emit_reg_part(uint8_t **p, struct regmap *m, unsigned size, unsigned r, unsigned hreg);
 void emit_reg_result(uint8_t **p, struct regmap *m, unsigned size, unsigned r);
+void emit_call_keep(uint8_t **p, const void *fn);
 
 /* native-alu.c */
 #define CC_UNKNOWN ((uint32_t)CC_OP_COUNT)

@@ -1,8 +1,15 @@
 /*
  * cpu/native-regs.c: guest general registers in host code (x86-64
- * hosts).  A block keeps up to four guest registers in the callee-saved
- * host registers r13 r14 r15 rbp (struct regmap, chosen by native.c's
- * choose_regs()); every other access goes to cpu->regs through rbx.
+ * hosts).  A block keeps up to eight guest registers in host registers,
+ * the callee-saved r13 r14 r15 rbp first, then the caller-saved r8 r9
+ * r10 r11 (struct regmap, chosen by native.c's choose_regs()); every
+ * other access goes to cpu->regs through rbx.  Every call of a handler
+ * is preceded by a flush and followed, when the block goes on, by a
+ * reload of all of them (the handler may have written any), so which
+ * ones a call clobbers does not matter there; the C helpers called in
+ * the middle of a block without a reload (the lazy-flag and condition
+ * helpers of native-alu.c) go through emit_call_keep(), which keeps
+ * r8-r11 across the call.
  * Byte and word operands of a cached register are its host register's
  * low byte or word (read zero-extended, written merged, as reg_get()/
  * reg_set() do); AH..BH, and registers not cached, go through memory,
@@ -12,7 +19,30 @@
 
 #if defined(__x86_64__)
 
-const uint8_t native_cache_hregs[4] = { HR_R13, HR_R14, HR_R15, HR_RBP };
+const uint8_t native_cache_hregs[NATIVE_CACHE_REGS] = {
+    HR_R13, HR_R14, HR_R15, HR_RBP, HR_R8, HR_R9, HR_R10, HR_R11
+};
+
+/* the caller-saved ones of native_cache_hregs, which a call of C clobbers */
+static const uint8_t caller_saved[] = { HR_R8, HR_R9, HR_R10, HR_R11 };
+_Static_assert(sizeof caller_saved % 2 == 0, "an even number of pushes keeps rsp aligned");
+
+/*
+ * Call C function fn (its arguments already in rdi, rsi) in the middle
+ * of a block that goes on using its cached registers without reloading
+ * them: r8-r11 are pushed around the call (the callee-saved ones survive
+ * it anyway).  rsp is 16-byte aligned in host code and stays so.  rax
+ * holds the result; rcx, rdx, rsi, rdi and the host flags are lost.
+ */
+void emit_call_keep(uint8_t **p, const void *fn)
+{
+    for (size_t k = 0; k < sizeof caller_saved; k++)
+        asm_push_r64(p, caller_saved[k]);
+    asm_mov_r64_imm64(p, HR_RAX, (uint64_t)(uintptr_t)fn);
+    asm_call_r(p, HR_RAX);
+    for (size_t k = sizeof caller_saved; k-- > 0;)
+        asm_pop_r64(p, caller_saved[k]);
+}
 
 int32_t reg_off(unsigned r)
 {
