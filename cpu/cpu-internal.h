@@ -309,6 +309,7 @@ enum uop_kind {
     UK_PUSH64, UK_POP64, UK_CALL64, UK_RET64, /* 64-bit mode, 8-byte stack forms */
     UK_CALL_IND, UK_JMP_IND,    /* CALL/JMP through a register or memory */
     UK_JMP, UK_JCC,             /* JMP rel, Jcc rel (within the CS limit) */
+    UK_SIDE,                    /* Jcc rel inside a block: a side exit (uop_side_exit()) */
     UK_EXIT_CHAIN,              /* the block's fall-through exit, chainable */
     UK_VMOV, UK_VSTORE, UK_VMOVMSK, UK_VOP, /* MMX/SSE moves, stores, MOVMSK, packed ops */
 };
@@ -339,6 +340,10 @@ struct uop {
     uint8_t kind;       /* enum uop_kind: what the handler does, for host code */
     uint8_t kform;      /* with kind: UK_MOV size index << 4 | form; UK_ALU op << 3 | form;
                            UK_INCDEC 0 INC, 1 DEC; UK_FUSED the fusion (fuse_with_jcc()) */
+    uint8_t rest;       /* UK_SIDE: instructions of the block after this one, whose
+                           budget a taken side exit gives back; 0 otherwise */
+    uint32_t site;      /* UK_SIDE: offset from tb->native_chained of the host-code
+                           jump of chain slot 0 (patched when linked), or 0 */
     int64_t disp;       /* EA displacement; RIP-relative already folded */
     uint64_t imm;       /* immediate, sign/zero-extended as the insn defines */
     uint64_t imm2;      /* second immediate, branch target, far selector */
@@ -953,6 +958,21 @@ static inline const struct uop *uop_goto(struct cpu *cpu, const struct uop *u, i
     cpu->link_slot = slot;
     return NULL;
 }
+void jit_count_side(struct tb *tb, unsigned idx);    /* cpu/jit-report.c */
+/*
+ * A side exit taken: a Jcc inside a block (UK_SIDE) leaves through chain
+ * slot 0 to its target.  The block's entry took all its instructions off
+ * the budget; those after the Jcc did not run, so they are given back
+ * (u->rest, 0 for a Jcc that ends its block).  -d jit counts the exit so
+ * the instructions after it are not reported as run.
+ */
+static inline const struct uop *uop_side_exit(struct cpu *cpu, const struct uop *u)
+{
+    cpu->budget += u->rest;
+    if (unlikely(u->rest != 0) && unlikely(tb_of(u)->jit != NULL))
+        jit_count_side(tb_of(u), u->idx);
+    return uop_goto(cpu, u, 0, u->imm);
+}
 /*
  * Leave the running block before micro-op u, which has not retired: RIP is
  * its instruction's and the block's instruction count is corrected, so
@@ -1059,6 +1079,8 @@ struct uop_simple {
     uint8_t host_op;    /* x86 opcode "op r/m64, r64" computing the result */
     uint32_t cc_op;     /* lazy-flag op set (ALU) */
     bool flags_dead;    /* set by cpu/native.c: what follows overwrites these flags */
+    bool flags_later;   /* set by cpu/native.c: CMP/TEST whose lazy flags are stored only
+                           where something needs them (native.c: pending flags) */
 };
 bool uop_simple_desc(const struct uop *u, struct uop_simple *d);
 /* A direct exit host code may take itself (uop_branch_desc). */
@@ -1102,6 +1124,7 @@ bool uop_sse_desc(const struct uop *u, struct uop_sse *d);
 struct tb_jit {
     uint32_t form[TB_MAX_INSNS];    /* jit_form() of each instruction */
     uint64_t called;                /* bit i: instruction i runs through a handler call */
+    uint64_t left[TB_MAX_INSNS];    /* times the side exit at instruction i was taken */
 };
 /* Add a block's counts to the vCPU's totals (before the block is freed). */
 void jit_fold(struct cpu *cpu, const struct tb *tb);

@@ -236,6 +236,20 @@ static void tb_link(struct uop *from, int slot, struct tb *to, uint8_t *site)
         native_patch(site, to->native_chained);
 }
 
+/*
+ * The host-code jump of chain slot `slot` of micro-op u in block tb: the
+ * block's last micro-op has tb->native_jmp, a side exit its u->site;
+ * NULL when there is none.
+ */
+static uint8_t *exit_site(const struct tb *tb, const struct uop *u, int slot)
+{
+    if (u == &tb->ops[tb->nuops - 1])
+        return tb->native_jmp[slot];
+    if (u->kind == UK_SIDE && slot == 0 && u->site && tb->native_chained)
+        return (uint8_t *)(uintptr_t)tb->native_chained + u->site;
+    return NULL;
+}
+
 /* Remove the link out of u's chain slot, if any, from its target. */
 static void tb_unlink_slot(struct uop *u, int slot)
 {
@@ -632,6 +646,9 @@ static struct tb *tb_translate(struct cpu *cpu, gva_t pc, gpa_t phys, uint32_t f
         u->idx = (uint8_t)tb->ninsns;
     }
     tb->nuops = (uint16_t)tc.nuops;
+    for (unsigned i = 0; i + 1 < tb->nuops; i++)
+        if (tb->ops[i].kind == UK_SIDE)
+            tb->ops[i].rest = (uint8_t)(tb->ninsns - 1 - tb->ops[i].idx);
     size_t bytes = tb_bytes(tb);
     struct tb *scratch = tb;
     tb = malloc(bytes);
@@ -869,9 +886,8 @@ enum cpu_exit cpu_run(struct cpu *cpu, int64_t max_insns)
             struct tb *src = cpu->link_src_tb;
             if (!cpu->link_from->chain[cpu->link_slot] && cpu->link_src_pc_page == (pc & PAGE_MASK)
                 && !tb->invalid && !src->invalid && !(flags & (HF_ONE_INSN | HF_SHADOW_END))) {
-                bool last = cpu->link_from == &src->ops[src->nuops - 1];
                 tb_link(cpu->link_from, cpu->link_slot, tb,
-                        last ? src->native_jmp[cpu->link_slot] : NULL);
+                        exit_site(src, cpu->link_from, cpu->link_slot));
             }
             cpu->link_from = NULL;
         }

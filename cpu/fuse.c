@@ -4,8 +4,9 @@
  * same block, the translator gives the flag-producing instruction a fused
  * handler that sets the lazy flags exactly as the producer would, then
  * evaluates the condition (folded at compile time: one handler per
- * condition) and leaves through the Jcc's own chain slots, so the Jcc's
- * micro-op is skipped.  Both instructions still count as retired (the
+ * condition) and leaves through the Jcc's own chain slots, or, for a Jcc
+ * inside the block (a side exit), goes on after it when not taken; the
+ * Jcc's micro-op is skipped.  Both instructions still count as retired (the
  * block's instruction count includes them); neither can fault, so
  * exceptions stay precise.
  */
@@ -16,7 +17,9 @@ static inline const struct uop *fused_branch(struct cpu *cpu, const struct uop *
     const struct uop *j = u + 1; /* the Jcc */
 
     if (taken)
-        return uop_goto(cpu, j, 0, j->imm);
+        return uop_side_exit(cpu, j);   /* gives back j->rest: 0 at the block's end */
+    if (j->kind == UK_SIDE)
+        return j + 1;                   /* the block goes on */
     return uop_goto(cpu, j, 1, j->rip + j->len);
 }
 

@@ -11,7 +11,8 @@
  * (struct tb_jit); at run time host code adds one to tb->jit_execs on
  * each entry to the block (the interpreter loop likewise); when a block
  * goes (invalidation, flush, exit) its entries times its instructions are
- * added to the totals here.  An instruction counts as host code when its
+ * added to the totals here, less the instructions after a side exit
+ * each time it was taken (tb_jit.left).  An instruction counts as host code when its
  * fast path is host code (a soft-TLB miss still calls the handler; those
  * show as TLB fills).  A block left early by an exception counts whole,
  * so the sum can differ slightly from the retired-instruction count.
@@ -75,19 +76,27 @@ static void count_form(struct jit_totals *t, uint32_t form, uint64_t n)
     t->other += n;
 }
 
+void jit_count_side(struct tb *tb, unsigned idx)
+{
+    if (idx < TB_MAX_INSNS)
+        tb->jit->left[idx]++;
+}
+
 void jit_fold(struct cpu *cpu, const struct tb *tb)
 {
     if (!tb->jit || !tb->jit_execs)
         return;
     struct jit_totals *t = totals(cpu);
+    uint64_t runs = tb->jit_execs;     /* times instruction i ran: entries less earlier side exits */
     t->entries += tb->jit_execs;
     for (unsigned i = 0; i < tb->ninsns && i < TB_MAX_INSNS; i++) {
         if (tb->jit->called >> i & 1) {
-            t->called += tb->jit_execs;
-            count_form(t, tb->jit->form[i], tb->jit_execs);
+            t->called += runs;
+            count_form(t, tb->jit->form[i], runs);
         } else {
-            t->host += tb->jit_execs;
+            t->host += runs;
         }
+        runs -= tb->jit->left[i] < runs ? tb->jit->left[i] : runs;
     }
 }
 

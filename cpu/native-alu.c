@@ -23,7 +23,7 @@
  */
 void emit_flags(uint8_t **p, bool src2, const struct uop_simple *d)
 {
-    if (d->flags_dead)
+    if (d->flags_dead || d->flags_later)
         return;
     if (src2)
         asm_mov_m64_r64(p, HR_RBX, CPU_OFF(cc_src2), HR_RAX);
@@ -383,6 +383,21 @@ void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
         emit_cf(p, known);
         asm_mov_r32_r32(p, HR_RSI, HR_RCX);
     }
+    emit_alu_operands(p, m, u, d);
+    emit_flags(p, true, d);
+    if (d->writes)
+        emit_reg_result(p, m, d->size, u->reg);
+}
+
+/*
+ * A register ALU form's operands and result: rax = a, rcx = b, rdx = the
+ * result (ADC/SBB: the carry in esi, set by the caller).  The lazy state
+ * of a CMP/TEST whose flags were left for later (flags_later) is this
+ * and emit_flags(), wherever it is needed, from the same registers.
+ */
+void emit_alu_operands(uint8_t **p, struct regmap *m, const struct uop *u,
+                       const struct uop_simple *d)
+{
     emit_reg_operand(p, m, d->size, u->reg, HR_RAX);
     if (d->imm)
         asm_mov_r64_imm64(p, HR_RCX, u->imm);
@@ -392,9 +407,59 @@ void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
     if (d->carry)
         asm_bt_r32_imm8(p, HR_RSI, 0);
     asm_alu_r64_r64(p, d->host_op, HR_RDX, HR_RCX);
-    emit_flags(p, true, d);
-    if (d->writes)
-        emit_reg_result(p, m, d->size, u->reg);
+}
+
+/*
+ * Can a register ALU form's lazy state be rebuilt later from the guest
+ * registers (pending flags, native.c)?  CMP/TEST change no register;
+ * ADD/SUB/XOR can be undone, and AND/OR redone on their own result,
+ * when the source is not the destination.
+ */
+bool alu_can_redo(const struct uop *u, const struct uop_simple *d)
+{
+    if (!d->alu || d->carry || d->mem_alu || d->flags_dead)
+        return false;
+    if (!d->writes)
+        return true;
+    if (d->host_op != 0x01 && d->host_op != 0x29 && d->host_op != 0x31 && d->host_op != 0x21
+        && d->host_op != 0x09)
+        return false;
+    return d->imm || (d->size == 1 ? u->rm / 8 != u->reg / 8 : u->rm != u->reg);
+}
+
+/*
+ * rax/rcx/rdx of an ALU form again (alu_can_redo()), from the guest
+ * registers as they are after it: the operands of CMP/TEST; for the
+ * others rcx = b, rax = the destination with b taken off again (ADD, SUB,
+ * XOR; AND and OR keep their result, which gives the same result and
+ * flags), rdx = rax op rcx.
+ */
+void emit_alu_again(uint8_t **p, struct regmap *m, const struct uop *u,
+                    const struct uop_simple *d)
+{
+    if (!d->writes) {
+        emit_alu_operands(p, m, u, d);
+        return;
+    }
+    if (d->imm)
+        asm_mov_r64_imm64(p, HR_RCX, u->imm);
+    else
+        emit_reg_operand(p, m, d->size, u->rm, HR_RCX);
+    emit_reg_operand(p, m, d->size, u->reg, HR_RAX);
+    if (d->host_op == 0x01)
+        asm_alu_r64_r64(p, 0x29, HR_RAX, HR_RCX);                  /* sub rax, rcx */
+    else if (d->host_op == 0x29)
+        asm_alu_r64_r64(p, 0x01, HR_RAX, HR_RCX);                  /* add rax, rcx */
+    else if (d->host_op == 0x31)
+        asm_alu_r64_r64(p, 0x31, HR_RAX, HR_RCX);                  /* xor rax, rcx */
+    if (d->size == 4)
+        asm_mov_r32_r32(p, HR_RAX, HR_RAX);
+    else if (d->size == 2)
+        asm_movzx_r32_r16(p, HR_RAX, HR_RAX);
+    else if (d->size == 1)
+        asm_movzx_r32_r8(p, HR_RAX, HR_RAX);
+    asm_mov_r64_r64(p, HR_RDX, HR_RAX);
+    asm_alu_r64_r64(p, d->host_op, HR_RDX, HR_RCX);
 }
 
 /*
@@ -524,6 +589,18 @@ unsigned emit_cond(uint8_t **p, uint32_t known, bool live, unsigned cc)
     emit_call_keep(p, (const void *)(uintptr_t)cond_call);
     asm_test_r8_r8(p, HR_RAX, HR_RAX);
     return CC_NE;
+}
+
+/*
+ * Are the operands `live` left in registers still there after
+ * emit_cond() for them?  The compares and tests leave them; ADD redone
+ * in place overwrites rax, and cpu_cond() is a call.
+ */
+bool cond_keeps_live(uint32_t known)
+{
+    return cc_in(known, CC_OP_SUBB, CC_OP_SUBQ) || cc_in(known, CC_OP_LOGICB, CC_OP_LOGICQ)
+           || known == CC_OP_INCL || known == CC_OP_INCQ || known == CC_OP_DECL
+           || known == CC_OP_DECQ;
 }
 
 /* SETcc r8 and CMOVcc reg, reg (4/8 bytes), as uop_setcc()/uop_cmov() */

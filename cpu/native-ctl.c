@@ -106,8 +106,8 @@ static void emit_enter_tb(struct native *n, uint8_t **p)
  * on its own); otherwise ask cpu_run() to link the slot, exactly as the
  * handler does.
  */
-void emit_goto(struct native *n, uint8_t **p, struct tb *tb, uint32_t off, int slot,
-               uint64_t rip)
+uint8_t *emit_goto(struct native *n, uint8_t **p, struct tb *tb, uint32_t off, int slot,
+                   uint64_t rip)
 {
     if (((tb->cs_base + rip) & PAGE_MASK) != (tb->pc & PAGE_MASK)) {
         /*
@@ -117,14 +117,14 @@ void emit_goto(struct native *n, uint8_t **p, struct tb *tb, uint32_t off, int s
          */
         asm_mov_r64_imm64(p, HR_RAX, rip);
         emit_ret_target(n, p, tb, off, slot, (tb->hflags & HF_CPL_MASK) != 3);
-        return;
+        return NULL;
     }
     emit_store_rip(p, rip);
     /*
      * Once the slot is linked, tb_link() points this jump at the target's
      * chained entry (native_patch()); until then it falls through.
      */
-    tb->native_jmp[slot] = asm_jmp_fwd(p);
+    uint8_t *site = asm_jmp_fwd(p);
     asm_mov_r64_m64(p, HR_RAX, HR_R12,
                     (int32_t)(off + offsetof(struct uop, chain) + 8 * (unsigned)slot));
     asm_test_r64_r64(p, HR_RAX, HR_RAX);
@@ -137,6 +137,7 @@ void emit_goto(struct native *n, uint8_t **p, struct tb *tb, uint32_t off, int s
     asm_mov_m32_imm32(p, HR_RBX, CPU_OFF(link_slot), (uint32_t)slot);
     asm_xor_r32_r32(p, HR_RAX, HR_RAX);
     asm_jmp_rel32(p, n->exit_out);
+    return site;
 }
 
 /*
@@ -149,8 +150,8 @@ void emit_goto(struct native *n, uint8_t **p, struct tb *tb, uint32_t off, int s
  * in slow paths); the exit request and budget end the loop through
  * emit_goto().
  */
-static void emit_exit_to(struct native *n, uint8_t **p, struct tb *tb, uint8_t *head,
-                         uint32_t off, int slot, uint64_t rip)
+uint8_t *emit_exit_to(struct native *n, uint8_t **p, struct tb *tb, uint8_t *head,
+                      uint32_t off, int slot, uint64_t rip)
 {
     if (head && !(tb->hflags & (HF_ONE_INSN | HF_SHADOW_END)) && tb->cs_base + rip == tb->pc) {
         /* the chained entry's accounting and test, then round again */
@@ -165,7 +166,7 @@ static void emit_exit_to(struct native *n, uint8_t **p, struct tb *tb, uint8_t *
         asm_patch32_here(p, asked);
         asm_alu_m_imm(p, ASM_W, ALU_EXT_ADD, HR_RBX, CPU_OFF(budget), tb->ninsns); /* give back */
     }
-    emit_goto(n, p, tb, off, slot, rip);
+    return emit_goto(n, p, tb, off, slot, rip);
 }
 
 /*
@@ -251,14 +252,14 @@ void emit_branch(struct native *n, uint8_t **p, struct tb *tb, uint8_t *head,
                  uint32_t off, const struct uop_branch *b, uint32_t known, bool live)
 {
     if (b->cc < 0) {
-        emit_exit_to(n, p, tb, head, off, 0, b->taken);
+        tb->native_jmp[0] = emit_exit_to(n, p, tb, head, off, 0, b->taken);
         return;
     }
     unsigned hc = emit_cond(p, known, live, (unsigned)b->cc);
     uint8_t *taken = asm_jcc_fwd(p, hc);
-    emit_exit_to(n, p, tb, head, off, 1, b->not_taken);
+    tb->native_jmp[1] = emit_exit_to(n, p, tb, head, off, 1, b->not_taken);
     asm_patch32_here(p, taken);
-    emit_exit_to(n, p, tb, head, off, 0, b->taken);
+    tb->native_jmp[0] = emit_exit_to(n, p, tb, head, off, 0, b->taken);
 }
 
 /* Call micro-op `off` through its fn pointer, as the dispatch loop would. */

@@ -85,6 +85,12 @@ void emit_incdec(uint8_t **p, struct regmap *m, const struct uop *u,
 void emit_setcc_cmov(uint8_t **p, struct regmap *m, const struct uop *u,
                      const struct uop_simple *d, uint32_t known, bool live);
 unsigned emit_cond(uint8_t **p, uint32_t known, bool live, unsigned cc);
+bool cond_keeps_live(uint32_t known);
+void emit_alu_operands(uint8_t **p, struct regmap *m, const struct uop *u,
+                       const struct uop_simple *d);
+bool alu_can_redo(const struct uop *u, const struct uop_simple *d);
+void emit_alu_again(uint8_t **p, struct regmap *m, const struct uop *u,
+                    const struct uop_simple *d);
 void emit_div(uint8_t **p, struct regmap *m, const struct uop *u, const struct uop_simple *d,
               uint8_t **slow, uint8_t **slow2);
 void emit_movx_result(uint8_t **p, struct regmap *m, unsigned from, bool sign,
@@ -106,8 +112,11 @@ void emit_sse(uint8_t **p, struct regmap *m, const struct uop *u,
 void emit_stubs(struct native *n);
 void emit_store_rip(uint8_t **p, uint64_t rip);
 void emit_exit(struct native *n, uint8_t **p);
-void emit_goto(struct native *n, uint8_t **p, struct tb *tb, uint32_t off, int slot,
-               uint64_t rip);
+/* emit_goto/emit_exit_to: the exit's patchable jump (tb_link()), NULL for another page */
+uint8_t *emit_goto(struct native *n, uint8_t **p, struct tb *tb, uint32_t off, int slot,
+                   uint64_t rip);
+uint8_t *emit_exit_to(struct native *n, uint8_t **p, struct tb *tb, uint8_t *head,
+                      uint32_t off, int slot, uint64_t rip);
 void emit_ret_target(struct native *n, uint8_t **p, const struct tb *tb, uint32_t off,
                      int slot, bool kernel);
 void emit_branch(struct native *n, uint8_t **p, struct tb *tb, uint8_t *head,

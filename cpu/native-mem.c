@@ -209,7 +209,7 @@ void emit_stack(struct native *n, uint8_t **p, struct regmap *m, struct tb *tb, 
         emit_gstore(p, m, HR_RSI, 4);
         emit_flush(p, m);
         if (kind == STK_CALL64) {
-            emit_goto(n, p, tb, off, 0, u->imm);
+            tb->native_jmp[0] = emit_goto(n, p, tb, off, 0, u->imm);
         } else {
             asm_mov_r64_r64(p, HR_RAX, HR_RDI);
             emit_ret_target(n, p, tb, off, 0, kernel);

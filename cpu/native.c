@@ -28,10 +28,10 @@
 #include <sys/mman.h>
 
 #define CODE_BYTES   (64u << 20)
-/* worst case: an inlined load/store after a call (~200); a block's last
- * micro-op, an inline branch with both exits to other pages, takes up to
- * four more (~800) */
-#define BYTES_PER_UOP 256u
+/* worst case: an inlined load/store after a call (~200), or a side exit
+ * to another page (~300); a block's last micro-op, an inline branch with
+ * both exits to other pages, takes up to four more (~800) */
+#define BYTES_PER_UOP 320u
 #define BLOCK_ROOM(nuops) ((size_t)((nuops) + 4) * BYTES_PER_UOP)
 #define STUB_BYTES   128u
 
@@ -118,7 +118,7 @@ static bool flags_dead_after(const struct tb *tb, unsigned i, uint32_t cc_op)
 }
 
 /* What host code does for micro-op i of a block. */
-enum how { HOW_CALL, HOW_SIMPLE, HOW_STACK, HOW_BRANCH, HOW_SSE };
+enum how { HOW_CALL, HOW_SIMPLE, HOW_STACK, HOW_BRANCH, HOW_SIDE, HOW_SSE };
 
 static enum how classify(const struct tb *tb, unsigned i, struct uop_simple *d,
                          enum uop_stack *sk, struct uop_branch *br, struct uop_sse *sd)
@@ -138,6 +138,8 @@ static enum how classify(const struct tb *tb, unsigned i, struct uop_simple *d,
         return HOW_STACK;
     if (last && uop_branch_desc(u, br))
         return HOW_BRANCH;
+    if (!last && u->kind == UK_SIDE && uop_branch_desc(u, br))
+        return HOW_SIDE;
     return HOW_CALL;
 }
 
@@ -224,6 +226,77 @@ static void choose_regs(const struct tb *tb, struct regmap *m)
     }
 }
 
+/*
+ * The guest register a micro-op operand names, as a bit: r is a register
+ * number, or for 1-byte operands a byte offset (AH..BH in their
+ * register); all bits when it is neither.
+ */
+static uint16_t reg_bit(unsigned r, unsigned size)
+{
+    if (r == UOP_NOREG)
+        return 0;
+    unsigned n = size == 1 ? r / 8 : r;
+    return n < 16 ? (uint16_t)(1u << n) : 0xffff;
+}
+
+/*
+ * Pending flags.  A register ALU form (CMP/TEST, and ADD/SUB/AND/OR/XOR
+ * when alu_can_redo()) computes its operands and result in rax/rcx/rdx
+ * for the branch or SETcc/CMOVcc that reads them, but stores its lazy
+ * state only where something needs it:
+ * before a handler call or an exit (the block's last micro-op), on the
+ * out-of-line taken path of a side exit and in the slow path of a memory
+ * access (where an exception may be raised), before a micro-op that
+ * reads the stored state or writes one of its operand registers.  A
+ * micro-op that overwrites the flags without reading them first ends it
+ * unstored.  Wherever it is stored, the operands are rebuilt from the
+ * guest registers, which nothing has changed since (emit_alu_again()).
+ */
+enum pend_act {
+    PEND_KEEP,      /* the micro-op leaves flags and operands alone */
+    PEND_DROP,      /* it overwrites the flags without reading them */
+    PEND_READ,      /* it reads them as host flags (emit_cond) */
+    PEND_STORE,     /* store the lazy state first */
+};
+
+static enum pend_act pend_action(const struct uop *u, enum how how, const struct uop_simple *d,
+                                 enum uop_stack sk, uint16_t pend_regs)
+{
+    uint16_t writes;
+
+    switch (how) {
+    case HOW_SIDE:
+        return PEND_READ;
+    case HOW_SIMPLE:
+        writes = reg_bit(u->reg, u->osize) | (d->div ? (1u << 0 | 1u << 2) : 0);
+        if (d->setcc || d->cmov)
+            return writes & pend_regs ? PEND_STORE : PEND_READ;
+        if (d->carry || (d->incdec && !d->flags_dead) || (d->shift && d->count_cl && d->shift < 4))
+            return PEND_STORE;      /* they read the stored carry, or may keep the flags */
+        if (d->alu || d->imul || d->shift || d->unary == 2 || d->incdec)
+            return PEND_DROP;
+        return writes & pend_regs ? PEND_STORE : PEND_KEEP;
+    case HOW_STACK:
+        if (sk != STK_PUSH64 && sk != STK_POP64)
+            return PEND_STORE;
+        writes = (uint16_t)(1u << 4) | reg_bit(u->reg, 8);
+        return writes & pend_regs ? PEND_STORE : PEND_KEEP;
+    default:
+        return PEND_STORE;
+    }
+}
+
+/* Store the lazy state of pending micro-op `pend` (rax/rcx/rdx hold it when live). */
+static void emit_pending(uint8_t **p, struct regmap *m, const struct tb *tb, int pend, bool live)
+{
+    struct uop_simple d;
+
+    uop_simple_desc(&tb->ops[pend], &d);
+    if (!live)
+        emit_alu_again(p, m, &tb->ops[pend], &d);
+    emit_flags(p, true, &d);
+}
+
 void native_gen(struct cpu *cpu, struct tb *tb)
 {
     struct native *n = cpu->native;
@@ -259,8 +332,15 @@ void native_gen(struct cpu *cpu, struct tb *tb)
     bool live = false;              /* its operands still in registers (emit_host_flags) */
     /* out-of-line slow paths of inlined memory accesses: jne site, micro-op,
      * resume (NULL: the block's last micro-op, which leaves) */
-    struct { uint8_t *jne, *jne2, *resume; uint32_t off; uint16_t dirty; } slow[TB_MAX_UOPS];
+    struct { uint8_t *jne, *jne2, *resume; uint32_t off; uint16_t dirty; int pend; }
+        slow[TB_MAX_UOPS];
     unsigned nslow = 0;
+    /* out-of-line taken paths of side exits: jcc site, micro-op index, target */
+    struct { uint8_t *jcc; unsigned i; uint64_t taken; uint16_t dirty; int pend; bool live; }
+        side[TB_MAX_UOPS];
+    unsigned nside = 0;
+    int pend = -1;                  /* micro-op whose flags are pending, or -1 */
+    uint16_t pend_regs = 0;         /* the guest registers its operands are */
     struct regmap m;
     bool kernel = (tb->hflags & HF_CPL_MASK) != 3;
 
@@ -284,6 +364,31 @@ void native_gen(struct cpu *cpu, struct tb *tb)
 
         if (how != HOW_CALL && after_call)
             emit_unless_invalid(n, &p, &m, off);
+        if (how == HOW_SIMPLE && (d.alu || d.imul || d.shift || d.incdec || d.unary == 2))
+            d.flags_dead = flags_dead_after(tb, i, d.cc_op);
+        if (pend >= 0) {
+            struct uop_simple pd;
+            switch (pend_action(u, how, &d, sk, pend_regs)) {
+            case PEND_KEEP:
+                break;
+            case PEND_DROP:
+                pend = -1;
+                break;
+            case PEND_READ:
+                if (!live) {                /* the operands again, into rax/rcx/rdx */
+                    uop_simple_desc(&tb->ops[pend], &pd);
+                    emit_alu_again(&p, &m, &tb->ops[pend], &pd);
+                    live = true;
+                }
+                break;
+            case PEND_STORE:
+                emit_pending(&p, &m, tb, pend, live);
+                live = true;
+                pend = -1;
+                break;
+            }
+        }
+        slow[nslow].pend = pend;    /* a slow path stores what is pending before the call */
         switch (how) {
         case HOW_SSE:
             live = false;           /* rax, rcx, rdx are scratch here */
@@ -296,9 +401,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                 nslow++;
             }
             continue;
-        case HOW_SIMPLE:
-            if (d.alu || d.imul || d.shift || d.incdec || d.unary == 2)
-                d.flags_dead = flags_dead_after(tb, i, d.cc_op);
+        case HOW_SIMPLE: ;
             bool was_live = live;
             live = false;
             if (d.div) {
@@ -336,6 +439,11 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                 live = was_live;            /* nothing emitted */
                 after_call = false;
             } else {
+                if (alu_can_redo(u, &d)) {
+                    d.flags_later = true;   /* pending */
+                    pend = (int)i;
+                    pend_regs = reg_bit(u->reg, d.size) | (d.imm ? 0 : reg_bit(u->rm, d.size));
+                }
                 emit_simple(&p, &m, u, &d, known);
                 if (d.alu || d.imul || (d.shift && d.shift < 4 && !d.count_cl) || d.unary == 2)
                     known = d.cc_op;
@@ -362,6 +470,18 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             emit_flush(&p, &m);             /* plain stores: live operands stay */
             emit_branch(n, &p, tb, head, off, &br, known, live);
             continue;
+        case HOW_SIDE:
+            /* taken: out of line below; the flags and registers are as they were */
+            side[nside].jcc = asm_jcc_fwd(&p, emit_cond(&p, known, live, (unsigned)br.cc));
+            side[nside].i = i;
+            side[nside].taken = br.taken;
+            side[nside].dirty = m.dirty;
+            live = live && cond_keeps_live(known);
+            side[nside].pend = pend;
+            side[nside].live = live;        /* the operands, if emit_cond() left them */
+            nside++;
+            after_call = false;
+            continue;
         case HOW_CALL:
             break;
         }
@@ -385,6 +505,8 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             asm_patch32_here(&p, slow[k].jne2);
         struct regmap at = m;                  /* the cache as it was at the access */
         at.dirty = slow[k].dirty;
+        if (slow[k].pend >= 0)
+            emit_pending(&p, &at, tb, slow[k].pend, false);
         emit_flush(&p, &at);
         emit_call(&p, slow[k].off);
         if (!slow[k].resume) {                                     /* the block's last micro-op */
@@ -401,6 +523,26 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         asm_jcc_rel32(&p, CC_NE, n->exit_out);                     /* rax = next */
         emit_reload(&p, &m);                                       /* the handler may have written */
         asm_jmp_rel32(&p, slow[k].resume);
+    }
+    for (unsigned k = 0; k < nside; k++) {
+        struct uop *su = &tb->ops[side[k].i];
+        struct regmap at = m;                  /* the cache as it was at the Jcc */
+        asm_patch32_here(&p, side[k].jcc);
+        at.dirty = side[k].dirty;
+        if (side[k].pend >= 0)
+            emit_pending(&p, &at, tb, side[k].pend, side[k].live);
+        emit_flush(&p, &at);
+        if (su->rest) {
+            /* what uop_side_exit() does: give back the instructions after the Jcc */
+            asm_alu_m_imm(&p, ASM_W, ALU_EXT_ADD, HR_RBX, CPU_OFF(budget), su->rest);
+            if (tb->jit) {
+                asm_mov_r64_imm64(&p, HR_RAX, (uint64_t)(uintptr_t)&tb->jit->left[su->idx]);
+                asm_alu_m_imm(&p, ASM_W, ALU_EXT_ADD, HR_RAX, 0, 1);
+            }
+        }
+        uint8_t *site = emit_exit_to(n, &p, tb, head, (uint32_t)(side[k].i * sizeof(struct uop)),
+                                     0, side[k].taken);
+        su->site = site ? (uint32_t)(site - start) : 0;
     }
     /* end of slice at the chained entry */
     asm_patch32_here(&p, spent);
@@ -465,6 +607,77 @@ void native_init(struct cpu *cpu) { cpu->native = NULL; }
 void native_free(struct cpu *cpu) { (void)cpu; }
 bool native_room(struct cpu *cpu, unsigned nuops) { (void)cpu; (void)nuops; return true; }
 void native_reset(struct cpu *cpu) { (void)cpu; }
+/*
+ * The guest register a micro-op operand names, as a bit: r is a register
+ * number, or for 1-byte operands a byte offset (AH..BH in their
+ * register); all bits when it is neither.
+ */
+static uint16_t reg_bit(unsigned r, unsigned size)
+{
+    if (r == UOP_NOREG)
+        return 0;
+    unsigned n = size == 1 ? r / 8 : r;
+    return n < 16 ? (uint16_t)(1u << n) : 0xffff;
+}
+
+/*
+ * Pending flags.  A register ALU form (CMP/TEST, and ADD/SUB/AND/OR/XOR
+ * when alu_can_redo()) computes its operands and result in rax/rcx/rdx
+ * for the branch or SETcc/CMOVcc that reads them, but stores its lazy
+ * state only where something needs it:
+ * before a handler call or an exit (the block's last micro-op), on the
+ * out-of-line taken path of a side exit and in the slow path of a memory
+ * access (where an exception may be raised), before a micro-op that
+ * reads the stored state or writes one of its operand registers.  A
+ * micro-op that overwrites the flags without reading them first ends it
+ * unstored.  Wherever it is stored, the operands are rebuilt from the
+ * guest registers, which nothing has changed since (emit_alu_again()).
+ */
+enum pend_act {
+    PEND_KEEP,      /* the micro-op leaves flags and operands alone */
+    PEND_DROP,      /* it overwrites the flags without reading them */
+    PEND_READ,      /* it reads them as host flags (emit_cond) */
+    PEND_STORE,     /* store the lazy state first */
+};
+
+static enum pend_act pend_action(const struct uop *u, enum how how, const struct uop_simple *d,
+                                 enum uop_stack sk, uint16_t pend_regs)
+{
+    uint16_t writes;
+
+    switch (how) {
+    case HOW_SIDE:
+        return PEND_READ;
+    case HOW_SIMPLE:
+        writes = reg_bit(u->reg, u->osize) | (d->div ? (1u << 0 | 1u << 2) : 0);
+        if (d->setcc || d->cmov)
+            return writes & pend_regs ? PEND_STORE : PEND_READ;
+        if (d->carry || (d->incdec && !d->flags_dead) || (d->shift && d->count_cl && d->shift < 4))
+            return PEND_STORE;      /* they read the stored carry, or may keep the flags */
+        if (d->alu || d->imul || d->shift || d->unary == 2 || d->incdec)
+            return PEND_DROP;
+        return writes & pend_regs ? PEND_STORE : PEND_KEEP;
+    case HOW_STACK:
+        if (sk != STK_PUSH64 && sk != STK_POP64)
+            return PEND_STORE;
+        writes = (uint16_t)(1u << 4) | reg_bit(u->reg, 8);
+        return writes & pend_regs ? PEND_STORE : PEND_KEEP;
+    default:
+        return PEND_STORE;
+    }
+}
+
+/* Store the lazy state of pending micro-op `pend` (rax/rcx/rdx hold it when live). */
+static void emit_pending(uint8_t **p, struct regmap *m, const struct tb *tb, int pend, bool live)
+{
+    struct uop_simple d;
+
+    uop_simple_desc(&tb->ops[pend], &d);
+    if (!live)
+        emit_alu_again(p, m, &tb->ops[pend], &d);
+    emit_flags(p, true, &d);
+}
+
 void native_gen(struct cpu *cpu, struct tb *tb)
 {
     (void)cpu;

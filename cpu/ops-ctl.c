@@ -316,6 +316,23 @@ static const uop_fn jcc_table[16] = {
     uop_jcc8, uop_jcc9, uop_jcc10, uop_jcc11, uop_jcc12, uop_jcc13, uop_jcc14, uop_jcc15,
 };
 
+/* A Jcc inside a block (UK_SIDE): taken leaves, else the block goes on */
+#define SIDE(CC)                                                                  \
+static const struct uop *uop_side##CC(struct cpu *cpu, const struct uop *u)      \
+{                                                                                \
+    if (cpu_cond(cpu, CC))                                                       \
+        return uop_side_exit(cpu, u);                                            \
+    return u + 1;                                                                \
+}
+SIDE(0) SIDE(1) SIDE(2) SIDE(3) SIDE(4) SIDE(5) SIDE(6) SIDE(7)
+SIDE(8) SIDE(9) SIDE(10) SIDE(11) SIDE(12) SIDE(13) SIDE(14) SIDE(15)
+
+static const uop_fn side_table[16] = {
+    uop_side0, uop_side1, uop_side2, uop_side3, uop_side4, uop_side5, uop_side6, uop_side7,
+    uop_side8, uop_side9, uop_side10, uop_side11, uop_side12, uop_side13, uop_side14,
+    uop_side15,
+};
+
 /* For cpu/native.c: the direct exits host code takes itself, from the micro-op's kind. */
 bool uop_branch_desc(const struct uop *u, struct uop_branch *b)
 {
@@ -324,7 +341,7 @@ bool uop_branch_desc(const struct uop *u, struct uop_branch *b)
         b->taken = u->imm;
         return true;
     }
-    if (u->kind == UK_JCC) {
+    if (u->kind == UK_JCC || u->kind == UK_SIDE) {
         b->cc = u->cc & 15;
         b->taken = u->imm;
         b->not_taken = next_rip(u);
@@ -467,6 +484,17 @@ void tr_branch(struct tr_ctx *tc, const struct insn *in)
         u->opsz2 = in->imm > tc->tb->cs_limit;
     }
     tc->end = TR_END_BRANCH;
+    if (kind == UK_JCC && !(tc->hflags & (HF_ONE_INSN | HF_SHADOW_END))) {
+        /*
+         * A side exit: the block goes on with the fall-through path
+         * (tb_translate() may still end it there, after the Jcc), so a
+         * loop with branches inside is one block and its flags and
+         * registers stay in host code past them.
+         */
+        u->fn = side_table[in->cc & 15];
+        u->kind = UK_SIDE;
+        tc->end = TR_CONTINUE;
+    }
 }
 
 /* ---- strings -------------------------------------------------------------- */

@@ -56,7 +56,7 @@ EXTRA_DIST += firmware/entry.S firmware/runtime.c firmware/runtime.h firmware/li
 # Test guests (built by make check; run by the DejaGnu suite)
 GUEST_TESTS = alu cmpjcc shift muldiv string stack bits control callgate pmode pagefault smc exceptions \
 	seglimit sysfeat debugreg taskswitch featud ferr \
-	exc-hw icount triple sse x87 x87-known x87-env16 xsave pcid jitmem jitpart jitregs
+	exc-hw icount triple sse x87 x87-known x87-env16 xsave pcid jitmem jitpart jitregs sideexit
 GUEST_ELFS = $(GUEST_TESTS:%=testsuite/satori.cpu/%.elf)
 testsuite/satori.cpu/%.elf: testsuite/satori.cpu/%.c testsuite/satori.cpu/exc-common.h \
 	testsuite/satori.cpu/try-fault.h $(GUEST_RUNTIME_DEPS)
