@@ -12,9 +12,9 @@
  * each entry to the block (the interpreter loop likewise); when a block
  * goes (invalidation, flush, exit) its entries times its instructions are
  * added to the totals here, less the instructions after a side exit
- * each time it was taken (tb_jit.left).  An instruction counts as host code when its
- * fast path is host code (a soft-TLB miss still calls the handler; those
- * show as TLB fills).  A block left early by an exception counts whole,
+ * each time it was taken (tb_jit.left).  An instruction counts as host
+ * code when its fast path is host code (a soft-TLB miss still calls the
+ * handler; those show as TLB fills).  A block left early by an exception counts whole,
  * so the sum can differ slightly from the retired-instruction count.
  * Nothing is counted, and host code is unchanged, without -d jit.
  */
