@@ -286,15 +286,21 @@ static enum pend_act pend_action(const struct uop *u, enum how how, const struct
     }
 }
 
-/* Store the lazy state of pending micro-op `pend` (rax/rcx/rdx hold it when live). */
-static void emit_pending(uint8_t **p, struct regmap *m, const struct tb *tb, int pend, bool live)
+/*
+ * Store the lazy state of pending micro-op `pend`, rebuilding it in
+ * rax/rcx/rdx first unless they hold it (`live`); with `store` false only
+ * the rebuilding.
+ */
+static void emit_pending(uint8_t **p, struct regmap *m, const struct tb *tb, int pend, bool live,
+                         bool store)
 {
     struct uop_simple d;
 
     uop_simple_desc(&tb->ops[pend], &d);
     if (!live)
         emit_alu_again(p, m, &tb->ops[pend], &d);
-    emit_flags(p, true, &d);
+    if (store)
+        emit_flags(p, true, &d);
 }
 
 void native_gen(struct cpu *cpu, struct tb *tb)
@@ -335,8 +341,8 @@ void native_gen(struct cpu *cpu, struct tb *tb)
     struct { uint8_t *jne, *jne2, *resume; uint32_t off; uint16_t dirty; int pend; }
         slow[TB_MAX_UOPS];
     unsigned nslow = 0;
-    /* out-of-line taken paths of side exits: jcc site, micro-op index, target */
-    struct { uint8_t *jcc; unsigned i; uint64_t taken; uint16_t dirty; int pend; bool live; }
+    /* out-of-line taken paths of side exits: jcc site, micro-op index */
+    struct { uint8_t *jcc; unsigned i; uint16_t dirty; int pend; bool live; }
         side[TB_MAX_UOPS];
     unsigned nside = 0;
     int pend = -1;                  /* micro-op whose flags are pending, or -1 */
@@ -367,7 +373,6 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         if (how == HOW_SIMPLE && (d.alu || d.imul || d.shift || d.incdec || d.unary == 2))
             d.flags_dead = flags_dead_after(tb, i, d.cc_op);
         if (pend >= 0) {
-            struct uop_simple pd;
             switch (pend_action(u, how, &d, sk, pend_regs)) {
             case PEND_KEEP:
                 break;
@@ -375,14 +380,11 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                 pend = -1;
                 break;
             case PEND_READ:
-                if (!live) {                /* the operands again, into rax/rcx/rdx */
-                    uop_simple_desc(&tb->ops[pend], &pd);
-                    emit_alu_again(&p, &m, &tb->ops[pend], &pd);
-                    live = true;
-                }
+                emit_pending(&p, &m, tb, pend, live, false);   /* into rax/rcx/rdx */
+                live = true;
                 break;
             case PEND_STORE:
-                emit_pending(&p, &m, tb, pend, live);
+                emit_pending(&p, &m, tb, pend, live, true);
                 live = true;
                 pend = -1;
                 break;
@@ -474,7 +476,6 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             /* taken: out of line below; the flags and registers are as they were */
             side[nside].jcc = asm_jcc_fwd(&p, emit_cond(&p, known, live, (unsigned)br.cc));
             side[nside].i = i;
-            side[nside].taken = br.taken;
             side[nside].dirty = m.dirty;
             live = live && cond_keeps_live(known);
             side[nside].pend = pend;
@@ -506,7 +507,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         struct regmap at = m;                  /* the cache as it was at the access */
         at.dirty = slow[k].dirty;
         if (slow[k].pend >= 0)
-            emit_pending(&p, &at, tb, slow[k].pend, false);
+            emit_pending(&p, &at, tb, slow[k].pend, false, true);
         emit_flush(&p, &at);
         emit_call(&p, slow[k].off);
         if (!slow[k].resume) {                                     /* the block's last micro-op */
@@ -530,7 +531,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         asm_patch32_here(&p, side[k].jcc);
         at.dirty = side[k].dirty;
         if (side[k].pend >= 0)
-            emit_pending(&p, &at, tb, side[k].pend, side[k].live);
+            emit_pending(&p, &at, tb, side[k].pend, side[k].live, true);
         emit_flush(&p, &at);
         if (su->rest) {
             /* what uop_side_exit() does: give back the instructions after the Jcc */
@@ -541,7 +542,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             }
         }
         uint8_t *site = emit_exit_to(n, &p, tb, head, (uint32_t)(side[k].i * sizeof(struct uop)),
-                                     0, side[k].taken);
+                                     0, su->imm);
         su->site = site ? (uint32_t)(site - start) : 0;
     }
     /* end of slice at the chained entry */
@@ -607,77 +608,6 @@ void native_init(struct cpu *cpu) { cpu->native = NULL; }
 void native_free(struct cpu *cpu) { (void)cpu; }
 bool native_room(struct cpu *cpu, unsigned nuops) { (void)cpu; (void)nuops; return true; }
 void native_reset(struct cpu *cpu) { (void)cpu; }
-/*
- * The guest register a micro-op operand names, as a bit: r is a register
- * number, or for 1-byte operands a byte offset (AH..BH in their
- * register); all bits when it is neither.
- */
-static uint16_t reg_bit(unsigned r, unsigned size)
-{
-    if (r == UOP_NOREG)
-        return 0;
-    unsigned n = size == 1 ? r / 8 : r;
-    return n < 16 ? (uint16_t)(1u << n) : 0xffff;
-}
-
-/*
- * Pending flags.  A register ALU form (CMP/TEST, and ADD/SUB/AND/OR/XOR
- * when alu_can_redo()) computes its operands and result in rax/rcx/rdx
- * for the branch or SETcc/CMOVcc that reads them, but stores its lazy
- * state only where something needs it:
- * before a handler call or an exit (the block's last micro-op), on the
- * out-of-line taken path of a side exit and in the slow path of a memory
- * access (where an exception may be raised), before a micro-op that
- * reads the stored state or writes one of its operand registers.  A
- * micro-op that overwrites the flags without reading them first ends it
- * unstored.  Wherever it is stored, the operands are rebuilt from the
- * guest registers, which nothing has changed since (emit_alu_again()).
- */
-enum pend_act {
-    PEND_KEEP,      /* the micro-op leaves flags and operands alone */
-    PEND_DROP,      /* it overwrites the flags without reading them */
-    PEND_READ,      /* it reads them as host flags (emit_cond) */
-    PEND_STORE,     /* store the lazy state first */
-};
-
-static enum pend_act pend_action(const struct uop *u, enum how how, const struct uop_simple *d,
-                                 enum uop_stack sk, uint16_t pend_regs)
-{
-    uint16_t writes;
-
-    switch (how) {
-    case HOW_SIDE:
-        return PEND_READ;
-    case HOW_SIMPLE:
-        writes = reg_bit(u->reg, u->osize) | (d->div ? (1u << 0 | 1u << 2) : 0);
-        if (d->setcc || d->cmov)
-            return writes & pend_regs ? PEND_STORE : PEND_READ;
-        if (d->carry || (d->incdec && !d->flags_dead) || (d->shift && d->count_cl && d->shift < 4))
-            return PEND_STORE;      /* they read the stored carry, or may keep the flags */
-        if (d->alu || d->imul || d->shift || d->unary == 2 || d->incdec)
-            return PEND_DROP;
-        return writes & pend_regs ? PEND_STORE : PEND_KEEP;
-    case HOW_STACK:
-        if (sk != STK_PUSH64 && sk != STK_POP64)
-            return PEND_STORE;
-        writes = (uint16_t)(1u << 4) | reg_bit(u->reg, 8);
-        return writes & pend_regs ? PEND_STORE : PEND_KEEP;
-    default:
-        return PEND_STORE;
-    }
-}
-
-/* Store the lazy state of pending micro-op `pend` (rax/rcx/rdx hold it when live). */
-static void emit_pending(uint8_t **p, struct regmap *m, const struct tb *tb, int pend, bool live)
-{
-    struct uop_simple d;
-
-    uop_simple_desc(&tb->ops[pend], &d);
-    if (!live)
-        emit_alu_again(p, m, &tb->ops[pend], &d);
-    emit_flags(p, true, &d);
-}
-
 void native_gen(struct cpu *cpu, struct tb *tb)
 {
     (void)cpu;
