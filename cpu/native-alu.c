@@ -9,7 +9,9 @@
  * result, cc_op), so a handler or fault after it sees what the
  * interpreter would leave.  Conditions are read back by redoing the
  * operation on the host (emit_host_flags()) where the stored operation
- * is one the host computes the same way, else through cpu_cond().
+ * is one the host computes the same way, else through cpu_cond(); a
+ * pending ALU form read right after it is done in place and its reader
+ * takes the host flags it left (emit_alu_hostflags(), CC_HOST).
  */
 #include "cpu/native-internal.h"
 
@@ -295,46 +297,80 @@ static void inplace_done(uint8_t **p, struct regmap *m, unsigned r, unsigned h)
 }
 
 /*
- * 4- and 8-byte register forms whose flags nothing reads (flags_dead):
- * the host instruction on the guest register in place, no lazy state
- * (CMP/TEST: nothing at all); a 32-bit host result zero-extends as the
- * guest's does.  ALU (not ADC/SBB), INC/DEC, NEG, SHL/SHR/SAR by an
- * immediate.  False for every other form.
+ * A register form as the host instruction on the guest register in
+ * place (its cached register, or rax loaded and stored back): a 32-bit
+ * host result zero-extends as the guest's does, a 1- or 2-byte one
+ * merges into the low byte or word as the guest's does.  No lazy state.
+ * With `flags` the host flags after it are the guest's for every
+ * condition (ALU forms but ADC/SBB: CMP/TEST/ADD/SUB/AND/OR/XOR);
+ * without, they are dead and CMP/TEST emit nothing.  ALU (not
+ * ADC/SBB), INC/DEC, NEG, SHL/SHR/SAR by an immediate; 1 and 2 bytes:
+ * ALU and shifts, not of AH..BH.  False for every other form.
  */
-static bool emit_dead_flags(uint8_t **p, struct regmap *m, const struct uop *u,
-                            const struct uop_simple *d)
+static bool emit_inplace(uint8_t **p, struct regmap *m, const struct uop *u,
+                         const struct uop_simple *d, bool flags)
 {
-    unsigned w = d->size == 8 ? ASM_W : 0;
+    unsigned w = d->size == 8 ? ASM_W : d->size == 2 ? ASM_66 : d->size == 1 ? ASM_BYTE : 0;
+    bool part = d->size < 4;
+    unsigned reg = part && d->size == 1 ? u->reg / 8 : u->reg;     /* byte offsets at 1 byte */
+    unsigned rm = part && d->size == 1 ? u->rm / 8 : u->rm;
 
-    if (!d->flags_dead || d->size < 4 || d->carry || d->imul || d->div || d->count_cl
-        || d->shift >= 4 || d->unary == 1)
+    if (d->carry || d->imul || d->div || d->count_cl || d->shift >= 4 || d->unary == 1
+        || (flags && !d->alu))
         return false;
-    if (d->alu && !d->writes)
+    if (d->alu && !d->writes && !flags)
         return true;                        /* CMP/TEST: no result, no flags */
-    if (d->alu && d->host_op == 0x85)
-        return false;
     if (!d->alu && !d->incdec && !d->shift && d->unary != 2)
         return false;
-    unsigned h = inplace_reg(p, m, u->reg, HR_RAX);
+    if (part && (d->incdec || d->unary
+                 || (d->size == 1 && (u->reg % 8 || (!d->imm && d->alu && u->rm % 8)))))
+        return false;                       /* AH..BH: not a host register's low byte */
+    /* CMP and TEST are described as SUB and AND that write nothing */
+    uint8_t hop = d->writes || !d->alu ? d->host_op : d->host_op == 0x29 ? 0x39 : 0x85;
+    bool fits = d->size != 8 || (int64_t)u->imm == (int32_t)u->imm;
+    unsigned h = inplace_reg(p, m, reg, HR_RAX);
     if (d->incdec) {
         asm_incdec_r(p, w, d->incdec > 0, h);
     } else if (d->unary == 2) {
         asm_rr(p, w, 0, ASM_OP(0xf7), 3, h);                       /* neg */
     } else if (d->shift) {
         asm_shift_imm(p, w, shift_ext(d->shift), h, (uint8_t)d->count);
-    } else if (d->imm && (d->size == 4 || (int64_t)u->imm == (int32_t)u->imm)) {
-        asm_alu_r_imm(p, w, d->host_op >> 3, h, (int32_t)u->imm);
-    } else if (d->imm) {
-        asm_mov_r64_imm64(p, HR_RCX, u->imm);
-        asm_alu_rr(p, w, d->host_op, h, HR_RCX);
+    } else if (d->imm && fits && hop == 0x85) {
+        asm_test_r_imm(p, w, h, (int32_t)u->imm);
+    } else if (d->imm && fits) {
+        asm_alu_r_imm(p, w, hop >> 3, h, (int32_t)u->imm);         /* only the low bytes count */
     } else {
-        unsigned s = m->host[u->rm] >= 0 ? (unsigned)m->host[u->rm] : HR_RCX;
-        if (m->host[u->rm] < 0)
-            emit_gload(p, m, GL_64, HR_RCX, u->rm);
-        asm_alu_rr(p, w, d->host_op, h, s);
+        unsigned s = HR_RCX;
+        if (d->imm)
+            asm_mov_r64_imm64(p, HR_RCX, u->imm);
+        else if (m->host[rm] >= 0)
+            s = (unsigned)m->host[rm];
+        else
+            emit_gload(p, m, GL_64, HR_RCX, rm);
+        asm_alu_rr(p, w, (uint8_t)(d->size == 1 ? hop & ~1u : hop), h, s); /* r/m8, r8 */
     }
-    inplace_done(p, m, u->reg, h);
+    if (d->writes || !d->alu)                /* all but CMP/TEST */
+        inplace_done(p, m, reg, h);
     return true;
+}
+
+/* Register forms whose flags nothing reads (flags_dead): in place (emit_inplace()). */
+static bool emit_dead_flags(uint8_t **p, struct regmap *m, const struct uop *u,
+                            const struct uop_simple *d)
+{
+    return d->flags_dead && emit_inplace(p, m, u, d, false);
+}
+
+/*
+ * A register ALU form whose flags the next micro-op reads as host
+ * flags, pending (flags_later: native.c stores them later if needed):
+ * in place, the host flags left for the reader (emit_cond() with
+ * CC_HOST).  False when it cannot be done so (emit_simple() then).
+ */
+bool emit_alu_hostflags(uint8_t **p, struct regmap *m, const struct uop *u,
+                        const struct uop_simple *d)
+{
+    return d->flags_later && emit_inplace(p, m, u, d, true);
 }
 
 /* Host code for a register-only MOV/ALU micro-op (uop_simple_desc). */
@@ -528,6 +564,8 @@ static bool cond_call(const struct cpu *cpu, unsigned cc) { return cpu_cond(cpu,
  */
 static bool emit_host_flags(uint8_t **p, uint32_t known, bool live)
 {
+    if (known == CC_HOST)
+        return true;                        /* they are already */
     if (known == CC_OP_SUBL || known == CC_OP_SUBQ || known == CC_OP_ADDL || known == CC_OP_ADDQ) {
         unsigned w = known == CC_OP_SUBQ || known == CC_OP_ADDQ ? ASM_W : 0;
         uint8_t op = known == CC_OP_SUBL || known == CC_OP_SUBQ ? 0x3b : 0x03; /* cmp / add r, r/m */

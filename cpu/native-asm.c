@@ -85,6 +85,18 @@ void asm_rm(uint8_t **p, unsigned flags, uint8_t pfx, const uint8_t *op, size_t 
         emit32(p, (uint32_t)disp);
 }
 
+void asm_lea_index(uint8_t **p, unsigned flags, unsigned dst, unsigned index, unsigned scale,
+                   int32_t disp)
+{
+    if (index == HR_RSP)
+        abort();
+    emit_prefixes(p, flags, 0, dst, index, 0);
+    emit8(p, 0x8d);
+    emit8(p, (uint8_t)(((dst & 7) << 3) | 4));                     /* mod 00, SIB follows */
+    emit8(p, (uint8_t)((scale << 6) | ((index & 7) << 3) | 5));    /* base 101: disp32 only */
+    emit32(p, (uint32_t)disp);
+}
+
 void asm_rr(uint8_t **p, unsigned flags, uint8_t pfx, const uint8_t *op, size_t n,
             unsigned reg, unsigned rm)
 {
@@ -108,32 +120,53 @@ void asm_mov_r32_imm32(uint8_t **p, unsigned dst, uint32_t imm)
     emit32(p, imm);
 }
 
+/* group 1 with an immediate: 80 /ext ib for bytes, 83 ib when it fits, else 81 iw|id */
+static void alu_imm(uint8_t **p, unsigned flags, unsigned ext, unsigned base, bool reg,
+                    int32_t disp, int32_t imm)
+{
+    bool byte = flags & ASM_BYTE, imm8 = byte || (imm >= -128 && imm <= 127);
+    const uint8_t *op = byte ? (const uint8_t[]){ 0x80 } : imm8 ? (const uint8_t[]){ 0x83 }
+                                                               : (const uint8_t[]){ 0x81 };
+
+    if (reg)
+        asm_rr(p, flags, 0, op, 1, ext, base);
+    else
+        asm_rm(p, flags, 0, op, 1, ext, base, HR_NONE, 0, disp);
+    if (imm8)
+        emit8(p, (uint8_t)imm);
+    else if (flags & ASM_66)
+        emit_bytes(p, (const uint8_t[]){ (uint8_t)imm, (uint8_t)(imm >> 8) }, 2);
+    else
+        emit32(p, (uint32_t)imm);
+}
+
 void asm_alu_r_imm(uint8_t **p, unsigned flags, unsigned ext, unsigned r, int32_t imm)
 {
-    if (imm >= -128 && imm <= 127) {
-        asm_rr(p, flags, 0, (const uint8_t[]){ 0x83 }, 1, ext, r);
-        emit8(p, (uint8_t)(int8_t)imm);
-    } else {
-        asm_rr(p, flags, 0, (const uint8_t[]){ 0x81 }, 1, ext, r);
-        emit32(p, (uint32_t)imm);
-    }
+    alu_imm(p, flags, ext, r, true, 0, imm);
 }
 
 void asm_alu_m_imm(uint8_t **p, unsigned flags, unsigned ext, unsigned base, int32_t disp,
                    int32_t imm)
 {
-    if (imm >= -128 && imm <= 127) {
-        asm_rm(p, flags, 0, (const uint8_t[]){ 0x83 }, 1, ext, base, HR_NONE, 0, disp);
-        emit8(p, (uint8_t)(int8_t)imm);
-    } else {
-        asm_rm(p, flags, 0, (const uint8_t[]){ 0x81 }, 1, ext, base, HR_NONE, 0, disp);
+    alu_imm(p, flags, ext, base, false, disp, imm);
+}
+
+void asm_test_r_imm(uint8_t **p, unsigned flags, unsigned r, int32_t imm)
+{
+    asm_rr(p, flags, 0, (flags & ASM_BYTE) ? (const uint8_t[]){ 0xf6 } : (const uint8_t[]){ 0xf7 },
+           1, 0, r);
+    if (flags & ASM_BYTE)
+        emit8(p, (uint8_t)imm);
+    else if (flags & ASM_66)
+        emit_bytes(p, (const uint8_t[]){ (uint8_t)imm, (uint8_t)(imm >> 8) }, 2);
+    else
         emit32(p, (uint32_t)imm);
-    }
 }
 
 void asm_shift_imm(uint8_t **p, unsigned flags, unsigned ext, unsigned r, uint8_t count)
 {
-    asm_rr(p, flags, 0, (const uint8_t[]){ 0xc1 }, 1, ext, r);
+    asm_rr(p, flags, 0, (flags & ASM_BYTE) ? (const uint8_t[]){ 0xc0 } : (const uint8_t[]){ 0xc1 },
+           1, ext, r);
     emit8(p, count);
 }
 

@@ -141,6 +141,10 @@ static inline void asm_lea_r64_sib(uint8_t **p, unsigned dst, unsigned base, uns
                                    unsigned scale, int32_t disp)
 { asm_rm(p, ASM_W, 0, ASM_OP(0x8d), dst, base, index, scale, disp); }
 
+/* LEA dst, [index * 2^scale + disp32]: no base register */
+void asm_lea_index(uint8_t **p, unsigned flags, unsigned dst, unsigned index, unsigned scale,
+                   int32_t disp);
+
 /* ---- ALU ---- */
 /* "op r/m, r" (host_op 01 ADD, 09 OR, 11 ADC, 19 SBB, 21 AND, 29 SUB, 31 XOR, 39 CMP, 85 TEST) */
 static inline void asm_alu_rr(uint8_t **p, unsigned flags, uint8_t host_op, unsigned dst,
@@ -158,7 +162,8 @@ static inline void asm_xor_r32_r32(uint8_t **p, unsigned a, unsigned b)
 static inline void asm_alu_r_m(uint8_t **p, unsigned flags, uint8_t host_op, unsigned dst,
                                unsigned base, unsigned index, int32_t disp)
 { asm_rm(p, flags, 0, &host_op, 1, dst, base, index, 0, disp); }
-/* group 1 (81 /ext imm32, or 83 /ext imm8 when it fits): ext 0 ADD, 4 AND, 5 SUB, 7 CMP */
+/* group 1 (81 /ext imm32 or imm16 with ASM_66, 83 /ext imm8 when it fits, 80 /ext imm8
+ * with ASM_BYTE): ext 0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP */
 void asm_alu_r_imm(uint8_t **p, unsigned flags, unsigned ext, unsigned r, int32_t imm);
 void asm_alu_m_imm(uint8_t **p, unsigned flags, unsigned ext, unsigned base, int32_t disp,
                    int32_t imm);
@@ -167,13 +172,15 @@ static inline void asm_cmp_m8_imm8(uint8_t **p, unsigned base, int32_t disp, uin
 { asm_rm(p, 0, 0, ASM_OP(0x80), 7, base, HR_NONE, 0, disp); emit8(p, imm); }
 static inline void asm_test_m32_imm32(uint8_t **p, unsigned base, int32_t disp, uint32_t imm)
 { asm_rm(p, 0, 0, ASM_OP(0xf7), 0, base, HR_NONE, 0, disp); emit32(p, imm); }
+/* TEST r, imm: F7 /0 imm32 (imm16 with ASM_66), F6 /0 imm8 with ASM_BYTE */
+void asm_test_r_imm(uint8_t **p, unsigned flags, unsigned r, int32_t imm);
 static inline void asm_test_r8_imm8(uint8_t **p, unsigned r, uint8_t imm)
 { asm_rr(p, ASM_BYTE, 0, ASM_OP(0xf6), 0, r); emit8(p, imm); }
 static inline void asm_test_r8_r8(uint8_t **p, unsigned a, unsigned b)
 { asm_rr(p, ASM_BYTE, 0, ASM_OP(0x84), b, a); }
 static inline void asm_imul_r64_r64(uint8_t **p, unsigned dst, unsigned src)
 { asm_rr(p, ASM_W, 0, ASM_OP(0x0f, 0xaf), dst, src); }
-/* group 2 by an immediate or CL: ext 0 ROL, 1 ROR, 4 SHL, 5 SHR, 7 SAR */
+/* group 2 by an immediate (C1, C0 with ASM_BYTE) or CL: ext 0 ROL, 1 ROR, 4 SHL, 5 SHR, 7 SAR */
 void asm_shift_imm(uint8_t **p, unsigned flags, unsigned ext, unsigned r, uint8_t count);
 static inline void asm_shift_cl(uint8_t **p, unsigned flags, unsigned ext, unsigned r)
 { asm_rr(p, flags, 0, ASM_OP(0xd3), ext, r); }

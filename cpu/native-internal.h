@@ -71,6 +71,7 @@ void emit_call_keep(uint8_t **p, const void *fn);
 
 /* native-alu.c */
 #define CC_UNKNOWN ((uint32_t)CC_OP_COUNT)
+#define CC_HOST ((uint32_t)CC_OP_COUNT + 1)    /* emit_cond(): the host flags are the guest's */
 static inline bool cc_in(uint32_t op, uint32_t first, uint32_t last)
 {
     return op >= first && op <= last;
@@ -82,6 +83,8 @@ void emit_simple(uint8_t **p, struct regmap *m, const struct uop *u,
                  const struct uop_simple *d, uint32_t known);
 void emit_incdec(uint8_t **p, struct regmap *m, const struct uop *u,
                  const struct uop_simple *d, uint32_t known);
+bool emit_alu_hostflags(uint8_t **p, struct regmap *m, const struct uop *u,
+                        const struct uop_simple *d);
 void emit_setcc_cmov(uint8_t **p, struct regmap *m, const struct uop *u,
                      const struct uop_simple *d, uint32_t known, bool live);
 unsigned emit_cond(uint8_t **p, uint32_t known, bool live, unsigned cc);

@@ -58,28 +58,75 @@ void emit_tlb(uint8_t **p, bool load, unsigned size, bool kernel, uint8_t **slow
            tlb + (int32_t)offsetof(struct tlb_entry, addend));
 }
 
+/* The host register holding guest register r for an address: its cached one, or scratch. */
+static unsigned ea_reg(uint8_t **p, struct regmap *m, unsigned r, unsigned scratch)
+{
+    if (m->host[r] >= 0)
+        return (unsigned)m->host[r];
+    emit_gload(p, m, GL_64, scratch, r);
+    return scratch;
+}
+
+/*
+ * Host register dst = the micro-op's effective address (one LEA from the
+ * cached base and index registers), plus its segment base when `seg`;
+ * `w32`: only its low 32 bits, zero-extended (the LEA at 32 bits).  dst
+ * may be a cached register the address reads.  Clobbers rax and rsi.
+ */
+static void emit_ea_to(uint8_t **p, struct regmap *m, const struct uop *u, bool seg,
+                       unsigned dst, bool w32)
+{
+    unsigned fl = w32 ? 0 : ASM_W;
+    bool fits = u->disp == (int32_t)u->disp;
+    int32_t disp = fits ? (int32_t)u->disp : 0;
+    unsigned b = u->base != UOP_NOREG ? ea_reg(p, m, u->base, HR_RSI) : HR_NONE;
+    unsigned x = u->index != UOP_NOREG ? ea_reg(p, m, u->index, HR_RAX) : HR_NONE;
+
+    if (b == HR_NONE && x == HR_NONE) {
+        if (disp >= 0 || w32)
+            asm_mov_r32_imm32(p, dst, (uint32_t)disp);
+        else
+            asm_mov_r64_imm64(p, dst, (uint64_t)(int64_t)disp);
+    } else if (b == HR_NONE) {
+        asm_lea_index(p, fl, dst, x, u->scale, disp);
+    } else if (x == HR_NONE && disp == 0 && !w32) {
+        if (b != dst)
+            asm_mov_r64_r64(p, dst, b);
+    } else {
+        asm_rm(p, fl, 0, ASM_OP(0x8d), dst, b, x, u->scale, disp);
+    }
+    if (!fits) {
+        asm_mov_r64_imm64(p, HR_RAX, (uint64_t)u->disp);
+        asm_alu_rr(p, fl, 0x01, dst, HR_RAX);                      /* add dst, rax */
+    }
+    if (seg && u->seg != SEG_NONE)
+        asm_alu_r_m(p, fl, 0x03, dst, HR_RBX, HR_NONE,            /* add dst, [seg base] */
+                    (int32_t)(offsetof(struct cpu, seg) + u->seg * sizeof(struct seg)
+                              + offsetof(struct seg, base)));
+}
+
 /* rsi = the micro-op's effective address, plus its segment base when `seg` */
 static void emit_ea(uint8_t **p, struct regmap *m, const struct uop *u, bool seg)
 {
-    if (u->base != UOP_NOREG)
-        emit_gload(p, m, GL_64, HR_RSI, u->base);
+    emit_ea_to(p, m, u, seg, HR_RSI, false);
+}
+
+/*
+ * The host register a 4- or 8-byte result for guest register r goes to
+ * directly: its cached register, else rax; result_done() then marks the
+ * cached one dirty or stores rax.
+ */
+static unsigned result_reg(const struct regmap *m, unsigned r)
+{
+    return m->host[r] >= 0 ? (unsigned)m->host[r] : HR_RAX;
+}
+
+static void result_done(uint8_t **p, struct regmap *m, unsigned r, unsigned h)
+{
+    if (h == HR_RAX)
+        emit_gstore(p, m, HR_RAX, r);
     else
-        asm_xor_r32_r32(p, HR_RSI, HR_RSI);
-    if (u->index != UOP_NOREG) {
-        emit_gload(p, m, GL_64, HR_RAX, u->index);
-        asm_lea_r64_sib(p, HR_RSI, HR_RSI, HR_RAX, u->scale, 0);
-    }
-    if (u->disp == (int32_t)u->disp) {
-        if (u->disp)
-            asm_lea_r64_m(p, HR_RSI, HR_RSI, (int32_t)u->disp);
-    } else {
-        asm_mov_r64_imm64(p, HR_RAX, (uint64_t)u->disp);
-        asm_alu_r64_r64(p, 0x01, HR_RSI, HR_RAX);                  /* add rsi, rax */
-    }
-    if (seg && u->seg != SEG_NONE)
-        asm_alu_r_m(p, ASM_W, 0x03, HR_RSI, HR_RBX, HR_NONE,      /* add rsi, [seg base] */
-                    (int32_t)(offsetof(struct cpu, seg) + u->seg * sizeof(struct seg)
-                              + offsetof(struct seg, base)));
+        m->dirty |= (uint16_t)(1u << r);
 }
 
 /* LEA, and MOVZX/MOVSX from a register: no memory access */
@@ -87,10 +134,15 @@ void emit_lea_movx(uint8_t **p, struct regmap *m, const struct uop *u,
                    const struct uop_simple *d)
 {
     if (d->lea) {
-        emit_ea(p, m, u, false);
-        if (u->asize == 4 || d->size == 4)
-            asm_mov_r32_r32(p, HR_RSI, HR_RSI);
-        emit_gstore(p, m, HR_RSI, u->reg);
+        unsigned h = result_reg(m, u->reg);
+        emit_ea_to(p, m, u, false, h, u->asize == 4 || d->size == 4);
+        result_done(p, m, u->reg, h);
+        return;
+    }
+    if (!d->sign && d->movx < 4) {                                 /* zero-extends to 64 bits */
+        unsigned h = result_reg(m, u->reg);
+        emit_reg_operand(p, m, d->movx, u->rm, h);
+        result_done(p, m, u->reg, h);
         return;
     }
     emit_reg_operand(p, m, d->movx, u->rm, HR_RAX);
@@ -103,6 +155,12 @@ void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
     emit_ea(p, m, u, true);
     if (d->mem_src) {                                              /* MOVZX/MOVSX reg, [mem] */
         emit_tlb(p, true, d->movx, kernel, slow);
+        if (!d->sign && d->movx < 4) {                             /* zero-extends to 64 bits */
+            unsigned h = result_reg(m, u->reg);
+            asm_load_bi(p, d->movx, h, HR_RSI, HR_RDX);
+            result_done(p, m, u->reg, h);
+            return;
+        }
         asm_load_bi(p, d->movx, HR_RAX, HR_RSI, HR_RDX);
         emit_movx_result(p, m, d->movx, d->sign, d->size, u->reg);
         return;
@@ -144,12 +202,15 @@ void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
         /* registers: 8/4 bytes by number; 2 bytes into the low word and 1
          * byte at byte offset r, merged as reg_set() (emit_reg_part()) */
         uint32_t r = d->load ? u->reg : u->rm;
+        if (d->load && d->size >= 4) {                             /* 4: zero-extended */
+            unsigned h = result_reg(m, r);
+            asm_mov_r_bi(p, d->size, h, HR_RSI, HR_RDX);
+            result_done(p, m, r, h);
+            return;
+        }
         if (d->load) {
             asm_mov_r_bi(p, d->size, HR_RAX, HR_RSI, HR_RDX);
-            switch (d->size) {
-            case 8: case 4: emit_gstore(p, m, HR_RAX, r); break;  /* 4: eax zero-extended */
-            default: emit_reg_part(p, m, d->size, r, HR_RAX); break;
-            }
+            emit_reg_part(p, m, d->size, r, HR_RAX);
             return;
         }
         emit_reg_operand(p, m, d->size, r, HR_RAX);

@@ -95,8 +95,10 @@ static bool touches_mem(const struct uop_simple *d)
  * read them in between?  INC/DEC reads the carry, so it overwrites only
  * flags whose carry host code knows without them (LOGIC: 0).  NOP, NOT
  * and shifts by CL (a count of 0 leaves the flags) neither read nor
- * overwrite them; ADC/SBB read the carry; rotates and double shifts keep
- * flags (and may be handler calls): the search stops at them.
+ * overwrite them; ADC/SBB read the carry.  Rotates and double shifts
+ * keep some flags: one whose own flags are dead is host code that leaves
+ * the lazy state alone (emit_rotate()), so the flags pass through it;
+ * at any other the search stops (a handler call reads them).
  */
 static bool flags_dead_after(const struct tb *tb, unsigned i, uint32_t cc_op)
 {
@@ -104,8 +106,13 @@ static bool flags_dead_after(const struct tb *tb, unsigned i, uint32_t cc_op)
         struct uop_simple d;
         if (!uop_simple_desc(&tb->ops[j], &d) || touches_mem(&d) || d.div)
             return false;               /* it may call its handler */
-        if (d.setcc || d.cmov || d.carry || d.shift >= 4)
-            return false;               /* they read (or may keep) the flags */
+        if (d.setcc || d.cmov || d.carry)
+            return false;               /* they read the flags */
+        if (d.shift >= 4) {
+            if (flags_dead_after(tb, j, 0))
+                continue;               /* host code that leaves them */
+            return false;
+        }
         if (d.nop || d.unary == 1 || (d.shift && d.count_cl))
             continue;                   /* the flags pass through */
         if (d.incdec)
@@ -251,6 +258,9 @@ static uint16_t reg_bit(unsigned r, unsigned size)
  * micro-op that overwrites the flags without reading them first ends it
  * unstored.  Wherever it is stored, the operands are rebuilt from the
  * guest registers, which nothing has changed since (emit_alu_again()).
+ * When the micro-op right after reads them (next_reads()), the ALU form
+ * is the host instruction in place and the reader takes the host flags
+ * (emit_alu_hostflags()); rax/rcx/rdx then hold nothing (`live` false).
  */
 enum pend_act {
     PEND_KEEP,      /* the micro-op leaves flags and operands alone */
@@ -303,6 +313,29 @@ static void emit_pending(uint8_t **p, struct regmap *m, const struct tb *tb, int
         emit_flags(p, true, &d);
 }
 
+/*
+ * Does micro-op i + 1 read the flags pending at micro-op i as host flags
+ * (PEND_READ: a side exit's Jcc, SETcc, CMOVcc)?  Then micro-op i can
+ * leave them in the host flags (emit_alu_hostflags()).  Not for a
+ * backward side exit (a loop, mostly taken): its taken path stores the
+ * flags, which costs less from the operands the ALU form leaves in
+ * rax/rcx/rdx than rebuilt from the registers.
+ */
+static bool next_reads(const struct tb *tb, unsigned i, uint16_t pend_regs)
+{
+    struct uop_simple d;
+    enum uop_stack sk;
+    struct uop_branch br;
+    struct uop_sse sd;
+
+    if (i + 1 >= tb->nuops)
+        return false;
+    enum how how = classify(tb, i + 1, &d, &sk, &br, &sd);
+    if (how == HOW_SIDE && br.taken <= tb->ops[i + 1].rip)
+        return false;
+    return pend_action(&tb->ops[i + 1], how, &d, sk, pend_regs) == PEND_READ;
+}
+
 void native_gen(struct cpu *cpu, struct tb *tb)
 {
     struct native *n = cpu->native;
@@ -346,6 +379,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
         side[TB_MAX_UOPS];
     unsigned nside = 0;
     int pend = -1;                  /* micro-op whose flags are pending, or -1 */
+    bool hostflags = false;         /* the host flags are the pending ones (next_reads()) */
     uint16_t pend_regs = 0;         /* the guest registers its operands are */
     struct regmap m;
     bool kernel = (tb->hflags & HF_CPL_MASK) != 3;
@@ -372,6 +406,8 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             emit_unless_invalid(n, &p, &m, off);
         if (how == HOW_SIMPLE && (d.alu || d.imul || d.shift || d.incdec || d.unary == 2))
             d.flags_dead = flags_dead_after(tb, i, d.cc_op);
+        bool host_now = hostflags;  /* the micro-op before left them for this one */
+        hostflags = false;
         if (pend >= 0) {
             switch (pend_action(u, how, &d, sk, pend_regs)) {
             case PEND_KEEP:
@@ -380,6 +416,8 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                 pend = -1;
                 break;
             case PEND_READ:
+                if (host_now)
+                    break;                  /* the host flags are the guest's */
                 emit_pending(&p, &m, tb, pend, live, false);   /* into rax/rcx/rdx */
                 live = true;
                 break;
@@ -430,7 +468,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                 emit_lea_movx(&p, &m, u, &d);
                 after_call = false;
             } else if (d.setcc || d.cmov) {
-                emit_setcc_cmov(&p, &m, u, &d, known, was_live);
+                emit_setcc_cmov(&p, &m, u, &d, host_now ? CC_HOST : known, was_live);
                 after_call = false;
             } else if (d.incdec) {
                 emit_incdec(&p, &m, u, &d, known);
@@ -446,14 +484,21 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                     pend = (int)i;
                     pend_regs = reg_bit(u->reg, d.size) | (d.imm ? 0 : reg_bit(u->rm, d.size));
                 }
-                emit_simple(&p, &m, u, &d, known);
+                if (d.flags_later && next_reads(tb, i, pend_regs)
+                    && emit_alu_hostflags(&p, &m, u, &d)) {
+                    hostflags = true;       /* for the reader right after */
+                    live = false;
+                } else {
+                    emit_simple(&p, &m, u, &d, known);
+                    live = (d.alu || d.unary == 2) && !d.flags_dead;
+                }
                 if (d.alu || d.imul || (d.shift && d.shift < 4 && !d.count_cl) || d.unary == 2)
                     known = d.cc_op;
                 else if (d.shift && d.count_cl && d.shift < 4)
                     known = CC_UNKNOWN;     /* a count of 0 kept the flags before */
                 /* NOT, and rotates (flags dead): the stored state is unchanged */
-                live = (d.alu || d.unary == 2) && !d.flags_dead;
                 after_call = false;
+                continue;
             }
             continue;
         case HOW_STACK:
@@ -474,7 +519,8 @@ void native_gen(struct cpu *cpu, struct tb *tb)
             continue;
         case HOW_SIDE:
             /* taken: out of line below; the flags and registers are as they were */
-            side[nside].jcc = asm_jcc_fwd(&p, emit_cond(&p, known, live, (unsigned)br.cc));
+            side[nside].jcc = asm_jcc_fwd(&p, emit_cond(&p, host_now ? CC_HOST : known, live,
+                                                        (unsigned)br.cc));
             side[nside].i = i;
             side[nside].dirty = m.dirty;
             live = live && cond_keeps_live(known);

@@ -56,10 +56,10 @@ EXTRA_DIST += firmware/entry.S firmware/runtime.c firmware/runtime.h firmware/li
 # Test guests (built by make check; run by the DejaGnu suite)
 GUEST_TESTS = alu cmpjcc shift muldiv string stack bits control callgate pmode pagefault smc exceptions \
 	seglimit sysfeat debugreg taskswitch featud ferr \
-	exc-hw icount triple sse x87 x87-known x87-env16 xsave pcid jitmem jitpart jitregs sideexit
+	exc-hw icount triple sse x87 x87-known x87-env16 xsave pcid jitmem jitpart jitregs jitflags sideexit
 GUEST_ELFS = $(GUEST_TESTS:%=testsuite/satori.cpu/%.elf)
 testsuite/satori.cpu/%.elf: testsuite/satori.cpu/%.c testsuite/satori.cpu/exc-common.h \
-	testsuite/satori.cpu/try-fault.h $(GUEST_RUNTIME_DEPS)
+	testsuite/satori.cpu/try-fault.h testsuite/satori.cpu/regseq.h $(GUEST_RUNTIME_DEPS)
 	@$(MKDIR_P) testsuite/satori.cpu
 	$(call guest_link,$<)
 # floating-point guests (guest_link_fp)
@@ -75,7 +75,8 @@ check_DATA = $(GUEST_ELFS) $(GUEST_FP_ELFS)
 CLEANFILES += $(GUEST_ELFS) $(GUEST_FP_ELFS)
 EXTRA_DIST += $(GUEST_FP_TESTS:%=testsuite/satori.cpu/%.c) $(GUEST_FP_TESTS:%=testsuite/satori.cpu/%.exp)
 EXTRA_DIST += $(GUEST_TESTS:%=testsuite/satori.cpu/%.c) $(GUEST_TESTS:%=testsuite/satori.cpu/%.exp) \
-	testsuite/satori.cpu/exc-common.h testsuite/satori.cpu/try-fault.h
+	testsuite/satori.cpu/exc-common.h testsuite/satori.cpu/try-fault.h \
+	testsuite/satori.cpu/regseq.h
 
 include firmware/hv-guests.mk
 include firmware/board-guests.mk

@@ -41,6 +41,7 @@
 #if defined(__x86_64__)
 
 #include "cpu/cpu-internal.h"
+#include "util/log.h"
 #include "cpu/ops-sse.h"
 #include "hw/hw.h"
 #include "tests/difftest-count.h"
@@ -647,14 +648,17 @@ static bool emit_tmpl(struct gen *g, const struct tmpl *t)
         unsigned reg = rnd_dst(t->size), base = rnd_reg(), index = rnd_reg();
         uint8_t rex = (uint8_t)(0x40 | (t->size == 8 ? 8 : 0) | (reg & 8 ? 4 : 0)
                                 | (index & 8 ? 2 : 0) | (base & 8 ? 1 : 0));
-        uint8_t b[4] = { 0x8d, (uint8_t)(0x44 | ((reg & 7) << 3)),
-                         (uint8_t)(((rnd() % 4) << 6) | ((index & 7) << 3) | (base & 7)),
-                         (uint8_t)rnd() };
+        /* one in four: mod 00 with SIB base 101, i.e. no base and a disp32 */
+        bool nobase = rnd() % 4 == 0;
+        uint8_t b[7] = { 0x8d, (uint8_t)((nobase ? 0x04 : 0x44) | ((reg & 7) << 3)),
+                         (uint8_t)(((rnd() % 4) << 6) | ((index & 7) << 3)
+                                   | (nobase ? 5 : base & 7)),
+                         (uint8_t)rnd(), (uint8_t)rnd(), (uint8_t)rnd(), (uint8_t)rnd() };
         if (rnd() & 1)
             emit(g, "\x67", 1);            /* 32-bit addressing */
         if (rex != 0x40)
             emit(g, &rex, 1);
-        emit(g, b, 4);
+        emit(g, b, nobase ? 7 : 4);
         g->ninsns++;
         if (reg == 1)
             g->rcx_is_known = false;
@@ -1116,6 +1120,8 @@ static void run_guest(struct guest *g, const struct gen *gen, struct regs *r, ui
         mmx_set(cpu, (unsigned)i, r->mm[i]);
     cpu_set_reg(cpu, CPU_RFLAGS, r->rflags);
     cpu_set_reg(cpu, CPU_RIP, CODE_VA);
+    if (getenv("DIFFTEST_ASM"))
+        log_mask = LOG_OUT_ASM | LOG_IN_ASM;
     for (int i = 0; i < 100 && !cpu->halted; i++)
         cpu_run(cpu, 100000);
     if (getenv("DIFFTEST_DEBUG"))
@@ -1287,7 +1293,9 @@ int main(int argc, char **argv)
                     "  -e  only the extensions: MMX, SSE..SSE4.2, AES, PCLMULQDQ, POPCNT,\n"
                     "      LZCNT/TZCNT, BMI1/BMI2, ADX, MOVBE, CRC32\n"
                     "  -E  only the templates of one extension (x87: the -x cases; with -S:\n"
-                    "      that extension's SSE floating-point forms)\n");
+                    "      that extension's SSE floating-point forms)\n"
+                    "  DIFFTEST_ASM=1 in the environment: each block's guest and host code\n"
+                    "  on stderr (-d in_asm,out_asm), to read a mismatch with -v -n CASE+1\n");
             return 2;
         }
     }

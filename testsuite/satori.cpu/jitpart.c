@@ -6,15 +6,9 @@
  * (the upper bits must survive), mixes in AH..BH (never cached: the cached
  * value must be flushed before and reloaded after), and ends with a full
  * 64-bit read; the answers follow from the SDM's definitions. */
-#include "runtime.h"
+#include "regseq.h"
 
-#define PART(seq, v, want) do {                                                   \
-    uint64_t r = (v);                                                             \
-    __asm__ volatile("mov %0, %%rbx\n\t" seq "\n\tmov %%rbx, %0"                   \
-                     : "+r"(r) : : "rbx", "rcx", "rdx", "rsi", "cc", "memory");   \
-    reportf(r == (want), "%s: %lx -> %lx (want %lx)", seq, (uint64_t)(v), r,      \
-            (uint64_t)(want));                                                    \
-} while (0)
+#define PART(seq, v, want) REG_SEQ(seq, v, want)
 
 int main(void)
 {
