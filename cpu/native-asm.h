@@ -109,6 +109,26 @@ static inline void asm_store_bi(uint8_t **p, unsigned size, unsigned base, unsig
     uint8_t op = size == 1 ? 0x88 : 0x89;
     asm_rm(p, fl, 0, &op, 1, src, base, index, 0, 0);
 }
+/* MOVSX/MOVSXD r <- [base+index] of `from` (1, 2, 4) bytes: to 64 bits with `w64`, else to
+ * 32 (which the host zero-extends) */
+static inline void asm_load_sx_bi(uint8_t **p, unsigned from, bool w64, unsigned dst,
+                                  unsigned base, unsigned index)
+{
+    if (from == 4)
+        asm_rm(p, ASM_W, 0, ASM_OP(0x63), dst, base, index, 0, 0);
+    else
+        asm_rm(p, w64 ? ASM_W : 0, 0, ASM_OP(0x0f, from == 1 ? 0xbe : 0xbf), dst, base, index,
+               0, 0);
+}
+/* MOVSX/MOVSXD dst, src of `from` bytes (the low byte, word, dword of src; not AH..BH) */
+static inline void asm_movsx_rr(uint8_t **p, unsigned from, bool w64, unsigned dst, unsigned src)
+{
+    if (from == 4)
+        asm_rr(p, ASM_W, 0, ASM_OP(0x63), dst, src);
+    else
+        asm_rr(p, (w64 ? ASM_W : 0) | ASM_BYTE, 0, ASM_OP(0x0f, from == 1 ? 0xbe : 0xbf), dst,
+               src);
+}
 /* MOV of `size` (1, 2, 4, 8) bytes without extension: r <- [base+index] */
 static inline void asm_mov_r_bi(uint8_t **p, unsigned size, unsigned dst, unsigned base,
                                 unsigned index)

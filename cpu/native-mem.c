@@ -139,14 +139,18 @@ void emit_lea_movx(uint8_t **p, struct regmap *m, const struct uop *u,
         result_done(p, m, u->reg, h);
         return;
     }
+    unsigned h = result_reg(m, u->reg);
     if (!d->sign && d->movx < 4) {                                 /* zero-extends to 64 bits */
-        unsigned h = result_reg(m, u->reg);
         emit_reg_operand(p, m, d->movx, u->rm, h);
-        result_done(p, m, u->reg, h);
+    } else if (d->movx < 4 || d->size == 8) {
+        emit_reg_operand(p, m, d->movx, u->rm, HR_RAX);
+        asm_movsx_rr(p, d->movx, d->size == 8, h, HR_RAX);         /* 32 bits: zero-extended */
+    } else {
+        emit_reg_operand(p, m, d->movx, u->rm, HR_RAX);
+        emit_movx_result(p, m, d->movx, d->sign, d->size, u->reg);
         return;
     }
-    emit_reg_operand(p, m, d->movx, u->rm, HR_RAX);
-    emit_movx_result(p, m, d->movx, d->sign, d->size, u->reg);
+    result_done(p, m, u->reg, h);
 }
 
 void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
@@ -155,9 +159,12 @@ void emit_mem(uint8_t **p, struct regmap *m, const struct uop *u,
     emit_ea(p, m, u, true);
     if (d->mem_src) {                                              /* MOVZX/MOVSX reg, [mem] */
         emit_tlb(p, true, d->movx, kernel, slow);
-        if (!d->sign && d->movx < 4) {                             /* zero-extends to 64 bits */
+        if (d->movx < 4 || d->size == 8) {
             unsigned h = result_reg(m, u->reg);
-            asm_load_bi(p, d->movx, h, HR_RSI, HR_RDX);
+            if (d->sign)                                           /* 32 bits: zero-extended */
+                asm_load_sx_bi(p, d->movx, d->size == 8, h, HR_RSI, HR_RDX);
+            else
+                asm_load_bi(p, d->movx, h, HR_RSI, HR_RDX);        /* zero-extends to 64 bits */
             result_done(p, m, u->reg, h);
             return;
         }

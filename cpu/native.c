@@ -258,9 +258,10 @@ static uint16_t reg_bit(unsigned r, unsigned size)
  * micro-op that overwrites the flags without reading them first ends it
  * unstored.  Wherever it is stored, the operands are rebuilt from the
  * guest registers, which nothing has changed since (emit_alu_again()).
- * When the micro-op right after reads them (next_reads()), the ALU form
- * is the host instruction in place and the reader takes the host flags
- * (emit_alu_hostflags()); rax/rcx/rdx then hold nothing (`live` false).
+ * The ALU form itself is the host instruction in place (emit_alu_hostflags(),
+ * but before a backward side exit) and rax/rcx/rdx hold nothing (`live`
+ * false); when the micro-op right after reads the flags (next_reads()),
+ * it takes the host flags.
  */
 enum pend_act {
     PEND_KEEP,      /* the micro-op leaves flags and operands alone */
@@ -315,11 +316,8 @@ static void emit_pending(uint8_t **p, struct regmap *m, const struct tb *tb, int
 
 /*
  * Does micro-op i + 1 read the flags pending at micro-op i as host flags
- * (PEND_READ: a side exit's Jcc, SETcc, CMOVcc)?  Then micro-op i can
- * leave them in the host flags (emit_alu_hostflags()).  Not for a
- * backward side exit (a loop, mostly taken): its taken path stores the
- * flags, which costs less from the operands the ALU form leaves in
- * rax/rcx/rdx than rebuilt from the registers.
+ * (PEND_READ: a side exit's Jcc, SETcc, CMOVcc)?  Then micro-op i, done
+ * in place (emit_alu_hostflags()), leaves them in the host flags for it.
  */
 static bool next_reads(const struct tb *tb, unsigned i, uint16_t pend_regs)
 {
@@ -331,9 +329,21 @@ static bool next_reads(const struct tb *tb, unsigned i, uint16_t pend_regs)
     if (i + 1 >= tb->nuops)
         return false;
     enum how how = classify(tb, i + 1, &d, &sk, &br, &sd);
-    if (how == HOW_SIDE && br.taken <= tb->ops[i + 1].rip)
-        return false;
     return pend_action(&tb->ops[i + 1], how, &d, sk, pend_regs) == PEND_READ;
+}
+
+/*
+ * Is micro-op i + 1 a backward side exit (a loop, mostly taken)?  Its
+ * taken path stores the pending flags, which costs less from the operands
+ * emit_simple() leaves in rax/rcx/rdx than rebuilt from the registers
+ * after the form was done in place.
+ */
+static bool next_back_side(const struct tb *tb, unsigned i)
+{
+    struct uop_branch br;
+
+    return i + 1 < tb->nuops && tb->ops[i + 1].kind == UK_SIDE
+           && uop_branch_desc(&tb->ops[i + 1], &br) && br.taken <= tb->ops[i + 1].rip;
 }
 
 void native_gen(struct cpu *cpu, struct tb *tb)
@@ -484,9 +494,8 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                     pend = (int)i;
                     pend_regs = reg_bit(u->reg, d.size) | (d.imm ? 0 : reg_bit(u->rm, d.size));
                 }
-                if (d.flags_later && next_reads(tb, i, pend_regs)
-                    && emit_alu_hostflags(&p, &m, u, &d)) {
-                    hostflags = true;       /* for the reader right after */
+                if (d.flags_later && !next_back_side(tb, i) && emit_alu_hostflags(&p, &m, u, &d)) {
+                    hostflags = next_reads(tb, i, pend_regs);  /* for the reader right after */
                     live = false;
                 } else {
                     emit_simple(&p, &m, u, &d, known);

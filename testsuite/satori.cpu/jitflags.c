@@ -17,6 +17,8 @@
 #define SEQ(seq, v, want) REG_SEQ(seq, v, want)
 
 static uint64_t tab[4] = { 0x1111, 0x2222, 0x3333, 0x4444 };
+static int16_t sx16 = -2;
+static int8_t sx8 = -128;
 
 int main(void)
 {
@@ -35,6 +37,12 @@ int main(void)
     SEQ("cmpw $0x1234, %%bx\n\tsetl %%cl\n\tmovzbl %%cl, %%ecx\n\tshl $32, %%rcx\n\tadd %%rcx, %%rbx",
         0xffff8000ull, 0x1ffff8000ull);
     SEQ("sub $1, %%rbx\n\tsete %%cl\n\tmovzbl %%cl, %%ecx\n\tadd %%rcx, %%rbx", 1, 1);
+    /* read one micro-op later: rebuilt from the registers after the ADD done in place */
+    SEQ("add $1, %%rbx\n\tmov %%rbx, %%rcx\n\tsetc %%dl\n\tmovzbl %%dl, %%edx\n\tadd %%rdx, %%rbx",
+        0xffffffffffffffffull, 1);
+    SEQ("add $1, %%ebx\n\tmov %%rbx, %%rcx\n\tseto %%dl\n\tmovzbl %%dl, %%edx\n\tadd %%rdx, %%rbx",
+        0x7fffffffull, 0x80000001ull);
+
     SEQ("and $0xf0, %%ebx\n\tsetnz %%cl\n\tmovzbl %%cl, %%ecx\n\tadd %%rcx, %%rbx",
         0xffffffff0000000full, 0);
     SEQ("mov %%rbx, %%rsi\n\tcmpb $0x7f, %%sil\n\tsetg %%cl\n\tmovzbl %%cl, %%ecx\n\tadd %%rcx, %%rbx",
@@ -52,5 +60,11 @@ int main(void)
                      "mov %%rbx, %0"
                      : "+r"(r) : "i"(tab) : "rbx", "rcx", "cc", "memory");
     reportf(r == 0x7777, "load through an index-only address: %lx (want 7777)", r);
+    /* sign-extending loads straight into their register: 64 bits, and 32 zero-extended */
+    r = 0x5555555555555555ull;
+    __asm__ volatile("movswq %c1, %%rbx\n\tmov %0, %%rcx\n\tmovsbl %c2, %%ecx\n\t"
+                     "add %%rcx, %%rbx\n\tmov %%rbx, %0"
+                     : "+r"(r) : "i"(&sx16), "i"(&sx8) : "rbx", "rcx", "cc", "memory");
+    reportf(r == 0xffffff7eull, "MOVSX loads: %lx (want ffffff7e)", r);
     report_done();
 }
