@@ -10,8 +10,8 @@
  * interpreter would leave.  Conditions are read back by redoing the
  * operation on the host (emit_host_flags()) where the stored operation
  * is one the host computes the same way, else through cpu_cond(); a
- * pending ALU form read right after it is done in place and its reader
- * takes the host flags it left (emit_alu_hostflags(), CC_HOST).
+ * pending ALU form is done in place, and a reader right after it takes
+ * the host flags it left (emit_alu_hostflags(), CC_HOST).
  */
 #include "cpu/native-internal.h"
 
@@ -311,9 +311,8 @@ static bool emit_inplace(uint8_t **p, struct regmap *m, const struct uop *u,
                          const struct uop_simple *d, bool flags)
 {
     unsigned w = d->size == 8 ? ASM_W : d->size == 2 ? ASM_66 : d->size == 1 ? ASM_BYTE : 0;
-    bool part = d->size < 4;
-    unsigned reg = part && d->size == 1 ? u->reg / 8 : u->reg;     /* byte offsets at 1 byte */
-    unsigned rm = part && d->size == 1 ? u->rm / 8 : u->rm;
+    unsigned reg = d->size == 1 ? u->reg / 8 : u->reg;             /* byte offsets at 1 byte */
+    unsigned rm = d->size == 1 ? u->rm / 8 : u->rm;
 
     if (d->carry || d->imul || d->div || d->count_cl || d->shift >= 4 || d->unary == 1
         || (flags && !d->alu))
@@ -322,7 +321,7 @@ static bool emit_inplace(uint8_t **p, struct regmap *m, const struct uop *u,
         return true;                        /* CMP/TEST: no result, no flags */
     if (!d->alu && !d->incdec && !d->shift && d->unary != 2)
         return false;
-    if (part && (d->incdec || d->unary
+    if (d->size < 4 && (d->incdec || d->unary
                  || (d->size == 1 && (u->reg % 8 || (!d->imm && d->alu && u->rm % 8)))))
         return false;                       /* AH..BH: not a host register's low byte */
     /* CMP and TEST are described as SUB and AND that write nothing */
@@ -362,9 +361,9 @@ static bool emit_dead_flags(uint8_t **p, struct regmap *m, const struct uop *u,
 }
 
 /*
- * A register ALU form whose flags the next micro-op reads as host
- * flags, pending (flags_later: native.c stores them later if needed):
- * in place, the host flags left for the reader (emit_cond() with
+ * A register ALU form whose flags are pending (flags_later: native.c
+ * stores them later where needed, rebuilt from the registers): in place,
+ * the host flags left for a reader right after it (emit_cond() with
  * CC_HOST).  False when it cannot be done so (emit_simple() then).
  */
 bool emit_alu_hostflags(uint8_t **p, struct regmap *m, const struct uop *u,

@@ -120,6 +120,17 @@ void asm_mov_r32_imm32(uint8_t **p, unsigned dst, uint32_t imm)
     emit32(p, imm);
 }
 
+/* An immediate of the operand size: 1 byte with ASM_BYTE, 2 with ASM_66, else 4 */
+static void emit_imm_sized(uint8_t **p, unsigned flags, int32_t imm)
+{
+    if (flags & ASM_BYTE)
+        emit8(p, (uint8_t)imm);
+    else if (flags & ASM_66)
+        emit_bytes(p, (const uint8_t[]){ (uint8_t)imm, (uint8_t)(imm >> 8) }, 2);
+    else
+        emit32(p, (uint32_t)imm);
+}
+
 /* group 1 with an immediate: 80 /ext ib for bytes, 83 ib when it fits, else 81 iw|id */
 static void alu_imm(uint8_t **p, unsigned flags, unsigned ext, unsigned base, bool reg,
                     int32_t disp, int32_t imm)
@@ -134,10 +145,8 @@ static void alu_imm(uint8_t **p, unsigned flags, unsigned ext, unsigned base, bo
         asm_rm(p, flags, 0, op, 1, ext, base, HR_NONE, 0, disp);
     if (imm8)
         emit8(p, (uint8_t)imm);
-    else if (flags & ASM_66)
-        emit_bytes(p, (const uint8_t[]){ (uint8_t)imm, (uint8_t)(imm >> 8) }, 2);
     else
-        emit32(p, (uint32_t)imm);
+        emit_imm_sized(p, flags, imm);
 }
 
 void asm_alu_r_imm(uint8_t **p, unsigned flags, unsigned ext, unsigned r, int32_t imm)
@@ -155,12 +164,7 @@ void asm_test_r_imm(uint8_t **p, unsigned flags, unsigned r, int32_t imm)
 {
     asm_rr(p, flags, 0, (flags & ASM_BYTE) ? (const uint8_t[]){ 0xf6 } : (const uint8_t[]){ 0xf7 },
            1, 0, r);
-    if (flags & ASM_BYTE)
-        emit8(p, (uint8_t)imm);
-    else if (flags & ASM_66)
-        emit_bytes(p, (const uint8_t[]){ (uint8_t)imm, (uint8_t)(imm >> 8) }, 2);
-    else
-        emit32(p, (uint32_t)imm);
+    emit_imm_sized(p, flags, imm);
 }
 
 void asm_shift_imm(uint8_t **p, unsigned flags, unsigned ext, unsigned r, uint8_t count)

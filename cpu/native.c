@@ -494,7 +494,7 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                     pend = (int)i;
                     pend_regs = reg_bit(u->reg, d.size) | (d.imm ? 0 : reg_bit(u->rm, d.size));
                 }
-                if (d.flags_later && !next_back_side(tb, i) && emit_alu_hostflags(&p, &m, u, &d)) {
+                if (!next_back_side(tb, i) && emit_alu_hostflags(&p, &m, u, &d)) {
                     hostflags = next_reads(tb, i, pend_regs);  /* for the reader right after */
                     live = false;
                 } else {
@@ -507,7 +507,6 @@ void native_gen(struct cpu *cpu, struct tb *tb)
                     known = CC_UNKNOWN;     /* a count of 0 kept the flags before */
                 /* NOT, and rotates (flags dead): the stored state is unchanged */
                 after_call = false;
-                continue;
             }
             continue;
         case HOW_STACK:
